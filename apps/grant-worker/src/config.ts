@@ -1,0 +1,10 @@
+import { z } from 'zod';
+import { commonEnvSchema, envPort, loadConfig } from '@lapse/config';
+
+export const configSchema = commonEnvSchema.extend({
+  PORT: envPort.default(3005),
+});
+export type GrantWorkerConfig = z.infer<typeof configSchema>;
+
+export const loadServiceConfig = (env: Record<string, string | undefined> = process.env) =>
+  loadConfig(configSchema, env);

@@ -1,0 +1,10 @@
+import { serviceDataSourceOptions } from '@lapse/db';
+import type { DataSourceOptions } from 'typeorm';
+import { migrations } from './migrations';
+
+export const SCHEMA = 'policy';
+
+/** This service's tables live in schema `policy`; `npm run migrate` applies `migrations`. */
+export function dataSourceOptions(url: string): DataSourceOptions {
+  return serviceDataSourceOptions({ url, schema: SCHEMA, entities: [], migrations });
+}

@@ -1,0 +1,15 @@
+import { exitOnBootFailure, startService } from '@lapse/platform';
+import { AppModule } from './app.module';
+import { loadServiceConfig } from './config';
+
+async function main() {
+  const config = loadServiceConfig();
+  await startService(AppModule, {
+    name: 'policy',
+    title: 'Lapse policy API',
+    port: config.PORT,
+    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+  });
+}
+
+main().catch(exitOnBootFailure('policy'));

@@ -1,0 +1,74 @@
+import nx from '@nx/eslint-plugin';
+import prettier from 'eslint-config-prettier';
+
+const workflowBanned = [
+  '@temporalio/activity',
+  '@temporalio/client',
+  '@temporalio/worker',
+  '@nestjs/*',
+  'typeorm',
+  'kafkajs',
+  'pg',
+  'node:*',
+  'fs',
+  'http',
+  'https',
+  'net',
+];
+
+export default [
+  ...nx.configs['flat/base'],
+  ...nx.configs['flat/typescript'],
+  prettier,
+  {
+    ignores: ['**/node_modules', '**/dist', '**/.nx', '**/tmp', 'bench/results', 'test-output', '**/*.js', '**/*.mjs'],
+  },
+  {
+    files: ['**/*.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: true,
+          allow: [],
+          banTransitiveDependencies: false,
+          depConstraints: [
+            { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [] },
+            { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:contracts'] },
+            {
+              sourceTag: 'type:workflow',
+              onlyDependOnLibsWithTags: ['type:contracts', 'type:domain'],
+              bannedExternalImports: workflowBanned,
+            },
+            { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:contracts', 'type:util'] },
+            {
+              sourceTag: 'type:platform',
+              onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:util', 'type:platform'],
+            },
+            {
+              sourceTag: 'type:testing',
+              onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:util', 'type:platform', 'type:workflow'],
+            },
+            {
+              sourceTag: 'type:app',
+              onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:util', 'type:platform', 'type:workflow', 'type:testing'],
+            },
+            { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
+            { sourceTag: 'scope:grants', onlyDependOnLibsWithTags: ['scope:shared', 'scope:grants'] },
+            { sourceTag: 'scope:policy', onlyDependOnLibsWithTags: ['scope:shared', 'scope:policy'] },
+            { sourceTag: 'scope:access-tracking', onlyDependOnLibsWithTags: ['scope:shared', 'scope:access-tracking'] },
+            { sourceTag: 'scope:requests', onlyDependOnLibsWithTags: ['scope:shared', 'scope:requests'] },
+            { sourceTag: 'scope:notifications', onlyDependOnLibsWithTags: ['scope:shared', 'scope:notifications'] },
+          ],
+        },
+      ],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-explicit-any': 'error',
+      'no-console': 'error',
+    },
+  },
+  {
+    files: ['tools/**/*.ts', 'bench/**/*.ts', '**/*.spec.ts', '**/*.integration-spec.ts'],
+    rules: { 'no-console': 'off' },
+  },
+];

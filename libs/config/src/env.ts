@@ -1,0 +1,73 @@
+/**
+ * Typed configuration, validated once at boot. A bad value stops the service with a
+ * message naming the variable. No hand-rolled `Boolean(process.env.X)` parsing anywhere else.
+ */
+import { z } from 'zod';
+
+/** 'true'/'1'/'yes' → true, 'false'/'0'/'no'/'' → false; anything else is an error. */
+export const envBoolean = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .transform((v, ctx) => {
+    if (['true', '1', 'yes'].includes(v)) return true;
+    if (['false', '0', 'no', ''].includes(v)) return false;
+    ctx.addIssue({ code: 'custom', message: `expected true or false, got "${v}"` });
+    return z.NEVER;
+  });
+
+export const envPort = z.coerce.number().int().min(0).max(65535);
+export const envSeconds = z.coerce.number().int().positive();
+
+/** Settings every service shares. */
+export const commonEnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATABASE_URL: z.string().url().default('postgres://lapse:lapse@127.0.0.1:5432/lapse'),
+  KAFKA_BROKERS: z
+    .string()
+    .default('127.0.0.1:9092')
+    .transform((s) => s.split(',').map((b) => b.trim()).filter(Boolean)),
+  KAFKA_CLIENT_ID: z.string().optional(),
+  TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  /** Public base URL of the requests service (links in emails and webhooks). */
+  LAPSE_PUBLIC_URL: z.string().url().default('http://127.0.0.1:3003'),
+  /** Public base URL of the admin console (user and resource links). */
+  LAPSE_CONSOLE_URL: z.string().url().default('http://127.0.0.1:3001'),
+  /** Open request time-to-live in seconds (DESIGN.md rule 5): 7 days. */
+  LAPSE_REQUEST_TTL: envSeconds.default(7 * 24 * 3600),
+  /** HS256 secret for Bearer JWTs; required unless a JWKS URL is set. */
+  LAPSE_JWT_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  LAPSE_JWKS_URL: z.string().url().optional(),
+  LAPSE_JWT_ISSUER: z.string().optional(),
+  LAPSE_JWT_AUDIENCE: z.string().optional(),
+  LAPSE_BOOTSTRAP_ADMIN_EMAIL: z.string().email().optional(),
+  /** Grace period for in-flight work on SIGTERM. */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+});
+export type CommonConfig = z.infer<typeof commonEnvSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`Invalid configuration:\n  ${issues.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Parses `env` with `schema` (usually `commonEnvSchema.extend({...})`).
+ * Throws ConfigError listing every bad variable by name.
+ */
+export function loadConfig<S extends z.ZodType>(
+  schema: S,
+  env: Record<string, string | undefined> = process.env,
+): z.infer<S> {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`),
+    );
+  }
+  return result.data;
+}

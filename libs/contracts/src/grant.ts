@@ -1,0 +1,40 @@
+import type { AccessRequest, EffectivePolicy, GrantState, LockReason } from './domain';
+
+/** The Temporal workflow id of the grant of `userId` to `resourceId`. */
+export function grantWorkflowId(resourceId: string, userId: string): string {
+  return `grant:${resourceId}:${userId}`;
+}
+
+/** Parses a grant workflow id; null when it is not one. */
+export function parseGrantWorkflowId(id: string): { resourceId: string; userId: string } | null {
+  const m = /^grant:([^:]+):([^:]+)$/.exec(id);
+  return m ? { resourceId: m[1], userId: m[2] } : null;
+}
+
+/** Kafka key of every record about a grant. */
+export function grantKey(userId: string, resourceId: string): string {
+  return `${userId}:${resourceId}`;
+}
+
+/** What the `state` query returns and what `grants.state.v1` carries (plus `policy`). */
+export interface GrantView {
+  userId: string;
+  resourceId: string;
+  state: GrantState;
+  policy: EffectivePolicy;
+  lockReason: LockReason | null;
+  /** Latest access the workflow knows of (ISO), or null. */
+  lastAccessAt: string | null;
+  /** When the grant last locked (ISO), null while it never has. */
+  lockedAt: string | null;
+  /** JIT: end of the current access period (ISO), null outside one. */
+  activeUntil: string | null;
+  /** Auto-lock: when the grant will lock with no further access (ISO), null when not applicable. */
+  autoLockAt: string | null;
+  lastAdminUnlockAt: string | null;
+  lastAdminUnlockBy: string | null;
+  openRequest: AccessRequest | null;
+  createdAt: string;
+  /** Increases with every state change; consumers ignore records with a lower version. */
+  version: number;
+}

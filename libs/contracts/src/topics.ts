@@ -1,0 +1,28 @@
+/** Every Kafka topic Lapse uses. No topic string literal anywhere else. */
+export const TOPICS = {
+  usage: 'access.usage.v1',
+  usageDlq: 'access.usage.v1.dlq',
+  grantState: 'grants.state.v1',
+  policyChanges: 'policy.changes.v1',
+  accessRequests: 'access-requests.v1',
+} as const;
+export type Topic = (typeof TOPICS)[keyof typeof TOPICS];
+
+export interface TopicSpec {
+  topic: Topic;
+  numPartitions: number;
+  configEntries?: { name: string; value: string }[];
+}
+
+/** How the topics are created (by `npm start`, tests, and the services on boot). */
+export const TOPIC_SPECS: readonly TopicSpec[] = [
+  { topic: TOPICS.usage, numPartitions: 8 },
+  { topic: TOPICS.usageDlq, numPartitions: 1 },
+  {
+    topic: TOPICS.grantState,
+    numPartitions: 8,
+    configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
+  },
+  { topic: TOPICS.policyChanges, numPartitions: 1 },
+  { topic: TOPICS.accessRequests, numPartitions: 4 },
+];

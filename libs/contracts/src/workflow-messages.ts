@@ -1,0 +1,81 @@
+/**
+ * The grant workflow's messages, defined once. Their string names go over the wire to
+ * running workflows: never rename them; add a new message instead.
+ */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { AccessRequest, EffectivePolicy } from './domain';
+import type { GrantView } from './grant';
+
+export const GRANT_TASK_QUEUE = 'grants';
+export const GRANT_WORKFLOW_TYPE = 'accessGrant';
+
+/** Input of `accessGrant`; `carried` is set only by continue-as-new. */
+export interface AccessGrantInput {
+  userId: string;
+  resourceId: string;
+  policy: EffectivePolicy;
+  /** ISO time the grant was created; the auto-lock clock starts here. */
+  createdAt: string;
+  /** Open request time-to-live in seconds (LAPSE_REQUEST_TTL). */
+  requestTtlSeconds: number;
+  carried?: GrantView;
+}
+
+export interface AccessedSignal {
+  /** The proxy's event time of the latest access (ISO). */
+  at: string;
+}
+export interface PolicyChangedSignal {
+  policy: EffectivePolicy;
+}
+export interface RevokeSignal {
+  /** REVOKED when no assignment is left (default); EXPIRED when the last one expired. */
+  outcome?: 'REVOKED' | 'EXPIRED';
+}
+
+export interface SubmitRequestUpdate {
+  /** Chosen by the caller (uuid); a retried call with the same id returns the same request. */
+  requestId: string;
+  /** The requester: must be the grant's user. */
+  userId: string;
+  reason: string;
+  /** CUSTOM JIT only: the access period asked for. */
+  durationSeconds?: number;
+}
+export interface ReviewUpdate {
+  requestId: string;
+  reviewerId: string;
+  decision: 'APPROVE' | 'DENY';
+  note?: string;
+}
+export interface AdminUnlockUpdate {
+  actorId: string;
+}
+
+export const accessedSignal = defineSignal<[AccessedSignal]>('accessed');
+export const policyChangedSignal = defineSignal<[PolicyChangedSignal]>('policyChanged');
+export const revokeSignal = defineSignal<[RevokeSignal]>('revoke');
+
+/** Returns the open request (new or existing, idempotent) or the request resolved at once (AUTOMATIC). */
+export const submitRequestUpdate = defineUpdate<AccessRequest, [SubmitRequestUpdate]>('submitRequest');
+export const reviewUpdate = defineUpdate<AccessRequest, [ReviewUpdate]>('review');
+export const adminUnlockUpdate = defineUpdate<GrantView, [AdminUnlockUpdate]>('adminUnlock');
+
+export const stateQuery = defineQuery<GrantView>('state');
+
+/**
+ * Typed errors the updates fail with (ApplicationFailure.type). Callers map them to HTTP:
+ * NOT_FOUND → 404, NOT_PENDING / GRANT_TERMINAL / NOT_LOCKED → 409, the rest → 400 or 403.
+ */
+export const GRANT_ERRORS = {
+  NOT_PENDING: 'RequestNotPending',
+  REQUEST_NOT_FOUND: 'RequestNotFound',
+  SELF_REVIEW: 'SelfReview',
+  NOT_REQUESTER: 'NotGrantUser',
+  GRANT_TERMINAL: 'GrantTerminal',
+  NOT_LOCKED: 'GrantNotLocked',
+  NO_REQUESTS: 'RequestsNotAllowed',
+  INVALID_DURATION: 'InvalidDuration',
+  INVALID_REASON: 'InvalidReason',
+} as const;
+export type GrantErrorType = (typeof GRANT_ERRORS)[keyof typeof GRANT_ERRORS];

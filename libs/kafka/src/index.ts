@@ -1,0 +1,3 @@
+export * from './client';
+export * from './outbox-relay';
+export * from './kafka.module';

@@ -1,0 +1,77 @@
+/**
+ * Where the real servers are for integration tests: the env that `tools/stack/stack.sh env`
+ * prints (npm test exports it), with the same defaults as the stack.
+ */
+import { randomUUID } from 'node:crypto';
+import { Client as PgClient } from 'pg';
+
+export const stack = {
+  databaseUrl: process.env.DATABASE_URL ?? 'postgres://lapse:lapse@127.0.0.1:5432/lapse',
+  kafkaBrokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
+  temporalAddress: process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
+  temporalNamespace: process.env.TEMPORAL_NAMESPACE ?? 'default',
+  temporalTestServerPath:
+    process.env.TEMPORAL_TEST_SERVER_PATH ?? `${process.env.HOME}/.cache/lapse/bin/temporal-test-server`,
+};
+
+function withDatabase(url: string, db: string): string {
+  const u = new URL(url);
+  u.pathname = `/${db}`;
+  return u.toString();
+}
+
+/**
+ * A fresh, empty database for one test file (suites share no state, so they can run in
+ * parallel). Returns its URL and a function that drops it.
+ */
+export async function createTestDatabase(label: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `lapse_t_${label.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${randomUUID().slice(0, 8)}`;
+  const admin = new PgClient({ connectionString: stack.databaseUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await admin.end();
+  }
+  return {
+    url: withDatabase(stack.databaseUrl, name),
+    drop: async () => {
+      const c = new PgClient({ connectionString: stack.databaseUrl });
+      await c.connect();
+      try {
+        await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      } finally {
+        await c.end();
+      }
+    },
+  };
+}
+
+/** A unique suffix for topics, task queues and ids, so parallel suites never collide. */
+export function uniqueSuffix(): string {
+  return randomUUID().slice(0, 8);
+}
+
+/**
+ * Polls `probe` until it returns a value that is not undefined (or throws its last error).
+ * For conditions that depend on another process; never a fixed sleep.
+ */
+export async function eventually<T>(
+  probe: () => Promise<T | undefined> | T | undefined,
+  { timeoutMs = 20_000, intervalMs = 50, what = 'condition' } = {},
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v !== undefined) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}

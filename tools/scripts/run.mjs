@@ -1,0 +1,216 @@
+#!/usr/bin/env node
+// `npm start` and `npm test` on a fresh clone: install what is missing, bring up the real
+// servers (tools/stack), then run the apps or the tests. Plain Node, no dependencies: it runs
+// before node_modules exists.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as crypto from 'node:crypto';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const cache = process.env.LAPSE_CACHE ?? join(homedir(), '.cache', 'lapse');
+const runDir = process.env.LAPSE_RUN_DIR ?? join(cache, 'run');
+const t0 = Date.now();
+const say = (msg) => console.log(`[lapse ${((Date.now() - t0) / 1000).toFixed(1).padStart(6)}s] ${msg}`);
+
+export const APPS = [
+  { name: 'policy', port: 3001, docs: true },
+  { name: 'access-tracking', port: 3002, docs: true },
+  { name: 'requests', port: 3003, docs: true },
+  { name: 'notifications', port: 3004, docs: true },
+  { name: 'grant-worker', port: 3005, docs: false },
+];
+
+function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: process.env, ...opts });
+  if (r.status !== 0 && !opts.allowFail) {
+    throw new Error(`${cmd} ${args.join(' ')} exited with ${r.status ?? r.signal}`);
+  }
+  return r.status ?? 1;
+}
+
+function ensureDependencies() {
+  const lock = join(root, 'package-lock.json');
+  const marker = join(root, 'node_modules', '.package-lock.json');
+  if (existsSync(marker)) return;
+  say('installing npm dependencies (npm ci)…');
+  run('npm', [existsSync(lock) ? 'ci' : 'install', '--no-audit', '--no-fund']);
+}
+
+/** Installs and starts the servers; returns the env the apps and tests use. */
+function stackUp() {
+  say('provisioning servers (postgres, kafka, temporal, test server) — cached after the first run');
+  run('bash', ['tools/stack/stack.sh', 'install']);
+  run('bash', ['tools/stack/stack.sh', 'up']);
+  const out = spawnSync('bash', ['tools/stack/stack.sh', 'env'], { cwd: root, encoding: 'utf8' });
+  if (out.status !== 0) throw new Error(`stack.sh env failed: ${out.stderr}`);
+  for (const line of out.stdout.split('\n')) {
+    const m = /^export ([A-Z0-9_]+)=(.*)$/.exec(line.trim());
+    if (m) process.env[m[1]] ??= m[2].replace(/^['"]|['"]$/g, '');
+  }
+}
+
+function stackDown() {
+  run('bash', ['tools/stack/stack.sh', 'down'], { allowFail: true });
+}
+
+/** A development JWT secret kept outside the repo (production passes LAPSE_JWT_SECRET). */
+function ensureDevSecret() {
+  if (process.env.LAPSE_JWT_SECRET || process.env.LAPSE_JWKS_URL) return;
+  const file = join(cache, 'dev-jwt-secret');
+  if (!existsSync(file)) {
+    mkdirSync(cache, { recursive: true });
+    writeFileSync(file, crypto.randomBytes(32).toString('hex'), { mode: 0o600 });
+  }
+  process.env.LAPSE_JWT_SECRET = readFileSync(file, 'utf8').trim();
+}
+
+const tsNode = ['-r', 'reflect-metadata', '-r', '@swc-node/register'];
+
+function migrate() {
+  say('migrating every service schema and creating topics');
+  run('node', [...tsNode, 'tools/scripts/migrate.ts']);
+}
+
+async function waitHealthy(app, child, timeoutMs = 90_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${app.name} exited with ${child.exitCode}; see ${join(runDir, 'logs', `${app.name}.log`)}`);
+    try {
+      const res = await fetch(`http://127.0.0.1:${app.port}/health`);
+      if (res.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`${app.name} not healthy after ${timeoutMs / 1000}s; see ${join(runDir, 'logs', `${app.name}.log`)}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+async function start() {
+  ensureDependencies();
+  ensureDevSecret();
+  process.env.LAPSE_BOOTSTRAP_ADMIN_EMAIL ??= 'admin@lapse.local';
+  stackUp();
+  migrate();
+  mkdirSync(join(runDir, 'logs'), { recursive: true });
+  const children = [];
+  let stopping = false;
+  const stopAll = async (code) => {
+    if (stopping) return;
+    stopping = true;
+    say('stopping apps…');
+    for (const c of children) c.kill('SIGTERM');
+    await Promise.all(children.map((c) => (c.exitCode !== null ? null : new Promise((r) => c.once('exit', r)))));
+    if (process.env.LAPSE_KEEP_STACK !== '1') {
+      say('stopping servers…');
+      stackDown();
+    }
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stopAll(0));
+  process.on('SIGTERM', () => void stopAll(0));
+
+  for (const app of APPS) {
+    const log = openSync(join(runDir, 'logs', `${app.name}.log`), 'a');
+    const child = spawn('node', [...tsNode, `apps/${app.name}/src/main.ts`], {
+      cwd: root,
+      env: { ...process.env, PORT: String(app.port), NODE_ENV: process.env.NODE_ENV ?? 'development' },
+      stdio: ['ignore', log, log],
+    });
+    children.push(child);
+    child.once('exit', (code) => {
+      if (!stopping) {
+        say(`${app.name} exited unexpectedly (${code}); see ${join(runDir, 'logs', `${app.name}.log`)}`);
+        void stopAll(1);
+      }
+    });
+  }
+  say('starting apps: ' + APPS.map((a) => a.name).join(', '));
+  try {
+    await Promise.all(APPS.map((a, i) => waitHealthy(a, children[i]).then(() => say(`${a.name} healthy`))));
+  } catch (e) {
+    say(e.message);
+    await stopAll(1);
+  }
+  const token = spawnSync('node', [...tsNode, 'tools/scripts/token.ts', process.env.LAPSE_BOOTSTRAP_ADMIN_EMAIL], {
+    cwd: root,
+    encoding: 'utf8',
+    env: process.env,
+  });
+  console.log('\nLapse is up.\n');
+  for (const a of APPS) {
+    console.log(`  ${a.name.padEnd(16)} http://127.0.0.1:${a.port}${a.docs ? '/docs' : '/health'}`);
+  }
+  console.log(`  ${'request pages'.padEnd(16)} http://127.0.0.1:3003/access-requests`);
+  console.log(`  ${'temporal ui'.padEnd(16)} ${process.env.TEMPORAL_UI_URL ?? 'http://127.0.0.1:8233'}`);
+  if (process.env.LAPSE_MAIL_UI_URL) console.log(`  ${'mail sink'.padEnd(16)} ${process.env.LAPSE_MAIL_UI_URL}`);
+  console.log(`  ${'logs'.padEnd(16)} ${join(runDir, 'logs')}`);
+  if (token.status === 0) {
+    console.log(`\n  admin token (${process.env.LAPSE_BOOTSTRAP_ADMIN_EMAIL}):\n  ${token.stdout.trim()}\n`);
+  } else {
+    console.log(`\n  (no admin token: ${token.stderr.trim().split('\n').pop()})\n`);
+  }
+  say(`up in ${((Date.now() - t0) / 1000).toFixed(1)}s — Ctrl-C stops everything`);
+}
+
+function jestSummary(file) {
+  if (!existsSync(file)) return null;
+  const r = JSON.parse(readFileSync(file, 'utf8'));
+  return { passed: r.numPassedTests, failed: r.numFailedTests + (r.numRuntimeErrorTestSuites ?? 0), total: r.numTotalTests };
+}
+
+async function test() {
+  ensureDependencies();
+  ensureDevSecret();
+  const results = join(root, 'test-output');
+  mkdirSync(results, { recursive: true });
+  const wasRunning = spawnSync('bash', ['tools/stack/stack.sh', 'status'], { cwd: root, encoding: 'utf8' }).stdout;
+  stackUp();
+  process.env.NX_DAEMON = 'false';
+  process.env.NX_NO_CLOUD = 'true';
+  const failures = [];
+  const step = (name, cmd, args) => {
+    say(`${name}…`);
+    const started = Date.now();
+    const code = run(cmd, args, { allowFail: true });
+    say(`${name}: ${code === 0 ? 'ok' : `FAILED (${code})`} in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+    if (code !== 0) failures.push(name);
+  };
+  try {
+    step('project graph', 'npx', ['nx', 'show', 'projects', '--json']);
+    step('lint', 'npx', ['eslint', '--max-warnings=0', '.']);
+    step('typecheck', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
+    step('unit tests', 'npx', ['jest', '-c', 'jest.unit.config.js', '--json', `--outputFile=${join(results, 'unit.json')}`]);
+    step('integration tests', 'npx', ['jest', '-c', 'jest.integration.config.js', '--json', `--outputFile=${join(results, 'integration.json')}`]);
+  } finally {
+    if (!/running/.test(wasRunning ?? '') && process.env.LAPSE_KEEP_STACK !== '1') stackDown();
+  }
+  let passed = 0;
+  let failed = 0;
+  for (const f of ['unit.json', 'integration.json']) {
+    const s = jestSummary(join(results, f));
+    if (s) {
+      passed += s.passed;
+      failed += s.failed;
+    } else {
+      failed += 1;
+    }
+  }
+  if (failures.length) say(`failed steps: ${failures.join(', ')}`);
+  console.log(`tests: ${passed} passed, ${failed} failed`);
+  process.exit(failures.length === 0 && failed === 0 ? 0 : 1);
+}
+
+const command = process.argv[2];
+const commands = { start, test, migrate: () => (ensureDependencies(), stackUp(), migrate()) };
+if (!commands[command]) {
+  console.error(`usage: run.mjs ${Object.keys(commands).join('|')}`);
+  process.exit(2);
+}
+Promise.resolve(commands[command]()).catch((e) => {
+  console.error(`[lapse] ${e.message}`);
+  process.exit(1);
+});
