@@ -57,14 +57,19 @@ function stackDown() {
 }
 
 /** A development JWT secret kept outside the repo (production passes LAPSE_JWT_SECRET). */
-function ensureDevSecret() {
-  if (process.env.LAPSE_JWT_SECRET || process.env.LAPSE_JWKS_URL) return;
-  const file = join(cache, 'dev-jwt-secret');
-  if (!existsSync(file)) {
-    mkdirSync(cache, { recursive: true });
-    writeFileSync(file, crypto.randomBytes(32).toString('hex'), { mode: 0o600 });
+function ensureDevSecrets() {
+  for (const [name, file] of [
+    ['LAPSE_JWT_SECRET', 'dev-jwt-secret'],
+    ['LAPSE_SERVICE_SECRET', 'dev-service-secret'],
+  ]) {
+    if (process.env[name] || (name === 'LAPSE_JWT_SECRET' && process.env.LAPSE_JWKS_URL)) continue;
+    const path = join(cache, file);
+    if (!existsSync(path)) {
+      mkdirSync(cache, { recursive: true });
+      writeFileSync(path, crypto.randomBytes(32).toString('hex'), { mode: 0o600 });
+    }
+    process.env[name] = readFileSync(path, 'utf8').trim();
   }
-  process.env.LAPSE_JWT_SECRET = readFileSync(file, 'utf8').trim();
 }
 
 const tsNode = ['-r', 'reflect-metadata', '-r', '@swc-node/register'];
@@ -91,7 +96,7 @@ async function waitHealthy(app, child, timeoutMs = 90_000) {
 
 async function start() {
   ensureDependencies();
-  ensureDevSecret();
+  ensureDevSecrets();
   process.env.LAPSE_BOOTSTRAP_ADMIN_EMAIL ??= 'admin@lapse.local';
   stackUp();
   migrate();
@@ -164,7 +169,7 @@ function jestSummary(file) {
 
 async function test() {
   ensureDependencies();
-  ensureDevSecret();
+  ensureDevSecrets();
   const results = join(root, 'test-output');
   mkdirSync(results, { recursive: true });
   const wasRunning = spawnSync('bash', ['tools/stack/stack.sh', 'status'], { cwd: root, encoding: 'utf8' }).stdout;

@@ -42,6 +42,10 @@ export const commonEnvSchema = z.object({
   LAPSE_JWKS_URL: z.string().url().optional(),
   LAPSE_JWT_ISSUER: z.string().optional(),
   LAPSE_JWT_AUDIENCE: z.string().optional(),
+  /** HS256 secret for service-to-service tokens (internal calls, e.g. user look-ups). */
+  LAPSE_SERVICE_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Where the policy service answers (user directory, settings, groups). */
+  LAPSE_POLICY_URL: z.string().url().default('http://127.0.0.1:3001'),
   LAPSE_BOOTSTRAP_ADMIN_EMAIL: z.string().email().optional(),
   /** Grace period for in-flight work on SIGTERM. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),

@@ -1,0 +1,6 @@
+export * from './tokens';
+export * from './principal';
+export * from './decorators';
+export * from './auth.guard';
+export * from './policy-directory';
+export * from './auth.module';
