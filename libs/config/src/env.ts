@@ -31,6 +31,8 @@ export const commonEnvSchema = z.object({
   KAFKA_CLIENT_ID: z.string().optional(),
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().default('default'),
+  /** Prefix of every Temporal task queue this service uses or starts work on (tests isolate with it). */
+  LAPSE_TASK_QUEUE_PREFIX: z.string().default(''),
   /** Public base URL of the requests service (links in emails and webhooks). */
   LAPSE_PUBLIC_URL: z.string().url().default('http://127.0.0.1:3003'),
   /** Public base URL of the admin console (user and resource links). */

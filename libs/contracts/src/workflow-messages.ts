@@ -19,6 +19,17 @@ export interface AccessGrantInput {
   /** Open request time-to-live in seconds (LAPSE_REQUEST_TTL). */
   requestTtlSeconds: number;
   carried?: GrantView;
+  /**
+   * Prefix of every task queue the workflow's activities run on (see `taskQueue`); empty in
+   * production. Integration tests give each suite its own so suites sharing a server never
+   * pick up each other's tasks. Carried through continue-as-new.
+   */
+  taskQueuePrefix?: string;
+}
+
+/** A task queue name under a prefix (LAPSE_TASK_QUEUE_PREFIX; '' in production). */
+export function taskQueue(name: string, prefix = ''): string {
+  return `${prefix}${name}`;
 }
 
 export interface AccessedSignal {
