@@ -2,8 +2,8 @@ import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/commo
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import type { Role } from '@lapse/contracts';
-import { LapseError } from '@lapse/platform';
-import { PUBLIC_KEY, ROLES_KEY, SERVICE_KEY } from './decorators';
+import { LapseError, PUBLIC_KEY } from '@lapse/platform';
+import { ROLES_KEY, SERVICE_KEY } from './decorators';
 import { USER_DIRECTORY, hasAnyRole, type Principal, type UserDirectory } from './principal';
 import { TokenVerifier } from './tokens';
 

@@ -1,13 +1,11 @@
 import { SetMetadata, createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { Role } from '@lapse/contracts';
+export { Public, PUBLIC_KEY } from '@lapse/platform';
 import type { Principal } from './principal';
 
-export const PUBLIC_KEY = 'lapse:public';
 export const ROLES_KEY = 'lapse:roles';
 export const SERVICE_KEY = 'lapse:service';
 
-/** No token needed (health, metrics, docs). */
-export const Public = () => SetMetadata(PUBLIC_KEY, true);
 /** The caller must hold one of these roles. Without it, any authenticated user passes. */
 export const Roles = (...roles: Role[]) => SetMetadata(ROLES_KEY, roles);
 /** Lapse services (service tokens) may call this too. */

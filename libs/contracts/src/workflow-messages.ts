@@ -4,6 +4,7 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { AccessRequest, EffectivePolicy } from './domain';
+import type { RequestEventType } from './activities';
 import type { GrantView } from './grant';
 
 export const GRANT_TASK_QUEUE = 'grants';
@@ -61,6 +62,8 @@ export interface ReviewUpdate {
 }
 export interface AdminUnlockUpdate {
   actorId: string;
+  /** JIT with a CUSTOM period only: the window the unlock opens (default and maximum 7 days). */
+  durationSeconds?: number;
 }
 
 export const accessedSignal = defineSignal<[AccessedSignal]>('accessed');

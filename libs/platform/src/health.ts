@@ -1,5 +1,6 @@
 import { Controller, Get, Injectable, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
+import { Public } from './public';
 import type { Response } from 'express';
 
 export type HealthCheckFn = () => Promise<void>;
@@ -49,6 +50,7 @@ function withTimeout<T>(p: Promise<T>, ms: number, name: string): Promise<T> {
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
+@Public()
 @ApiExcludeController()
 @Controller()
 export class HealthController {

@@ -5,3 +5,4 @@ export * from './health';
 export * from './metrics';
 export * from './platform.module';
 export * from './bootstrap';
+export * from './public';

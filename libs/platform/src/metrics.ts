@@ -8,6 +8,7 @@ import {
   Res,
 } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
+import { Public } from './public';
 import type { Request, Response } from 'express';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { Observable, tap } from 'rxjs';
@@ -43,6 +44,7 @@ export function histogram(
   return new Histogram({ name, help, labelNames, buckets, registers: [metricsRegistry] });
 }
 
+@Public()
 @ApiExcludeController()
 @Controller()
 export class MetricsController {
