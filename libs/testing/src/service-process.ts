@@ -1,0 +1,68 @@
+/**
+ * Runs a Lapse app as a real child process for integration tests that need another service
+ * (e.g. requests' tests talk to a real policy service). Waits for /health, stops with SIGTERM.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { eventually } from './stack';
+
+const root = join(__dirname, '..', '..', '..');
+
+export interface RunningService {
+  url: string;
+  port: number;
+  /** What the process printed so far (JSON log lines). */
+  output: () => string;
+  stop: (signal?: NodeJS.Signals) => Promise<number | null>;
+  process: ChildProcess;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts `apps/<app>/src/main.ts` with `env` (on top of process.env) and waits until healthy. */
+export async function startServiceProcess(
+  app: 'policy' | 'access-tracking' | 'requests' | 'notifications' | 'grant-worker',
+  env: Record<string, string>,
+  { timeoutMs = 60_000 } = {},
+): Promise<RunningService> {
+  const port = env.PORT ? Number(env.PORT) : await freePort();
+  let out = '';
+  const child = spawn(
+    process.execPath,
+    ['-r', 'reflect-metadata', '-r', '@swc-node/register', join(root, 'apps', app, 'src', 'main.ts')],
+    { cwd: root, env: { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  const stop = (signal: NodeJS.Signals = 'SIGTERM') =>
+    new Promise<number | null>((resolve) => {
+      if (child.exitCode !== null) return resolve(child.exitCode);
+      child.once('exit', (code) => resolve(code));
+      child.kill(signal);
+    });
+  try {
+    await eventually(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`${app} exited with ${child.exitCode}:\n${out.slice(-4000)}`);
+        const res = await fetch(`${url}/health`).catch(() => null);
+        return res?.status === 200 ? true : undefined;
+      },
+      { timeoutMs, intervalMs: 200, what: `${app} to become healthy` },
+    );
+  } catch (e) {
+    await stop('SIGKILL');
+    throw new Error(`${(e as Error).message}\n--- ${app} output ---\n${out.slice(-4000)}`);
+  }
+  return { url, port, output: () => out, stop, process: child };
+}
