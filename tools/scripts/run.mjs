@@ -32,11 +32,11 @@ function run(cmd, args, opts = {}) {
 }
 
 function ensureDependencies() {
-  const lock = join(root, 'package-lock.json');
   const marker = join(root, 'node_modules', '.package-lock.json');
   if (existsSync(marker)) return;
-  say('installing npm dependencies (npm ci)…');
-  run('npm', [existsSync(lock) ? 'ci' : 'install', '--no-audit', '--no-fund']);
+  // npm install, not npm ci: see .ci/run (it follows package-lock.json all the same).
+  say('installing npm dependencies (npm install, from package-lock.json)…');
+  run('npm', ['install', '--no-audit', '--no-fund']);
 }
 
 /** Installs and starts the servers; returns the env the apps and tests use. */
