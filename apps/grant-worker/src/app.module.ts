@@ -1,19 +1,25 @@
-import { Module } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { DbModule } from '@lapse/db';
 import { KafkaModule } from '@lapse/kafka';
 import { PlatformModule } from '@lapse/platform';
 import { TemporalModule } from '@lapse/temporal';
-import { loadServiceConfig } from './config';
+import type { GrantWorkerConfig } from './config';
 import { dataSourceOptions } from './db/data-source';
+import { GRANT_WORKER_CONFIG, GrantWorkerRunner } from './grant-worker.runner';
 
-const config = loadServiceConfig();
-
-@Module({
-  imports: [
-    PlatformModule.forRoot({ service: 'grant-worker', logLevel: config.LOG_LEVEL }),
-    DbModule.forRoot(dataSourceOptions(config.DATABASE_URL)),
-    KafkaModule.forRoot({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? 'lapse-grant-worker' }),
-    TemporalModule.forRoot({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE }),
-  ],
-})
-export class AppModule {}
+/** The grant-worker: the `accessGrant` Temporal worker plus /health and /metrics. */
+@Module({})
+export class AppModule {
+  static create(config: GrantWorkerConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        PlatformModule.forRoot({ service: 'grant-worker', logLevel: config.LOG_LEVEL }),
+        DbModule.forRoot(dataSourceOptions(config.DATABASE_URL)),
+        KafkaModule.forRoot({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? 'lapse-grant-worker' }),
+        TemporalModule.forRoot({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE }),
+      ],
+      providers: [{ provide: GRANT_WORKER_CONFIG, useValue: config }, GrantWorkerRunner],
+    };
+  }
+}

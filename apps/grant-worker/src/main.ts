@@ -4,10 +4,11 @@ import { loadServiceConfig } from './config';
 
 async function main() {
   const config = loadServiceConfig();
-  await startService(AppModule, {
+  await startService(AppModule.create(config), {
     name: 'grant-worker',
     title: 'Lapse grant worker',
     port: config.PORT,
+    openApi: false,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
   });
 }

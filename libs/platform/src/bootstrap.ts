@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import type { INestApplication, Type } from '@nestjs/common';
+import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -25,7 +25,7 @@ export interface ServiceOptions {
  * Creates and starts a Lapse HTTP service: JSON logs, validation, OpenAPI, and a clean stop on
  * SIGTERM/SIGINT (stop taking traffic, let modules drain through their shutdown hooks, exit).
  */
-export async function startService(module: Type<unknown>, opts: ServiceOptions): Promise<INestApplication> {
+export async function startService(module: Type<unknown> | DynamicModule, opts: ServiceOptions): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(module, {
     bufferLogs: true,
     bodyParser: false,

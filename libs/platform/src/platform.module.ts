@@ -25,6 +25,7 @@ export class PlatformModule {
             level: opts.logLevel ?? process.env.LOG_LEVEL ?? 'info',
             base: { service: opts.service },
             messageKey: 'msg',
+            formatters: { level: (label: string) => ({ level: label }) },
             timestamp: () => `,"time":"${new Date().toISOString()}"`,
             redact: ['req.headers.authorization', 'req.headers.cookie'],
             autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },

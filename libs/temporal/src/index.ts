@@ -1,1 +1,2 @@
 export * from './temporal.module';
+export * from './runtime-logging';

@@ -1,0 +1,70 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import { TOPICS } from '@lapse/contracts';
+import { JsonProducer } from '@lapse/kafka';
+import { HealthRegistry, counter } from '@lapse/platform';
+import { installTemporalJsonLogging } from '@lapse/temporal';
+import { createGrantStateActivities } from './activities';
+import type { GrantWorkerConfig } from './config';
+import { createGrantWorker } from './worker';
+
+export const GRANT_WORKER_CONFIG = Symbol('GRANT_WORKER_CONFIG');
+
+const published = counter('lapse_grant_state_published_total', 'Grant states published to grants.state.v1');
+
+/**
+ * Runs the `accessGrant` Temporal worker inside the Nest app: starts after boot, reports its
+ * state in /health, and drains on shutdown (in-flight tasks finish, then the process exits).
+ * A fatal worker error stops the process so the supervisor restarts it.
+ */
+@Injectable()
+export class GrantWorkerRunner implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly log = new Logger('grant-worker');
+  private connection?: NativeConnection;
+  private worker?: Worker;
+  private running?: Promise<void>;
+
+  constructor(
+    @Inject(GRANT_WORKER_CONFIG) private readonly config: GrantWorkerConfig,
+    private readonly producer: JsonProducer,
+    private readonly health: HealthRegistry,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const c = this.config;
+    installTemporalJsonLogging('grant-worker', c.LOG_LEVEL === 'debug' || c.LOG_LEVEL === 'trace' ? 'DEBUG' : 'INFO');
+    this.connection = await NativeConnection.connect({ address: c.TEMPORAL_ADDRESS });
+    const activities = createGrantStateActivities({
+      publish: async (topic: typeof TOPICS.grantState, key, value) => {
+        await this.producer.send(topic, [{ key, value }]);
+        published.inc();
+      },
+    });
+    this.worker = await createGrantWorker({
+      connection: this.connection,
+      namespace: c.TEMPORAL_NAMESPACE,
+      activities,
+      bundle: c.LAPSE_GRANT_WORKFLOW_BUNDLE,
+      taskQueuePrefix: c.LAPSE_TASK_QUEUE_PREFIX,
+      workerOptions: {
+        maxConcurrentWorkflowTaskExecutions: c.LAPSE_GRANT_WORKER_CONCURRENCY,
+        maxConcurrentActivityTaskExecutions: c.LAPSE_GRANT_WORKER_CONCURRENCY,
+      },
+    });
+    this.health.register('temporal-worker', async () => {
+      const state = this.worker?.getState();
+      if (state !== 'RUNNING') throw new Error(`worker is ${state ?? 'not created'}`);
+    });
+    this.running = this.worker.run().catch((err: unknown) => {
+      this.log.error({ err }, 'grant worker failed: exiting');
+      process.exit(1);
+    });
+    this.log.log(`polling task queue ${c.LAPSE_TASK_QUEUE_PREFIX}grants`);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.worker && this.worker.getState() === 'RUNNING') this.worker.shutdown();
+    await this.running;
+    await this.connection?.close();
+  }
+}
