@@ -43,6 +43,11 @@ main() {
     case " ${ALL[*]} " in *" $c "*) ;; *) die "unknown component: $c (known: ${ALL[*]})" ;; esac
   done
   ensure_dirs
+  # One stack.sh at a time per run dir (parallel test runners may all call `up`).
+  if [ "$cmd" != env ] && [ "$cmd" != status ]; then
+    exec 9>"$LAPSE_RUN_DIR/.lock"
+    flock 9
+  fi
   case "$cmd" in
     install)
       for c in "${comps[@]}"; do

@@ -38,7 +38,7 @@ run_logged() {
   local desc=$1 logfile=$2 start pid rc=0 last
   shift 2
   start=$SECONDS
-  "$@" >"$logfile" 2>&1 </dev/null &
+  "$@" >"$logfile" 2>&1 </dev/null 9>&- &
   pid=$!
   while kill -0 "$pid" 2>/dev/null; do
     for _ in $(seq 1 "$((LAPSE_HEARTBEAT * 5))"); do
@@ -79,7 +79,7 @@ start_bg() {
   local name=$1 logfile=$2
   shift 2
   printf '\n===== %s starting %s =====\n' "$(date -Is)" "$name" >>"$logfile"
-  setsid "$@" >>"$logfile" 2>&1 </dev/null &
+  setsid "$@" >>"$logfile" 2>&1 </dev/null 9>&- & # 9 = stack.sh's lock
   echo $! >"$(pidfile "$name")"
 }
 
@@ -92,6 +92,8 @@ show_log() {
   return 0
 }
 
+log_names() { if [ -f "${1%.log}.out" ]; then echo "$1 and ${1%.log}.out"; else echo "$1"; fi; }
+
 # wait_ready NAME LOGFILE CHECK...: poll CHECK until it succeeds; fail early if
 # the process died, or after $LAPSE_UP_TIMEOUT seconds.
 wait_ready() {
@@ -102,11 +104,11 @@ wait_ready() {
     if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
       show_log "$logfile"
       rm -f "$(pidfile "$name")"
-      die "$name exited during start-up; see $logfile"
+      die "$name exited during start-up; see $(log_names "$logfile")"
     fi
     if [ $((SECONDS - start)) -ge "$LAPSE_UP_TIMEOUT" ]; then
       show_log "$logfile"
-      die "$name not ready after ${LAPSE_UP_TIMEOUT}s; see $logfile"
+      die "$name not ready after ${LAPSE_UP_TIMEOUT}s; see $(log_names "$logfile")"
     fi
     sleep 0.3
   done

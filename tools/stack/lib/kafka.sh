@@ -5,6 +5,7 @@ LAPSE_KAFKA_PORT=${LAPSE_KAFKA_PORT:-9092}
 LAPSE_KAFKA_CONTROLLER_PORT=${LAPSE_KAFKA_CONTROLLER_PORT:-9093}
 LAPSE_KAFKA_JAVA_OPTS=${LAPSE_KAFKA_JAVA_OPTS:--Xms128m -Xmx512m -XX:+UseSerialGC}
 KAFKA_DIR=$LAPSE_CACHE/kafka
+KAFKA_PROPS=$LAPSE_RUN_DIR/kafka-server.properties # generated from templates/ on each start
 
 kafka_install() {
   local stamp
@@ -50,20 +51,20 @@ kafka_start() {
   check_port_free kafka-controller 127.0.0.1 "$LAPSE_KAFKA_CONTROLLER_PORT"
   sed -e "s|@PORT@|$LAPSE_KAFKA_PORT|g" -e "s|@CONTROLLER_PORT@|$LAPSE_KAFKA_CONTROLLER_PORT|g" \
     -e "s|@DATA_DIR@|$KAFKA_DIR/data|g" \
-    "$STACK_DIR/templates/kafka-server.properties" >"$KAFKA_DIR/server.properties"
+    "$STACK_DIR/templates/kafka-server.properties" >"$KAFKA_PROPS"
   if [ ! -f "$KAFKA_DIR/data/meta.properties" ]; then
     [ -s "$KAFKA_DIR/cluster-id" ] ||
       "$LAPSE_BIN/kafka-run-class" kafka.tools.StorageTool random-uuid >"$KAFKA_DIR/cluster-id"
     log "formatting kafka storage (cluster id $(cat "$KAFKA_DIR/cluster-id"))..."
     "$LAPSE_BIN/kafka-run-class" kafka.tools.StorageTool format --ignore-formatted \
-      -t "$(cat "$KAFKA_DIR/cluster-id")" -c "$KAFKA_DIR/server.properties" >&2
+      -t "$(cat "$KAFKA_DIR/cluster-id")" -c "$KAFKA_PROPS" >&2
   fi
   log "starting kafka on 127.0.0.1:$LAPSE_KAFKA_PORT (controller :$LAPSE_KAFKA_CONTROLLER_PORT)..."
   # shellcheck disable=SC2086 # LAPSE_KAFKA_JAVA_OPTS is a list of JVM flags
   start_bg kafka "$LAPSE_LOG_DIR/kafka.out" \
     java $LAPSE_KAFKA_JAVA_OPTS -Djava.awt.headless=true \
       -Dlog4j.configuration="file:$KAFKA_DIR/log4j.properties" -Dkafka.logs.dir="$LAPSE_LOG_DIR" \
-      -cp "$KAFKA_DIR/libs/*" kafka.Kafka "$KAFKA_DIR/server.properties"
+      -cp "$KAFKA_DIR/libs/*" kafka.Kafka "$KAFKA_PROPS"
 }
 
 kafka_wait() {

@@ -6,7 +6,9 @@ LAPSE_PG_PORT=${LAPSE_PG_PORT:-5432}
 LAPSE_PG_DATA=${LAPSE_PG_DATA:-$LAPSE_CACHE/pgdata}
 PG_SOCKET_DIR=$LAPSE_RUN_DIR/pgsocket
 
-pg_external() { [ -n "${DATABASE_URL:-}" ]; }
+PG_LOCAL_URL=postgres://lapse:lapse@127.0.0.1:$LAPSE_PG_PORT/lapse
+# DATABASE_URL names another server (our own URL, e.g. after `eval "$(stack.sh env)"`, does not count).
+pg_external() { [ -n "${DATABASE_URL:-}" ] && [ "$DATABASE_URL" != "$PG_LOCAL_URL" ]; }
 pg_bindir() {
   local b
   b=$(find /usr/lib/postgresql/*/bin/postgres -maxdepth 0 2>/dev/null | sort -V | tail -n 1)
@@ -66,8 +68,7 @@ postgres_start() {
   start_bg postgres "$LAPSE_LOG_DIR/postgres.log" \
     setpriv --reuid=postgres --regid=postgres --init-groups -- \
       "$PG_BIN/postgres" -D "$LAPSE_PG_DATA" -c listen_addresses=127.0.0.1 -c port="$LAPSE_PG_PORT" \
-      -c unix_socket_directories="$PG_SOCKET_DIR" -c max_connections=200 \
-      -c synchronous_commit=off
+      -c unix_socket_directories="$PG_SOCKET_DIR" -c max_connections=200
 }
 
 postgres_wait() {
@@ -86,7 +87,7 @@ postgres_wait() {
   log "postgres ready: $(postgres_url)"
 }
 
-postgres_url() { echo "${DATABASE_URL:-postgres://lapse:lapse@127.0.0.1:$LAPSE_PG_PORT/lapse}"; }
+postgres_url() { if pg_external; then echo "$DATABASE_URL"; else echo "$PG_LOCAL_URL"; fi; }
 postgres_env() { echo "export DATABASE_URL=$(postgres_url)"; }
 
 postgres_stop() {

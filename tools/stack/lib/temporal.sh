@@ -9,7 +9,9 @@ TEMPORAL_DB=${LAPSE_TEMPORAL_DB:-$LAPSE_CACHE/temporal/temporal.db}
 TEMPORAL_SEARCH_ATTRIBUTES=(LapseUserId LapseResourceId LapseGrantState)
 
 temporal_install() {
-  if [ -x "$TEMPORAL_BIN" ] && "$TEMPORAL_BIN" --version 2>/dev/null | grep -q "${TEMPORAL_CLI_VERSION#v}"; then
+  # `temporal --version` says 0.0.0-DEV when built by go install; ask the binary's build info.
+  if [ -x "$TEMPORAL_BIN" ] && go version -m "$TEMPORAL_BIN" 2>/dev/null |
+    grep -q "mod[[:space:]]*github.com/temporalio/cli[[:space:]]*${TEMPORAL_CLI_VERSION}"; then
     log "temporal CLI ${TEMPORAL_CLI_VERSION} already installed ($TEMPORAL_BIN)"
     return 0
   fi

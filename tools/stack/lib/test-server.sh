@@ -9,7 +9,7 @@ TEST_SERVER_JVM_FLAGS="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -Xmx1g 
 
 test_server_install() {
   local stamp
-  stamp=$(stamp_of "$STACK_DIR/templates/test-server-pom.xml" "$STACK_DIR/lib/test-server.sh")
+  stamp=$(stamp_of "$STACK_DIR/templates/test-server-pom.xml")
   if [ "$(cat "$TEST_SERVER_DIR/.stamp" 2>/dev/null)" = "$stamp" ] && [ -x "$TEST_SERVER_BIN" ]; then
     log "temporal test server already installed ($TEST_SERVER_BIN)"
     return 0
@@ -43,7 +43,7 @@ test_server_warm_up() {
   local port pid start=$SECONDS
   port=$(free_port)
   log "  warm-up run of the test server on :$port to record the AppCDS archive..."
-  "$TEST_SERVER_BIN" "$port" --enable-time-skipping >"$TEST_SERVER_DIR/warm-up.log" 2>&1 </dev/null &
+  "$TEST_SERVER_BIN" "$port" --enable-time-skipping >"$TEST_SERVER_DIR/warm-up.log" 2>&1 </dev/null 9>&- &
   pid=$!
   until port_open 127.0.0.1 "$port"; do
     kill -0 "$pid" 2>/dev/null || die "test server warm-up failed; see $TEST_SERVER_DIR/warm-up.log"
