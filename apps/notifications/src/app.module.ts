@@ -1,19 +1,37 @@
-import { Module } from '@nestjs/common';
+import type { DynamicModule } from '@nestjs/common';
+import { AuthModule, PolicyUserDirectory } from '@lapse/auth';
 import { DbModule } from '@lapse/db';
 import { KafkaModule } from '@lapse/kafka';
 import { PlatformModule } from '@lapse/platform';
 import { TemporalModule } from '@lapse/temporal';
-import { loadServiceConfig } from './config';
+import type { NotificationsConfig } from './config';
 import { dataSourceOptions } from './db/data-source';
+import { NotificationsModule } from './notifications.module';
 
-const config = loadServiceConfig();
+/** The whole service for a given config (tests pass their own database, group id, task-queue prefix). */
+export class AppModule {
+  static create(config: NotificationsConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        PlatformModule.forRoot({ service: 'notifications', logLevel: config.LOG_LEVEL }),
+        AuthModule.forRoot({
+          jwt: {
+            secret: config.LAPSE_JWT_SECRET,
+            jwksUrl: config.LAPSE_JWKS_URL,
+            issuer: config.LAPSE_JWT_ISSUER,
+            audience: config.LAPSE_JWT_AUDIENCE,
+            serviceSecret: config.LAPSE_SERVICE_SECRET,
+          },
+          directory: { useValue: new PolicyUserDirectory(config.LAPSE_POLICY_URL, config.LAPSE_SERVICE_SECRET, 'notifications') },
+        }),
+        DbModule.forRoot(dataSourceOptions(config.DATABASE_URL)),
+        KafkaModule.forRoot({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? 'lapse-notifications' }),
+        TemporalModule.forRoot({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE }),
+        NotificationsModule.forRoot(config),
+      ],
+    };
+  }
+}
 
-@Module({
-  imports: [
-    PlatformModule.forRoot({ service: 'notifications', logLevel: config.LOG_LEVEL }),
-    DbModule.forRoot(dataSourceOptions(config.DATABASE_URL)),
-    KafkaModule.forRoot({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? 'lapse-notifications' }),
-    TemporalModule.forRoot({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE }),
-  ],
-})
-export class AppModule {}
+export const createAppModule = (config: NotificationsConfig): DynamicModule => AppModule.create(config);

@@ -1,10 +1,13 @@
+import { Module } from '@nestjs/common';
 import { exitOnBootFailure, startService } from '@lapse/platform';
-import { AppModule } from './app.module';
+import { createAppModule } from './app.module';
 import { loadServiceConfig } from './config';
 
 async function main() {
   const config = loadServiceConfig();
-  await startService(AppModule, {
+  @Module({ imports: [createAppModule(config)] })
+  class NotificationsRoot {}
+  await startService(NotificationsRoot, {
     name: 'notifications',
     title: 'Lapse notifications',
     port: config.PORT,

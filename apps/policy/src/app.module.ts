@@ -1,19 +1,88 @@
-import { Module } from '@nestjs/common';
+import { Module, type DynamicModule, type Type } from '@nestjs/common';
+import { AuthModule } from '@lapse/auth';
 import { DbModule } from '@lapse/db';
 import { KafkaModule } from '@lapse/kafka';
 import { PlatformModule } from '@lapse/platform';
 import { TemporalModule } from '@lapse/temporal';
-import { loadServiceConfig } from './config';
+import { AssignmentsController } from './assignments/assignments.controller';
+import { AssignmentsService } from './assignments/assignments.service';
+import { AuditController } from './audit/audit.controller';
+import { AuditService } from './audit/audit.service';
+import { BootstrapAdmin } from './auth/bootstrap-admin';
+import { DbUserDirectory } from './auth/db-user-directory';
+import { ChangeRecorder } from './changes/change-recorder';
+import type { PolicyConfig } from './config';
+import { POLICY_CONFIG } from './config.token';
+import { PolicyConsumers } from './consumers/consumers.service';
 import { dataSourceOptions } from './db/data-source';
+import { BackgroundWork } from './grant-sync/grant-sync.lifecycle';
+import { GrantsController } from './grants/grants.controller';
+import { GrantsService } from './grants/grants.service';
+import { GroupsController } from './groups/groups.controller';
+import { GroupsService } from './groups/groups.service';
+import { ReportsController } from './reports/reports.controller';
+import { ReportsService } from './reports/reports.service';
+import { ResourcesController } from './resources/resources.controller';
+import { ResourcesService } from './resources/resources.service';
+import { SettingsController } from './settings/settings.controller';
+import { SettingsService } from './settings/settings.service';
+import { UsersController } from './users/users.controller';
+import { UsersService } from './users/users.service';
 
-const config = loadServiceConfig();
+@Module({})
+export class PolicyAppModule {}
 
-@Module({
-  imports: [
-    PlatformModule.forRoot({ service: 'policy', logLevel: config.LOG_LEVEL }),
-    DbModule.forRoot(dataSourceOptions(config.DATABASE_URL)),
-    KafkaModule.forRoot({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? 'lapse-policy' }),
-    TemporalModule.forRoot({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE }),
-  ],
-})
-export class AppModule {}
+/** The policy service, configured by `config` (tests pass their own database, prefix and groups). */
+export function createAppModule(config: PolicyConfig): DynamicModule {
+  return {
+    module: PolicyAppModule,
+    imports: [
+      PlatformModule.forRoot({ service: 'policy', logLevel: config.LOG_LEVEL }),
+      DbModule.forRoot(dataSourceOptions(config.DATABASE_URL)),
+      KafkaModule.forRoot({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? 'lapse-policy' }),
+      TemporalModule.forRoot({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE }),
+      AuthModule.forRoot({
+        jwt: {
+          secret: config.LAPSE_JWT_SECRET,
+          jwksUrl: config.LAPSE_JWKS_URL,
+          issuer: config.LAPSE_JWT_ISSUER,
+          audience: config.LAPSE_JWT_AUDIENCE,
+          serviceSecret: config.LAPSE_SERVICE_SECRET,
+        },
+        directory: { useClass: DbUserDirectory },
+      }),
+    ],
+    controllers: [
+      UsersController,
+      GroupsController,
+      ResourcesController,
+      AssignmentsController,
+      GrantsController,
+      AuditController,
+      SettingsController,
+      ReportsController,
+    ],
+    providers: [
+      { provide: POLICY_CONFIG, useValue: config },
+      ChangeRecorder,
+      UsersService,
+      GroupsService,
+      ResourcesService,
+      AssignmentsService,
+      GrantsService,
+      AuditService,
+      SettingsService,
+      ReportsService,
+      BootstrapAdmin,
+      BackgroundWork,
+      PolicyConsumers,
+    ],
+  };
+}
+
+/** A root module class for `startService` (which takes a class), wrapping `createAppModule(config)`. */
+export function rootModule(config: PolicyConfig): Type<unknown> {
+  @Module({ imports: [createAppModule(config)] })
+  class PolicyRootModule {}
+  return PolicyRootModule;
+}

@@ -1,8 +1,24 @@
 import { z } from 'zod';
-import { commonEnvSchema, envPort, loadConfig } from '@lapse/config';
+import { commonEnvSchema, envBoolean, envPort, loadConfig } from '@lapse/config';
 
 export const configSchema = commonEnvSchema.extend({
   PORT: envPort.default(3001),
+  /** Run the grant sync worker in this process (turn off to run it elsewhere, or in tests). */
+  LAPSE_GRANT_SYNC_ENABLED: envBoolean.default(true),
+  /** Users per page while a sync job walks a group (bounded memory). */
+  LAPSE_GRANT_SYNC_PAGE_SIZE: z.coerce.number().int().min(1).max(5000).default(500),
+  /** Temporal calls in flight per page. */
+  LAPSE_GRANT_SYNC_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(16),
+  /** How often the sync worker looks for jobs and due expiries when idle. */
+  LAPSE_GRANT_SYNC_POLL_MS: z.coerce.number().int().min(10).default(500),
+  /** Log progress every this many (user, resource) pairs. */
+  LAPSE_GRANT_SYNC_LOG_EVERY: z.coerce.number().int().min(1).default(1000),
+  /** Kafka consumer group of the audit consumer (access-requests.v1). */
+  LAPSE_POLICY_AUDIT_GROUP: z.string().min(1).default('policy-audit'),
+  /** Kafka consumer group of the grant-state projection (grants.state.v1). */
+  LAPSE_POLICY_GRANT_STATE_GROUP: z.string().min(1).default('policy-grant-state'),
+  /** Run the Kafka consumers (audit, grant-state projection) in this process. */
+  LAPSE_POLICY_CONSUMERS_ENABLED: envBoolean.default(true),
 });
 export type PolicyConfig = z.infer<typeof configSchema>;
 

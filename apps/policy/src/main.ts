@@ -1,10 +1,10 @@
 import { exitOnBootFailure, startService } from '@lapse/platform';
-import { AppModule } from './app.module';
+import { rootModule } from './app.module';
 import { loadServiceConfig } from './config';
 
 async function main() {
   const config = loadServiceConfig();
-  await startService(AppModule, {
+  await startService(rootModule(config), {
     name: 'policy',
     title: 'Lapse policy API',
     port: config.PORT,

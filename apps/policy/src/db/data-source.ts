@@ -4,7 +4,10 @@ import { migrations } from './migrations';
 
 export const SCHEMA = 'policy';
 
-/** This service's tables live in schema `policy`; `npm run migrate` applies `migrations`. */
+/**
+ * This service's tables live in schema `policy`; `npm run migrate` applies `migrations`.
+ * Repositories use SQL through the DataSource (keyset paging, streaming, SKIP LOCKED), so no entities.
+ */
 export function dataSourceOptions(url: string): DataSourceOptions {
   return serviceDataSourceOptions({ url, schema: SCHEMA, entities: [], migrations });
 }

@@ -1,4 +1,5 @@
 import { outboxMigration } from '@lapse/db';
+import { PolicyModel1763800001000 } from './1763800001000-policy-model';
 
 /** In order; each is reversible. */
-export const migrations = [outboxMigration('policy', 1763800000000)];
+export const migrations = [outboxMigration('policy', 1763800000000), PolicyModel1763800001000];

@@ -1,0 +1,59 @@
+import { Column, CreateDateColumn, Entity, OneToMany, PrimaryColumn, UpdateDateColumn, ManyToOne, JoinColumn, PrimaryGeneratedColumn } from 'typeorm';
+
+export type DeliveryChannel = 'EMAIL' | 'WEBHOOK';
+export type DeliveryStatus = 'PENDING' | 'DELIVERED' | 'FAILED';
+export type AttemptOutcome = 'DELIVERED' | 'RETRY' | 'FAILED';
+
+export interface EmailPayload {
+  kind: 'EMAIL';
+  to: string;
+  subject: string;
+  html: string;
+  text: string;
+}
+/** The exact body bytes are stored with their signature: every attempt sends the same bytes. */
+export interface WebhookPayload {
+  kind: 'WEBHOOK';
+  url: string;
+  body: string;
+  signature: string;
+}
+export type DeliveryPayload = EmailPayload | WebhookPayload;
+
+/** One message to one recipient (or the webhook) about one request event. id = Idempotency-Key = workflow id. */
+@Entity({ name: 'deliveries' })
+export class DeliveryEntity {
+  @PrimaryColumn('text') id!: string;
+  @Column('text') channel!: DeliveryChannel;
+  @Column('text', { name: 'request_id' }) requestId!: string;
+  @Column('text') event!: string;
+  /** Email address or webhook URL. */
+  @Column('text') recipient!: string;
+  @Column('text', { name: 'user_id', nullable: true }) userId!: string | null;
+  @Column('text', { nullable: true }) template!: string | null;
+  @Column('jsonb') payload!: DeliveryPayload;
+  @Column('text') status!: DeliveryStatus;
+  @Column('int', { name: 'attempt_count', default: 0 }) attemptCount!: number;
+  @Column('text', { name: 'last_error', nullable: true }) lastError!: string | null;
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
+  @Column('timestamptz', { name: 'delivered_at', nullable: true }) deliveredAt!: Date | null;
+  @OneToMany(() => DeliveryAttemptEntity, (a) => a.delivery) attempts?: DeliveryAttemptEntity[];
+}
+
+/** Every attempt, as logged. */
+@Entity({ name: 'delivery_attempts' })
+export class DeliveryAttemptEntity {
+  @PrimaryGeneratedColumn({ type: 'bigint' }) id!: string;
+  @Column('text', { name: 'delivery_id' }) deliveryId!: string;
+  @ManyToOne(() => DeliveryEntity, (d) => d.attempts, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'delivery_id' })
+  delivery?: DeliveryEntity;
+  /** Temporal's attempt number (1-based). */
+  @Column('int') attempt!: number;
+  @Column('timestamptz') at!: Date;
+  @Column('text') outcome!: AttemptOutcome;
+  @Column('int', { name: 'status_code', nullable: true }) statusCode!: number | null;
+  @Column('text', { nullable: true }) error!: string | null;
+  @Column('int', { name: 'duration_ms' }) durationMs!: number;
+}

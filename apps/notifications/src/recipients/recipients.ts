@@ -1,0 +1,72 @@
+import type { AccessRequestEvent, Role } from '@lapse/contracts';
+import type { ApproverUser, NotificationSettings, PolicyUser } from '../policy/policy.types';
+
+export type EmailTemplate = 'request-created' | 'request-approved' | 'request-denied';
+
+export interface Recipient {
+  userId: string;
+  email: string;
+  name: string;
+  template: EmailTemplate;
+  /** Why this person is told: a chosen role, a resource approver group, or their own request. */
+  because: 'ROLE' | 'APPROVER' | 'REQUESTER';
+}
+
+export interface RecipientInputs {
+  event: AccessRequestEvent['event'];
+  requesterId: string;
+  settings: Pick<NotificationSettings, 'emailEnabled' | 'emailRoles' | 'optedOutUserIds'>;
+  /** Users holding each role chosen in the settings (others may be absent). */
+  usersByRole: Partial<Record<Role, PolicyUser[]>>;
+  /** Every member of the resource's approver groups. */
+  approvers: ApproverUser[];
+  requester: PolicyUser | null;
+}
+
+/**
+ * DESIGN.md rule 8. REQUESTED: the holders of the chosen roles minus those opted out (none
+ * when email is disabled), plus every resource approver always; never the requester
+ * (nobody reviews their own request). APPROVED/DENIED: the requester. Others: nobody.
+ * One entry per user (an approver who is also ADMIN gets one mail).
+ */
+export function recipientsFor(i: RecipientInputs): Recipient[] {
+  switch (i.event) {
+    case 'REQUESTED':
+      return reviewers(i);
+    case 'APPROVED':
+    case 'DENIED':
+      return i.requester
+        ? [{ ...contact(i.requester), template: i.event === 'APPROVED' ? 'request-approved' : 'request-denied', because: 'REQUESTER' }]
+        : [];
+    case 'EXPIRED':
+    case 'CANCELLED':
+      return [];
+    default: {
+      const never: never = i.event;
+      throw new Error(`unknown request event ${String(never)}`);
+    }
+  }
+}
+
+function reviewers(i: RecipientInputs): Recipient[] {
+  const out = new Map<string, Recipient>();
+  const add = (u: ApproverUser, because: Recipient['because']) => {
+    if (u.id === i.requesterId || out.has(u.id) || !u.email) return;
+    out.set(u.id, { ...contact(u), template: 'request-created', because });
+  };
+  // Approvers first: their reason wins when someone is both.
+  for (const a of i.approvers) add(a, 'APPROVER');
+  if (i.settings.emailEnabled) {
+    const optedOut = new Set(i.settings.optedOutUserIds);
+    for (const role of i.settings.emailRoles) {
+      for (const u of i.usersByRole[role] ?? []) {
+        if (!optedOut.has(u.id) && u.roles.includes(role)) add(u, 'ROLE');
+      }
+    }
+  }
+  return [...out.values()];
+}
+
+function contact(u: ApproverUser): Pick<Recipient, 'userId' | 'email' | 'name'> {
+  return { userId: u.id, email: u.email, name: u.name };
+}

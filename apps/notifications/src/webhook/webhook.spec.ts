@@ -1,0 +1,89 @@
+import { createHmac } from 'node:crypto';
+import type { AccessRequest } from '@lapse/contracts';
+import { isoWithOffset, signature, verdictForStatus, verifySignature, webhookBody, type WebhookFacts } from './webhook';
+
+const request: AccessRequest = {
+  id: 'req-1',
+  type: 'AutoLock',
+  userId: 'u-1',
+  resourceId: 'r-1',
+  reason: 'I need access after a long period of no usage.',
+  durationSeconds: null,
+  approvalMode: 'MANUAL',
+  status: 'PENDING',
+  requestedAt: '2025-10-18T20:03:36.745Z',
+  expiresAt: '2025-10-25T20:03:36.745Z',
+  reviewerId: null,
+  reviewedAt: null,
+  note: null,
+};
+
+const facts = (over: Partial<WebhookFacts> = {}): WebhookFacts => ({
+  tenant: 'acme.example.com',
+  request,
+  userName: 'Alex Marshall',
+  resourceName: 'Gitlab',
+  links: { request: 'https://l/access-requests#request-req-1', user: 'https://c/users/u-1', resource: 'https://c/resources/r-1' },
+  autoLockSeconds: 2_592_000,
+  now: new Date('2025-10-18T20:03:36.973Z'),
+  ...over,
+});
+
+describe('webhookBody', () => {
+  it('has exactly the documented fields, in order, with the request values', () => {
+    const body = webhookBody(facts());
+    expect(Object.keys(body)).toEqual([
+      'timestamp', 'tenant', 'version', 'type', 'request_id', 'request_url', 'user_name', 'user_url',
+      'resource_name', 'resource_url', 'requested_at', 'reason', 'approval_mode', 'request_type', 'request_duration_seconds',
+    ]);
+    expect(body).toEqual({
+      timestamp: '2025-10-18T20:03:36.973+00:00',
+      tenant: 'acme.example.com',
+      version: '1',
+      type: 'ACCESS_REQUEST',
+      request_id: 'req-1',
+      request_url: 'https://l/access-requests#request-req-1',
+      user_name: 'Alex Marshall',
+      user_url: 'https://c/users/u-1',
+      resource_name: 'Gitlab',
+      resource_url: 'https://c/resources/r-1',
+      requested_at: '2025-10-18T20:03:36.745+00:00',
+      reason: 'I need access after a long period of no usage.',
+      approval_mode: 'MANUAL',
+      request_type: 'AutoLock',
+      request_duration_seconds: 2_592_000,
+    });
+  });
+
+  it('JIT requests carry the period asked for', () => {
+    const body = webhookBody(facts({ request: { ...request, type: 'JIT', durationSeconds: 3600, approvalMode: 'AUTOMATIC' } }));
+    expect(body).toMatchObject({ request_type: 'JIT', request_duration_seconds: 3600, approval_mode: 'AUTOMATIC' });
+  });
+
+  it('normalises offsets to +00:00', () => {
+    expect(isoWithOffset('2025-10-18T22:03:36.745+02:00')).toBe('2025-10-18T20:03:36.745+00:00');
+  });
+});
+
+describe('signature', () => {
+  const raw = JSON.stringify(webhookBody(facts()));
+
+  it('is the hex HMAC-SHA256 of the raw body', () => {
+    expect(signature('s3cret', raw)).toBe(`sha256=${createHmac('sha256', 's3cret').update(raw).digest('hex')}`);
+  });
+
+  it('verifies with the secret, not with another secret nor another body', () => {
+    const header = signature('s3cret', raw);
+    expect(verifySignature('s3cret', raw, header)).toBe(true);
+    expect(verifySignature('wrong', raw, header)).toBe(false);
+    expect(verifySignature('s3cret', raw + ' ', header)).toBe(false);
+    expect(verifySignature('s3cret', raw, undefined)).toBe(false);
+  });
+});
+
+describe('verdictForStatus', () => {
+  it.each([
+    [200, 'DELIVERED'], [204, 'DELIVERED'], [408, 'RETRY'], [429, 'RETRY'], [500, 'RETRY'], [503, 'RETRY'],
+    [400, 'FAILED'], [401, 'FAILED'], [404, 'FAILED'], [410, 'FAILED'], [301, 'FAILED'],
+  ] as const)('%d → %s', (status, verdict) => expect(verdictForStatus(status)).toBe(verdict));
+});

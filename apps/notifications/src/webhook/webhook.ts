@@ -1,0 +1,67 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { AccessRequest, AccessRequestWebhookBody } from '@lapse/contracts';
+import type { Links } from '../templates/links';
+
+export const SIGNATURE_HEADER = 'X-Lapse-Signature';
+export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
+
+/** ISO time with an explicit UTC offset, as the product documentation shows (`…+00:00`). */
+export function isoWithOffset(iso: string | Date): string {
+  return new Date(iso).toISOString().replace(/Z$/, '+00:00');
+}
+
+export interface WebhookFacts {
+  tenant: string;
+  request: AccessRequest;
+  userName: string;
+  resourceName: string;
+  links: Links;
+  /** Auto-lock requests: the auto-lock duration the grant runs under (the request itself has none). */
+  autoLockSeconds: number | null;
+  /** When the delivery was created (fixed for all its attempts). */
+  now: Date;
+}
+
+/** The body of DESIGN.md §5, exactly these fields, in this order. */
+export function webhookBody(f: WebhookFacts): AccessRequestWebhookBody {
+  const r = f.request;
+  return {
+    timestamp: isoWithOffset(f.now),
+    tenant: f.tenant,
+    version: '1',
+    type: 'ACCESS_REQUEST',
+    request_id: r.id,
+    request_url: f.links.request,
+    user_name: f.userName,
+    user_url: f.links.user,
+    resource_name: f.resourceName,
+    resource_url: f.links.resource,
+    requested_at: isoWithOffset(r.requestedAt),
+    reason: r.reason,
+    approval_mode: r.approvalMode,
+    request_type: r.type,
+    request_duration_seconds: r.type === 'JIT' ? r.durationSeconds : (r.durationSeconds ?? f.autoLockSeconds),
+  };
+}
+
+/** `sha256=<hex HMAC-SHA256 of the exact body bytes>`. */
+export function signature(secret: string, rawBody: string | Buffer): string {
+  return `sha256=${createHmac('sha256', secret).update(rawBody).digest('hex')}`;
+}
+
+/** What a receiver does: recompute and compare in constant time. */
+export function verifySignature(secret: string, rawBody: string | Buffer, header: string | undefined): boolean {
+  if (!header) return false;
+  const expected = Buffer.from(signature(secret, rawBody));
+  const got = Buffer.from(header);
+  return expected.length === got.length && timingSafeEqual(expected, got);
+}
+
+export type AttemptVerdict = 'DELIVERED' | 'RETRY' | 'FAILED';
+
+/** 2xx delivered; 408, 429 and 5xx retried; any other status failed for good. */
+export function verdictForStatus(status: number): AttemptVerdict {
+  if (status >= 200 && status < 300) return 'DELIVERED';
+  if (status === 408 || status === 429 || status >= 500) return 'RETRY';
+  return 'FAILED';
+}

@@ -1,0 +1,196 @@
+import { Logger } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import type { Policy, PolicyOverride } from '@lapse/contracts';
+import { counter } from '@lapse/platform';
+import { planGrants, type GrantAction, type UserAssignment } from './grant-plan';
+import type { GrantDriver } from './temporal-grant-driver';
+import { SyncJobsRepository, type SyncJob } from './sync-jobs.repository';
+import { queueExpiredAssignments } from './expiry';
+
+export interface GrantSyncSettings {
+  pageSize: number;
+  concurrency: number;
+  pollMs: number;
+  logEvery: number;
+  leaseMs?: number;
+}
+
+const pairsSynced = counter('lapse_policy_grant_sync_pairs_total', 'Grant (user, resource) pairs synced to Temporal', ['action']);
+const jobsFailed = counter('lapse_policy_grant_sync_failures_total', 'Grant sync job attempts that failed');
+
+/**
+ * Brings grant workflows in line with policy. Claims sync jobs in id order (lease + SKIP LOCKED),
+ * walks the affected users a page at a time (keyset on user id: bounded memory for any group
+ * size), computes each pair's effective policy from ALL the user's assignments to the resource,
+ * and applies or revokes it. A job is done only when every pair is processed; re-running a job
+ * (after a crash or a failure) is harmless because every call is idempotent.
+ */
+export class GrantSyncWorker {
+  private readonly log = new Logger('grant-sync');
+  private readonly jobs: SyncJobsRepository;
+  private stopped = true;
+  private loop?: Promise<void>;
+  private wake?: () => void;
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly driver: GrantDriver,
+    private readonly s: GrantSyncSettings,
+  ) {
+    this.jobs = new SyncJobsRepository(ds);
+  }
+
+  private get leaseMs(): number {
+    return this.s.leaseMs ?? 60_000;
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      let worked = false;
+      try {
+        worked = (await this.tick()) > 0;
+      } catch (err) {
+        this.log.error({ err }, 'grant sync tick failed; will retry');
+      }
+      if (!worked && !this.stopped) {
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, this.s.pollMs);
+          this.wake = () => (clearTimeout(t), resolve());
+        });
+      }
+    }
+  }
+
+  /** Queues due expiries, then processes at most one job. Returns how many jobs ran. */
+  async tick(): Promise<number> {
+    await queueExpiredAssignments(this.ds);
+    const job = await this.jobs.claim(this.leaseMs);
+    if (!job) return 0;
+    try {
+      await this.process(job);
+    } catch (err) {
+      jobsFailed.inc();
+      const backoff = Math.min(30_000, 200 * 2 ** Math.min(job.attempts, 8));
+      this.log.warn({ err, jobId: job.id, attempts: job.attempts }, `grant sync job ${job.id} failed; retrying in ${backoff} ms`);
+      await this.jobs.fail(job.id, (err as Error).message ?? String(err), backoff);
+    }
+    return 1;
+  }
+
+  /** Runs jobs until none is left (tests and drains). */
+  async drain(): Promise<void> {
+    while ((await this.tick()) > 0) {
+      /* keep going */
+    }
+  }
+
+  private async process(job: SyncJob): Promise<void> {
+    const started = Date.now();
+    let cursor = job.cursor;
+    let done = job.pairsDone;
+    let nextLog = Math.ceil((done + 1) / this.s.logEvery) * this.s.logEvery;
+    const total = await this.totalUsers(job);
+    this.log.log({ jobId: job.id, kind: job.kind, totalUsers: total, resumeAfter: cursor }, `grant sync job ${job.id} started`);
+    for (;;) {
+      const users = await this.userPage(job, cursor);
+      if (users.length === 0) break;
+      const resources = await this.resourcesOf(job);
+      for (const r of resources) {
+        const actions = await this.plan(r.id, r.policy, users);
+        await this.execute(r.id, actions);
+        done += actions.length;
+      }
+      cursor = users[users.length - 1];
+      await this.jobs.progress(job.id, cursor, done, this.leaseMs);
+      if (done >= nextLog) {
+        this.log.log({ jobId: job.id, pairsDone: done, totalUsers: total }, `grant sync job ${job.id}: ${done} pairs synced`);
+        nextLog = Math.ceil((done + 1) / this.s.logEvery) * this.s.logEvery;
+      }
+    }
+    await this.jobs.complete(job.id, done);
+    this.log.log({ jobId: job.id, pairsDone: done, ms: Date.now() - started }, `grant sync job ${job.id} done`);
+  }
+
+  private async totalUsers(job: SyncJob): Promise<number> {
+    if (job.kind === 'GROUP_USERS') return job.userIds?.length ?? 0;
+    const rows: { n: string }[] = await this.ds.query(
+      `SELECT count(DISTINCT user_id) AS n FROM policy.memberships WHERE group_id = ANY($1::uuid[])`,
+      [job.groupIds],
+    );
+    return Number(rows[0].n);
+  }
+
+  /** The next page of affected users after `cursor`, in user id order. */
+  private async userPage(job: SyncJob, cursor: string | null): Promise<string[]> {
+    const after = cursor ?? '00000000-0000-0000-0000-000000000000';
+    const rows: { user_id: string }[] =
+      job.kind === 'GROUP_USERS'
+        ? await this.ds.query(
+            `SELECT DISTINCT u AS user_id FROM unnest($1::uuid[]) AS u WHERE u > $2::uuid ORDER BY u LIMIT $3`,
+            [job.userIds ?? [], after, this.s.pageSize],
+          )
+        : await this.ds.query(
+            `SELECT DISTINCT user_id FROM policy.memberships WHERE group_id = ANY($1::uuid[]) AND user_id > $2::uuid
+             ORDER BY user_id LIMIT $3`,
+            [job.groupIds, after, this.s.pageSize],
+          );
+    return rows.map((r) => r.user_id);
+  }
+
+  /** The resources whose grants the job touches (one for RESOURCE_GROUPS; the group's for GROUP_USERS). */
+  private async resourcesOf(job: SyncJob): Promise<{ id: string; policy: Policy }[]> {
+    if (job.kind === 'RESOURCE_GROUPS') {
+      return this.ds.query(`SELECT id, policy FROM policy.resources WHERE id = $1`, [job.resourceId]);
+    }
+    return this.ds.query(
+      `SELECT r.id, r.policy FROM policy.assignments a JOIN policy.resources r ON r.id = a.resource_id
+       WHERE a.group_id = ANY($1::uuid[]) ORDER BY r.id`,
+      [job.groupIds],
+    );
+  }
+
+  private async plan(resourceId: string, resourceDefault: Policy, userIds: string[]): Promise<GrantAction[]> {
+    const rows: { user_id: string; group_id: string; override: PolicyOverride; expires_at: Date | null }[] = await this.ds.query(
+      `SELECT m.user_id, a.group_id, a.override, a.expires_at
+       FROM policy.memberships m JOIN policy.assignments a ON a.group_id = m.group_id AND a.resource_id = $1
+       WHERE m.user_id = ANY($2::uuid[])`,
+      [resourceId, userIds],
+    );
+    const assignments: UserAssignment[] = rows.map((r) => ({
+      userId: r.user_id,
+      groupId: r.group_id,
+      override: r.override,
+      expiresAt: r.expires_at ? r.expires_at.toISOString() : null,
+    }));
+    return planGrants(userIds, resourceDefault, assignments, Date.now());
+  }
+
+  private async execute(resourceId: string, actions: GrantAction[]): Promise<void> {
+    let next = 0;
+    const lane = async () => {
+      while (next < actions.length) {
+        const a = actions[next++];
+        if (a.action === 'APPLY') await this.driver.apply(resourceId, a.userId, a.policy);
+        else await this.driver.revoke(resourceId, a.userId, a.outcome);
+        pairsSynced.inc({ action: a.action });
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.s.concurrency, actions.length) }, lane));
+  }
+
+  pendingJobs(): Promise<number> {
+    return this.jobs.pendingCount();
+  }
+}

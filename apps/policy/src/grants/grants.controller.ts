@@ -1,0 +1,32 @@
+import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal, READER_ROLES, Roles, WRITER_ROLES, type Principal } from '@lapse/auth';
+import type { GrantView } from '@lapse/contracts';
+import { actorOf } from '../common/actor';
+import { uuid } from '../common/ids';
+import { GrantsService, type UserGrant } from './grants.service';
+
+@ApiTags('grants')
+@ApiBearerAuth()
+@Controller('v1/users/:userId')
+export class GrantsController {
+  constructor(private readonly grants: GrantsService) {}
+
+  @Get('grants')
+  @Roles(...READER_ROLES)
+  list(@Param('userId', uuid('userId')) userId: string): Promise<UserGrant[]> {
+    return this.grants.list(userId);
+  }
+
+  /** Rule 3: ADMIN or DEVOPS unlock a locked grant (recorded as "last unlocked by an admin"). */
+  @Post('resources/:resourceId/unlock')
+  @HttpCode(200)
+  @Roles(...WRITER_ROLES)
+  unlock(
+    @Param('userId', uuid('userId')) userId: string,
+    @Param('resourceId', uuid('resourceId')) resourceId: string,
+    @CurrentPrincipal() p: Principal,
+  ): Promise<GrantView> {
+    return this.grants.unlock(userId, resourceId, actorOf(p) ?? 'unknown');
+  }
+}

@@ -1,0 +1,162 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { ApplicationFailure } from '@temporalio/common';
+import { Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import type { DataSource } from 'typeorm';
+import {
+  GRANT_ERRORS,
+  adminUnlockUpdate,
+  grantWorkflowId,
+  stateQuery,
+  type EffectivePolicy,
+  type GrantState,
+  type GrantView,
+  type Policy,
+  type PolicyOverride,
+} from '@lapse/contracts';
+import { LapseError } from '@lapse/platform';
+import { ChangeRecorder } from '../changes/change-recorder';
+import { planGrants, type UserAssignment } from '../grant-sync/grant-plan';
+import { policySourceOf, type PolicySource } from './policy-source';
+
+export interface UserGrant {
+  resourceId: string;
+  resourceName: string;
+  /** The workflow's state; the projection's when the workflow does not answer; null when not yet synced. */
+  state: GrantState | null;
+  policy: EffectivePolicy | null;
+  policySource: PolicySource | null;
+  lastAccessAt: string | null;
+  lockedAt: string | null;
+  activeUntil: string | null;
+  lastAdminUnlockAt: string | null;
+}
+
+interface StatusRow {
+  state: GrantState | null;
+  last_access_at: Date | null;
+  locked_at: Date | null;
+  active_until: Date | null;
+  last_admin_unlock_at: Date | null;
+}
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+const QUERY_TIMEOUT_MS = 3000;
+
+/** A user's grants (from policy's own assignments + each workflow's `state`) and admin unlocks. */
+@Injectable()
+export class GrantsService {
+  private readonly log = new Logger('grants');
+
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly client: Client,
+    private readonly changes: ChangeRecorder,
+  ) {}
+
+  async list(userId: string): Promise<UserGrant[]> {
+    const users: unknown[] = await this.ds.query('SELECT 1 FROM policy.users WHERE id = $1', [userId]);
+    if (users.length === 0) throw LapseError.notFound('user', userId);
+    const rows: {
+      resource_id: string;
+      resource_name: string;
+      resource_policy: Policy;
+      group_id: string;
+      override: PolicyOverride;
+      expires_at: Date | null;
+    }[] = await this.ds.query(
+      `SELECT r.id AS resource_id, r.name AS resource_name, r.policy AS resource_policy, a.group_id, a.override, a.expires_at
+       FROM policy.memberships m JOIN policy.assignments a ON a.group_id = m.group_id
+       JOIN policy.resources r ON r.id = a.resource_id WHERE m.user_id = $1 ORDER BY r.name, r.id`,
+      [userId],
+    );
+    const byResource = new Map<string, typeof rows>();
+    for (const r of rows) byResource.set(r.resource_id, [...(byResource.get(r.resource_id) ?? []), r]);
+    return Promise.all(
+      [...byResource.values()].map(async (list) => {
+        const { resource_id: resourceId, resource_name: resourceName, resource_policy: resourcePolicy } = list[0];
+        const assignments: UserAssignment[] = list.map((r) => ({ userId, groupId: r.group_id, override: r.override, expiresAt: iso(r.expires_at) }));
+        const [plan] = planGrants([userId], resourcePolicy, assignments, Date.now());
+        const policy = plan.action === 'APPLY' ? plan.policy : null;
+        const [view, status] = await Promise.all([this.queryState(resourceId, userId), this.status(userId, resourceId)]);
+        return {
+          resourceId,
+          resourceName,
+          state: view?.state ?? status?.state ?? (plan.action === 'REVOKE' ? plan.outcome : null),
+          policy,
+          policySource: policy ? policySourceOf(policy, assignments) : null,
+          lastAccessAt: view ? view.lastAccessAt : iso(status?.last_access_at ?? null),
+          lockedAt: view ? view.lockedAt : iso(status?.locked_at ?? null),
+          activeUntil: view ? view.activeUntil : iso(status?.active_until ?? null),
+          lastAdminUnlockAt: view?.lastAdminUnlockAt ?? iso(status?.last_admin_unlock_at ?? null),
+        };
+      }),
+    );
+  }
+
+  private async status(userId: string, resourceId: string): Promise<StatusRow | null> {
+    const rows: StatusRow[] = await this.ds.query(
+      `SELECT state, last_access_at, locked_at, active_until, last_admin_unlock_at FROM policy.grant_status WHERE user_id = $1 AND resource_id = $2`,
+      [userId, resourceId],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** The workflow's state, or null when there is none or it does not answer in time. */
+  async queryState(resourceId: string, userId: string): Promise<GrantView | null> {
+    try {
+      return await this.client.withDeadline(Date.now() + QUERY_TIMEOUT_MS, () =>
+        this.client.workflow.getHandle(grantWorkflowId(resourceId, userId)).query(stateQuery),
+      );
+    } catch (e) {
+      if (!(e instanceof WorkflowNotFoundError)) this.log.warn({ err: e, resourceId, userId }, 'grant state query failed');
+      return null;
+    }
+  }
+
+  /** Rule 3: an admin unlock, through the workflow's `adminUnlock` update; recorded in the audit log. */
+  async unlock(userId: string, resourceId: string, actorId: string): Promise<GrantView> {
+    const before = await this.queryState(resourceId, userId);
+    let after: GrantView;
+    try {
+      after = await this.client.workflow
+        .getHandle(grantWorkflowId(resourceId, userId))
+        .executeUpdate(adminUnlockUpdate, { args: [{ actorId }] });
+    } catch (e) {
+      throw mapUpdateError(e, resourceId, userId);
+    }
+    await this.ds.transaction(async (m) => {
+      await m.query(
+        `INSERT INTO policy.grant_status (user_id, resource_id, last_admin_unlock_at, last_admin_unlock_by) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (user_id, resource_id) DO UPDATE SET last_admin_unlock_at = EXCLUDED.last_admin_unlock_at,
+           last_admin_unlock_by = EXCLUDED.last_admin_unlock_by, updated_at = now()`,
+        [userId, resourceId, after.lastAdminUnlockAt ?? new Date().toISOString(), actorId],
+      );
+      await this.changes.record(m, {
+        kind: 'grant.unlocked',
+        entityType: 'grant',
+        entityId: grantWorkflowId(resourceId, userId),
+        resourceId,
+        userId,
+        actorId,
+        before: before ? { state: before.state, lockedAt: before.lockedAt, lastAccessAt: before.lastAccessAt } : null,
+        after: { state: after.state, lastAccessAt: after.lastAccessAt, lastAdminUnlockAt: after.lastAdminUnlockAt },
+      });
+    });
+    return after;
+  }
+}
+
+function mapUpdateError(e: unknown, resourceId: string, userId: string): Error {
+  if (e instanceof WorkflowNotFoundError) return LapseError.notFound('grant', `of user ${userId} to resource ${resourceId}`);
+  if (e instanceof WorkflowUpdateFailedError && e.cause instanceof ApplicationFailure) {
+    const type = e.cause.type;
+    if (type === GRANT_ERRORS.NOT_LOCKED || type === GRANT_ERRORS.GRANT_TERMINAL) return LapseError.conflict(e.cause.message);
+    if (type === GRANT_ERRORS.INVALID_DURATION) return LapseError.validation('durationSeconds', e.cause.message);
+    return new LapseError('CONFLICT', e.cause.message);
+  }
+  const code = (e as { code?: number })?.code;
+  // gRPC NOT_FOUND (5): the workflow has completed (revoked/expired) or never existed.
+  if (code === 5) return LapseError.notFound('grant', `of user ${userId} to resource ${resourceId}`);
+  return e as Error;
+}

@@ -1,0 +1,31 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { ArrayMaxSize, ArrayUnique, IsArray, IsString, IsUUID, Length } from 'class-validator';
+
+export class CreateGroupDto {
+  @ApiProperty({ example: 'SRE' })
+  @IsString()
+  @Length(1, 200)
+  name!: string;
+}
+
+export class ReplaceMembersDto {
+  @ApiProperty({ type: [String], format: 'uuid' })
+  @IsArray()
+  @ArrayMaxSize(20_000)
+  @ArrayUnique()
+  @IsUUID('all', { each: true })
+  userIds!: string[];
+}
+
+export class AddMemberDto {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID('all')
+  userId!: string;
+}
+
+export interface GroupView {
+  id: string;
+  name: string;
+  memberIds: string[];
+  createdAt: string;
+}

@@ -1,0 +1,52 @@
+import { Body, Controller, Get, Param, Patch, Post, Put } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { AllowService, CurrentPrincipal, READER_ROLES, Roles, WRITER_ROLES, type Principal } from '@lapse/auth';
+import { actorOf } from '../common/actor';
+import { uuid } from '../common/ids';
+import { ApproversDto, CreateResourceDto, UpdateResourceDto, type ApproversView, type ResourceView } from './resources.dto';
+import { ResourcesService } from './resources.service';
+
+@ApiTags('resources')
+@ApiBearerAuth()
+@Controller('v1/resources')
+export class ResourcesController {
+  constructor(private readonly resources: ResourcesService) {}
+
+  @Post()
+  @Roles(...WRITER_ROLES)
+  create(@Body() dto: CreateResourceDto, @CurrentPrincipal() p: Principal): Promise<ResourceView> {
+    return this.resources.create(dto, actorOf(p));
+  }
+
+  @Get()
+  @Roles(...READER_ROLES)
+  list(): Promise<ResourceView[]> {
+    return this.resources.list();
+  }
+
+  @Get(':id')
+  @Roles(...READER_ROLES)
+  @AllowService()
+  get(@Param('id', uuid('id')) id: string): Promise<ResourceView> {
+    return this.resources.get(id);
+  }
+
+  @Patch(':id')
+  @Roles(...WRITER_ROLES)
+  update(@Param('id', uuid('id')) id: string, @Body() dto: UpdateResourceDto, @CurrentPrincipal() p: Principal): Promise<ResourceView> {
+    return this.resources.update(id, dto, actorOf(p));
+  }
+
+  @Put(':id/approvers')
+  @Roles(...WRITER_ROLES)
+  setApprovers(@Param('id', uuid('id')) id: string, @Body() dto: ApproversDto, @CurrentPrincipal() p: Principal): Promise<ResourceView> {
+    return this.resources.setApprovers(id, dto.groupIds, actorOf(p));
+  }
+
+  @Get(':id/approvers')
+  @Roles(...READER_ROLES)
+  @AllowService()
+  approvers(@Param('id', uuid('id')) id: string): Promise<ApproversView> {
+    return this.resources.approvers(id);
+  }
+}

@@ -1,0 +1,65 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ArrayMaxSize, ArrayUnique, IsArray, IsObject, IsOptional, IsString, IsUUID, Length } from 'class-validator';
+import type { Policy } from '@lapse/contracts';
+
+const policyExample = { autoLock: { durationSeconds: 2592000, approval: 'MANUAL' }, accessRequests: null };
+
+export class CreateResourceDto {
+  @ApiProperty({ example: 'Gitlab' })
+  @IsString()
+  @Length(1, 200)
+  name!: string;
+
+  @ApiProperty({ example: 'gitlab.internal.example.com' })
+  @IsString()
+  @Length(1, 500)
+  address!: string;
+
+  @ApiPropertyOptional({ description: 'Default policy; both fields required, null turns a feature off', example: policyExample })
+  @IsOptional()
+  @IsObject()
+  policy?: Record<string, unknown>;
+}
+
+export class UpdateResourceDto {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  name?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @Length(1, 500)
+  address?: string;
+
+  @ApiPropertyOptional({ example: policyExample })
+  @IsOptional()
+  @IsObject()
+  policy?: Record<string, unknown>;
+}
+
+export class ApproversDto {
+  @ApiProperty({ type: [String], format: 'uuid' })
+  @IsArray()
+  @ArrayMaxSize(100)
+  @ArrayUnique()
+  @IsUUID('all', { each: true })
+  groupIds!: string[];
+}
+
+export interface ResourceView {
+  id: string;
+  name: string;
+  address: string;
+  policy: Policy;
+  approverGroupIds: string[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ApproversView {
+  groupIds: string[];
+  users: { id: string; email: string; name: string }[];
+}

@@ -1,0 +1,139 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Policy, PolicyOverride } from '@lapse/contracts';
+import { samePolicy } from '@lapse/domain';
+import { LapseError } from '@lapse/platform';
+import { ChangeRecorder } from '../changes/change-recorder';
+import { inheritsDefault } from '../grant-sync/grant-plan';
+import { NO_POLICY, parsePolicy } from './policy-input';
+import type { ApproversView, CreateResourceDto, ResourceView, UpdateResourceDto } from './resources.dto';
+
+interface ResourceRow {
+  id: string;
+  name: string;
+  address: string;
+  policy: Policy;
+  approver_group_ids: string[];
+  created_at: Date;
+  updated_at: Date;
+}
+
+const SELECT_RESOURCE = `SELECT r.id, r.name, r.address, r.policy, r.created_at, r.updated_at,
+  COALESCE((SELECT array_agg(a.group_id ORDER BY a.group_id) FROM policy.approver_groups a WHERE a.resource_id = r.id), '{}') AS approver_group_ids
+  FROM policy.resources r`;
+
+function view(r: ResourceRow): ResourceView {
+  return {
+    id: r.id,
+    name: r.name,
+    address: r.address,
+    policy: r.policy,
+    approverGroupIds: r.approver_group_ids,
+    createdAt: r.created_at.toISOString(),
+    updatedAt: r.updated_at.toISOString(),
+  };
+}
+
+@Injectable()
+export class ResourcesService {
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly changes: ChangeRecorder,
+  ) {}
+
+  async create(dto: CreateResourceDto, actorId: string | null): Promise<ResourceView> {
+    const policy = dto.policy === undefined ? NO_POLICY : parsePolicy(dto.policy);
+    return this.ds.transaction(async (m) => {
+      const [{ id }]: { id: string }[] = await m.query(
+        `INSERT INTO policy.resources (name, address, policy) VALUES ($1, $2, $3::jsonb) RETURNING id`,
+        [dto.name, dto.address, JSON.stringify(policy)],
+      );
+      const created = await this.get(id, m);
+      await this.changes.record(m, { kind: 'resource.created', entityType: 'resource', entityId: id, resourceId: id, actorId, before: null, after: created });
+      return created;
+    });
+  }
+
+  async list(): Promise<ResourceView[]> {
+    const rows: ResourceRow[] = await this.ds.query(`${SELECT_RESOURCE} ORDER BY r.name, r.id LIMIT 1000`);
+    return rows.map(view);
+  }
+
+  async get(id: string, m: EntityManager = this.ds.manager, lock = false): Promise<ResourceView> {
+    if (lock) await m.query(`SELECT 1 FROM policy.resources WHERE id = $1 FOR UPDATE`, [id]);
+    const rows: ResourceRow[] = await m.query(`${SELECT_RESOURCE} WHERE r.id = $1`, [id]);
+    if (!rows[0]) throw LapseError.notFound('resource', id);
+    return view(rows[0]);
+  }
+
+  /** A new default policy re-syncs only the assignments that inherit at least one field of it. */
+  async update(id: string, dto: UpdateResourceDto, actorId: string | null): Promise<ResourceView> {
+    const policy = dto.policy === undefined ? undefined : parsePolicy(dto.policy);
+    return this.ds.transaction(async (m) => {
+      const before = await this.get(id, m, true);
+      await m.query(
+        `UPDATE policy.resources SET name = COALESCE($2, name), address = COALESCE($3, address),
+           policy = COALESCE($4::jsonb, policy), updated_at = now() WHERE id = $1`,
+        [id, dto.name ?? null, dto.address ?? null, policy ? JSON.stringify(policy) : null],
+      );
+      const after = await this.get(id, m);
+      const policyChanged = policy !== undefined && !samePolicy(before.policy, policy);
+      let inheriting: string[] = [];
+      if (policyChanged) {
+        const rows: { group_id: string; override: PolicyOverride }[] = await m.query(
+          `SELECT group_id, override FROM policy.assignments WHERE resource_id = $1`,
+          [id],
+        );
+        inheriting = rows.filter((r) => inheritsDefault(r.override)).map((r) => r.group_id);
+      }
+      await this.changes.record(m, {
+        kind: policyChanged ? 'resource.policy.changed' : 'resource.updated',
+        entityType: 'resource',
+        entityId: id,
+        resourceId: id,
+        actorId,
+        before,
+        after,
+        sync: inheriting.length ? [{ kind: 'RESOURCE_GROUPS', resourceId: id, groupIds: inheriting }] : [],
+      });
+      return after;
+    });
+  }
+
+  async setApprovers(id: string, groupIds: string[], actorId: string | null): Promise<ResourceView> {
+    const wanted = [...new Set(groupIds.map((g) => g.toLowerCase()))];
+    return this.ds.transaction(async (m) => {
+      const before = await this.get(id, m, true);
+      const missing: { id: string }[] = await m.query(
+        `SELECT g AS id FROM unnest($1::uuid[]) AS g WHERE NOT EXISTS (SELECT 1 FROM policy.groups WHERE id = g) LIMIT 1`,
+        [wanted],
+      );
+      if (missing[0]) throw LapseError.notFound('group', missing[0].id);
+      await m.query(`DELETE FROM policy.approver_groups WHERE resource_id = $1`, [id]);
+      await m.query(`INSERT INTO policy.approver_groups (resource_id, group_id) SELECT $1, g FROM unnest($2::uuid[]) AS g`, [id, wanted]);
+      const after = await this.get(id, m);
+      await this.changes.record(m, {
+        kind: 'resource.approvers.changed',
+        entityType: 'resource',
+        entityId: id,
+        resourceId: id,
+        actorId,
+        before: { approverGroupIds: before.approverGroupIds },
+        after: { approverGroupIds: after.approverGroupIds },
+      });
+      return after;
+    });
+  }
+
+  async approvers(id: string): Promise<ApproversView> {
+    const resource = await this.get(id);
+    const users: { id: string; email: string; name: string }[] = await this.ds.query(
+      `SELECT DISTINCT u.id, u.email, u.name FROM policy.approver_groups a
+       JOIN policy.memberships m ON m.group_id = a.group_id JOIN policy.users u ON u.id = m.user_id
+       WHERE a.resource_id = $1 ORDER BY u.email`,
+      [id],
+    );
+    return { groupIds: resource.approverGroupIds, users };
+  }
+}
