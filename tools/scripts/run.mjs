@@ -118,6 +118,17 @@ async function start() {
   process.on('SIGINT', () => void stopAll(0));
   process.on('SIGTERM', () => void stopAll(0));
 
+  // The local mail sink: notifications' default SMTP_URL points at it.
+  const mailUiPort = process.env.LAPSE_MAIL_UI_PORT ?? '8025';
+  process.env.LAPSE_MAIL_UI_URL = `http://127.0.0.1:${mailUiPort}`;
+  const sinkLog = openSync(join(runDir, 'logs', 'mail-sink.log'), 'a');
+  const sink = spawn('node', [...tsNode, 'tools/mail-sink/mail-sink.ts'], {
+    cwd: root,
+    env: { ...process.env, LAPSE_MAIL_UI_PORT: mailUiPort },
+    stdio: ['ignore', sinkLog, sinkLog],
+  });
+  children.push(sink);
+
   for (const app of APPS) {
     const log = openSync(join(runDir, 'logs', `${app.name}.log`), 'a');
     const child = spawn('node', [...tsNode, `apps/${app.name}/src/main.ts`], {
@@ -174,6 +185,8 @@ async function test() {
   mkdirSync(results, { recursive: true });
   const wasRunning = spawnSync('bash', ['tools/stack/stack.sh', 'status'], { cwd: root, encoding: 'utf8' }).stdout;
   stackUp();
+  say('browser for the page tests (Debian chromium; cached after the first run)');
+  run('bash', ['tools/browser/install-chromium.sh']);
   process.env.NX_DAEMON = 'false';
   process.env.NX_NO_CLOUD = 'true';
   const failures = [];
