@@ -1,19 +1,50 @@
-import { Module } from '@nestjs/common';
+import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { AuthModule, PolicyUserDirectory } from '@lapse/auth';
 import { DbModule } from '@lapse/db';
 import { KafkaModule } from '@lapse/kafka';
 import { PlatformModule } from '@lapse/platform';
 import { TemporalModule } from '@lapse/temporal';
-import { loadServiceConfig } from './config';
+import { AccessRequestsModule } from './access-requests/access-requests.module';
+import type { RequestsConfig } from './config';
+import { REQUESTS_CONFIG } from './config.token';
 import { dataSourceOptions } from './db/data-source';
+import { PagesModule } from './pages/pages.module';
 
-const config = loadServiceConfig();
+@Global()
+@Module({})
+class ConfigModule {
+  static forRoot(config: RequestsConfig): DynamicModule {
+    return { module: ConfigModule, providers: [{ provide: REQUESTS_CONFIG, useValue: config }], exports: [REQUESTS_CONFIG] };
+  }
+}
 
-@Module({
-  imports: [
-    PlatformModule.forRoot({ service: 'requests', logLevel: config.LOG_LEVEL }),
-    DbModule.forRoot(dataSourceOptions(config.DATABASE_URL)),
-    KafkaModule.forRoot({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? 'lapse-requests' }),
-    TemporalModule.forRoot({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE }),
-  ],
-})
+/** The requests service for `config` (tests pass their own database, prefix and policy URL). */
+export function createAppModule(config: RequestsConfig): DynamicModule {
+  return {
+    module: AppModule,
+    imports: [
+      ConfigModule.forRoot(config),
+      PlatformModule.forRoot({ service: 'requests', logLevel: config.LOG_LEVEL }),
+      AuthModule.forRoot({
+        jwt: {
+          secret: config.LAPSE_JWT_SECRET,
+          jwksUrl: config.LAPSE_JWKS_URL,
+          issuer: config.LAPSE_JWT_ISSUER,
+          audience: config.LAPSE_JWT_AUDIENCE,
+          serviceSecret: config.LAPSE_SERVICE_SECRET,
+        },
+        directory: {
+          useValue: new PolicyUserDirectory(config.LAPSE_POLICY_URL, config.LAPSE_SERVICE_SECRET as string, 'requests'),
+        },
+      }),
+      DbModule.forRoot(dataSourceOptions(config.DATABASE_URL)),
+      KafkaModule.forRoot({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? 'lapse-requests' }),
+      TemporalModule.forRoot({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE }),
+      AccessRequestsModule,
+      PagesModule,
+    ],
+  };
+}
+
+@Module({})
 export class AppModule {}

@@ -1,10 +1,26 @@
 import { z } from 'zod';
-import { commonEnvSchema, envPort, loadConfig } from '@lapse/config';
+import { commonEnvSchema, envBoolean, envPort, loadConfig } from '@lapse/config';
 
-export const configSchema = commonEnvSchema.extend({
-  PORT: envPort.default(3003),
-});
+export const configSchema = commonEnvSchema
+  .extend({
+    PORT: envPort.default(3003),
+    /**
+     * Key of the pages' CSRF tokens (HMAC of the session token). Defaults to a key derived from
+     * LAPSE_SERVICE_SECRET so every replica agrees without another secret to distribute.
+     */
+    LAPSE_CSRF_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+    /** Host the `recordRequest` activity worker in this process (turn off only to run it elsewhere). */
+    LAPSE_REQUESTS_WORKER_ENABLED: envBoolean.default(true),
+    /** How long answers from the policy service (resources, approvers, users) are reused. */
+    LAPSE_POLICY_CACHE_MS: z.coerce.number().int().min(0).default(5000),
+  })
+  .superRefine((c, ctx) => {
+    // The requests service asks the policy service for users, resources and approvers.
+    if (!c.LAPSE_SERVICE_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['LAPSE_SERVICE_SECRET'], message: 'is required (calls to the policy service)' });
+    }
+  });
 export type RequestsConfig = z.infer<typeof configSchema>;
 
-export const loadServiceConfig = (env: Record<string, string | undefined> = process.env) =>
+export const loadServiceConfig = (env: Record<string, string | undefined> = process.env): RequestsConfig =>
   loadConfig(configSchema, env);

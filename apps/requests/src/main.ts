@@ -1,14 +1,21 @@
+import { Module } from '@nestjs/common';
 import { exitOnBootFailure, startService } from '@lapse/platform';
-import { AppModule } from './app.module';
+import { createAppModule } from './app.module';
 import { loadServiceConfig } from './config';
+import { configureApp } from './http/configure-app';
 
 async function main() {
   const config = loadServiceConfig();
-  await startService(AppModule, {
+
+  @Module({ imports: [createAppModule(config)] })
+  class RequestsService {}
+
+  await startService(RequestsService, {
     name: 'requests',
     title: 'Lapse requests API',
     port: config.PORT,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    configure: (app) => configureApp(app),
   });
 }
 

@@ -1,0 +1,71 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AllowService, CurrentPrincipal, type Principal } from '@lapse/auth';
+import type { AccessRequest } from '@lapse/contracts';
+import { LapseError } from '@lapse/platform';
+import { AccessRequestResponse, CountRequestsQuery, CountResponse, ListRequestsQuery, ReviewDto, SubmitRequestDto } from './access-requests.dto';
+import { AccessRequestsService } from './access-requests.service';
+import { viewerOf } from './viewer';
+
+/** DESIGN.md §4 (requests). Every route checks the caller (global AuthGuard); rule 6 in the service. */
+@ApiTags('access-requests')
+@ApiBearerAuth()
+@Controller('v1/access-requests')
+export class AccessRequestsController {
+  constructor(private readonly requests: AccessRequestsService) {}
+
+  @Post()
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Ask for access as the token’s user (AUTOMATIC: APPROVED at once; MANUAL: PENDING)' })
+  @ApiHeader({ name: 'idempotency-key', required: false, description: 'A retry with the same key returns the same request' })
+  @ApiOkResponse({ type: AccessRequestResponse })
+  async submit(
+    @CurrentPrincipal() principal: Principal,
+    @Body() body: SubmitRequestDto,
+    @Headers('idempotency-key') idempotencyKey?: string,
+  ): Promise<AccessRequest> {
+    if (principal.kind !== 'user') throw LapseError.forbidden('only users request access');
+    if (idempotencyKey !== undefined && idempotencyKey.length > 200) {
+      throw LapseError.validation('Idempotency-Key', 'must be at most 200 characters');
+    }
+    return this.requests.submit(principal.id, body, idempotencyKey);
+  }
+
+  @Get()
+  @AllowService()
+  @ApiOperation({ summary: 'Open requests and those resolved in the last 90 days that the caller may see' })
+  @ApiOkResponse({ type: AccessRequestResponse, isArray: true })
+  async list(@CurrentPrincipal() principal: Principal, @Query() q: ListRequestsQuery): Promise<AccessRequest[]> {
+    return (await this.requests.list(viewerOf(principal), q)).map((v) => v.request);
+  }
+
+  @Get('count')
+  @AllowService()
+  @ApiOperation({ summary: 'How many open requests the caller may see (the console’s bell)' })
+  @ApiOkResponse({ type: CountResponse })
+  async count(@CurrentPrincipal() principal: Principal, @Query() q: CountRequestsQuery): Promise<CountResponse> {
+    return { status: q.status, count: await this.requests.countOpen(viewerOf(principal)) };
+  }
+
+  @Get(':id')
+  @AllowService()
+  @ApiOkResponse({ type: AccessRequestResponse })
+  async get(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<AccessRequest> {
+    return (await this.requests.get(viewerOf(principal), id)).request;
+  }
+
+  @Post(':id/approve')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Approve (ADMIN, DEVOPS, ACCESS_REVIEWER, or an approver of the resource; never your own)' })
+  @ApiOkResponse({ type: AccessRequestResponse })
+  approve(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: ReviewDto): Promise<AccessRequest> {
+    return this.requests.decide(viewerOf(principal), id, 'APPROVE', body.note);
+  }
+
+  @Post(':id/deny')
+  @HttpCode(200)
+  @ApiOkResponse({ type: AccessRequestResponse })
+  deny(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: ReviewDto): Promise<AccessRequest> {
+    return this.requests.decide(viewerOf(principal), id, 'DENY', body.note);
+  }
+}

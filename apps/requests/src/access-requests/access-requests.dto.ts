@@ -1,0 +1,87 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Length, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { LIMITS, REQUEST_STATUSES, REQUEST_TYPES, APPROVAL_MODES } from '@lapse/contracts';
+
+export class SubmitRequestDto {
+  @ApiProperty({ description: 'The resource to regain access to' })
+  @IsString()
+  @Length(1, 200)
+  resourceId!: string;
+
+  @ApiProperty({ description: 'Why access is needed (1–1000 characters)', maxLength: LIMITS.reasonMaxLength })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(LIMITS.reasonMaxLength)
+  reason!: string;
+
+  @ApiPropertyOptional({ description: 'JIT with a CUSTOM period: seconds of access asked for (at most 7 days)' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(LIMITS.customAccessPeriodMaxSeconds)
+  durationSeconds?: number;
+}
+
+export class ReviewDto {
+  @ApiPropertyOptional({ description: 'A note for the requester (at most 1000 characters)' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(LIMITS.reasonMaxLength)
+  note?: string;
+}
+
+export class ListRequestsQuery {
+  @ApiPropertyOptional({ enum: ['OPEN', 'RESOLVED'], description: 'Omitted: open and resolved in the last 90 days' })
+  @IsOptional()
+  @IsIn(['OPEN', 'RESOLVED'])
+  status?: 'OPEN' | 'RESOLVED';
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  userId?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  resourceId?: string;
+
+  @ApiPropertyOptional({ default: 200, maximum: 1000 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  limit?: number;
+}
+
+export class CountRequestsQuery {
+  @ApiProperty({ enum: ['OPEN'] })
+  @IsIn(['OPEN'])
+  status!: 'OPEN';
+}
+
+/** The request as the API returns it (DESIGN.md §1). */
+export class AccessRequestResponse {
+  @ApiProperty() id!: string;
+  @ApiProperty({ enum: REQUEST_TYPES }) type!: string;
+  @ApiProperty() userId!: string;
+  @ApiProperty() resourceId!: string;
+  @ApiProperty() reason!: string;
+  @ApiProperty({ type: Number, nullable: true }) durationSeconds!: number | null;
+  @ApiProperty({ enum: APPROVAL_MODES }) approvalMode!: string;
+  @ApiProperty({ enum: REQUEST_STATUSES }) status!: string;
+  @ApiProperty() requestedAt!: string;
+  @ApiProperty() expiresAt!: string;
+  @ApiProperty({ type: String, nullable: true }) reviewerId!: string | null;
+  @ApiProperty({ type: String, nullable: true }) reviewedAt!: string | null;
+  @ApiProperty({ type: String, nullable: true }) note!: string | null;
+}
+
+export class CountResponse {
+  @ApiProperty({ enum: ['OPEN'] }) status!: 'OPEN';
+  @ApiProperty() count!: number;
+}

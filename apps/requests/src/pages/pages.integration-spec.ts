@@ -1,0 +1,248 @@
+/**
+ * The request and review pages in real headless Chromium (Debian's chromium, driven by
+ * playwright-core), against the running services: policy, the grant workflow, access-tracking
+ * (decisions) and this service. Screenshots go to test-output/ for review.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { Client, Connection } from '@temporalio/client';
+import { signServiceToken } from '@lapse/auth';
+import { grantWorkflowId, stateQuery, type AccessRequest, type GrantView } from '@lapse/contracts';
+import { eventually, stack } from '@lapse/testing';
+import { startLapseStack, type LapseStack } from '../testing/lapse-stack';
+import { csrfKey, csrfTokenFor } from './csrf';
+
+jest.setTimeout(240_000);
+
+const CHROMIUM = process.env.LAPSE_CHROMIUM_PATH ?? '/usr/bin/chromium';
+const OUTPUT = join(__dirname, '..', '..', '..', '..', 'test-output');
+
+type User = { id: string; name: string; email: string };
+let s: LapseStack;
+let browser: Browser;
+let temporal: Client;
+let connection: Connection;
+let carol: User, dave: User, frank: User, erin: User, approverA: User, approverB: User;
+let autoRes: { id: string; name: string }, resA: { id: string; name: string }, resB: { id: string; name: string };
+const contexts: BrowserContext[] = [];
+const sessions = new Map<string, string>();
+
+/** One session token per user, as a browser keeps its cookie. */
+async function sessionOf(user: User): Promise<string> {
+  if (!sessions.has(user.id)) sessions.set(user.id, await s.tokenFor(user.id));
+  return sessions.get(user.id) as string;
+}
+
+async function pageAs(user: User): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, javaScriptEnabled: true });
+  contexts.push(context);
+  await context.addCookies([{ name: 'lapse_token', value: await sessionOf(user), url: s.requestsUrl, httpOnly: true, sameSite: 'Lax' }]);
+  return context.newPage();
+}
+
+/** The CSRF token the pages put in the forms of `user`'s session (same key derivation as the service). */
+async function csrfOf(user: User): Promise<string> {
+  return csrfTokenFor(csrfKey(undefined, s.serviceSecret), await sessionOf(user));
+}
+
+async function waitForState(resourceId: string, userId: string, state: GrantView['state']): Promise<GrantView> {
+  return eventually(
+    async () => {
+      const v = await temporal.workflow.getHandle(grantWorkflowId(resourceId, userId)).query(stateQuery);
+      return v.state === state ? v : undefined;
+    },
+    { timeoutMs: 60_000, intervalMs: 250, what: `grant ${resourceId}/${userId} to be ${state}` },
+  );
+}
+
+/** GET /v1/decisions of access-tracking, as a proxy would ask (service token). */
+async function decision(userId: string, resourceId: string): Promise<{ allowed: boolean; state: string }> {
+  const at = s.accessTracking;
+  if (!at) throw new Error('access-tracking is not running');
+  const token = await signServiceToken(s.serviceSecret, 'proxy');
+  const res = await fetch(`${at.url}/v1/decisions?userId=${userId}&resourceId=${resourceId}`, { headers: { authorization: `Bearer ${token}` } });
+  return (await res.json()) as { allowed: boolean; state: string };
+}
+
+const allowedEventually = (userId: string, resourceId: string) =>
+  eventually(async () => ((await decision(userId, resourceId)).allowed ? true : undefined), {
+    timeoutMs: 30_000,
+    intervalMs: 200,
+    what: 'GET /v1/decisions to turn allowed',
+  });
+
+beforeAll(async () => {
+  mkdirSync(OUTPUT, { recursive: true });
+  [s, browser] = await Promise.all([
+    startLapseStack('req-pages'),
+    chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    }),
+  ]);
+  connection = await Connection.connect({ address: stack.temporalAddress });
+  temporal = new Client({ connection, namespace: stack.temporalNamespace });
+  const a = s.admin;
+  const tag = s.suffix;
+  [carol, dave, frank, erin, approverA, approverB] = await Promise.all([
+    a.user('Carol Chen', `carol-${tag}@acme.example.com`),
+    a.user('Dave Ortiz', `dave-${tag}@acme.example.com`),
+    a.user('Frank Miller', `frank-${tag}@acme.example.com`),
+    a.user('Erin Walsh', `erin-${tag}@acme.example.com`),
+    a.user('Ada Lovelace', `ada-${tag}@acme.example.com`),
+    a.user('Ben Carter', `ben-${tag}@acme.example.com`),
+  ]);
+  const engineers = await a.group(`Engineering ${tag}`, [carol.id, dave.id, frank.id]);
+  const finance = await a.group(`Finance ${tag}`, [erin.id]);
+  const approversA = await a.group(`Gitlab approvers ${tag}`, [approverA.id]);
+  const approversB = await a.group(`Billing approvers ${tag}`, [approverB.id]);
+  const lock = (approval: 'AUTOMATIC' | 'MANUAL') => ({ autoLock: { durationSeconds: 2, approval }, accessRequests: null });
+  const longLock = (approval: 'AUTOMATIC' | 'MANUAL') => ({ autoLock: { durationSeconds: 3600, approval }, accessRequests: null });
+  [autoRes, resA, resB] = await Promise.all([
+    a.resource('Confluence', lock('AUTOMATIC')),
+    a.resource('Gitlab', lock('MANUAL')),
+    a.resource('Billing', lock('MANUAL')),
+  ]);
+  await a.approvers(resA.id, [approversA.id]);
+  await a.approvers(resB.id, [approversB.id]);
+  await a.assign(autoRes.id, engineers.id);
+  await a.assign(resA.id, engineers.id);
+  await a.assign(resB.id, finance.id);
+  await Promise.all([
+    waitForState(autoRes.id, carol.id, 'LOCKED'),
+    waitForState(resA.id, dave.id, 'LOCKED'),
+    waitForState(resA.id, frank.id, 'LOCKED'),
+    waitForState(resB.id, erin.id, 'LOCKED'),
+  ]);
+  // Locked now; from here on a restored grant stays active for the rest of the suite.
+  await a.setPolicy(autoRes.id, longLock('AUTOMATIC'));
+  await a.setPolicy(resA.id, longLock('MANUAL'));
+  await a.setPolicy(resB.id, longLock('MANUAL'));
+});
+
+afterAll(async () => {
+  for (const c of contexts) await c.close().catch(() => undefined);
+  await browser?.close();
+  await connection?.close();
+  await s?.stop();
+});
+
+describe('the block page (GET /request/:resourceId)', () => {
+  it('AUTOMATIC: a locked user gives a reason and the decision turns allowed', async () => {
+    const page = await pageAs(carol);
+    const res = await page.goto(`${s.requestsUrl}/request/${autoRes.id}`);
+    expect(res?.status()).toBe(200);
+    expect(res?.headers()['content-security-policy']).toContain("default-src 'none'");
+    await expect(page.locator('h1').textContent()).resolves.toBe('Confluence');
+    await expect(page.locator('.badge').first().textContent()).resolves.toBe('Locked');
+    await expect(page.getByText('Locked since').count()).resolves.toBe(1);
+    expect((await decision(carol.id, autoRes.id)).allowed).toBe(false);
+    await page.getByLabel('Why do you need access?').fill('Back from parental leave, picking up the Q3 docs.');
+    await page.screenshot({ path: join(OUTPUT, 'request-page.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Restore access' }).click();
+    await page.waitForURL(/\?request=/);
+    await expect(page.locator('.notice h2').first().textContent()).resolves.toBe('Access restored');
+    await allowedEventually(carol.id, autoRes.id);
+  });
+
+  it('refuses a form without the CSRF token and never shows an empty reason as accepted', async () => {
+    const page = await pageAs(frank);
+    const forged = await page.request.post(`${s.requestsUrl}/request/${resA.id}`, { form: { reason: 'forged' } });
+    expect(forged.status()).toBe(403);
+    await page.goto(`${s.requestsUrl}/request/${resA.id}`);
+    await page.getByRole('button', { name: 'Request access' }).click();
+    await expect(page.locator('#reason-error').textContent()).resolves.toMatch(/A reason is required/);
+    expect((await waitForState(resA.id, frank.id, 'LOCKED')).openRequest).toBeNull();
+  });
+});
+
+describe('MANUAL: request, review page, approval', () => {
+  const xss = '<script>window.__lapseXss = 1</script> Need to ship the <b>hotfix</b>';
+  let requestId = '';
+
+  it('a MANUAL request waits, with a status that refreshes itself', async () => {
+    const page = await pageAs(dave);
+    await page.goto(`${s.requestsUrl}/request/${resA.id}`);
+    await page.getByLabel('Why do you need access?').fill(xss);
+    await page.getByRole('button', { name: 'Request access' }).click();
+    await page.waitForURL(/\?request=/);
+    requestId = new URL(page.url()).searchParams.get('request') as string;
+    await expect(page.getByRole('heading', { name: 'Waiting for approval' }).count()).resolves.toBe(1);
+    await expect(page.locator('meta[http-equiv="refresh"]').count()).resolves.toBe(1);
+    await expect(page.locator('.quote').textContent()).resolves.toContain('<script>window.__lapseXss = 1</script>');
+    expect(await page.evaluate('typeof window.__lapseXss')).toBe('undefined');
+    expect((await decision(dave.id, resA.id)).allowed).toBe(false);
+    await page.screenshot({ path: join(OUTPUT, 'request-page-waiting.png'), fullPage: true });
+  });
+
+  it('an approver of another resource neither sees nor decides it (page and API)', async () => {
+    const erinsRequest = await fetch(`${s.requestsUrl}/v1/access-requests`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await s.tokenFor(erin.id)}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ resourceId: resB.id, reason: 'Month-end close' }),
+    });
+    expect(erinsRequest.status).toBe(200);
+    const page = await pageAs(approverB);
+    await page.goto(`${s.requestsUrl}/access-requests`);
+    const table = (await page.locator('main').textContent()) ?? '';
+    expect(table).toContain('Erin Walsh');
+    expect(table).not.toContain('Dave Ortiz');
+    expect(table).not.toContain('Gitlab');
+    const viaPage = await page.request.post(`${s.requestsUrl}/access-requests/${requestId}/approve`, {
+      form: { _csrf: await csrfOf(approverB), note: '' },
+      maxRedirects: 0,
+    });
+    expect(viaPage.status()).toBe(404);
+    const viaApi = await fetch(`${s.requestsUrl}/v1/access-requests/${requestId}/approve`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await s.tokenFor(approverB.id)}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(viaApi.status).toBe(404);
+    expect((await waitForState(resA.id, dave.id, 'PENDING')).openRequest?.id).toBe(requestId);
+  });
+
+  it('a member of the resource’s approver group approves it on the review page; the decision turns allowed', async () => {
+    const franks = await fetch(`${s.requestsUrl}/v1/access-requests`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await s.tokenFor(frank.id)}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ resourceId: resA.id, reason: 'On call this week: need to read the deploy pipeline logs.' }),
+    });
+    expect(franks.status).toBe(200);
+    const page = await pageAs(approverA);
+    await page.goto(`${s.requestsUrl}/access-requests`);
+    const row = page.locator('tr', { hasText: 'Dave Ortiz' });
+    await expect(row.locator('td.reason').textContent()).resolves.toBe(xss);
+    expect(await page.evaluate('typeof window.__lapseXss')).toBe('undefined');
+    await expect(page.locator('main').textContent()).resolves.not.toContain('Erin Walsh');
+    await expect(page.locator('nav').textContent()).resolves.not.toContain('Console');
+    await row.getByLabel('Note').fill('Approved for the hotfix — please log out when done.');
+    await row.getByRole('button', { name: /^Approve/ }).click();
+    await page.waitForURL(/notice=approved/);
+    await expect(page.locator('.notice').first().textContent()).resolves.toContain('Request approved');
+    await allowedEventually(dave.id, resA.id);
+    await page.screenshot({ path: join(OUTPUT, 'access-requests-page.png'), fullPage: true });
+  });
+
+  it('the requester sees the approval: the page turns to access restored, and their list shows APPROVED', async () => {
+    const page = await pageAs(dave);
+    await page.goto(`${s.requestsUrl}/request/${resA.id}?request=${requestId}`);
+    await expect(page.locator('.notice h2').first().textContent()).resolves.toBe('Access restored');
+    await expect(page.locator('.notice .note').textContent()).resolves.toContain('please log out when done');
+    const res = await fetch(`${s.requestsUrl}/v1/access-requests?userId=${dave.id}`, { headers: { authorization: `Bearer ${await s.tokenFor(dave.id)}` } });
+    const mine = (await res.json()) as AccessRequest[];
+    expect(mine.map((r) => [r.id, r.status])).toEqual([[requestId, 'APPROVED']]);
+  });
+
+  it('a second decision on the page is refused without changing anything', async () => {
+    const page = await pageAs(approverA);
+    await page.goto(`${s.requestsUrl}/access-requests`);
+    const late = await page.request.post(`${s.requestsUrl}/access-requests/${requestId}/deny`, { form: { _csrf: await csrfOf(approverA) } });
+    expect(late.url()).toContain('notice=not-pending');
+    await expect(page.locator('body').textContent()).resolves.not.toContain('Request denied');
+    expect((await decision(dave.id, resA.id)).allowed).toBe(true);
+    expect((await temporal.workflow.getHandle(grantWorkflowId(resA.id, dave.id)).query(stateQuery)).state).toBe('ACTIVE');
+  });
+});

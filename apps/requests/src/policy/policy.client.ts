@@ -1,0 +1,89 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { signServiceToken } from '@lapse/auth';
+import type { Policy, Role } from '@lapse/contracts';
+import { REQUESTS_CONFIG } from '../config.token';
+import type { RequestsConfig } from '../config';
+
+/** GET /v1/resources/:id of the policy service. */
+export interface PolicyResource {
+  id: string;
+  name: string;
+  address: string;
+  policy: Policy;
+  approverGroupIds: string[];
+  createdAt: string;
+  updatedAt: string;
+}
+/** GET /v1/users/:id of the policy service. */
+export interface PolicyUser {
+  id: string;
+  email: string;
+  name: string;
+  roles: Role[];
+  groupIds: string[];
+}
+/** GET /v1/resources/:id/approvers: every member of the resource's approver groups. */
+export interface ResourceApprovers {
+  groupIds: string[];
+  users: { id: string; email: string; name: string }[];
+}
+
+/**
+ * The policy service's service-to-service API (users, resources, approvers), called with a
+ * service token. Answers (including "not found") are reused for LAPSE_POLICY_CACHE_MS so a page
+ * listing many requests asks once per user and resource; failures are not cached.
+ */
+@Injectable()
+export class PolicyClient {
+  private readonly cache = new Map<string, { at: number; value: Promise<unknown> }>();
+
+  constructor(@Inject(REQUESTS_CONFIG) private readonly config: RequestsConfig) {}
+
+  getResource(id: string): Promise<PolicyResource | null> {
+    return this.get<PolicyResource>(`/v1/resources/${encodeURIComponent(id)}`);
+  }
+
+  getApprovers(resourceId: string): Promise<ResourceApprovers | null> {
+    return this.get<ResourceApprovers>(`/v1/resources/${encodeURIComponent(resourceId)}/approvers`);
+  }
+
+  getUser(id: string): Promise<PolicyUser | null> {
+    return this.get<PolicyUser>(`/v1/users/${encodeURIComponent(id)}`);
+  }
+
+  /** Whether `userId` is a member of one of the resource's approver groups. */
+  async isApprover(userId: string, resourceId: string): Promise<boolean> {
+    const approvers = await this.getApprovers(resourceId);
+    return approvers?.users.some((u) => u.id === userId) ?? false;
+  }
+
+  /** Of `resourceIds`, those `userId` approves. */
+  async approvedBy(userId: string, resourceIds: readonly string[]): Promise<string[]> {
+    const flags = await Promise.all(resourceIds.map((id) => this.isApprover(userId, id)));
+    return resourceIds.filter((_, i) => flags[i]);
+  }
+
+  private get<T>(path: string): Promise<T | null> {
+    const ttl = this.config.LAPSE_POLICY_CACHE_MS;
+    const hit = this.cache.get(path);
+    if (hit && Date.now() - hit.at < ttl) return hit.value as Promise<T | null>;
+    const value = this.fetchJson<T>(path);
+    if (ttl > 0) {
+      this.cache.set(path, { at: Date.now(), value });
+      value.catch(() => this.cache.delete(path));
+      if (this.cache.size > 5000) this.cache.delete(this.cache.keys().next().value as string);
+    }
+    return value;
+  }
+
+  private async fetchJson<T>(path: string): Promise<T | null> {
+    const token = await signServiceToken(this.config.LAPSE_SERVICE_SECRET as string, 'requests');
+    const res = await fetch(`${this.config.LAPSE_POLICY_URL}${path}`, {
+      headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
+      signal: AbortSignal.timeout(5000),
+    });
+    if (res.status === 404 || res.status === 400) return null;
+    if (!res.ok) throw new Error(`policy service answered ${res.status} for GET ${path}`);
+    return (await res.json()) as T;
+  }
+}
