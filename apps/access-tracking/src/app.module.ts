@@ -1,19 +1,53 @@
-import { Module } from '@nestjs/common';
+import { Module, type Type } from '@nestjs/common';
+import { AuthModule, PolicyUserDirectory } from '@lapse/auth';
 import { DbModule } from '@lapse/db';
 import { KafkaModule } from '@lapse/kafka';
 import { PlatformModule } from '@lapse/platform';
 import { TemporalModule } from '@lapse/temporal';
-import { loadServiceConfig } from './config';
+import { ActivityWorker } from './activities/activity-worker';
+import { ACCESS_TRACKING_CONFIG, type AccessTrackingConfig } from './config';
 import { dataSourceOptions } from './db/data-source';
+import { DecisionsController } from './decisions/decisions.controller';
+import { GrantProjection } from './grants/grant-projection';
+import { GrantStateConsumer } from './grants/grant-state.consumer';
+import { GrantStateRepository } from './grants/grant-state.repository';
+import { AccessSignaler } from './signals/access-signaler';
+import { LastAccessRepository } from './usage/last-access.repository';
+import { UsageIngestor } from './usage/usage.ingestor';
 
-const config = loadServiceConfig();
-
-@Module({
-  imports: [
-    PlatformModule.forRoot({ service: 'access-tracking', logLevel: config.LOG_LEVEL }),
-    DbModule.forRoot(dataSourceOptions(config.DATABASE_URL)),
-    KafkaModule.forRoot({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? 'lapse-access-tracking' }),
-    TemporalModule.forRoot({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE }),
-  ],
-})
-export class AppModule {}
+/** The access-tracking app for `config` (tests pass their own database, groups and prefix). */
+export function createAppModule(config: AccessTrackingConfig): Type<unknown> {
+  @Module({
+    imports: [
+      PlatformModule.forRoot({ service: 'access-tracking', logLevel: config.LOG_LEVEL }),
+      DbModule.forRoot(dataSourceOptions(config.DATABASE_URL)),
+      KafkaModule.forRoot({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? 'lapse-access-tracking' }),
+      TemporalModule.forRoot({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE }),
+      AuthModule.forRoot({
+        jwt: {
+          secret: config.LAPSE_JWT_SECRET,
+          jwksUrl: config.LAPSE_JWKS_URL,
+          issuer: config.LAPSE_JWT_ISSUER,
+          audience: config.LAPSE_JWT_AUDIENCE,
+          serviceSecret: config.LAPSE_SERVICE_SECRET,
+        },
+        directory: {
+          useFactory: () => new PolicyUserDirectory(config.LAPSE_POLICY_URL, config.LAPSE_SERVICE_SECRET, 'access-tracking'),
+        },
+      }),
+    ],
+    controllers: [DecisionsController],
+    providers: [
+      { provide: ACCESS_TRACKING_CONFIG, useValue: config },
+      { provide: GrantProjection, useValue: new GrantProjection() },
+      GrantStateRepository,
+      GrantStateConsumer,
+      LastAccessRepository,
+      AccessSignaler,
+      UsageIngestor,
+      ActivityWorker,
+    ],
+  })
+  class AccessTrackingAppModule {}
+  return AccessTrackingAppModule;
+}

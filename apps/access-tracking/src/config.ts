@@ -1,10 +1,46 @@
+import { hostname } from 'node:os';
 import { z } from 'zod';
-import { commonEnvSchema, envPort, loadConfig } from '@lapse/config';
+import { commonEnvSchema, envBoolean, envPort, loadConfig } from '@lapse/config';
 
-export const configSchema = commonEnvSchema.extend({
-  PORT: envPort.default(3002),
-});
+const positiveInt = z.coerce.number().int().positive();
+
+export const configSchema = commonEnvSchema
+  .extend({
+    PORT: envPort.default(3002),
+    /** Proxies call decisions with service tokens: required here. */
+    LAPSE_SERVICE_SECRET: z.string().min(16, 'must be at least 16 characters'),
+    /** Consumer group of usage ingestion (shared by every replica: partitions are split among them). */
+    LAPSE_USAGE_GROUP_ID: z.string().min(1).default('lapse-access-tracking-usage'),
+    /** A new usage group starts at the earliest retained event (true) or at the end (false). */
+    LAPSE_USAGE_FROM_BEGINNING: envBoolean.default(true),
+    /** Partitions of access.usage.v1 processed at once by one replica. */
+    LAPSE_USAGE_CONCURRENCY: positiveInt.default(8),
+    /**
+     * Consumer group of the grant-state projection. Every replica needs every grant in memory,
+     * so each replica has its own group (default: per host).
+     */
+    LAPSE_GRANT_STATE_GROUP_ID: z.string().min(1).default(`lapse-access-tracking-grant-state-${hostname()}`),
+    /** How long boot waits for the projection to catch up with grants.state.v1 before ingesting. */
+    LAPSE_PROJECTION_CATCHUP_MS: positiveInt.default(30_000),
+    /** At most one `accessed` signal per grant per window (seconds). */
+    LAPSE_SIGNAL_WINDOW_SECONDS: positiveInt.default(60),
+    /** Signals in flight to Temporal at once. */
+    LAPSE_SIGNAL_CONCURRENCY: positiveInt.default(16),
+    /** Signals waiting to be sent; beyond this they are dropped (safe: the workflow asks before locking). */
+    LAPSE_SIGNAL_QUEUE_MAX: positiveInt.default(50_000),
+    /** Send `accessed` signals at all (off for benchmarks of ingestion alone). */
+    LAPSE_SIGNALS_ENABLED: envBoolean.default(true),
+    /** Host the `latestAccess` activity worker in this process. */
+    LAPSE_ACTIVITY_WORKER_ENABLED: envBoolean.default(true),
+  })
+  .refine((c) => c.LAPSE_JWT_SECRET !== undefined || c.LAPSE_JWKS_URL !== undefined, {
+    message: 'LAPSE_JWT_SECRET or LAPSE_JWKS_URL must be set',
+    path: ['LAPSE_JWT_SECRET'],
+  });
 export type AccessTrackingConfig = z.infer<typeof configSchema>;
 
-export const loadServiceConfig = (env: Record<string, string | undefined> = process.env) =>
+export const loadServiceConfig = (env: Record<string, string | undefined> = process.env): AccessTrackingConfig =>
   loadConfig(configSchema, env);
+
+/** DI token of the validated config. */
+export const ACCESS_TRACKING_CONFIG = Symbol('ACCESS_TRACKING_CONFIG');

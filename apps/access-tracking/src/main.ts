@@ -1,10 +1,10 @@
 import { exitOnBootFailure, startService } from '@lapse/platform';
-import { AppModule } from './app.module';
+import { createAppModule } from './app.module';
 import { loadServiceConfig } from './config';
 
 async function main() {
   const config = loadServiceConfig();
-  await startService(AppModule, {
+  await startService(createAppModule(config), {
     name: 'access-tracking',
     title: 'Lapse access-tracking API',
     port: config.PORT,

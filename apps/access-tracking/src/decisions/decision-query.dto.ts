@@ -1,0 +1,24 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
+
+export class DecisionQueryDto {
+  @ApiProperty({ description: 'The user trying to connect' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  userId!: string;
+
+  @ApiProperty({ description: 'The resource they try to reach' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  resourceId!: string;
+}
+
+export class DecisionDto {
+  @ApiProperty() allowed!: boolean;
+  @ApiProperty({ enum: ['ACTIVE', 'LOCKED', 'PENDING', 'EXPIRED', 'REVOKED', 'NO_GRANT'] }) state!: string;
+  @ApiProperty() reason!: string;
+  @ApiProperty({ required: false, format: 'date-time' }) lockedAt?: string;
+  @ApiProperty({ required: false, format: 'date-time' }) activeUntil?: string;
+}

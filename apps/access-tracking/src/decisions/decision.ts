@@ -1,0 +1,44 @@
+import type { GrantState } from '@lapse/contracts';
+import type { ProjectedGrant } from '../grants/grant-projection';
+
+export type DecisionState = GrantState | 'NO_GRANT';
+
+/** The answer proxies enforce (DESIGN.md §4): only ACTIVE is allowed. */
+export interface Decision {
+  allowed: boolean;
+  state: DecisionState;
+  reason: string;
+  lockedAt?: string;
+  activeUntil?: string;
+}
+
+/**
+ * Decides from the projected grant. An ACTIVE grant whose JIT period has already ended is
+ * refused even before the workflow's LOCKED record arrives (the proxy must not get the slack).
+ */
+export function decide(grant: ProjectedGrant | undefined, now: number): Decision {
+  if (!grant) return { allowed: false, state: 'NO_GRANT', reason: 'no grant for this user and resource' };
+  const times = {
+    ...(grant.lockedAt !== null ? { lockedAt: new Date(grant.lockedAt).toISOString() } : {}),
+    ...(grant.activeUntil !== null ? { activeUntil: new Date(grant.activeUntil).toISOString() } : {}),
+  };
+  switch (grant.state) {
+    case 'ACTIVE':
+      if (grant.activeUntil !== null && grant.activeUntil <= now) {
+        return { allowed: false, state: 'ACTIVE', reason: 'the access period has ended', ...times };
+      }
+      return { allowed: true, state: 'ACTIVE', reason: 'grant is active', ...times };
+    case 'LOCKED':
+      return { allowed: false, state: 'LOCKED', reason: 'grant is locked: request access to unlock it', ...times };
+    case 'PENDING':
+      return { allowed: false, state: 'PENDING', reason: 'grant is locked: an access request is pending review', ...times };
+    case 'EXPIRED':
+      return { allowed: false, state: 'EXPIRED', reason: 'grant has expired', ...times };
+    case 'REVOKED':
+      return { allowed: false, state: 'REVOKED', reason: 'grant was revoked', ...times };
+    default: {
+      const never: never = grant.state;
+      throw new Error(`unknown grant state ${String(never)}`);
+    }
+  }
+}

@@ -1,0 +1,124 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import type { INestApplication } from '@nestjs/common';
+import { Client, Connection } from '@temporalio/client';
+import {
+  GRANT_TASK_QUEUE,
+  GRANT_WORKFLOW_TYPE,
+  SEARCH_ATTRIBUTES,
+  grantWorkflowId,
+  stateQuery,
+  taskQueue,
+  type AccessGrantInput,
+  type GrantView,
+} from '@lapse/contracts';
+import { signServiceToken } from '@lapse/auth';
+import { eventually, stack, startServiceProcess, type RunningService } from '@lapse/testing';
+import { AccessSignaler } from '../signals/access-signaler';
+import { SERVICE_SECRET, bootApp, createHarness, publishUsage, type Harness } from '../testing/integration';
+
+/** The workflow's signature, from the contract (module boundaries keep the workflow lib out of this app). */
+type AccessGrantSignature = (input: AccessGrantInput) => Promise<GrantView>;
+
+const root = join(__dirname, '..', '..', '..', '..');
+const AUTO_LOCK_SECONDS = 3;
+
+/**
+ * The real grant workflow (grant-worker as a child process on this suite's task-queue prefix)
+ * against this service: an idle grant locks and decisions say so; a grant in use never locks,
+ * with coalesced signals and the pre-lock `latestAccess` activity served from here.
+ */
+describe('access-tracking with the real grant workflow', () => {
+  let h: Harness;
+  let app: INestApplication;
+  let url: string;
+  let worker: RunningService | undefined;
+  let connection: Connection;
+  let client: Client;
+  let token: string;
+
+  beforeAll(async () => {
+    h = await createHarness('access_tracking_workflow');
+    // grant-worker's own schema (outbox) in this suite's database.
+    const migrated = spawnSync(process.execPath, ['-r', 'reflect-metadata', '-r', '@swc-node/register', 'tools/scripts/migrate.ts'], {
+      cwd: root,
+      env: { ...process.env, DATABASE_URL: h.db.url },
+      encoding: 'utf8',
+    });
+    if (migrated.status !== 0) throw new Error(`migrate failed: ${migrated.stderr}`);
+    ({ app, url } = await bootApp(h.config()));
+    worker = await startServiceProcess('grant-worker', h.env, { timeoutMs: 90_000 });
+    connection = await Connection.connect({ address: stack.temporalAddress });
+    client = new Client({ connection, namespace: stack.temporalNamespace });
+    token = await signServiceToken(SERVICE_SECRET, 'proxy-test');
+  });
+
+  afterAll(async () => {
+    await worker?.stop();
+    await app?.close();
+    await connection?.close();
+    await h?.close();
+  });
+
+  const startGrant = (userId: string, resourceId: string) =>
+    client.workflow.start<AccessGrantSignature>(GRANT_WORKFLOW_TYPE, {
+      workflowId: grantWorkflowId(resourceId, userId),
+      taskQueue: taskQueue(GRANT_TASK_QUEUE, h.env.LAPSE_TASK_QUEUE_PREFIX),
+      args: [
+        {
+          userId,
+          resourceId,
+          policy: {
+            autoLock: { durationSeconds: AUTO_LOCK_SECONDS, approval: 'MANUAL' },
+            accessRequests: null,
+            expiresAt: null,
+            sourceGroupIds: [`g-${h.suffix}`],
+          },
+          createdAt: new Date().toISOString(),
+          requestTtlSeconds: 3600,
+          taskQueuePrefix: h.env.LAPSE_TASK_QUEUE_PREFIX,
+        },
+      ],
+      typedSearchAttributes: [
+        { key: SEARCH_ATTRIBUTES.userId, value: userId },
+        { key: SEARCH_ATTRIBUTES.resourceId, value: resourceId },
+        { key: SEARCH_ATTRIBUTES.grantState, value: 'ACTIVE' },
+      ],
+    });
+  const decisionOf = async (userId: string, resourceId: string) =>
+    (await (await fetch(`${url}/v1/decisions?userId=${userId}&resourceId=${resourceId}`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
+      allowed: boolean;
+      state: string;
+    };
+
+  it('an idle grant locks and reads allowed: false; a grant in use stays ACTIVE', async () => {
+    const busy = { userId: `u-busy-${h.suffix}`, resourceId: `r-${h.suffix}` };
+    const idle = { userId: `u-idle-${h.suffix}`, resourceId: `r-${h.suffix}` };
+    const busyHandle = await startGrant(busy.userId, busy.resourceId);
+    await startGrant(idle.userId, idle.resourceId);
+    // The workflows publish their state; the projection learns both grants.
+    await eventually(async () => ((await decisionOf(busy.userId, busy.resourceId)).allowed ? true : undefined), { timeoutMs: 30_000, what: 'busy grant known' });
+
+    // Use the busy grant for well over two auto-lock periods while the idle one locks.
+    const until = Date.now() + AUTO_LOCK_SECONDS * 2500;
+    let idleLocked: { allowed: boolean; state: string } | undefined;
+    while (Date.now() < until) {
+      await publishUsage(h.producer, busy.userId, busy.resourceId, [new Date()]);
+      const d = await decisionOf(idle.userId, idle.resourceId);
+      if (!d.allowed) idleLocked ??= d;
+      expect(await decisionOf(busy.userId, busy.resourceId)).toMatchObject({ allowed: true, state: 'ACTIVE' });
+      await new Promise((r) => setTimeout(r, 300)); // the proxy's pace, not a wait for a condition
+    }
+    idleLocked ??= await eventually(async () => {
+      const d = await decisionOf(idle.userId, idle.resourceId);
+      return d.allowed ? undefined : d;
+    }, { what: 'idle grant locked' });
+    expect(idleLocked).toMatchObject({ allowed: false, state: 'LOCKED' });
+
+    const view = await busyHandle.query(stateQuery);
+    expect(view.state).toBe('ACTIVE');
+    // The workflow learnt recent accesses (one coalesced signal per 60 s window, then latestAccess).
+    expect(Date.parse(view.lastAccessAt ?? '1970-01-01T00:00:00Z')).toBeGreaterThan(until - AUTO_LOCK_SECONDS * 1000);
+    expect(app.get(AccessSignaler).stats.sent).toBeGreaterThanOrEqual(1);
+  });
+});

@@ -1,0 +1,138 @@
+/** Helpers for this app's integration tests (real Postgres, Kafka, Temporal); never used at run time. */
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { Consumer, Kafka } from 'kafkajs';
+import { TOPICS, grantKey, usageDlqRecordSchema, type GrantState, type GrantStateEvent, type UsageDlqRecord } from '@lapse/contracts';
+import { migrate } from '@lapse/db';
+import { JsonProducer, createKafka, ensureTopics } from '@lapse/kafka';
+import { lapseValidationPipe } from '@lapse/platform';
+import { createTestDatabase, eventually, stack, uniqueSuffix } from '@lapse/testing';
+import { createAppModule } from '../app.module';
+import { loadServiceConfig, type AccessTrackingConfig } from '../config';
+import { dataSourceOptions } from '../db/data-source';
+
+export const JWT_SECRET = 'access-tracking-test-jwt-secret';
+export const SERVICE_SECRET = 'access-tracking-test-service-secret';
+
+export interface Harness {
+  suffix: string;
+  kafka: Kafka;
+  producer: JsonProducer;
+  db: { url: string; drop: () => Promise<void> };
+  env: Record<string, string>;
+  config: (over?: Record<string, string>) => AccessTrackingConfig;
+  close: () => Promise<void>;
+}
+
+/** A fresh migrated database, Kafka topics, a producer and unique group ids / task-queue prefix. */
+export async function createHarness(label: string): Promise<Harness> {
+  const suffix = uniqueSuffix();
+  const db = await createTestDatabase(label);
+  await migrate(dataSourceOptions(db.url));
+  const kafka = createKafka({ brokers: stack.kafkaBrokers, clientId: `at-test-${suffix}` });
+  await ensureTopics(kafka);
+  const producer = new JsonProducer(kafka);
+  await producer.connect();
+  const env: Record<string, string> = {
+    DATABASE_URL: db.url,
+    KAFKA_BROKERS: stack.kafkaBrokers.join(','),
+    TEMPORAL_ADDRESS: stack.temporalAddress,
+    TEMPORAL_NAMESPACE: stack.temporalNamespace,
+    LAPSE_JWT_SECRET: JWT_SECRET,
+    LAPSE_SERVICE_SECRET: SERVICE_SECRET,
+    LAPSE_USAGE_GROUP_ID: `at-usage-${suffix}`,
+    LAPSE_GRANT_STATE_GROUP_ID: `at-grants-${suffix}`,
+    LAPSE_TASK_QUEUE_PREFIX: `at-${suffix}-`,
+    LOG_LEVEL: 'warn',
+  };
+  // Shared topics hold other suites' records: start this suite's groups at the current end.
+  await positionAtEnd(kafka, env.LAPSE_USAGE_GROUP_ID, TOPICS.usage);
+  await positionAtEnd(kafka, env.LAPSE_GRANT_STATE_GROUP_ID, TOPICS.grantState);
+  return {
+    suffix,
+    kafka,
+    producer,
+    db,
+    env,
+    config: (over = {}) => loadServiceConfig({ ...env, ...over }),
+    close: async () => {
+      await producer.disconnect();
+      await db.drop();
+    },
+  };
+}
+
+/** Commits the topic's end offsets for `groupId` (a new group with no members). */
+export async function positionAtEnd(kafka: Kafka, groupId: string, topic: string): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    // Right after a broker restart leadership may still move: retry until it answers.
+    await eventually(
+      async () => {
+        const offsets = await admin.fetchTopicOffsets(topic);
+        await admin.setOffsets({ groupId, topic, partitions: offsets.map((o) => ({ partition: o.partition, offset: o.high })) });
+        return true;
+      },
+      { intervalMs: 500, what: `offsets of ${topic}` },
+    );
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Sends raw bytes (not JSON-encoded) to a topic: for malformed records. */
+export async function sendRaw(kafka: Kafka, topic: string, messages: { key: string; value: string }[]): Promise<void> {
+  const producer = kafka.producer();
+  await producer.connect();
+  try {
+    await producer.send({ topic, acks: -1, messages });
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+/** Boots the app in-process on a free port. */
+export async function bootApp(config: AccessTrackingConfig): Promise<{ app: INestApplication; url: string }> {
+  // @nestjs/testing is not installed: NestFactory boots the same module graph.
+  const app = await NestFactory.create(createAppModule(config), { logger: ['error', 'warn'] });
+  app.useGlobalPipes(lapseValidationPipe());
+  await app.listen(0, '127.0.0.1');
+  return { app, url: await app.getUrl() };
+}
+
+export function grantRecord(userId: string, resourceId: string, state: GrantState, version: number, lockedAt: string | null = null): GrantStateEvent {
+  return { userId, resourceId, state, lastAccessAt: null, lockedAt, activeUntil: null, version };
+}
+
+export async function publishGrants(producer: JsonProducer, records: GrantStateEvent[]): Promise<void> {
+  await producer.send(
+    TOPICS.grantState,
+    records.map((r) => ({ key: grantKey(r.userId, r.resourceId), value: r })),
+  );
+}
+
+export async function publishUsage(producer: JsonProducer, userId: string, resourceId: string, times: Date[]): Promise<void> {
+  await producer.send(
+    TOPICS.usage,
+    times.map((t) => ({ key: grantKey(userId, resourceId), value: { userId, resourceId, occurredAt: t.toISOString(), proxyId: 'test' } })),
+  );
+}
+
+/** Collects DLQ records (by key) published after it starts. */
+export async function dlqReader(kafka: Kafka, suffix: string): Promise<{ records: Map<string, UsageDlqRecord[]>; stop: () => Promise<void> }> {
+  const groupId = `at-dlq-${suffix}`;
+  await positionAtEnd(kafka, groupId, TOPICS.usageDlq);
+  const records = new Map<string, UsageDlqRecord[]>();
+  const consumer: Consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100 });
+  await consumer.connect();
+  await consumer.subscribe({ topic: TOPICS.usageDlq });
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      const key = message.key?.toString() ?? '';
+      const parsed = usageDlqRecordSchema.parse(JSON.parse(message.value?.toString() ?? 'null'));
+      records.set(key, [...(records.get(key) ?? []), parsed]);
+    },
+  });
+  return { records, stop: () => consumer.disconnect() };
+}

@@ -1,0 +1,127 @@
+import type { INestApplication } from '@nestjs/common';
+import { signServiceToken } from '@lapse/auth';
+import { eventually } from '@lapse/testing';
+import { LastAccessRepository } from './last-access.repository';
+import { REJECT_REASONS } from './usage-validation';
+import { TOPICS } from '@lapse/contracts';
+import { SERVICE_SECRET, bootApp, createHarness, positionAtEnd, dlqReader, grantRecord, publishGrants, publishUsage, sendRaw, type Harness } from '../testing/integration';
+
+describe('access-tracking ingestion and decisions (real Kafka, Postgres, Temporal)', () => {
+  let h: Harness;
+  let app: INestApplication;
+  let url: string;
+  let dlq: Awaited<ReturnType<typeof dlqReader>>;
+  let token: string;
+  const ids = (name: string) => ({ userId: `u-${name}-${h.suffix}`, resourceId: `r-${name}-${h.suffix}` });
+  const latest = (userId: string, resourceId: string) => app.get(LastAccessRepository).latestAccess(userId, resourceId);
+  const decision = async (query: string, auth = `Bearer ${token}`) => {
+    const res = await fetch(`${url}/v1/decisions?${query}`, { headers: auth ? { authorization: auth } : {} });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  };
+  const decisionOf = async (userId: string, resourceId: string) => (await decision(`userId=${userId}&resourceId=${resourceId}`)).body;
+
+  beforeAll(async () => {
+    h = await createHarness('access_tracking_ingest');
+    dlq = await dlqReader(h.kafka, h.suffix);
+    ({ app, url } = await bootApp(h.config({ LAPSE_SIGNALS_ENABLED: 'false' })));
+    token = await signServiceToken(SERVICE_SECRET, 'proxy-test');
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await dlq?.stop();
+    await h?.close();
+  });
+
+  it('moves last access forward and never backward under out-of-order delivery', async () => {
+    const { userId, resourceId } = ids('order');
+    await publishGrants(h.producer, [grantRecord(userId, resourceId, 'ACTIVE', 1)]);
+    await eventually(async () => ((await decisionOf(userId, resourceId)).state === 'ACTIVE' ? true : undefined), { what: 'grant known' });
+
+    const base = Date.now() - 60_000;
+    const t = (s: number) => new Date(base + s * 1000);
+    await publishUsage(h.producer, userId, resourceId, [t(3), t(1)]);
+    await publishUsage(h.producer, userId, resourceId, [t(5)]);
+    await publishUsage(h.producer, userId, resourceId, [t(2), t(4)]);
+    await eventually(async () => ((await latest(userId, resourceId)) === t(5).toISOString() ? true : undefined), { what: 'latest = t5' });
+
+    // An older event, then a future one on the same key (same partition, in order): once the
+    // future one is in the DLQ, the older one has been processed too.
+    await publishUsage(h.producer, userId, resourceId, [t(0), new Date(Date.now() + 3_600_000)]);
+    await eventually(() => (dlq.records.get(`${userId}:${resourceId}`)?.length === 1 ? true : undefined), { what: 'DLQ record' });
+    expect(await latest(userId, resourceId)).toBe(t(5).toISOString());
+  });
+
+  it('sends future, malformed and unknown-grant events to the DLQ with reasons and keeps going', async () => {
+    const { userId, resourceId } = ids('dlq');
+    const key = `${userId}:${resourceId}`;
+    await publishGrants(h.producer, [grantRecord(userId, resourceId, 'ACTIVE', 1)]);
+    await eventually(async () => ((await decisionOf(userId, resourceId)).state === 'ACTIVE' ? true : undefined), { what: 'grant known' });
+
+    const good = new Date(Date.now() - 1000);
+    // One partition (same key), in this order: the valid event last proves the consumer kept going.
+    await sendRaw(h.kafka, TOPICS.usage, [{ key, value: '{not json at all' }]);
+    await h.producer.send(TOPICS.usage, [
+      { key, value: { userId, resourceId, occurredAt: 'yesterday' } },
+      { key, value: { userId, resourceId, occurredAt: new Date(Date.now() + 10 * 60_000).toISOString() } },
+      { key, value: { userId, resourceId: `${resourceId}-unknown`, occurredAt: good.toISOString() } },
+      { key, value: { userId, resourceId, occurredAt: good.toISOString() } },
+    ]);
+    const rejected = await eventually(() => {
+      const r = dlq.records.get(key);
+      return r && r.length >= 4 ? r : undefined;
+    }, { what: '4 DLQ records' });
+    expect(rejected.map((r) => r.error)).toEqual([
+      REJECT_REASONS.malformed,
+      expect.stringMatching(/^invalid event: occurredAt: /),
+      REJECT_REASONS.future,
+      REJECT_REASONS.unknownGrant,
+    ]);
+    expect(rejected[0].original).toBe('{not json at all');
+    expect(rejected[1].original).toMatchObject({ occurredAt: 'yesterday' });
+    await eventually(async () => ((await latest(userId, resourceId)) === good.toISOString() ? true : undefined), { what: 'valid event recorded' });
+  });
+
+  it('decisions: unknown pair is NO_GRANT; a lock is visible within a second; input and caller are checked', async () => {
+    expect(await decisionOf(`nobody-${h.suffix}`, `nothing-${h.suffix}`)).toEqual({
+      allowed: false,
+      state: 'NO_GRANT',
+      reason: 'no grant for this user and resource',
+    });
+
+    const { userId, resourceId } = ids('lock');
+    await publishGrants(h.producer, [grantRecord(userId, resourceId, 'ACTIVE', 1)]);
+    await eventually(async () => ((await decisionOf(userId, resourceId)).allowed === true ? true : undefined), { what: 'allowed' });
+    const lockedAt = new Date().toISOString();
+    const published = Date.now();
+    await publishGrants(h.producer, [grantRecord(userId, resourceId, 'LOCKED', 2, lockedAt)]);
+    const locked = await eventually(async () => {
+      const d = await decisionOf(userId, resourceId);
+      return d.allowed === false ? d : undefined;
+    }, { intervalMs: 10, what: 'locked' });
+    expect(Date.now() - published).toBeLessThan(1000);
+    expect(locked).toMatchObject({ allowed: false, state: 'LOCKED', lockedAt });
+
+    const missing = await decision(`userId=${userId}`);
+    expect(missing.status).toBe(400);
+    expect(String(missing.body.message)).toMatch(/^resourceId: /);
+    expect((await decision(`userId=${userId}&resourceId=${resourceId}&extra=1`)).status).toBe(400);
+    expect((await decision(`userId=${userId}&resourceId=${resourceId}`, '')).status).toBe(401);
+    expect((await decision(`userId=${userId}&resourceId=${resourceId}`, 'Bearer forged.token.here')).status).toBe(401);
+  });
+
+  it('warms decisions from Postgres on start (a fresh consumer group sees nothing on the topic)', async () => {
+    const { userId, resourceId } = ids('lock');
+    await positionAtEnd(h.kafka, `at-grants2-${h.suffix}`, TOPICS.grantState);
+    const second = await bootApp(
+      h.config({ LAPSE_SIGNALS_ENABLED: 'false', LAPSE_ACTIVITY_WORKER_ENABLED: 'false', LAPSE_GRANT_STATE_GROUP_ID: `at-grants2-${h.suffix}`, LAPSE_USAGE_GROUP_ID: `at-usage2-${h.suffix}`, LAPSE_USAGE_FROM_BEGINNING: 'false', LAPSE_PROJECTION_CATCHUP_MS: '1' }),
+    );
+    try {
+      // The new group starts at the topic's end: its answer can only come from the warm start.
+      const res = await fetch(`${second.url}/v1/decisions?userId=${userId}&resourceId=${resourceId}`, { headers: { authorization: `Bearer ${token}` } });
+      expect(await res.json()).toMatchObject({ allowed: false, state: 'LOCKED' });
+    } finally {
+      await second.app.close();
+    }
+  });
+});

@@ -1,0 +1,47 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { SCHEMA } from '../db/data-source';
+
+export interface LastAccessRow {
+  userId: string;
+  resourceId: string;
+  /** Epoch ms. */
+  at: number;
+}
+
+/** Last access per grant. Writes are monotonic: a time never replaces a later one. */
+@Injectable()
+export class LastAccessRepository {
+  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+
+  /**
+   * One statement for a whole batch (one row per grant: coalesce first). Idempotent, so a
+   * redelivered batch changes nothing; rows are sorted so concurrent writers lock in one order.
+   */
+  async recordLatest(rows: readonly LastAccessRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    const sorted = [...rows].sort((a, b) => (a.userId === b.userId ? cmp(a.resourceId, b.resourceId) : cmp(a.userId, b.userId)));
+    await this.ds.query(
+      `INSERT INTO "${SCHEMA}".last_access AS la (user_id, resource_id, last_access_at)
+       SELECT u, r, to_timestamp(t / 1000.0) FROM unnest($1::text[], $2::text[], $3::float8[]) AS x(u, r, t)
+       ON CONFLICT (user_id, resource_id) DO UPDATE
+         SET last_access_at = EXCLUDED.last_access_at, updated_at = now()
+         WHERE la.last_access_at < EXCLUDED.last_access_at`,
+      [sorted.map((r) => r.userId), sorted.map((r) => r.resourceId), sorted.map((r) => r.at)],
+    );
+  }
+
+  /** The latest recorded access (ISO), or null when none was recorded. */
+  async latestAccess(userId: string, resourceId: string): Promise<string | null> {
+    const rows: { last_access_at: Date }[] = await this.ds.query(
+      `SELECT last_access_at FROM "${SCHEMA}".last_access WHERE user_id = $1 AND resource_id = $2`,
+      [userId, resourceId],
+    );
+    return rows.length === 0 ? null : rows[0].last_access_at.toISOString();
+  }
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

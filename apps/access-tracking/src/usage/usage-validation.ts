@@ -1,0 +1,61 @@
+import { LIMITS, grantKey, usageEventSchema } from '@lapse/contracts';
+
+/** A usage event that passed validation, normalised: `at` in epoch ms. */
+export interface AcceptedUsage {
+  key: string;
+  userId: string;
+  resourceId: string;
+  at: number;
+}
+
+export interface RejectedUsage {
+  error: string;
+  /** The value as received: parsed JSON when it was JSON, else the raw text. */
+  original: unknown;
+}
+
+export type UsageVerdict = { ok: true; usage: AcceptedUsage } | { ok: false; reject: RejectedUsage };
+
+export const REJECT_REASONS = {
+  malformed: 'malformed JSON',
+  future: `occurredAt is more than ${LIMITS.usageMaxFutureSkewSeconds} s in the future`,
+  unknownGrant: 'unknown grant',
+} as const;
+
+/**
+ * Validates one record of access.usage.v1 (DESIGN.md rule 2): schema, not more than 5 minutes
+ * in the future, and a grant this service knows. Pure: `now` and `isKnown` are passed in.
+ */
+export function validateUsage(raw: Buffer | string | null, now: number, isKnown: (key: string) => boolean): UsageVerdict {
+  const text = raw === null ? '' : raw.toString();
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { ok: false, reject: { error: REJECT_REASONS.malformed, original: text } };
+  }
+  const parsed = usageEventSchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue.path.join('.') || 'value';
+    return { ok: false, reject: { error: `invalid event: ${field}: ${issue.message}`, original: value } };
+  }
+  const { userId, resourceId, occurredAt } = parsed.data;
+  const at = Date.parse(occurredAt);
+  if (at > now + LIMITS.usageMaxFutureSkewSeconds * 1000) {
+    return { ok: false, reject: { error: REJECT_REASONS.future, original: value } };
+  }
+  const key = grantKey(userId, resourceId);
+  if (!isKnown(key)) return { ok: false, reject: { error: REJECT_REASONS.unknownGrant, original: value } };
+  return { ok: true, usage: { key, userId, resourceId, at } };
+}
+
+/** The latest access per grant in a batch: what one monotonic write needs. */
+export function coalesceByGrant(accepted: Iterable<AcceptedUsage>): Map<string, AcceptedUsage> {
+  const latest = new Map<string, AcceptedUsage>();
+  for (const u of accepted) {
+    const seen = latest.get(u.key);
+    if (!seen || u.at > seen.at) latest.set(u.key, u);
+  }
+  return latest;
+}

@@ -1,0 +1,292 @@
+/**
+ * `npm run bench -- ingest`: access-tracking's ingestion and decisions on this machine.
+ *
+ *  1. seeds --grants ACTIVE grants (grants.state.v1) and pre-publishes --events usage events
+ *     spread over them (access.usage.v1);
+ *  2. ceiling: a bare kafkajs consumer reads those same events (no parsing, no writes);
+ *  3. Lapse: the app (in this process) ingests them: validate, DLQ, coalesce, monotonic
+ *     write, commit, signals — events/s until all are durable, and the ratio to the ceiling;
+ *  4. latency: --rate events/s for --latency-seconds, publish (Kafka timestamp) → durable;
+ *  5. decisions: autocannon (a worker thread) at --decisions-rate for --decisions-seconds.
+ * Results: bench/results/ingest-<timestamp>.json and ingest-latest.json.
+ */
+import { cpus, loadavg } from 'node:os';
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import autocannon from 'autocannon';
+import { Partitioners, type Kafka } from 'kafkajs';
+import { TOPICS, grantKey, type GrantStateEvent } from '@lapse/contracts';
+import { signServiceToken } from '@lapse/auth';
+import { migrate } from '@lapse/db';
+import { createKafka, ensureTopics } from '@lapse/kafka';
+import { lapseValidationPipe } from '@lapse/platform';
+import { createTestDatabase, eventually, stack } from '@lapse/testing';
+import { createAppModule } from '../apps/access-tracking/src/app.module';
+import { loadServiceConfig } from '../apps/access-tracking/src/config';
+import { dataSourceOptions } from '../apps/access-tracking/src/db/data-source';
+import { GrantProjection } from '../apps/access-tracking/src/grants/grant-projection';
+import { GrantStateConsumer } from '../apps/access-tracking/src/grants/grant-state.consumer';
+import { AccessSignaler } from '../apps/access-tracking/src/signals/access-signaler';
+import { UsageIngestor } from '../apps/access-tracking/src/usage/usage.ingestor';
+import { parseArgs, percentile, round } from './lib/args';
+import { writeResults } from './lib/results';
+import { grantsFor, publishAtRate, usageMessage } from './lib/usage-load';
+
+const SECRET = 'bench-secret-of-at-least-16-chars';
+
+const log = (msg: string) => console.log(`[bench ingest ${new Date().toISOString().slice(11, 19)}] ${msg}`);
+
+export async function runIngestBench(argv: string[]): Promise<void> {
+  const opts = parseArgs(argv, {
+    grants: 100_000,
+    events: 500_000,
+    rate: 5000,
+    'latency-seconds': 15,
+    'decisions-rate': 5000,
+    'decisions-seconds': 30,
+    'decisions-connections': 20,
+    signals: true,
+    'keep-db': false,
+  });
+  const runId = `b${Date.now().toString(36)}`;
+  const loadAtStart = loadavg().map((l) => round(l));
+  const kafka = createKafka({ brokers: stack.kafkaBrokers, clientId: `lapse-bench-${runId}` });
+  await ensureTopics(kafka);
+  const db = await createTestDatabase(`bench_${runId}`);
+  await migrate(dataSourceOptions(db.url));
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+  await producer.connect();
+  let app: INestApplication | undefined;
+  try {
+    // 1. Grants and events.
+    const resources = 100;
+    const grants = grantsFor(runId, Math.ceil(opts.grants / resources), resources).slice(0, opts.grants);
+    const grantStart = await endOffsets(kafka, TOPICS.grantState);
+    let t = Date.now();
+    for (let i = 0; i < grants.length; i += 10_000) {
+      await producer.send({
+        topic: TOPICS.grantState,
+        acks: -1,
+        messages: grants.slice(i, i + 10_000).map((g) => {
+          const r: GrantStateEvent = { userId: g.userId, resourceId: g.resourceId, state: 'ACTIVE', lastAccessAt: null, lockedAt: null, activeUntil: null, version: 1 };
+          return { key: grantKey(g.userId, g.resourceId), value: JSON.stringify(r) };
+        }),
+      });
+    }
+    log(`seeded ${grants.length} grants in ${Date.now() - t} ms`);
+
+    const usageStart = await endOffsets(kafka, TOPICS.usage);
+    t = Date.now();
+    const base = Date.now() - 3_600_000;
+    const sends: Promise<unknown>[] = [];
+    for (let i = 0; i < opts.events; i += 5000) {
+      const n = Math.min(5000, opts.events - i);
+      // Every grant appears (100k distinct grants in the stream), in random order and times.
+      const messages = Array.from({ length: n }, (_, j) => usageMessage(grants[(i + j) % grants.length], base + Math.floor(Math.random() * 3_000_000), 'bench'));
+      sends.push(producer.send({ topic: TOPICS.usage, acks: 1, messages }));
+      if (sends.length >= 8) await Promise.all(sends.splice(0));
+      if ((i / 5000) % 20 === 0) process.stdout.write(`\r  published ${i + n}/${opts.events}   `);
+    }
+    await Promise.all(sends);
+    const publishMs = Date.now() - t;
+    const usageEnd = await endOffsets(kafka, TOPICS.usage);
+    const total = [...usageEnd].reduce((s, [p, end]) => s + end - (usageStart.get(p) ?? 0), 0);
+    process.stdout.write('\n');
+    log(`published ${opts.events} usage events in ${publishMs} ms (${Math.round(opts.events / (publishMs / 1000))}/s); ${total} in range (other writers included)`);
+
+    // 2. Ceiling: raw kafkajs consumption of the same offsets.
+    const rawGroup = `lapse-bench-raw-${runId}`;
+    await setGroupOffsets(kafka, rawGroup, TOPICS.usage, usageStart);
+    const raw = await rawConsume(kafka, rawGroup, usageStart, usageEnd);
+    log(`raw kafkajs consume: ${raw.messages} messages in ${raw.ms} ms → ${Math.round(raw.messages / (raw.ms / 1000))}/s`);
+
+    // 3. Lapse ingestion of the same offsets.
+    const usageGroup = `lapse-bench-usage-${runId}`;
+    const grantGroup = `lapse-bench-grants-${runId}`;
+    await setGroupOffsets(kafka, usageGroup, TOPICS.usage, usageStart);
+    await setGroupOffsets(kafka, grantGroup, TOPICS.grantState, grantStart);
+    const config = loadServiceConfig({
+      ...process.env,
+      DATABASE_URL: db.url,
+      KAFKA_BROKERS: stack.kafkaBrokers.join(','),
+      TEMPORAL_ADDRESS: stack.temporalAddress,
+      LAPSE_JWT_SECRET: SECRET,
+      LAPSE_SERVICE_SECRET: SECRET,
+      LAPSE_USAGE_GROUP_ID: usageGroup,
+      LAPSE_GRANT_STATE_GROUP_ID: grantGroup,
+      LAPSE_TASK_QUEUE_PREFIX: `${runId}-`,
+      LAPSE_SIGNALS_ENABLED: String(opts.signals),
+      LAPSE_SIGNAL_QUEUE_MAX: String(opts.grants * 2),
+      LOG_LEVEL: 'warn',
+    });
+    const bootStarted = Date.now();
+    app = await NestFactory.create(createAppModule(config), { logger: ['error', 'warn'] });
+    app.useGlobalPipes(lapseValidationPipe());
+    await app.listen(0, '127.0.0.1');
+    const url = await app.getUrl();
+    const ingestor = app.get(UsageIngestor);
+    const signaler = app.get(AccessSignaler);
+    let firstDurable = 0;
+    let lastDurable = 0;
+    ingestor.onDurable(({ durableAt }) => {
+      firstDurable ||= durableAt;
+      lastDurable = durableAt;
+    });
+    await app.get(GrantStateConsumer).caughtUp;
+    const projectionMs = Date.now() - bootStarted;
+    log(`projection holds ${app.get(GrantProjection).size} grants ${projectionMs} ms after boot`);
+    await eventually(
+      () => {
+        const done = ingestor.stats.accepted + ingestor.stats.rejected;
+        process.stdout.write(`\r  ingested ${done}/${total}   `);
+        return done >= total ? true : undefined;
+      },
+      { timeoutMs: 600_000, intervalMs: 500, what: 'all events durable' },
+    );
+    process.stdout.write('\n');
+    // From joining the group (the consumer can fetch) to the last batch durable.
+    const ingestMs = lastDurable - ingestor.joinedAt;
+    const steadyMs = lastDurable - firstDurable;
+    const ingested = { ...ingestor.stats };
+    const signalsAfterIngest = { ...signaler.stats };
+    log(`Lapse ingestion: ${total} events durable in ${ingestMs} ms from group join (${Math.round(total / (ingestMs / 1000))}/s), ${steadyMs} ms first→last batch (${Math.round(total / (steadyMs / 1000))}/s)`);
+
+    // 4. Latency at a steady rate.
+    const lags: number[] = [];
+    ingestor.onDurable(({ publishedAt, durableAt }) => {
+      for (const p of publishedAt) lags.push(durableAt - p);
+    });
+    const active = grants.slice(0, Math.min(grants.length, 20_000));
+    const sentAtRate = await publishAtRate(producer, active, opts.rate, opts['latency-seconds'], (n, ms) =>
+      process.stdout.write(`\r  latency phase: ${n} events, ${Math.round(ms / 1000)}/${opts['latency-seconds']} s   `),
+    );
+    await eventually(() => (lags.length >= sentAtRate ? true : undefined), { timeoutMs: 60_000, intervalMs: 100, what: 'latency events durable' });
+    process.stdout.write('\n');
+    log(`publish → durable over ${lags.length} events at ${opts.rate}/s: p50 ${percentile(lags, 50)} ms, p99 ${percentile(lags, 99)} ms`);
+
+    // 5. Decisions under load.
+    const token = await signServiceToken(SECRET, 'bench-proxy');
+    const paths = Array.from({ length: 200 }, (_, i) => {
+      const g = i % 4 === 3 ? { userId: `nobody-${i}`, resourceId: 'nothing' } : grants[(i * 997) % grants.length];
+      return { method: 'GET', path: `/v1/decisions?userId=${encodeURIComponent(g.userId)}&resourceId=${encodeURIComponent(g.resourceId)}` };
+    });
+    log(`decisions: ${opts['decisions-rate']} req/s for ${opts['decisions-seconds']} s (autocannon in a worker thread)`);
+    const progress = setInterval(() => process.stdout.write('.'), 1000);
+    const cannon = await autocannon({
+      url,
+      connections: opts['decisions-connections'],
+      duration: opts['decisions-seconds'],
+      overallRate: opts['decisions-rate'],
+      workers: 1,
+      headers: { authorization: `Bearer ${token}` },
+      requests: paths,
+    });
+    clearInterval(progress);
+    process.stdout.write('\n');
+    log(`decisions: ${round(cannon.requests.average, 0)} req/s, p50 ${cannon.latency.p50} ms, p99 ${cannon.latency.p99} ms, non-2xx ${cannon.non2xx}, errors ${cannon.errors}`);
+
+    const rawRate = raw.messages / (raw.ms / 1000);
+    const lapseRate = total / (ingestMs / 1000);
+    const results = {
+      bench: 'ingest',
+      at: new Date().toISOString(),
+      machine: { cpus: cpus().length, node: process.version, loadAverageAtStart: loadAtStart, loadAverageAtEnd: loadavg().map((l) => round(l)) },
+      options: opts,
+      stream: { events: total, distinctGrants: grants.length, publishEventsPerSecond: Math.round(opts.events / (publishMs / 1000)) },
+      rawConsume: { messages: raw.messages, ms: raw.ms, eventsPerSecond: Math.round(rawRate) },
+      lapseIngest: {
+        events: total,
+        msFromGroupJoin: ingestMs,
+        eventsPerSecond: Math.round(lapseRate),
+        msFirstToLastBatch: steadyMs,
+        eventsPerSecondSteady: Math.round(total / (steadyMs / 1000)),
+        ratioToRaw: round(lapseRate / rawRate, 3),
+        ratioToRawSteady: round(total / (steadyMs / 1000) / rawRate, 3),
+        batches: ingested.batches,
+        rowsWritten: ingested.rowsWritten,
+        accepted: ingested.accepted,
+        rejected: ingested.rejected,
+        projectionReadyMs: projectionMs,
+        target: { eventsPerSecond: Math.min(50_000, Math.round(0.6 * rawRate)) },
+      },
+      signals: {
+        enabled: opts.signals,
+        windowSeconds: config.LAPSE_SIGNAL_WINDOW_SECONDS,
+        ...signalsAfterIngest,
+        perEvent: round(signalsAfterIngest.admitted / total, 4),
+        perGrantPerWindow: round(signalsAfterIngest.admitted / grants.length, 3),
+        note: 'admitted = signals the window let through (one RPC each); bench grants have no workflow, so sent ones end as notFound',
+      },
+      latency: { rate: opts.rate, seconds: opts['latency-seconds'], events: lags.length, p50Ms: percentile(lags, 50), p99Ms: percentile(lags, 99), maxMs: percentile(lags, 100) },
+      decisions: {
+        targetRate: opts['decisions-rate'],
+        seconds: opts['decisions-seconds'],
+        connections: opts['decisions-connections'],
+        requestsPerSecond: round(cannon.requests.average, 0),
+        total: cannon.requests.total,
+        p50Ms: cannon.latency.p50,
+        p90Ms: cannon.latency.p90,
+        p99Ms: cannon.latency.p99,
+        maxMs: cannon.latency.max,
+        non2xx: cannon.non2xx,
+        errors: cannon.errors,
+        timeouts: cannon.timeouts,
+      },
+    };
+    const file = writeResults('ingest', results);
+    console.log(JSON.stringify(results, null, 2));
+    log(`results: ${file}`);
+  } finally {
+    await app?.close();
+    await producer.disconnect();
+    if (!opts['keep-db']) await db.drop();
+  }
+}
+
+async function endOffsets(kafka: Kafka, topic: string): Promise<Map<number, number>> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return new Map((await admin.fetchTopicOffsets(topic)).map((o) => [o.partition, Number(o.high)]));
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+async function setGroupOffsets(kafka: Kafka, groupId: string, topic: string, offsets: Map<number, number>): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.setOffsets({ groupId, topic, partitions: [...offsets].map(([partition, offset]) => ({ partition, offset: String(offset) })) });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Reads up to `ends` with a bare consumer; time from joining the group to the last batch. */
+async function rawConsume(kafka: Kafka, groupId: string, starts: Map<number, number>, ends: Map<number, number>): Promise<{ messages: number; ms: number }> {
+  const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 50, maxBytesPerPartition: 4 * 1024 * 1024, maxBytes: 32 * 1024 * 1024 });
+  await consumer.connect();
+  await consumer.subscribe({ topic: TOPICS.usage });
+  let messages = 0;
+  let first = 0;
+  consumer.on(consumer.events.GROUP_JOIN, () => (first = Date.now()));
+  let last = 0;
+  const done = new Set<number>();
+  let finish: () => void = () => undefined;
+  const finished = new Promise<void>((r) => (finish = r));
+  for (const [p, end] of ends) if (end <= (starts.get(p) ?? 0)) done.add(p);
+  await consumer.run({
+    partitionsConsumedConcurrently: 8,
+    eachBatch: async ({ batch }) => {
+      const end = ends.get(batch.partition) ?? 0;
+      for (const m of batch.messages) if (Number(m.offset) < end) messages++;
+      if (Number(batch.lastOffset()) + 1 >= end) done.add(batch.partition);
+      last = Date.now();
+      if (done.size >= ends.size) finish();
+    },
+  });
+  await finished;
+  await consumer.disconnect();
+  return { messages, ms: last - first };
+}

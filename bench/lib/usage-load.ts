@@ -1,0 +1,63 @@
+/** Realistic proxy traffic: usage events for (user, resource) grants, some users idle. */
+import type { Producer } from 'kafkajs';
+import { TOPICS, grantKey } from '@lapse/contracts';
+
+export interface Grant {
+  userId: string;
+  resourceId: string;
+}
+
+/** Every pair of `users` × `resources`, ids under `prefix`. */
+export function grantsFor(prefix: string, users: number, resources: number): Grant[] {
+  const out: Grant[] = [];
+  for (let u = 0; u < users; u++) for (let r = 0; r < resources; r++) out.push({ userId: `${prefix}-u${u}`, resourceId: `${prefix}-r${r}` });
+  return out;
+}
+
+export function usageMessage(g: Grant, at: number, proxyId = 'sim-proxy'): { key: string; value: string } {
+  return {
+    key: grantKey(g.userId, g.resourceId),
+    value: JSON.stringify({ userId: g.userId, resourceId: g.resourceId, occurredAt: new Date(at).toISOString(), proxyId }),
+  };
+}
+
+/**
+ * Publishes at `rate` events/s for `seconds`, picking a random active grant for each event
+ * (skewed: a few grants are hot, like real users). Calls `progress` about once a second.
+ */
+export async function publishAtRate(
+  producer: Producer,
+  active: Grant[],
+  rate: number,
+  seconds: number,
+  progress: (sent: number, elapsedMs: number) => void = () => undefined,
+): Promise<number> {
+  const started = Date.now();
+  const tickMs = 50;
+  let sent = 0;
+  let lastProgress = started;
+  const inFlight = new Set<Promise<unknown>>();
+  while (Date.now() - started < seconds * 1000) {
+    const due = Math.floor(((Date.now() - started) / 1000) * rate) - sent;
+    if (due > 0) {
+      const now = Date.now();
+      const messages = Array.from({ length: due }, () => usageMessage(active[skewedIndex(active.length)], now));
+      const p = producer.send({ topic: TOPICS.usage, acks: 1, messages }).finally(() => inFlight.delete(p));
+      inFlight.add(p);
+      sent += due;
+      if (inFlight.size > 20) await Promise.race(inFlight);
+    }
+    if (Date.now() - lastProgress >= 1000) {
+      progress(sent, Date.now() - started);
+      lastProgress = Date.now();
+    }
+    await new Promise((r) => setTimeout(r, tickMs));
+  }
+  await Promise.all(inFlight);
+  return sent;
+}
+
+/** Half the traffic goes to the first 10% of grants. */
+function skewedIndex(n: number): number {
+  return Math.random() < 0.5 ? Math.floor(Math.random() * Math.max(1, Math.ceil(n / 10))) : Math.floor(Math.random() * n);
+}
