@@ -25,6 +25,19 @@ describe('TokenVerifier', () => {
     await expect(verifier.verify(await signUserToken(secret, 'u-1', '-1s'))).rejects.toThrow();
   });
 
+  it('keeps refusing an expired token it once accepted', async () => {
+    const v = new TokenVerifier({ secret });
+    const token = await signUserToken(secret, 'u-2', '2s');
+    await expect(v.verify(token)).resolves.toEqual({ kind: 'user', userId: 'u-2' });
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    try {
+      jest.setSystemTime(Date.now() + 5_000);
+      await expect(v.verify(token)).rejects.toThrow();
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('refuses garbage', async () => {
     await expect(verifier.verify('not.a.jwt')).rejects.toThrow();
   });

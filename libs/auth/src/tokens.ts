@@ -20,6 +20,13 @@ const enc = (s: string) => new TextEncoder().encode(s);
 /** Verifies Bearer tokens: user tokens (HS256 or JWKS) and Lapse service tokens. */
 export class TokenVerifier {
   private readonly jwks?: ReturnType<typeof createRemoteJWKSet>;
+  /**
+   * Verified tokens, kept until they expire (at most a minute): proxies send the same service
+   * token on every decision request, and a signature check per request is wasted work.
+   */
+  private readonly verified = new Map<string, { claims: TokenClaims; until: number }>();
+  private static readonly CACHE_MAX = 10_000;
+  private static readonly CACHE_MS = 60_000;
 
   constructor(private readonly s: JwtSettings) {
     if (!s.secret && !s.jwksUrl) throw new Error('LAPSE_JWT_SECRET or LAPSE_JWKS_URL must be set');
@@ -28,15 +35,30 @@ export class TokenVerifier {
 
   /** Throws when the token is malformed, expired, or signed with another key. */
   async verify(token: string): Promise<TokenClaims> {
+    const now = Date.now();
+    const hit = this.verified.get(token);
+    if (hit && hit.until > now) return hit.claims;
+    const { claims, exp } = await this.verifyUncached(token);
+    if (this.verified.size >= TokenVerifier.CACHE_MAX) {
+      // Oldest first (insertion order): drop it.
+      this.verified.delete(this.verified.keys().next().value as string);
+    }
+    this.verified.set(token, { claims, until: Math.min(exp ? exp * 1000 : Infinity, now + TokenVerifier.CACHE_MS) });
+    return claims;
+  }
+
+  private async verifyUncached(token: string): Promise<{ claims: TokenClaims; exp?: number }> {
     if (this.s.serviceSecret) {
       const svc = await jwtVerify(token, enc(this.s.serviceSecret), { algorithms: ['HS256'] }).catch(() => null);
-      if (svc && typeof svc.payload.svc === 'string') return { kind: 'service', service: svc.payload.svc };
+      if (svc && typeof svc.payload.svc === 'string') {
+        return { claims: { kind: 'service', service: svc.payload.svc }, exp: svc.payload.exp };
+      }
     }
     const opts = { issuer: this.s.issuer, audience: this.s.audience };
     const { payload } = this.jwks
       ? await jwtVerify(token, this.jwks, opts)
       : await jwtVerify(token, enc(this.s.secret as string), { ...opts, algorithms: ['HS256'] });
-    return { kind: 'user', userId: subjectOf(payload) };
+    return { claims: { kind: 'user', userId: subjectOf(payload) }, exp: payload.exp };
   }
 }
 

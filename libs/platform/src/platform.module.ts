@@ -9,6 +9,11 @@ export interface PlatformOptions {
   /** Service name: in every log line and metric. */
   service: string;
   logLevel?: string;
+  /**
+   * Path prefixes whose successful requests are not logged one by one (hot read paths such as
+   * decisions: metrics count them). Server errors on them are still logged by the error filter.
+   */
+  quietPaths?: string[];
 }
 
 /** JSON logs, /health, /metrics and the error format, for every Lapse service. */
@@ -17,6 +22,7 @@ export interface PlatformOptions {
 export class PlatformModule {
   static forRoot(opts: PlatformOptions): DynamicModule {
     initMetrics(opts.service);
+    const quiet = ['/health', '/metrics', ...(opts.quietPaths ?? [])];
     return {
       module: PlatformModule,
       imports: [
@@ -28,7 +34,7 @@ export class PlatformModule {
             formatters: { level: (label: string) => ({ level: label }) },
             timestamp: () => `,"time":"${new Date().toISOString()}"`,
             redact: ['req.headers.authorization', 'req.headers.cookie'],
-            autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
+            autoLogging: { ignore: (req) => isQuiet(req.url ?? '', quiet) },
             customLogLevel: (_req, res, err) =>
               err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
           },
@@ -43,4 +49,10 @@ export class PlatformModule {
       exports: [HealthRegistry],
     };
   }
+}
+
+/** Whether a request URL falls under one of the quiet path prefixes. */
+export function isQuiet(url: string, prefixes: readonly string[]): boolean {
+  const path = url.split('?', 1)[0];
+  return prefixes.some((p) => path === p || path.startsWith(`${p}/`));
 }

@@ -5,7 +5,7 @@ import type { NotificationSettings, PolicyResource, PolicyUser } from '../policy
 import type { Recipient } from '../recipients/recipients';
 import { linksFor, type LinkBases } from '../templates/links';
 import type { EmailTemplates } from '../templates/templates';
-import { signature, webhookBody } from '../webhook/webhook';
+import { announcesNewRequest, signature, webhookBody } from '../webhook/webhook';
 
 export interface NewDelivery {
   id: string;
@@ -63,7 +63,7 @@ export function planDeliveries(i: PlanInputs, templates: EmailTemplates): NewDel
       payload: { kind: 'EMAIL', to: r.email, ...email },
     };
   });
-  if (i.event.event === 'REQUESTED' && i.webhook) {
+  if (announcesNewRequest(i.event) && i.webhook) {
     const body = JSON.stringify(
       webhookBody({
         tenant: i.tenant,

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { AccessRequest } from '@lapse/contracts';
-import { isoWithOffset, signature, verdictForStatus, verifySignature, webhookBody, type WebhookFacts } from './webhook';
+import { isoWithOffset, signature, verdictForStatus, verifySignature, webhookBody, type WebhookFacts, announcesNewRequest } from './webhook';
 
 const request: AccessRequest = {
   id: 'req-1',
@@ -62,6 +62,23 @@ describe('webhookBody', () => {
 
   it('normalises offsets to +00:00', () => {
     expect(isoWithOffset('2025-10-18T22:03:36.745+02:00')).toBe('2025-10-18T20:03:36.745+00:00');
+  });
+});
+
+describe('announcesNewRequest', () => {
+  const base = {
+    id: 'r-1', type: 'AutoLock' as const, userId: 'u-1', resourceId: 'res-1', reason: 'x', durationSeconds: null,
+    requestedAt: '2026-01-01T00:00:00.000Z', expiresAt: '2026-01-08T00:00:00.000Z', reviewedAt: null, note: null,
+  };
+  it('announces a MANUAL request by REQUESTED only', () => {
+    const request = { ...base, approvalMode: 'MANUAL' as const, status: 'PENDING' as const, reviewerId: null };
+    expect(announcesNewRequest({ event: 'REQUESTED', request })).toBe(true);
+    expect(announcesNewRequest({ event: 'APPROVED', request: { ...request, status: 'APPROVED', reviewerId: 'rev-1' } })).toBe(false);
+  });
+  it('announces an AUTOMATIC request by its immediate APPROVED', () => {
+    const request = { ...base, approvalMode: 'AUTOMATIC' as const, status: 'APPROVED' as const, reviewerId: null };
+    expect(announcesNewRequest({ event: 'APPROVED', request })).toBe(true);
+    expect(announcesNewRequest({ event: 'DENIED', request: { ...request, status: 'DENIED' } })).toBe(false);
   });
 });
 

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { AccessRequest, AccessRequestWebhookBody } from '@lapse/contracts';
+import type { AccessRequest, AccessRequestEvent, AccessRequestWebhookBody } from '@lapse/contracts';
 import type { Links } from '../templates/links';
 
 export const SIGNATURE_HEADER = 'X-Lapse-Signature';
@@ -23,6 +23,19 @@ export interface WebhookFacts {
 }
 
 /** The body of DESIGN.md §5, exactly these fields, in this order. */
+/**
+ * Whether a request event announces a new request (the webhook fires once per request).
+ * A MANUAL request is announced by REQUESTED. An AUTOMATIC one never passes through PENDING:
+ * the workflow approves it at once and its first event is APPROVED with no reviewer, so that
+ * event announces it (approval_mode AUTOMATIC tells the receiver nothing awaits review).
+ */
+export function announcesNewRequest(e: AccessRequestEvent): boolean {
+  return (
+    e.event === 'REQUESTED' ||
+    (e.event === 'APPROVED' && e.request.approvalMode === 'AUTOMATIC' && e.request.reviewerId === null)
+  );
+}
+
 export function webhookBody(f: WebhookFacts): AccessRequestWebhookBody {
   const r = f.request;
   return {
