@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Local servers for Lapse without Docker: PostgreSQL, Kafka (KRaft), the
-# Temporal dev server + UI, and the Temporal time-skipping test server.
-# Usage: stack.sh install|up|down|status|env [postgres|kafka|temporal|test-server]...
+# Temporal dev server + UI (or, with LAPSE_TEMPORAL_MODE=server, the Temporal
+# server proper on PostgreSQL), and the Temporal time-skipping test server.
+# Usage: stack.sh install|up|down|status|env [postgres|kafka|temporal|test-server|temporal-server]...
 set -euo pipefail
 
 STACK_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -13,10 +14,13 @@ STACK_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$STACK_DIR/lib/kafka.sh"
 # shellcheck source=lib/temporal.sh
 . "$STACK_DIR/lib/temporal.sh"
+# shellcheck source=lib/temporal-server.sh
+. "$STACK_DIR/lib/temporal-server.sh"
 # shellcheck source=lib/test-server.sh
 . "$STACK_DIR/lib/test-server.sh"
 
 ALL=(postgres kafka temporal test-server)
+EXTRA=(temporal-server) # only when named (a long go build nobody needs by default)
 
 usage() {
   cat >&2 <<USAGE
@@ -26,7 +30,8 @@ usage: $(basename "$0") <command> [component...]
   down     stop what up started
   status   one line per component
   env      print export lines for the apps (eval "\$($(basename "$0") env)")
-components: ${ALL[*]} (default: all)
+components: ${ALL[*]} (default: all), ${EXTRA[*]} (install only)
+LAPSE_TEMPORAL_MODE=dev|server (${LAPSE_TEMPORAL_MODE}): what the temporal component runs
 USAGE
   exit 2
 }
@@ -40,7 +45,7 @@ main() {
   local comps=("$@")
   [ ${#comps[@]} -gt 0 ] || comps=("${ALL[@]}")
   for c in "${comps[@]}"; do
-    case " ${ALL[*]} " in *" $c "*) ;; *) die "unknown component: $c (known: ${ALL[*]})" ;; esac
+    case " ${ALL[*]} ${EXTRA[*]} " in *" $c "*) ;; *) die "unknown component: $c (known: ${ALL[*]} ${EXTRA[*]})" ;; esac
   done
   ensure_dirs
   # One stack.sh at a time per run dir (parallel test runners may all call `up`).
