@@ -1,10 +1,12 @@
 import 'reflect-metadata';
 import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { json, urlencoded, type RequestHandler } from 'express';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { HealthRegistry } from './health';
+import { LapseError } from './errors';
 import { lapseValidationPipe } from './validation';
 
 export interface ServiceOptions {
@@ -28,11 +30,13 @@ export interface ServiceOptions {
 export async function startService(module: Type<unknown> | DynamicModule, opts: ServiceOptions): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(module, {
     bufferLogs: true,
+    // Parsers are installed below with errors that name the body.
     bodyParser: false,
   });
   app.useLogger(app.get(Logger));
-  app.useBodyParser('json', { limit: opts.bodyLimit ?? '256kb' });
-  app.useBodyParser('urlencoded', { extended: false, limit: opts.bodyLimit ?? '256kb' });
+  const limit = opts.bodyLimit ?? '256kb';
+  app.use(withBodyErrors(json({ limit })));
+  app.use(withBodyErrors(urlencoded({ extended: false, limit })));
   app.useGlobalPipes(lapseValidationPipe());
   app.disable('x-powered-by');
   await opts.configure?.(app);
@@ -49,6 +53,21 @@ export async function startService(module: Type<unknown> | DynamicModule, opts: 
   await app.listen(opts.port, opts.host ?? process.env.HOST ?? '127.0.0.1');
   app.get(Logger).log(`${opts.name} listening on ${await app.getUrl()}`);
   return app;
+}
+
+/**
+ * Body parsing errors as client errors that name the body: Nest would turn the parser's
+ * SyntaxError into a 400 carrying the parser's own wording.
+ */
+export function withBodyErrors(parser: RequestHandler): RequestHandler {
+  return (req, res, next) =>
+    parser(req, res, (err?: unknown) => {
+      if (!err) return next();
+      const type = (err as { type?: string }).type;
+      if (type === 'entity.parse.failed') return next(LapseError.validation('body', 'malformed JSON'));
+      if (type === 'entity.too.large') return next(new LapseError('PAYLOAD_TOO_LARGE', `body: larger than ${String((err as { limit?: number }).limit ?? '')} bytes`));
+      return next(err);
+    });
 }
 
 /** Closes the app on SIGTERM/SIGINT once; a second signal or the timeout forces the exit. */

@@ -32,16 +32,10 @@ export class LapseExceptionFilter implements ExceptionFilter {
       const message = Array.isArray(raw) ? raw.join('; ') : (raw ?? exception.message);
       return { status: exception.getStatus(), message };
     }
-    // body-parser errors (malformed JSON, too large) carry a status and a type.
-    const e = exception as { status?: number; type?: string; message?: string };
+    // Other client errors from Express middleware (e.g. an unsupported charset) carry a status.
+    const e = exception as { status?: number; message?: string };
     if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
-      const message =
-        e.type === 'entity.parse.failed'
-          ? 'body: malformed JSON'
-          : e.type === 'entity.too.large'
-            ? 'body: request body too large'
-            : (e.message ?? 'bad request');
-      return { status: e.status, message };
+      return { status: e.status, message: e.message ?? 'bad request' };
     }
     return { status: 500, message: 'internal error' };
   }
