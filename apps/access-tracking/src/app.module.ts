@@ -1,5 +1,5 @@
 import { Module, type Type } from '@nestjs/common';
-import { AuthModule, PolicyUserDirectory } from '@lapse/auth';
+import { AuthModule } from '@lapse/auth';
 import { DbModule } from '@lapse/db';
 import { KafkaModule } from '@lapse/kafka';
 import { PlatformModule } from '@lapse/platform';
@@ -23,18 +23,7 @@ export function createAppModule(config: AccessTrackingConfig): Type<unknown> {
       DbModule.forRoot(dataSourceOptions(config.DATABASE_URL)),
       KafkaModule.forRoot({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? 'lapse-access-tracking' }),
       TemporalModule.forRoot({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE }),
-      AuthModule.forRoot({
-        jwt: {
-          secret: config.LAPSE_JWT_SECRET,
-          jwksUrl: config.LAPSE_JWKS_URL,
-          issuer: config.LAPSE_JWT_ISSUER,
-          audience: config.LAPSE_JWT_AUDIENCE,
-          serviceSecret: config.LAPSE_SERVICE_SECRET,
-        },
-        directory: {
-          useFactory: () => new PolicyUserDirectory(config.LAPSE_POLICY_URL, config.LAPSE_SERVICE_SECRET, 'access-tracking'),
-        },
-      }),
+      AuthModule.forService(config, 'access-tracking'),
     ],
     controllers: [DecisionsController],
     providers: [

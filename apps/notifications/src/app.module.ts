@@ -1,5 +1,5 @@
 import type { DynamicModule } from '@nestjs/common';
-import { AuthModule, PolicyUserDirectory } from '@lapse/auth';
+import { AuthModule } from '@lapse/auth';
 import { DbModule } from '@lapse/db';
 import { KafkaModule } from '@lapse/kafka';
 import { PlatformModule } from '@lapse/platform';
@@ -15,16 +15,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         PlatformModule.forRoot({ service: 'notifications', logLevel: config.LOG_LEVEL }),
-        AuthModule.forRoot({
-          jwt: {
-            secret: config.LAPSE_JWT_SECRET,
-            jwksUrl: config.LAPSE_JWKS_URL,
-            issuer: config.LAPSE_JWT_ISSUER,
-            audience: config.LAPSE_JWT_AUDIENCE,
-            serviceSecret: config.LAPSE_SERVICE_SECRET,
-          },
-          directory: { useValue: new PolicyUserDirectory(config.LAPSE_POLICY_URL, config.LAPSE_SERVICE_SECRET, 'notifications') },
-        }),
+        AuthModule.forService(config, 'notifications'),
         DbModule.forRoot(dataSourceOptions(config.DATABASE_URL)),
         KafkaModule.forRoot({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? 'lapse-notifications' }),
         TemporalModule.forRoot({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE }),

@@ -1,5 +1,5 @@
 import { Module, type DynamicModule, type Type } from '@nestjs/common';
-import { AuthModule } from '@lapse/auth';
+import { AuthModule, jwtSettingsOf } from '@lapse/auth';
 import { DbModule } from '@lapse/db';
 import { KafkaModule } from '@lapse/kafka';
 import { PlatformModule } from '@lapse/platform';
@@ -42,13 +42,7 @@ export function createAppModule(config: PolicyConfig): DynamicModule {
       KafkaModule.forRoot({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? 'lapse-policy' }),
       TemporalModule.forRoot({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE }),
       AuthModule.forRoot({
-        jwt: {
-          secret: config.LAPSE_JWT_SECRET,
-          jwksUrl: config.LAPSE_JWKS_URL,
-          issuer: config.LAPSE_JWT_ISSUER,
-          audience: config.LAPSE_JWT_AUDIENCE,
-          serviceSecret: config.LAPSE_SERVICE_SECRET,
-        },
+        jwt: jwtSettingsOf(config),
         directory: { useClass: DbUserDirectory },
       }),
     ],

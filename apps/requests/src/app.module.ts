@@ -1,5 +1,5 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
-import { AuthModule, PolicyUserDirectory } from '@lapse/auth';
+import { AuthModule } from '@lapse/auth';
 import { DbModule } from '@lapse/db';
 import { KafkaModule } from '@lapse/kafka';
 import { PlatformModule } from '@lapse/platform';
@@ -25,18 +25,7 @@ export function createAppModule(config: RequestsConfig): DynamicModule {
     imports: [
       ConfigModule.forRoot(config),
       PlatformModule.forRoot({ service: 'requests', logLevel: config.LOG_LEVEL }),
-      AuthModule.forRoot({
-        jwt: {
-          secret: config.LAPSE_JWT_SECRET,
-          jwksUrl: config.LAPSE_JWKS_URL,
-          issuer: config.LAPSE_JWT_ISSUER,
-          audience: config.LAPSE_JWT_AUDIENCE,
-          serviceSecret: config.LAPSE_SERVICE_SECRET,
-        },
-        directory: {
-          useValue: new PolicyUserDirectory(config.LAPSE_POLICY_URL, config.LAPSE_SERVICE_SECRET as string, 'requests'),
-        },
-      }),
+      AuthModule.forService(config, 'requests'),
       DbModule.forRoot(dataSourceOptions(config.DATABASE_URL)),
       KafkaModule.forRoot({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? 'lapse-requests' }),
       TemporalModule.forRoot({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE }),

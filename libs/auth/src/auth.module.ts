@@ -2,7 +2,28 @@ import { DynamicModule, Global, Module, type Provider } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { AuthGuard } from './auth.guard';
 import { USER_DIRECTORY } from './principal';
+import { PolicyUserDirectory } from './policy-directory';
 import { TokenVerifier, type JwtSettings } from './tokens';
+
+/** The auth settings every service reads from its validated config. */
+export interface AuthConfig {
+  LAPSE_JWT_SECRET?: string;
+  LAPSE_JWKS_URL?: string;
+  LAPSE_JWT_ISSUER?: string;
+  LAPSE_JWT_AUDIENCE?: string;
+  LAPSE_SERVICE_SECRET?: string;
+  LAPSE_POLICY_URL: string;
+}
+
+export function jwtSettingsOf(c: AuthConfig): JwtSettings {
+  return {
+    secret: c.LAPSE_JWT_SECRET,
+    jwksUrl: c.LAPSE_JWKS_URL,
+    issuer: c.LAPSE_JWT_ISSUER,
+    audience: c.LAPSE_JWT_AUDIENCE,
+    serviceSecret: c.LAPSE_SERVICE_SECRET,
+  };
+}
 
 export interface AuthOptions {
   jwt: JwtSettings;
@@ -14,6 +35,16 @@ export interface AuthOptions {
 @Global()
 @Module({})
 export class AuthModule {
+  /** Auth for a service other than policy: callers' user records come from the policy service. */
+  static forService(config: AuthConfig, service: string): DynamicModule {
+    const serviceSecret = config.LAPSE_SERVICE_SECRET;
+    if (!serviceSecret) throw new Error('LAPSE_SERVICE_SECRET must be set');
+    return AuthModule.forRoot({
+      jwt: jwtSettingsOf(config),
+      directory: { useValue: new PolicyUserDirectory(config.LAPSE_POLICY_URL, serviceSecret, service) },
+    });
+  }
+
   static forRoot(opts: AuthOptions): DynamicModule {
     return {
       module: AuthModule,
