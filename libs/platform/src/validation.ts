@@ -11,6 +11,9 @@ function firstProblem(errors: ValidationError[], prefix = ''): Problem {
   for (const e of errors) {
     const field = prefix ? `${prefix}.${e.property}` : e.property;
     if (e.constraints && Object.keys(e.constraints).length > 0) {
+      // A missing field is "required", whatever rule happened to be checked first.
+      if (e.constraints.whitelistValidation) return { field, property: e.property, message: 'is not a known field' };
+      if (e.value === undefined) return { field, property: e.property, message: 'is required' };
       return { field, property: e.property, message: Object.values(e.constraints)[0] };
     }
     if (e.children?.length) return firstProblem(e.children, field);

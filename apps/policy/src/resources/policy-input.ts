@@ -17,13 +17,13 @@ export function unknownPolicyFields(input: unknown, prefix: string): FieldError[
   if (!isRecord(input)) return [];
   const errors: FieldError[] = [];
   for (const key of Object.keys(input)) {
-    if (!KEYS[''].includes(key)) errors.push({ field: `${prefix}.${key}`, message: 'should not exist' });
+    if (!KEYS[''].includes(key)) errors.push({ field: `${prefix}.${key}`, message: 'is not a known field' });
   }
   for (const part of ['autoLock', 'accessRequests'] as const) {
     const v = input[part];
     if (!isRecord(v)) continue;
     for (const key of Object.keys(v)) {
-      if (!KEYS[part].includes(key)) errors.push({ field: `${prefix}.${part}.${key}`, message: 'should not exist' });
+      if (!KEYS[part].includes(key)) errors.push({ field: `${prefix}.${part}.${key}`, message: 'is not a known field' });
     }
   }
   return errors;
