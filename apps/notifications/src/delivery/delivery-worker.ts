@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
+import { installTemporalJsonLogging } from '@lapse/temporal';
 import { DELIVERY_WORKFLOWS_PATH, NOTIFICATIONS_TASK_QUEUE, type DeliveryActivities } from '@lapse/delivery-workflow';
 import { taskQueue } from '@lapse/contracts';
 
@@ -20,6 +21,7 @@ export class DeliveryWorker {
   constructor(private readonly opts: DeliveryWorkerOptions) {}
 
   async start(): Promise<void> {
+    installTemporalJsonLogging('notifications');
     this.connection = await NativeConnection.connect({ address: this.opts.address });
     this.worker = await Worker.create({
       connection: this.connection,

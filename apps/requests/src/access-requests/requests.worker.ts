@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { NativeConnection, Worker } from '@temporalio/worker';
+import { installTemporalJsonLogging } from '@lapse/temporal';
 import type { DataSource } from 'typeorm';
 import { ACTIVITY_TASK_QUEUES, taskQueue } from '@lapse/contracts';
 import { JsonProducer, OutboxRelay } from '@lapse/kafka';
@@ -37,6 +38,7 @@ export class RequestsWorker implements OnApplicationBootstrap, OnApplicationShut
   async onApplicationBootstrap(): Promise<void> {
     this.relay.start();
     if (!this.config.LAPSE_REQUESTS_WORKER_ENABLED) return;
+    installTemporalJsonLogging('requests');
     this.connection = await NativeConnection.connect({ address: this.config.TEMPORAL_ADDRESS });
     const queue = taskQueue(ACTIVITY_TASK_QUEUES.requests, this.config.LAPSE_TASK_QUEUE_PREFIX);
     this.worker = await Worker.create({
