@@ -19,13 +19,24 @@ export interface AccessGrantInput {
   createdAt: string;
   /** Open request time-to-live in seconds (LAPSE_REQUEST_TTL). */
   requestTtlSeconds: number;
-  carried?: GrantView;
+  carried?: CarriedGrantState;
   /**
    * Prefix of every task queue the workflow's activities run on (see `taskQueue`); empty in
    * production. Integration tests give each suite its own so suites sharing a server never
    * pick up each other's tasks. Carried through continue-as-new.
    */
   taskQueuePrefix?: string;
+}
+
+/**
+ * What continue-as-new carries: the view plus what the workflow must remember across runs —
+ * recently resolved requests (so a retried `submitRequest` with the same id returns the same
+ * request and a late `review` gets RequestNotPending, not RequestNotFound) and request records
+ * not yet delivered to the requests service.
+ */
+export interface CarriedGrantState extends GrantView {
+  recentRequests: AccessRequest[];
+  pendingRecords: { event: RequestEventType; request: AccessRequest }[];
 }
 
 /** A task queue name under a prefix (LAPSE_TASK_QUEUE_PREFIX; '' in production). */

@@ -1,0 +1,98 @@
+/**
+ * createGrantWorker runs the workflow from a prebuilt bundle (production) and from source with
+ * the @lapse/* alias hook (dev); createActivityWorker hosts activities on another service's queue.
+ */
+import { randomUUID } from 'node:crypto';
+import { DefaultLogger, type Worker } from '@temporalio/worker';
+import {
+  ACTIVITY_TASK_QUEUES,
+  GRANT_TASK_QUEUE,
+  GRANT_WORKFLOW_TYPE,
+  SEARCH_ATTRIBUTES,
+  grantWorkflowId,
+  revokeSignal,
+  stateQuery,
+  taskQueue,
+  type GrantView,
+} from '@lapse/contracts';
+import type { AccessGrantWorkflow } from '@lapse/grant-workflow';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- until @lapse/testing re-exports ./temporal
+import {
+  startTimeSkippingTestEnv,
+  type TimeSkippingTestEnv,
+} from '../../../../libs/testing/src/temporal';
+import { createActivityWorker, createGrantWorker } from './create-grant-worker';
+import { buildGrantWorkflowBundle } from './workflow-bundle';
+
+let server: TimeSkippingTestEnv;
+beforeAll(async () => {
+  server = await startTimeSkippingTestEnv({ searchAttributes: Object.values(SEARCH_ATTRIBUTES) });
+});
+afterAll(async () => {
+  await server?.teardown();
+});
+
+async function runGrant(bundle: { code: string } | undefined): Promise<GrantView[]> {
+  const { nativeConnection: connection, client } = server.env;
+  const prefix = `w-${randomUUID().slice(0, 8)}-`;
+  const published: GrantView[] = [];
+  const workers: Worker[] = [
+    await createGrantWorker({
+      connection,
+      namespace: server.namespace,
+      activities: { publishGrantState: async (v) => void published.push(v) },
+      bundle,
+      taskQueuePrefix: prefix,
+    }),
+    await createActivityWorker({
+      connection,
+      namespace: server.namespace,
+      taskQueue: ACTIVITY_TASK_QUEUES.accessTracking,
+      activities: { latestAccess: async () => null },
+      taskQueuePrefix: prefix,
+    }),
+    await createActivityWorker({
+      connection,
+      namespace: server.namespace,
+      taskQueue: ACTIVITY_TASK_QUEUES.requests,
+      activities: { recordRequest: async () => undefined },
+      taskQueuePrefix: prefix,
+    }),
+  ];
+  const running = Promise.all(workers.map((w) => w.run()));
+  try {
+    const userId = `u-${randomUUID().slice(0, 8)}`;
+    const handle = await client.workflow.start<AccessGrantWorkflow>(GRANT_WORKFLOW_TYPE, {
+      workflowId: grantWorkflowId('r-1', userId),
+      taskQueue: taskQueue(GRANT_TASK_QUEUE, prefix),
+      args: [
+        {
+          userId,
+          resourceId: 'r-1',
+          policy: { autoLock: null, accessRequests: null, expiresAt: null, sourceGroupIds: ['g'] },
+          createdAt: new Date(await server.env.currentTimeMs()).toISOString(),
+          requestTtlSeconds: 3600,
+          taskQueuePrefix: prefix,
+        },
+      ],
+    });
+    expect((await handle.query(stateQuery)).state).toBe('ACTIVE');
+    await handle.signal(revokeSignal, {});
+    expect((await handle.result()).state).toBe('REVOKED');
+    return published;
+  } finally {
+    workers.forEach((w) => w.shutdown());
+    await running;
+  }
+}
+
+it('runs the workflow from a prebuilt bundle', async () => {
+  const bundle = await buildGrantWorkflowBundle({ logger: new DefaultLogger('WARN') });
+  const published = await runGrant(bundle);
+  expect(published.map((v) => v.state)).toEqual(['ACTIVE', 'REVOKED']);
+});
+
+it('runs the workflow from source (workflowsPath + alias hook)', async () => {
+  const published = await runGrant(undefined);
+  expect(published.at(-1)?.state).toBe('REVOKED');
+});

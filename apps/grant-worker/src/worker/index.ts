@@ -1,0 +1,2 @@
+export * from './create-grant-worker';
+export * from './workflow-bundle';

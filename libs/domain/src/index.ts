@@ -1,0 +1,4 @@
+export * from './time';
+export * from './policy';
+export * from './validation';
+export * from './deadlines';

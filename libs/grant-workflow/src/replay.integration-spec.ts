@@ -1,0 +1,47 @@
+/* eslint-disable @nx/enforce-module-boundaries -- test-only: replays with a real Worker */
+/**
+ * Replays every recorded history in __fixtures__ against the current workflow code, so a change
+ * that breaks determinism for running grants fails CI. Re-record after an intended, versioned
+ * change: LAPSE_RECORD_HISTORY=1 npx jest -c jest.integration.config.js libs/grant-workflow -t tour
+ */
+import { readFileSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from '@temporalio/worker';
+import { DeterminismViolationError } from '@temporalio/workflow';
+import { installQuietTemporalRuntime } from '../../testing/src/temporal';
+import { buildWorkflowBundleFile, historyFromFixture } from './testing/grant-harness';
+
+const dir = join(__dirname, '__fixtures__');
+const fixtures = readdirSync(dir).filter((f) => f.endsWith('.history.json'));
+let bundlePath: string;
+let bundle: { codePath: string };
+
+beforeAll(async () => {
+  installQuietTemporalRuntime();
+  bundlePath = await buildWorkflowBundleFile();
+  bundle = { codePath: bundlePath };
+});
+afterAll(() => bundlePath && rmSync(bundlePath, { force: true }));
+
+it('has recorded histories to replay', () => {
+  expect(fixtures.length).toBeGreaterThan(0);
+});
+
+it.each(fixtures)('replays %s deterministically', async (file) => {
+  const history = historyFromFixture(readFileSync(join(dir, file), 'utf8'));
+  await expect(
+    Worker.runReplayHistory({ workflowBundle: bundle }, history, file),
+  ).resolves.toBeUndefined();
+});
+
+it('fails on a history the code would not produce (the check is real)', async () => {
+  const history = historyFromFixture(readFileSync(join(dir, fixtures[0]), 'utf8'));
+  // Rename the first scheduled activity: the code schedules something else at that point.
+  const scheduled = history.events.find((e) => e.activityTaskScheduledEventAttributes);
+  const attrs = scheduled?.activityTaskScheduledEventAttributes;
+  if (!attrs?.activityType) throw new Error('fixture has no scheduled activity');
+  attrs.activityType.name = 'somethingElse';
+  await expect(
+    Worker.runReplayHistory({ workflowBundle: bundle }, history, 'tampered'),
+  ).rejects.toBeInstanceOf(DeterminismViolationError);
+});

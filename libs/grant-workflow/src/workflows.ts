@@ -1,0 +1,242 @@
+/**
+ * Workflow code (bundled by the grant-worker; deterministic). One `accessGrant` per grant, id
+ * `grant:<resourceId>:<userId>`, task queue `grants`. The rules live in ./grant-machine (pure);
+ * this file orchestrates: messages in, deadline timers, activities out, continue-as-new.
+ * Behaviour and decisions: docs/grant-workflow.md.
+ */
+import {
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  log,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import {
+  ACTIVITY_TASK_QUEUES,
+  SEARCH_ATTRIBUTES,
+  accessedSignal,
+  adminUnlockUpdate,
+  policyChangedSignal,
+  revokeSignal,
+  reviewUpdate,
+  stateQuery,
+  submitRequestUpdate,
+  taskQueue,
+} from '@lapse/contracts';
+import type {
+  AccessGrantInput,
+  AccessTrackingActivities,
+  GrantStateActivities,
+  GrantView,
+  RequestActivities,
+} from '@lapse/contracts';
+import {
+  CONTINUE_AS_NEW_AT_EVENTS,
+  adminUnlock,
+  applyAccess,
+  applyPolicy,
+  applyRevoke,
+  initialModel,
+  isTerminal,
+  nextWake,
+  review,
+  submitRequest,
+  tick,
+  toCarried,
+  toView,
+  validateAdminUnlock,
+  validateReview,
+  validateSubmitRequest,
+  type GrantError,
+  type GrantModel,
+  type Outcome,
+  type RequestRecord,
+  type Transition,
+} from './grant-machine';
+
+const retryForever = {
+  initialInterval: '1s',
+  backoffCoefficient: 2,
+  maximumInterval: '1m',
+} as const;
+
+/** The activities, each on its owner's task queue (under the input's test prefix, if any). */
+function activitiesFor(prefix: string | undefined) {
+  const { publishGrantState } = proxyActivities<GrantStateActivities>({
+    taskQueue: taskQueue(ACTIVITY_TASK_QUEUES.grantState, prefix),
+    startToCloseTimeout: '30s',
+    retry: retryForever,
+  });
+  const { recordRequest } = proxyActivities<RequestActivities>({
+    taskQueue: taskQueue(ACTIVITY_TASK_QUEUES.requests, prefix),
+    startToCloseTimeout: '30s',
+    retry: retryForever,
+  });
+  /** Bounded: after 5 minutes of failures the workflow decides on what it knows (docs). */
+  const { latestAccess } = proxyActivities<AccessTrackingActivities>({
+    taskQueue: taskQueue(ACTIVITY_TASK_QUEUES.accessTracking, prefix),
+    startToCloseTimeout: '10s',
+    scheduleToCloseTimeout: '5m',
+    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
+  });
+  return { publishGrantState, recordRequest, latestAccess };
+}
+
+function refuse(error: GrantError): never {
+  throw ApplicationFailure.create({ type: error.type, message: error.message, nonRetryable: true });
+}
+
+export async function accessGrant(input: AccessGrantInput): Promise<GrantView> {
+  const { publishGrantState, recordRequest, latestAccess } = activitiesFor(input.taskQueuePrefix);
+  let model: GrantModel = initialModel(input);
+  const outbox: RequestRecord[] = [...(input.carried?.pendingRecords ?? [])];
+  let publishedVersion = -1;
+  /** The deadline the main loop sleeps until (epoch ms), null for none. */
+  let sleepingUntil: number | null = null;
+  /** Set when the main loop must re-evaluate before its timer fires. */
+  let wake = false;
+  let upsertedState = model.state;
+
+  upsertSearchAttributes([
+    { key: SEARCH_ATTRIBUTES.userId, value: model.userId },
+    { key: SEARCH_ATTRIBUTES.resourceId, value: model.resourceId },
+    { key: SEARCH_ATTRIBUTES.grantState, value: model.state },
+  ]);
+
+  const commit = (t: Transition): void => {
+    model = t.model;
+    outbox.push(...t.records);
+    if (t.changed) {
+      wake = true;
+      if (model.state !== upsertedState) {
+        upsertSearchAttributes([{ key: SEARCH_ATTRIBUTES.grantState, value: model.state }]);
+        upsertedState = model.state;
+      }
+    }
+    const next = nextWake(model);
+    if (next !== null && (sleepingUntil === null || next.at < sleepingUntil)) wake = true;
+  };
+  const settle = <T>(outcome: Outcome<T>): T => {
+    if (!outcome.ok) refuse(outcome.error);
+    commit(outcome.transition);
+    return outcome.value;
+  };
+
+  // Messages. Handlers change state synchronously; activities run in the effects loop below.
+  setHandler(stateQuery, () => toView(model));
+  setHandler(accessedSignal, ({ at }) => commit(applyAccess(model, at, Date.now())));
+  setHandler(policyChangedSignal, ({ policy }) => commit(applyPolicy(model, policy, Date.now())));
+  setHandler(revokeSignal, ({ outcome }) =>
+    commit(applyRevoke(model, outcome ?? 'REVOKED', Date.now())),
+  );
+  setHandler(submitRequestUpdate, async (u) => settle(submitRequest(model, u, Date.now())), {
+    validator: (u) => {
+      const error = validateSubmitRequest(model, u);
+      if (error) refuse(error);
+    },
+  });
+  setHandler(reviewUpdate, async (u) => settle(review(model, u, Date.now())), {
+    validator: (u) => {
+      const error = validateReview(model, u);
+      if (error) refuse(error);
+    },
+  });
+  setHandler(adminUnlockUpdate, async (u) => settle(adminUnlock(model, u, Date.now())), {
+    validator: (u) => {
+      const error = validateAdminUnlock(model, u);
+      if (error) refuse(error);
+    },
+  });
+
+  // Effects loop: delivers request records in order, then publishes the latest state (once per
+  // version; consumers are idempotent by version). One activity at a time, so per-grant order holds.
+  let pausing = false;
+  let inFlight = false;
+  const hasWork = () => outbox.length > 0 || publishedVersion < model.version;
+  const effects = (async () => {
+    for (;;) {
+      await condition(() => pausing || hasWork());
+      if (pausing) return;
+      inFlight = true;
+      // Activities retry until they succeed; an error here is a non-retryable refusal, which no
+      // retry would fix: log it and move on rather than block every later effect.
+      if (outbox.length > 0) {
+        const record = outbox[0];
+        await recordRequest(record).catch((err: unknown) =>
+          log.error('recordRequest refused; record dropped', {
+            error: String(err),
+            event: record.event,
+            requestId: record.request.id,
+          }),
+        );
+        outbox.shift();
+      } else {
+        const view = toView(model);
+        await publishGrantState(view).catch((err: unknown) =>
+          log.error('publishGrantState refused; version skipped', {
+            error: String(err),
+            version: view.version,
+          }),
+        );
+        publishedVersion = Math.max(publishedVersion, view.version);
+      }
+      inFlight = false;
+    }
+  })();
+
+  const historyTooLong = () =>
+    workflowInfo().continueAsNewSuggested ||
+    workflowInfo().historyLength >= CONTINUE_AS_NEW_AT_EVENTS;
+
+  // Main loop: apply due deadlines, then sleep until the next one or until woken.
+  for (;;) {
+    const t = tick(model, Date.now(), false);
+    commit(t);
+    if (t.needsAccessCheck) await checkAccessThenTick();
+    if (isTerminal(model.state)) break;
+    if (historyTooLong()) {
+      await condition(allHandlersFinished);
+      pausing = true;
+      await condition(() => !inFlight);
+      await effects;
+      return await continueAsNew<typeof accessGrant>({
+        ...input,
+        policy: model.policy,
+        carried: toCarried(model, outbox),
+      });
+    }
+    const next = nextWake(model);
+    sleepingUntil = next?.at ?? null;
+    wake = false;
+    if (next === null) await condition(() => wake || historyTooLong());
+    else await condition(() => wake || historyTooLong(), Math.max(1, next.at - Date.now()));
+  }
+
+  // Terminal (REVOKED / EXPIRED): finish handlers and deliver everything, then end.
+  await condition(allHandlersFinished);
+  await condition(() => !hasWork() && !inFlight);
+  pausing = true;
+  await effects;
+  return toView(model);
+
+  /** Rule 1 + DESIGN.md §3: before an auto-lock, fetch the latest recorded access. */
+  async function checkAccessThenTick(): Promise<void> {
+    try {
+      const latest = await latestAccess({ userId: model.userId, resourceId: model.resourceId });
+      if (latest !== null) commit(applyAccess(model, latest, Date.now()));
+    } catch (err) {
+      log.warn(
+        'latestAccess failed for 5 minutes; deciding the auto-lock on what the workflow knows',
+        {
+          error: err instanceof Error ? err.message : String(err),
+          lastAccessAt: model.lastAccessAt,
+        },
+      );
+    }
+    commit(tick(model, Date.now(), true));
+  }
+}
