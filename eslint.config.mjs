@@ -16,12 +16,82 @@ const workflowBanned = [
   'net',
 ];
 
+/** Tag rules; test code (specs, testing/ helpers) may also use the test harness and platform libs. */
+function depConstraints({ tests }) {
+  const extra = tests ? ['type:testing', 'type:platform'] : [];
+  return [
+    { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [] },
+    { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:contracts', ...extra] },
+    {
+      sourceTag: 'type:workflow',
+      onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', ...extra],
+      bannedExternalImports: tests ? [] : workflowBanned,
+    },
+    { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:contracts', 'type:util'] },
+    {
+      sourceTag: 'type:platform',
+      onlyDependOnLibsWithTags: [
+        'type:contracts',
+        'type:domain',
+        'type:util',
+        'type:platform',
+        'type:workflow',
+        ...extra,
+      ],
+    },
+    {
+      sourceTag: 'type:testing',
+      onlyDependOnLibsWithTags: [
+        'type:contracts',
+        'type:domain',
+        'type:util',
+        'type:platform',
+        'type:workflow',
+      ],
+    },
+    {
+      sourceTag: 'type:app',
+      onlyDependOnLibsWithTags: [
+        'type:contracts',
+        'type:domain',
+        'type:util',
+        'type:platform',
+        'type:workflow',
+        'type:testing',
+      ],
+    },
+    { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
+    { sourceTag: 'scope:grants', onlyDependOnLibsWithTags: ['scope:shared', 'scope:grants'] },
+    { sourceTag: 'scope:policy', onlyDependOnLibsWithTags: ['scope:shared', 'scope:policy'] },
+    {
+      sourceTag: 'scope:access-tracking',
+      onlyDependOnLibsWithTags: ['scope:shared', 'scope:access-tracking'],
+    },
+    { sourceTag: 'scope:requests', onlyDependOnLibsWithTags: ['scope:shared', 'scope:requests'] },
+    {
+      sourceTag: 'scope:notifications',
+      onlyDependOnLibsWithTags: ['scope:shared', 'scope:notifications'],
+    },
+  ];
+}
+
+const testFiles = ['**/*.spec.ts', '**/*.integration-spec.ts', '**/testing/**/*.ts'];
+
 export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
   prettier,
   {
-    ignores: ['**/node_modules', '**/dist', '**/.nx', '**/tmp', 'bench/results', 'test-output', '**/*.js', '**/*.mjs'],
+    ignores: [
+      '**/node_modules',
+      '**/dist',
+      '**/.nx',
+      '**/tmp',
+      'bench/results',
+      'test-output',
+      '**/*.js',
+      '**/*.mjs',
+    ],
   },
   {
     files: ['**/*.ts'],
@@ -32,43 +102,33 @@ export default [
           enforceBuildableLibDependency: true,
           allow: [],
           banTransitiveDependencies: false,
-          depConstraints: [
-            { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [] },
-            { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:contracts'] },
-            {
-              sourceTag: 'type:workflow',
-              onlyDependOnLibsWithTags: ['type:contracts', 'type:domain'],
-              bannedExternalImports: workflowBanned,
-            },
-            { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:contracts', 'type:util'] },
-            {
-              sourceTag: 'type:platform',
-              onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:util', 'type:platform'],
-            },
-            {
-              sourceTag: 'type:testing',
-              onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:util', 'type:platform', 'type:workflow'],
-            },
-            {
-              sourceTag: 'type:app',
-              onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:util', 'type:platform', 'type:workflow', 'type:testing'],
-            },
-            { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
-            { sourceTag: 'scope:grants', onlyDependOnLibsWithTags: ['scope:shared', 'scope:grants'] },
-            { sourceTag: 'scope:policy', onlyDependOnLibsWithTags: ['scope:shared', 'scope:policy'] },
-            { sourceTag: 'scope:access-tracking', onlyDependOnLibsWithTags: ['scope:shared', 'scope:access-tracking'] },
-            { sourceTag: 'scope:requests', onlyDependOnLibsWithTags: ['scope:shared', 'scope:requests'] },
-            { sourceTag: 'scope:notifications', onlyDependOnLibsWithTags: ['scope:shared', 'scope:notifications'] },
-          ],
+          depConstraints: depConstraints({ tests: false }),
         },
       ],
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/no-explicit-any': 'error',
       'no-console': 'error',
     },
   },
   {
-    files: ['tools/**/*.ts', 'bench/**/*.ts', '**/*.spec.ts', '**/*.integration-spec.ts'],
+    files: testFiles,
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: true,
+          allow: [],
+          banTransitiveDependencies: false,
+          depConstraints: depConstraints({ tests: true }),
+        },
+      ],
+    },
+  },
+  {
+    files: ['tools/**/*.ts', 'bench/**/*.ts', ...testFiles],
     rules: { 'no-console': 'off' },
   },
 ];

@@ -7,17 +7,12 @@
  * (a webpack error, a workflow importing a disallowed module), so CI and `npm start` stop.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { DefaultLogger } from '@temporalio/worker';
-import {
-  buildGrantWorkflowBundle,
-  findWorkspaceRoot,
-} from '../../apps/grant-worker/src/worker/workflow-bundle';
+import { buildGrantWorkflowBundle, defaultGrantWorkflowBundlePath } from '@lapse/grant-runtime';
 
 async function main(): Promise<void> {
-  const out = resolve(
-    process.argv[2] ?? join(findWorkspaceRoot(), 'dist', 'grant-workflow', 'workflow-bundle.js'),
-  );
+  const out = resolve(process.argv[2] ?? defaultGrantWorkflowBundlePath());
   const { code } = await buildGrantWorkflowBundle({ logger: new DefaultLogger('WARN') });
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, code);

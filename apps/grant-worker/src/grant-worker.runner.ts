@@ -4,9 +4,9 @@ import { TOPICS } from '@lapse/contracts';
 import { JsonProducer } from '@lapse/kafka';
 import { HealthRegistry, counter } from '@lapse/platform';
 import { installTemporalJsonLogging } from '@lapse/temporal';
-import { createGrantStateActivities } from './activities';
+import { createGrantStateActivities, createGrantWorker } from '@lapse/grant-runtime';
 import type { GrantWorkerConfig } from './config';
-import { createGrantWorker } from './worker';
+
 
 export const GRANT_WORKER_CONFIG = Symbol('GRANT_WORKER_CONFIG');
 

@@ -62,11 +62,11 @@ describe('grants follow policy (real Postgres, Temporal with the grant workflow,
     expect(policyOf(await grantOf(r, u1, () => true, 'u1 grant'))).toEqual({ autoLock: autoLock(30 * DAY), sourceGroupIds: [inherit] });
     expect(policyOf(await grantOf(r, u2, () => true, 'u2 grant'))).toEqual({ autoLock: autoLock(7 * DAY, 'AUTOMATIC'), sourceGroupIds: [override] });
     // u3: the longer duration from `inherit`, AUTOMATIC from `override` (field by field).
-    expect(policyOf(await grantOf(r, u3, () => true, 'u3 grant'))).toEqual({ autoLock: autoLock(30 * DAY, 'AUTOMATIC'), sourceGroupIds: [inherit, override] });
+    expect(policyOf(await grantOf(r, u3, () => true, 'u3 grant'))).toEqual({ autoLock: autoLock(30 * DAY, 'AUTOMATIC'), sourceGroupIds: [inherit, override].sort() });
 
     const grants = await api('GET', `/v1/users/${u3}/grants`);
     expect(grants).toEqual([
-      expect.objectContaining({ resourceId: r, state: 'ACTIVE', policySource: { groupIds: [inherit, override], origin: 'MIXED' } }),
+      expect.objectContaining({ resourceId: r, state: 'ACTIVE', policySource: { groupIds: [inherit, override].sort(), origin: 'MIXED' } }),
     ]);
 
     await api('PATCH', `/v1/resources/${r}`, { policy: { autoLock: autoLock(60 * DAY), accessRequests: null } });

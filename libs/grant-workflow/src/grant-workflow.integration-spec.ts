@@ -1,4 +1,3 @@
-/* eslint-disable @nx/enforce-module-boundaries -- test-only: real Workers on the test server */
 /**
  * The accessGrant workflow over simulated months, on the time-skipping test server (no real
  * sleeping: `env.sleep` skips server time; waits poll the `state` query for conditions).

@@ -1,11 +1,10 @@
-/* eslint-disable @nx/enforce-module-boundaries -- test-only: real Workers on the test server */
 /**
  * Bounded history: 10,000 `accessed` signals to one grant. The workflow continues-as-new at a
  * fixed event count (the test server never suggests it), after all handlers finished, carrying
  * its full state: the open request, recent requests, admin unlock, the latest access.
  */
 import type { temporal } from '@temporalio/proto';
-import { CONTINUE_AS_NEW_AT_EVENTS } from '@lapse/grant-workflow';
+import { CONTINUE_AS_NEW_AT_EVENTS } from './grant-machine';
 import {
   accessedSignal,
   adminUnlockUpdate,

@@ -1,4 +1,3 @@
-/* eslint-disable @nx/enforce-module-boundaries -- test-only: replays with a real Worker */
 /**
  * Replays every recorded history in __fixtures__ against the current workflow code, so a change
  * that breaks determinism for running grants fails CI. Re-record after an intended, versioned
@@ -8,7 +7,7 @@ import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
-import { installQuietTemporalRuntime } from '../../testing/src/temporal';
+import { installQuietTemporalRuntime } from '@lapse/testing';
 import { buildWorkflowBundleFile, historyFromFixture } from './testing/grant-harness';
 
 const dir = join(__dirname, '__fixtures__');

@@ -12,6 +12,22 @@ function reachable(hostPort) {
   });
 }
 
+const { spawnSync } = require('node:child_process');
+const { join } = require('node:path');
+
+/** Suites that run the real grant workflow share one prebuilt bundle instead of each bundling it. */
+function buildGrantWorkflowBundle() {
+  const root = join(__dirname, '..', '..', '..');
+  const started = Date.now();
+  const r = spawnSync(process.execPath, ['-r', '@swc-node/register', 'tools/scripts/build-workflow-bundle.ts'], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new Error('building the grant workflow bundle failed (see above)');
+  process.stdout.write(`\n[global-setup] ${r.stdout.trim()} in ${Date.now() - started} ms\n`);
+}
+
 module.exports = async () => {
   const pg = new URL(process.env.DATABASE_URL || 'postgres://lapse:lapse@127.0.0.1:5432/lapse');
   const needs = {
@@ -24,4 +40,5 @@ module.exports = async () => {
   if (down.length) {
     throw new Error(`integration tests need running servers; not reachable: ${down.join(', ')}. Run: npm run stack -- up`);
   }
+  buildGrantWorkflowBundle();
 };

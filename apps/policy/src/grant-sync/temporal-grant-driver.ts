@@ -11,8 +11,7 @@ import {
   type EffectivePolicy,
   type PolicyChangedSignal,
 } from '@lapse/contracts';
-// Type-only (erased at compile time): the workflow's signature for a type-safe start; no runtime dependency.
-// eslint-disable-next-line @nx/enforce-module-boundaries
+// Type-only (erased at compile time): the workflow's signature for a type-safe start.
 import type { AccessGrantWorkflow } from '@lapse/grant-workflow';
 
 /** How the sync worker drives grant workflows (an interface so the worker's tests can inject faults). */

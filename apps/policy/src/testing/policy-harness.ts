@@ -1,6 +1,3 @@
-/* eslint-disable @nx/enforce-module-boundaries -- test-only: runs the real grant workflow (libs/grant-workflow)
-   with the grant-worker's worker factory and grant-state activities on this suite's task-queue prefix,
-   as the brief asks. Never imported by the service's runtime code. */
 /**
  * Integration-test harness for the policy service: its own database (migrated), the app booted
  * with its own config (task-queue prefix, Kafka groups), tokens per role, and optionally the
@@ -12,14 +9,25 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { Client } from '@temporalio/client';
 import { DataSource } from 'typeorm';
-import { ACTIVITY_TASK_QUEUES, grantWorkflowId, stateQuery, type AccessTrackingActivities, type GrantView, type Role } from '@lapse/contracts';
+import {
+  ACTIVITY_TASK_QUEUES,
+  grantWorkflowId,
+  stateQuery,
+  type AccessTrackingActivities,
+  type GrantView,
+  type Role,
+} from '@lapse/contracts';
 import { signServiceToken, signUserToken } from '@lapse/auth';
 import { migrate } from '@lapse/db';
 import { JsonProducer, createKafka, ensureTopics } from '@lapse/kafka';
 import { lapseValidationPipe } from '@lapse/platform';
 import { createTestDatabase, stack, uniqueSuffix } from '@lapse/testing';
-import { createActivityWorker, createGrantWorker } from '../../../grant-worker/src/worker';
-import { createGrantStateActivities } from '../../../grant-worker/src/activities';
+import {
+  createActivityWorker,
+  createGrantStateActivities,
+  createGrantWorker,
+  prebuiltGrantWorkflowBundle,
+} from '@lapse/grant-runtime';
 import { rootModule } from '../app.module';
 import { loadServiceConfig, type PolicyConfig } from '../config';
 import { dataSourceOptions } from '../db/data-source';
@@ -79,7 +87,10 @@ export class PolicyHarness {
       ...opts.env,
     });
     if (opts.workflows) await this.startWorkers();
-    const app = await NestFactory.create<NestExpressApplication>(rootModule(this.config), { logger: false, bodyParser: false });
+    const app = await NestFactory.create<NestExpressApplication>(rootModule(this.config), {
+      logger: false,
+      bodyParser: false,
+    });
     app.useBodyParser('json', { limit: '256kb' });
     this.app = app;
     this.app.useGlobalPipes(lapseValidationPipe());
@@ -91,7 +102,10 @@ export class PolicyHarness {
   }
 
   private async startWorkers(): Promise<void> {
-    const kafka = createKafka({ brokers: stack.kafkaBrokers, clientId: `policy-test-${this.prefix}` });
+    const kafka = createKafka({
+      brokers: stack.kafkaBrokers,
+      clientId: `policy-test-${this.prefix}`,
+    });
     await ensureTopics(kafka);
     const producer = new JsonProducer(kafka);
     this.producer = producer;
@@ -107,9 +121,18 @@ export class PolicyHarness {
         connection,
         namespace,
         taskQueuePrefix: this.prefix,
-        activities: createGrantStateActivities({ publish: (topic, key, value) => producer.send(topic, [{ key, value }]) }),
+        bundle: prebuiltGrantWorkflowBundle(),
+        activities: createGrantStateActivities({
+          publish: (topic, key, value) => producer.send(topic, [{ key, value }]),
+        }),
       }),
-      await createActivityWorker({ connection, namespace, taskQueue: ACTIVITY_TASK_QUEUES.accessTracking, activities: accessTracking, taskQueuePrefix: this.prefix }),
+      await createActivityWorker({
+        connection,
+        namespace,
+        taskQueue: ACTIVITY_TASK_QUEUES.accessTracking,
+        activities: accessTracking,
+        taskQueuePrefix: this.prefix,
+      }),
     ];
     this.running = Promise.all(this.workers.map((w) => w.run()));
   }
@@ -135,12 +158,20 @@ export class PolicyHarness {
     return row.id;
   }
 
-  // Parsed JSON of any shape, read by assertions (test-only).
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  async call(method: string, path: string, token: string | null, body?: unknown): Promise<{ status: number; body: any; text: string }> {
+  /** Parsed JSON of any shape, read by assertions (test-only). */
+  async call(
+    method: string,
+    path: string,
+    token: string | null,
+    body?: unknown,
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  ): Promise<{ status: number; body: any; text: string }> {
     const res = await fetch(`${this.url}${path}`, {
       method,
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
     const text = await res.text();
@@ -156,7 +187,9 @@ export class PolicyHarness {
   /** The grant workflow's state, or null when it does not exist. */
   async grantState(resourceId: string, userId: string): Promise<GrantView | null> {
     try {
-      return await this.client.workflow.getHandle(grantWorkflowId(resourceId, userId)).query(stateQuery);
+      return await this.client.workflow
+        .getHandle(grantWorkflowId(resourceId, userId))
+        .query(stateQuery);
     } catch {
       return null;
     }
@@ -174,7 +207,12 @@ export class PolicyHarness {
   /** Terminates the grant workflows of these pairs (so no timers outlive the suite). */
   async terminate(pairs: { resourceId: string; userId: string }[]): Promise<void> {
     await Promise.all(
-      pairs.map((p) => this.client.workflow.getHandle(grantWorkflowId(p.resourceId, p.userId)).terminate('test over').catch(() => undefined)),
+      pairs.map((p) =>
+        this.client.workflow
+          .getHandle(grantWorkflowId(p.resourceId, p.userId))
+          .terminate('test over')
+          .catch(() => undefined),
+      ),
     );
   }
 }

@@ -72,6 +72,14 @@ const allowedEventually = (userId: string, resourceId: string) =>
     what: 'GET /v1/decisions to turn allowed',
   });
 
+/** Decisions follow grants.state.v1, a moment behind the workflow: wait for the lock to show. */
+const deniedEventually = (userId: string, resourceId: string) =>
+  eventually(async () => ((await decision(userId, resourceId)).allowed ? undefined : true), {
+    timeoutMs: 30_000,
+    intervalMs: 200,
+    what: 'GET /v1/decisions to turn denied',
+  });
+
 beforeAll(async () => {
   mkdirSync(OUTPUT, { recursive: true });
   [s, browser] = await Promise.all([
@@ -138,7 +146,7 @@ describe('the block page (GET /request/:resourceId)', () => {
     await expect(page.locator('h1').textContent()).resolves.toBe('Confluence');
     await expect(page.locator('.badge').first().textContent()).resolves.toBe('Locked');
     await expect(page.getByText('Locked since').count()).resolves.toBe(1);
-    expect((await decision(carol.id, autoRes.id)).allowed).toBe(false);
+    await expect(deniedEventually(carol.id, autoRes.id)).resolves.toBe(true);
     await page.getByLabel('Why do you need access?').fill('Back from parental leave, picking up the Q3 docs.');
     await page.screenshot({ path: join(OUTPUT, 'request-page.png'), fullPage: true });
     await page.getByRole('button', { name: 'Restore access' }).click();
@@ -173,7 +181,7 @@ describe('MANUAL: request, review page, approval', () => {
     await expect(page.locator('meta[http-equiv="refresh"]').count()).resolves.toBe(1);
     await expect(page.locator('.quote').textContent()).resolves.toContain('<script>window.__lapseXss = 1</script>');
     expect(await page.evaluate('typeof window.__lapseXss')).toBe('undefined');
-    expect((await decision(dave.id, resA.id)).allowed).toBe(false);
+    await expect(deniedEventually(dave.id, resA.id)).resolves.toBe(true);
     await page.screenshot({ path: join(OUTPUT, 'request-page-waiting.png'), fullPage: true });
   });
 

@@ -13,7 +13,7 @@ import { createTestDatabase, startServiceProcess, stack, uniqueSuffix, type Runn
 import { createAppModule } from '../app.module';
 import { loadServiceConfig, type RequestsConfig } from '../config';
 import { configureApp } from '../http/configure-app';
-import { startGrantWorker } from './grant-worker';
+import { startGrantWorker } from '@lapse/grant-runtime/testing';
 
 const root = join(__dirname, '..', '..', '..', '..');
 
@@ -76,7 +76,7 @@ export async function startLapseStack(label: string, opts: { accessTracking?: bo
       TEMPORAL_ADDRESS: stack.temporalAddress,
       TEMPORAL_NAMESPACE: stack.temporalNamespace,
     };
-    const grantWorker = await startGrantWorker(prefix, `grant-worker-${suffix}`);
+    const grantWorker = await startGrantWorker({ taskQueuePrefix: prefix, clientId: `grant-worker-${suffix}` });
     stoppers.push(grantWorker.stop);
     const [policy] = await Promise.all([
       startServiceProcess('policy', {

@@ -1,6 +1,3 @@
-/* eslint-disable @nx/enforce-module-boundaries -- test-only (never imported by workflow code):
-   drives the workflow with real Workers on the time-skipping test server, so it needs
-   @temporalio/worker|testing and the Temporal test env of libs/testing. */
 /**
  * Harness for the grant workflow integration tests: a time-skipping test server, the production
  * workflow bundle (built once per file by tools/scripts/build-workflow-bundle.ts, the script CI
@@ -36,8 +33,9 @@ import {
   type GrantView,
   type RequestActivities,
 } from '@lapse/contracts';
-import type { AccessGrantWorkflow, RequestRecord } from '@lapse/grant-workflow';
-import { startTimeSkippingTestEnv, type TimeSkippingTestEnv } from '../../../testing/src/temporal';
+import type { AccessGrantWorkflow } from '../index';
+import type { RequestRecord } from '../grant-machine';
+import { startTimeSkippingTestEnv, type TimeSkippingTestEnv } from '@lapse/testing';
 
 const WORKSPACE_ROOT = resolve(__dirname, '../../../..');
 

@@ -16,11 +16,7 @@ import {
   type GrantView,
 } from '@lapse/contracts';
 import type { AccessGrantWorkflow } from '@lapse/grant-workflow';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- until @lapse/testing re-exports ./temporal
-import {
-  startTimeSkippingTestEnv,
-  type TimeSkippingTestEnv,
-} from '../../../../libs/testing/src/temporal';
+import { startTimeSkippingTestEnv, type TimeSkippingTestEnv } from '@lapse/testing';
 import { createActivityWorker, createGrantWorker } from './create-grant-worker';
 import { buildGrantWorkflowBundle } from './workflow-bundle';
 

@@ -47,6 +47,21 @@ export function lapseWebpackConfigHook(root?: string): WebpackConfigHook {
   };
 }
 
+/** Where the production bundle script writes the prebuilt bundle by default. */
+export function defaultGrantWorkflowBundlePath(root: string = findWorkspaceRoot()): string {
+  return join(root, 'dist', 'grant-workflow', 'workflow-bundle.js');
+}
+
+/**
+ * The prebuilt bundle to run, if there is one: LAPSE_GRANT_WORKFLOW_BUNDLE, else the default
+ * path when the bundle script has written it (tests build it once per run). Undefined: bundle
+ * from source.
+ */
+export function prebuiltGrantWorkflowBundle(): string | undefined {
+  const path = process.env.LAPSE_GRANT_WORKFLOW_BUNDLE ?? defaultGrantWorkflowBundlePath();
+  return existsSync(path) ? path : undefined;
+}
+
 /** Bundler options for the grant workflow (dev workers, the bundle script, tests). */
 export function grantWorkflowBundleOptions(): Pick<
   BundleOptions,

@@ -1,2 +1,0 @@
-export * from './create-grant-worker';
-export * from './workflow-bundle';

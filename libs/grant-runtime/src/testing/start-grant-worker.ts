@@ -1,0 +1,44 @@
+/**
+ * The real grant workflow for integration suites of other services: a worker in the test
+ * process on the suite's task-queue prefix, with the grant-worker's own activities publishing
+ * to grants.state.v1. It runs the prebuilt bundle when one exists (built once per test run by
+ * the integration globalSetup), else bundles from source.
+ */
+import { NativeConnection } from '@temporalio/worker';
+import { JsonProducer, createKafka } from '@lapse/kafka';
+import { stack } from '@lapse/testing';
+import { createGrantWorker } from '../create-grant-worker';
+import { createGrantStateActivities } from '../grant-state.activities';
+import { prebuiltGrantWorkflowBundle } from '../workflow-bundle';
+
+export interface RunningGrantWorker {
+  stop: () => Promise<void>;
+}
+
+export async function startGrantWorker(opts: {
+  taskQueuePrefix: string;
+  clientId: string;
+}): Promise<RunningGrantWorker> {
+  const producer = new JsonProducer(
+    createKafka({ brokers: stack.kafkaBrokers, clientId: opts.clientId }),
+  );
+  const connection = await NativeConnection.connect({ address: stack.temporalAddress });
+  const worker = await createGrantWorker({
+    connection,
+    namespace: stack.temporalNamespace,
+    taskQueuePrefix: opts.taskQueuePrefix,
+    bundle: prebuiltGrantWorkflowBundle(),
+    activities: createGrantStateActivities({
+      publish: (topic, key, value) => producer.send(topic, [{ key, value }]),
+    }),
+  });
+  const running = worker.run();
+  return {
+    stop: async () => {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+      await connection.close();
+      await producer.disconnect();
+    },
+  };
+}
