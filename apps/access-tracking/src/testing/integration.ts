@@ -1,7 +1,7 @@
 /** Helpers for this app's integration tests (real Postgres, Kafka, Temporal); never used at run time. */
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { Consumer, Kafka } from 'kafkajs';
+import { Partitioners, type Consumer, type Kafka } from 'kafkajs';
 import { TOPICS, grantKey, usageDlqRecordSchema, type GrantState, type GrantStateEvent, type UsageDlqRecord } from '@lapse/contracts';
 import { migrate } from '@lapse/db';
 import { JsonProducer, createKafka, ensureTopics } from '@lapse/kafka';
@@ -83,7 +83,7 @@ export async function positionAtEnd(kafka: Kafka, groupId: string, topic: string
 
 /** Sends raw bytes (not JSON-encoded) to a topic: for malformed records. */
 export async function sendRaw(kafka: Kafka, topic: string, messages: { key: string; value: string }[]): Promise<void> {
-  const producer = kafka.producer();
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   try {
     await producer.send({ topic, acks: -1, messages });
