@@ -1,13 +1,24 @@
 // Integration tests (`*.integration-spec.ts`) against real Postgres, Kafka and Temporal,
-// provisioned by tools/stack. Suites that share no state run in parallel workers.
+// provisioned by tools/stack. Suites share no state (own database, consumer groups, task-queue
+// prefix), so they run in parallel workers — except the few listed in SERIAL, which measure
+// the server under sustained load and run alone afterwards (`LAPSE_INTEGRATION_SET=serial`),
+// so a busy neighbour cannot starve them.
 const { base } = require('./jest.preset');
+
+const SERIAL = ['<rootDir>/libs/grant-workflow/src/history.integration-spec.ts'];
+const set = process.env.LAPSE_INTEGRATION_SET ?? 'all';
+
 module.exports = {
   ...base,
   rootDir: __dirname,
-  testMatch: ['<rootDir>/{apps,libs,tools,bench}/**/*.integration-spec.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  testMatch: set === 'serial' ? SERIAL : ['<rootDir>/{apps,libs,tools,bench}/**/*.integration-spec.ts'],
+  testPathIgnorePatterns: [
+    '/node_modules/',
+    '/dist/',
+    ...(set === 'parallel' ? SERIAL.map((p) => p.replace(/\./g, '\\.')) : []),
+  ],
   testTimeout: 120_000,
   globalSetup: '<rootDir>/libs/testing/src/global-setup.js',
   globalTeardown: '<rootDir>/libs/testing/src/global-teardown.js',
-  maxWorkers: process.env.LAPSE_TEST_WORKERS ? Number(process.env.LAPSE_TEST_WORKERS) : 2,
+  maxWorkers: set === 'serial' ? 1 : process.env.LAPSE_TEST_WORKERS ? Number(process.env.LAPSE_TEST_WORKERS) : 2,
 };

@@ -3,7 +3,7 @@
 // servers (tools/stack), then run the apps or the tests. Plain Node, no dependencies: it runs
 // before node_modules exists.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -183,6 +183,9 @@ async function test() {
   ensureDevSecrets();
   const results = join(root, 'test-output');
   mkdirSync(results, { recursive: true });
+  const resultFiles = ['unit.json', 'integration.json', 'integration-serial.json'];
+  // A step that dies before writing its results must count as failed, not reuse an old file.
+  for (const f of resultFiles) rmSync(join(results, f), { force: true });
   const wasRunning = spawnSync('bash', ['tools/stack/stack.sh', 'status'], { cwd: root, encoding: 'utf8' }).stdout;
   stackUp();
   say('browser for the page tests (Debian chromium; cached after the first run)');
@@ -202,13 +205,16 @@ async function test() {
     step('lint', 'npx', ['eslint', '--max-warnings=0', '.']);
     step('typecheck', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
     step('unit tests', 'npx', ['jest', '-c', 'jest.unit.config.js', '--json', `--outputFile=${join(results, 'unit.json')}`]);
+    process.env.LAPSE_INTEGRATION_SET = 'parallel';
     step('integration tests', 'npx', ['jest', '-c', 'jest.integration.config.js', '--json', `--outputFile=${join(results, 'integration.json')}`]);
+    process.env.LAPSE_INTEGRATION_SET = 'serial';
+    step('integration tests (serial: load-sensitive suites alone)', 'npx', ['jest', '-c', 'jest.integration.config.js', '--json', `--outputFile=${join(results, 'integration-serial.json')}`]);
   } finally {
     if (!/running/.test(wasRunning ?? '') && process.env.LAPSE_KEEP_STACK !== '1') stackDown();
   }
   let passed = 0;
   let failed = 0;
-  for (const f of ['unit.json', 'integration.json']) {
+  for (const f of resultFiles) {
     const s = jestSummary(join(results, f));
     if (s) {
       passed += s.passed;
