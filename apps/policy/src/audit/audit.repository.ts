@@ -18,18 +18,9 @@ export interface AuditEntryInput {
   dedupKey?: string;
 }
 
-export interface AuditEntry {
+/** A stored entry: what was appended, with its id (the dedup key stays internal). */
+export interface AuditEntry extends Omit<AuditEntryInput, 'dedupKey'> {
   id: string;
-  category: AuditCategory;
-  action: string;
-  actorId: string | null;
-  entityType: string;
-  entityId: string;
-  resourceId: string | null;
-  userId: string | null;
-  before: unknown;
-  after: unknown;
-  at: string;
 }
 
 /** Appends one entry (the table refuses UPDATE and DELETE). Returns false when the dedup key was seen. */
