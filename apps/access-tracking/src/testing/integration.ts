@@ -124,11 +124,17 @@ export async function dlqReader(kafka: Kafka, suffix: string): Promise<{ records
   const groupId = `at-dlq-${suffix}`;
   await positionAtEnd(kafka, groupId, TOPICS.usageDlq);
   const records = new Map<string, UsageDlqRecord[]>();
+  // A rebalance of this reader re-reads from its last committed offset: count each Kafka record
+  // (partition, offset) once, so only records the service really produced twice show twice.
+  const seen = new Set<string>();
   const consumer: Consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100 });
   await consumer.connect();
   await consumer.subscribe({ topic: TOPICS.usageDlq });
   await consumer.run({
-    eachMessage: async ({ message }) => {
+    eachMessage: async ({ partition, message }) => {
+      const at = `${partition}:${message.offset}`;
+      if (seen.has(at)) return;
+      seen.add(at);
       const key = message.key?.toString() ?? '';
       const parsed = usageDlqRecordSchema.parse(JSON.parse(message.value?.toString() ?? 'null'));
       records.set(key, [...(records.get(key) ?? []), parsed]);
