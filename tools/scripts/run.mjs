@@ -104,7 +104,8 @@ async function start() {
   const children = [];
   let stopping = false;
   const stopAll = async (code) => {
-    if (stopping) return;
+    // Already stopping: wait for that to end the process (never carry on as if up).
+    if (stopping) return new Promise(() => {});
     stopping = true;
     say('stopping apps…');
     for (const c of children) c.kill('SIGTERM');

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import type { Consumer, Kafka } from 'kafkajs';
 import { TOPICS, grantStateEventSchema } from '@lapse/contracts';
-import { KAFKA } from '@lapse/kafka';
+import { KAFKA, withKafkaRetry } from '@lapse/kafka';
 import { counter, gauge } from '../metrics';
 import { ACCESS_TRACKING_CONFIG, type AccessTrackingConfig } from '../config';
 import { caughtUp, startPositions } from '../kafka/catch-up';
@@ -44,10 +44,12 @@ export class GrantStateConsumer implements OnModuleInit, OnApplicationBootstrap,
     const admin = this.kafka.admin();
     await admin.connect();
     try {
-      const [offsets, committed] = await Promise.all([
-        admin.fetchTopicOffsets(TOPICS.grantState),
-        admin.fetchOffsets({ groupId, topics: [TOPICS.grantState] }),
-      ]);
+      const [offsets, committed] = await withKafkaRetry('reading grants.state.v1 offsets', () =>
+        Promise.all([
+          admin.fetchTopicOffsets(TOPICS.grantState),
+          admin.fetchOffsets({ groupId, topics: [TOPICS.grantState] }),
+        ]),
+      );
       ({ ends: this.ends, positions: this.positions } = startPositions(offsets, committed[0]?.partitions ?? []));
     } finally {
       await admin.disconnect();
