@@ -25,7 +25,8 @@ export interface AttemptView {
   outcome: DeliveryAttemptEntity['outcome'];
   statusCode: number | null;
   error: string | null;
-  durationMs: number;
+  /** Null while STARTED. */
+  durationMs: number | null;
 }
 
 export interface DeliveryView {

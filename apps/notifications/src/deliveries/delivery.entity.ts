@@ -2,7 +2,9 @@ import { Column, CreateDateColumn, Entity, OneToMany, PrimaryColumn, UpdateDateC
 
 export type DeliveryChannel = 'EMAIL' | 'WEBHOOK';
 export type DeliveryStatus = 'PENDING' | 'DELIVERED' | 'FAILED';
-export type AttemptOutcome = 'DELIVERED' | 'RETRY' | 'FAILED';
+/** STARTED: written before the send; still STARTED later means the attempt was cut off (outcome unknown). */
+export type AttemptOutcome = 'STARTED' | 'DELIVERED' | 'RETRY' | 'FAILED';
+export type AttemptResult = Exclude<AttemptOutcome, 'STARTED'>;
 
 export interface EmailPayload {
   kind: 'EMAIL';
@@ -41,7 +43,7 @@ export class DeliveryEntity {
   @OneToMany(() => DeliveryAttemptEntity, (a) => a.delivery) attempts?: DeliveryAttemptEntity[];
 }
 
-/** Every attempt, as logged. */
+/** Every attempt, as logged: written (STARTED) before it sends, completed after. */
 @Entity({ name: 'delivery_attempts' })
 export class DeliveryAttemptEntity {
   @PrimaryGeneratedColumn({ type: 'bigint' }) id!: string;
@@ -55,5 +57,6 @@ export class DeliveryAttemptEntity {
   @Column('text') outcome!: AttemptOutcome;
   @Column('int', { name: 'status_code', nullable: true }) statusCode!: number | null;
   @Column('text', { nullable: true }) error!: string | null;
-  @Column('int', { name: 'duration_ms' }) durationMs!: number;
+  /** Null while STARTED. */
+  @Column('int', { name: 'duration_ms', nullable: true }) durationMs!: number | null;
 }

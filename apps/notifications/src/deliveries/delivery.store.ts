@@ -1,12 +1,17 @@
 import type { DataSource } from 'typeorm';
 import type { NewDelivery } from '../planning/plan';
-import { DeliveryAttemptEntity, DeliveryEntity, type AttemptOutcome, type DeliveryChannel, type DeliveryStatus } from './delivery.entity';
+import { DeliveryAttemptEntity, DeliveryEntity, type AttemptResult, type DeliveryChannel, type DeliveryStatus } from './delivery.entity';
 
-export interface AttemptRecord {
+/** An attempt about to send. */
+export interface AttemptStart {
   deliveryId: string;
   attempt: number;
   at: Date;
-  outcome: AttemptOutcome;
+}
+
+/** How a started attempt ended. */
+export interface AttemptCompletion {
+  outcome: AttemptResult;
   statusCode: number | null;
   error: string | null;
   durationMs: number;
@@ -40,20 +45,39 @@ export class DeliveryStore {
     return this.ds.getRepository(DeliveryEntity).findOne({ where: { id } });
   }
 
-  /** Logs an attempt and moves the delivery on (DELIVERED and FAILED are final). */
-  async recordAttempt(a: AttemptRecord): Promise<void> {
+  /**
+   * Logs an attempt BEFORE it sends (outcome STARTED) and counts it; returns the row id for
+   * `completeAttempt`. An attempt cut off by a crash after its send keeps its STARTED row.
+   */
+  async startAttempt(a: AttemptStart): Promise<string> {
+    return this.ds.transaction(async (m) => {
+      const rows: { id: string }[] = await m.query(
+        `INSERT INTO notifications.delivery_attempts (delivery_id, attempt, at, outcome, status_code, error, duration_ms)
+         VALUES ($1, $2, $3, 'STARTED', NULL, NULL, NULL) RETURNING id`,
+        [a.deliveryId, a.attempt, a.at],
+      );
+      await m.query(`UPDATE notifications.deliveries SET attempt_count = attempt_count + 1, updated_at = now() WHERE id = $1`, [a.deliveryId]);
+      return String(rows[0].id);
+    });
+  }
+
+  /** Completes a started attempt and moves the delivery on (DELIVERED and FAILED are final). */
+  async completeAttempt(attemptId: string, deliveryId: string, c: AttemptCompletion): Promise<void> {
     await this.ds.transaction(async (m) => {
-      await m.insert(DeliveryAttemptEntity, a);
-      const status: DeliveryStatus = a.outcome === 'RETRY' ? 'PENDING' : a.outcome;
+      await m.query(
+        `UPDATE notifications.delivery_attempts SET outcome = $2, status_code = $3, error = $4, duration_ms = $5
+          WHERE id = $1 AND outcome = 'STARTED'`,
+        [attemptId, c.outcome, c.statusCode, c.error, c.durationMs],
+      );
+      const status: DeliveryStatus = c.outcome === 'RETRY' ? 'PENDING' : c.outcome;
       await m.query(
         `UPDATE notifications.deliveries
-            SET attempt_count = attempt_count + 1,
-                status = CASE WHEN status = 'PENDING' THEN $2 ELSE status END,
+            SET status = CASE WHEN status = 'PENDING' THEN $2 ELSE status END,
                 last_error = $3,
-                delivered_at = CASE WHEN $2 = 'DELIVERED' AND delivered_at IS NULL THEN $4::timestamptz ELSE delivered_at END,
+                delivered_at = CASE WHEN $2 = 'DELIVERED' AND delivered_at IS NULL THEN now() ELSE delivered_at END,
                 updated_at = now()
           WHERE id = $1`,
-        [a.deliveryId, status, a.error, a.at],
+        [deliveryId, status, c.error],
       );
     });
   }

@@ -25,10 +25,12 @@ export function createDeliveryActivities(deps: DeliveryDeps): DeliveryActivities
       if (d.status !== 'PENDING') return;
       const attempt = Context.current().info.attempt;
       const started = Date.now();
+      // Logged before the send: an attempt cut off after its send still shows (as STARTED).
+      const attemptId = await deps.store.startAttempt({ deliveryId: d.id, attempt, at: new Date(started) });
       const result =
         d.payload.kind === 'EMAIL' ? await deps.email.send(d.payload, d.id) : await deps.webhook.send(d.payload, d.id);
       const durationMs = Date.now() - started;
-      await deps.store.recordAttempt({ deliveryId: d.id, attempt, at: new Date(started), outcome: result.verdict, statusCode: result.statusCode, error: result.error, durationMs });
+      await deps.store.completeAttempt(attemptId, d.id, { outcome: result.verdict, statusCode: result.statusCode, error: result.error, durationMs });
       attempts.inc({ channel: d.channel, outcome: result.verdict });
       const entry = { deliveryId: d.id, channel: d.channel, requestId: d.requestId, event: d.event, recipient: d.recipient, attempt, outcome: result.verdict, statusCode: result.statusCode, error: result.error, durationMs };
       if (result.verdict === 'DELIVERED') {

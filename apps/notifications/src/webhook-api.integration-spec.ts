@@ -1,0 +1,222 @@
+/**
+ * The webhook end to end from the real requests API: policy and requests as child processes, the
+ * grant workflow worker in this process, access-tracking (the workflow asks it before it
+ * auto-locks) and notifications as child processes, all on one private
+ * task-queue prefix. The request is created with POST /v1/access-requests by its user; the body
+ * the receiver gets is compared field by field with the request the API returned.
+ */
+import { createHmac, randomUUID } from 'node:crypto';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { signServiceToken, signUserToken } from '@lapse/auth';
+import { grantWorkflowId, stateQuery, type AccessRequest, type AccessRequestWebhookBody } from '@lapse/contracts';
+import { startGrantWorker, type RunningGrantWorker } from '@lapse/grant-runtime/testing';
+import { createTestDatabase, eventually, stack, startServiceProcess, uniqueSuffix, type RunningService } from '@lapse/testing';
+import type { DeliveryView } from './deliveries/deliveries.dto';
+import { WebhookReceiver } from './testing/test-kit';
+
+jest.setTimeout(240_000);
+
+const root = join(__dirname, '..', '..', '..');
+const suffix = uniqueSuffix();
+const prefix = `nwa-${suffix}-`;
+const jwtSecret = `jwt-secret-${suffix}-0123456789abcdef`;
+const serviceSecret = `service-secret-${suffix}-0123456789abcdef`;
+const adminEmail = `admin-${suffix}@it.lapse`;
+const secret = `whsec-${randomUUID()}`;
+const receiver = new WebhookReceiver();
+
+let db: { url: string; drop: () => Promise<void> } | undefined;
+let grantWorker: RunningGrantWorker | undefined;
+let connection: Connection | undefined;
+let temporal: Client;
+const services: RunningService[] = [];
+let policy: RunningService;
+let requests: RunningService;
+let notifications: RunningService;
+let adminToken = '';
+
+/** `npm run migrate`'s script against `url`: every service's schema. */
+function migrateAll(url: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const child = spawn(process.execPath, ['-r', 'reflect-metadata', '-r', '@swc-node/register', join(root, 'tools/scripts/migrate.ts')], {
+      cwd: root,
+      env: { ...process.env, DATABASE_URL: url },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`migrate failed (${code}):\n${out.slice(-3000)}`))));
+  });
+}
+
+async function call<T>(baseUrl: string, token: string, method: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${baseUrl}${path} → ${res.status}: ${text}`);
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+const admin = <T>(method: string, path: string, body?: unknown) => call<T>(policy.url, adminToken, method, path, body);
+
+beforeAll(async () => {
+  db = await createTestDatabase('notifications_webhook_api');
+  await migrateAll(db.url);
+  await receiver.listen();
+  const common = {
+    DATABASE_URL: db.url,
+    LAPSE_JWT_SECRET: jwtSecret,
+    LAPSE_SERVICE_SECRET: serviceSecret,
+    LAPSE_TASK_QUEUE_PREFIX: prefix,
+    KAFKA_BROKERS: stack.kafkaBrokers.join(','),
+    TEMPORAL_ADDRESS: stack.temporalAddress,
+    TEMPORAL_NAMESPACE: stack.temporalNamespace,
+    LAPSE_PUBLIC_URL: 'http://lapse.test:3003',
+    LAPSE_CONSOLE_URL: 'http://console.lapse.test',
+  };
+  grantWorker = await startGrantWorker({ taskQueuePrefix: prefix, clientId: `grant-worker-${suffix}` });
+  policy = await startServiceProcess('policy', {
+    ...common,
+    LAPSE_BOOTSTRAP_ADMIN_EMAIL: adminEmail,
+    LAPSE_GRANT_SYNC_POLL_MS: '100',
+    LAPSE_POLICY_AUDIT_GROUP: `policy-audit-${suffix}`,
+    LAPSE_POLICY_GRANT_STATE_GROUP: `policy-grant-state-${suffix}`,
+  });
+  services.push(policy);
+  const [tracking, req, notif] = await Promise.all([
+    // The grant workflow asks access-tracking for the latest access before it auto-locks.
+    startServiceProcess('access-tracking', { ...common, LAPSE_USAGE_GROUP_ID: `at-usage-${suffix}`, LAPSE_GRANT_STATE_GROUP_ID: `at-grant-state-${suffix}` }),
+    startServiceProcess('requests', { ...common, LAPSE_POLICY_URL: policy.url, LAPSE_POLICY_CACHE_MS: '0', KAFKA_CLIENT_ID: `requests-${suffix}` }),
+    startServiceProcess('notifications', {
+      ...common,
+      LAPSE_POLICY_URL: policy.url,
+      LAPSE_NOTIFICATIONS_GROUP_ID: `notifications-webhook-api-${suffix}`,
+      SMTP_URL: 'smtp://127.0.0.1:9',
+      LAPSE_WEBHOOK_INITIAL_RETRY_MS: '200',
+      LAPSE_DELIVERY_MAX_RETRY_MS: '1000',
+      LAPSE_DELIVERY_ATTEMPT_TIMEOUT_MS: '3000',
+    }),
+  ]);
+  requests = req;
+  notifications = notif;
+  services.push(tracking, requests, notifications);
+  const svc = await signServiceToken(serviceSecret, 'it');
+  const [found] = await call<{ id: string }[]>(policy.url, svc, 'GET', `/v1/users?email=${encodeURIComponent(adminEmail)}`);
+  if (!found) throw new Error('bootstrap admin not found in policy');
+  adminToken = await signUserToken(jwtSecret, found.id);
+  connection = await Connection.connect({ address: stack.temporalAddress });
+  temporal = new Client({ connection, namespace: stack.temporalNamespace });
+});
+
+afterAll(async () => {
+  await Promise.all(services.map((s) => s.stop()));
+  await grantWorker?.stop();
+  await connection?.close();
+  await receiver.close();
+  await db?.drop();
+});
+
+it('a request created through the requests API reaches the webhook: every field equals the request, signed with the secret', async () => {
+  const user = await admin<{ id: string; name: string; email: string }>('POST', '/v1/users', { name: 'Alex Marshall', email: `alex-${suffix}@it.lapse`, roles: [] });
+  const group = await admin<{ id: string }>('POST', '/v1/groups', { name: `engineers-${suffix}` });
+  await admin('PUT', `/v1/groups/${group.id}/members`, { userIds: [user.id] });
+  const resource = await admin<{ id: string; name: string }>('POST', '/v1/resources', {
+    name: `Gitlab ${suffix}`,
+    address: `gitlab-${suffix}.internal.example`,
+    policy: { autoLock: { durationSeconds: 2, approval: 'MANUAL' }, accessRequests: null },
+  });
+  await admin('PUT', `/v1/resources/${resource.id}/assignments/${group.id}`, {});
+  await eventually(
+    async () => {
+      const v = await temporal.workflow.getHandle(grantWorkflowId(resource.id, user.id)).query(stateQuery);
+      return v.state === 'LOCKED' ? v : undefined;
+    },
+    { timeoutMs: 60_000, intervalMs: 250, what: 'the grant to auto-lock' },
+  );
+  await admin('PUT', '/v1/settings/notifications', {
+    emailEnabled: false,
+    emailRoles: [],
+    optedOutUserIds: [],
+    webhook: { url: receiver.url, secret },
+  });
+
+  const before = Date.now();
+  const created = await call<AccessRequest>(requests.url, await signUserToken(jwtSecret, user.id), 'POST', '/v1/access-requests', {
+    resourceId: resource.id,
+    reason: 'I need access after a long period of no usage: "deploy" <today>.',
+  });
+  expect(created).toMatchObject({ userId: user.id, resourceId: resource.id, type: 'AutoLock', approvalMode: 'MANUAL', status: 'PENDING' });
+
+  const hook = await eventually(() => receiver.received.find((r) => (JSON.parse(r.body) as { request_id?: string }).request_id === created.id), {
+    timeoutMs: 60_000,
+    intervalMs: 200,
+    what: 'the webhook for the new request',
+  });
+  const body = JSON.parse(hook.body) as Record<string, unknown>;
+  expect(Object.keys(body).sort()).toEqual(
+    [
+      'timestamp',
+      'tenant',
+      'version',
+      'type',
+      'request_id',
+      'request_url',
+      'user_name',
+      'user_url',
+      'resource_name',
+      'resource_url',
+      'requested_at',
+      'reason',
+      'approval_mode',
+      'request_type',
+      'request_duration_seconds',
+    ].sort(),
+  );
+  const expected: Omit<AccessRequestWebhookBody, 'timestamp'> = {
+    tenant: 'lapse.test',
+    version: '1',
+    type: 'ACCESS_REQUEST',
+    request_id: created.id,
+    request_url: `http://lapse.test:3003/access-requests#request-${created.id}`,
+    user_name: 'Alex Marshall',
+    user_url: `http://console.lapse.test/users/${user.id}`,
+    resource_name: resource.name,
+    resource_url: `http://console.lapse.test/resources/${resource.id}`,
+    requested_at: new Date(created.requestedAt).toISOString().replace(/Z$/, '+00:00'),
+    reason: created.reason,
+    approval_mode: 'MANUAL',
+    request_type: 'AutoLock',
+    // AutoLock: the auto-lock duration of the resource's default policy (docs/notifications.md).
+    request_duration_seconds: 2,
+  };
+  const { timestamp, ...rest } = body;
+  expect(rest).toEqual(expected);
+  expect(created.reason).toBe('I need access after a long period of no usage: "deploy" <today>.');
+  expect(timestamp).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+00:00$/);
+  const planned = new Date(String(timestamp)).getTime();
+  expect(planned).toBeGreaterThanOrEqual(before - 1000);
+  expect(planned).toBeLessThanOrEqual(Date.now());
+
+  // The receiver's check, as documented: HMAC-SHA256 of the raw body with the secret.
+  const sign = (key: string) => `sha256=${createHmac('sha256', key).update(hook.body).digest('hex')}`;
+  expect(hook.headers['x-lapse-signature']).toBe(sign(secret));
+  expect(hook.headers['x-lapse-signature']).not.toBe(sign(`${secret}-wrong`));
+  expect(hook.headers['content-type']).toMatch(/^application\/json/);
+
+  const [delivery] = await eventually(
+    async () => {
+      const d = await call<DeliveryView[]>(notifications.url, adminToken, 'GET', `/v1/deliveries?requestId=${encodeURIComponent(created.id)}`);
+      return d.length === 1 && d[0].status === 'DELIVERED' ? d : undefined;
+    },
+    { timeoutMs: 30_000, intervalMs: 200, what: 'the webhook delivery to be recorded as delivered' },
+  );
+  expect(delivery).toMatchObject({ channel: 'WEBHOOK', recipient: receiver.url, attemptCount: 1 });
+  expect(delivery.attempts).toMatchObject([{ attempt: 1, outcome: 'DELIVERED', statusCode: 200 }]);
+  expect(hook.headers['idempotency-key']).toBe(delivery.id);
+  expect(receiver.received.filter((r) => r.headers['idempotency-key'] === delivery.id)).toHaveLength(1);
+});
