@@ -75,6 +75,19 @@ function depConstraints({ tests }) {
   ];
 }
 
+/** The module-boundaries rule for production code or for test code. */
+function boundaries({ tests }) {
+  return [
+    'error',
+    {
+      enforceBuildableLibDependency: true,
+      allow: [],
+      banTransitiveDependencies: false,
+      depConstraints: depConstraints({ tests }),
+    },
+  ];
+}
+
 const testFiles = ['**/*.spec.ts', '**/*.integration-spec.ts', '**/testing/**/*.ts'];
 
 export default [
@@ -96,15 +109,7 @@ export default [
   {
     files: ['**/*.ts'],
     rules: {
-      '@nx/enforce-module-boundaries': [
-        'error',
-        {
-          enforceBuildableLibDependency: true,
-          allow: [],
-          banTransitiveDependencies: false,
-          depConstraints: depConstraints({ tests: false }),
-        },
-      ],
+      '@nx/enforce-module-boundaries': boundaries({ tests: false }),
       '@typescript-eslint/no-unused-vars': [
         'error',
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
@@ -116,15 +121,7 @@ export default [
   {
     files: testFiles,
     rules: {
-      '@nx/enforce-module-boundaries': [
-        'error',
-        {
-          enforceBuildableLibDependency: true,
-          allow: [],
-          banTransitiveDependencies: false,
-          depConstraints: depConstraints({ tests: true }),
-        },
-      ],
+      '@nx/enforce-module-boundaries': boundaries({ tests: true }),
     },
   },
   {

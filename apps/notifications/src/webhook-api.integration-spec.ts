@@ -6,19 +6,16 @@
  * the receiver gets is compared field by field with the request the API returned.
  */
 import { createHmac, randomUUID } from 'node:crypto';
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { signServiceToken, signUserToken } from '@lapse/auth';
 import { grantWorkflowId, stateQuery, type AccessRequest, type AccessRequestWebhookBody } from '@lapse/contracts';
 import { startGrantWorker, type RunningGrantWorker } from '@lapse/grant-runtime/testing';
-import { createTestDatabase, eventually, stack, startServiceProcess, uniqueSuffix, type RunningService } from '@lapse/testing';
+import { createTestDatabase, eventually, stack, startServiceProcess, uniqueSuffix, type RunningService, migrateAllSchemas } from '@lapse/testing';
 import type { DeliveryView } from './deliveries/deliveries.dto';
 import { WebhookReceiver } from './testing/test-kit';
 
 jest.setTimeout(240_000);
 
-const root = join(__dirname, '..', '..', '..');
 const suffix = uniqueSuffix();
 const prefix = `nwa-${suffix}-`;
 const jwtSecret = `jwt-secret-${suffix}-0123456789abcdef`;
@@ -37,20 +34,6 @@ let requests: RunningService;
 let notifications: RunningService;
 let adminToken = '';
 
-/** `npm run migrate`'s script against `url`: every service's schema. */
-function migrateAll(url: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const child = spawn(process.execPath, ['-r', 'reflect-metadata', '-r', '@swc-node/register', join(root, 'tools/scripts/migrate.ts')], {
-      cwd: root,
-      env: { ...process.env, DATABASE_URL: url },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`migrate failed (${code}):\n${out.slice(-3000)}`))));
-  });
-}
 
 async function call<T>(baseUrl: string, token: string, method: string, path: string, body?: unknown): Promise<T> {
   const res = await fetch(`${baseUrl}${path}`, {
@@ -66,7 +49,7 @@ const admin = <T>(method: string, path: string, body?: unknown) => call<T>(polic
 
 beforeAll(async () => {
   db = await createTestDatabase('notifications_webhook_api');
-  await migrateAll(db.url);
+  await migrateAllSchemas(db.url);
   await receiver.listen();
   const common = {
     DATABASE_URL: db.url,

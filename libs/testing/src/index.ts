@@ -1,3 +1,4 @@
 export * from './stack';
 export * from './service-process';
 export * from './temporal';
+export * from './migrate-all';

@@ -3,19 +3,16 @@
  * the real policy, grant-worker and access-tracking services as child processes on a private
  * Temporal task-queue prefix, and this service in-process (Nest) listening on a free port.
  */
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { signServiceToken, signUserToken } from '@lapse/auth';
 import { lapseValidationPipe } from '@lapse/platform';
-import { createTestDatabase, startServiceProcess, stack, uniqueSuffix, type RunningService } from '@lapse/testing';
+import { createTestDatabase, startServiceProcess, stack, uniqueSuffix, type RunningService, migrateAllSchemas } from '@lapse/testing';
 import { createAppModule } from '../app.module';
 import { loadServiceConfig, type RequestsConfig } from '../config';
 import { configureApp } from '../http/configure-app';
 import { startGrantWorker } from '@lapse/grant-runtime/testing';
 
-const root = join(__dirname, '..', '..', '..', '..');
 
 export interface LapseStack {
   suffix: string;
@@ -34,20 +31,6 @@ export interface LapseStack {
   stop: () => Promise<void>;
 }
 
-/** Runs `npm run migrate`'s script against `url` (every service's schema, and the Kafka topics). */
-function migrateAll(url: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const child = spawn(process.execPath, ['-r', 'reflect-metadata', '-r', '@swc-node/register', join(root, 'tools/scripts/migrate.ts')], {
-      cwd: root,
-      env: { ...process.env, DATABASE_URL: url },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`migrate failed (${code}):\n${out.slice(-3000)}`))));
-  });
-}
 
 export async function startLapseStack(label: string, opts: { accessTracking?: boolean } = {}): Promise<LapseStack> {
   const suffix = uniqueSuffix();
@@ -65,7 +48,7 @@ export async function startLapseStack(label: string, opts: { accessTracking?: bo
     await db.drop();
   };
   try {
-    await migrateAll(db.url);
+    await migrateAllSchemas(db.url);
     const adminEmail = `admin-${suffix}@it.lapse`;
     const common = {
       DATABASE_URL: db.url,
