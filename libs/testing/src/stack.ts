@@ -35,16 +35,31 @@ export async function createTestDatabase(label: string): Promise<{ url: string; 
   }
   return {
     url: withDatabase(stack.databaseUrl, name),
-    drop: async () => {
-      const c = new PgClient({ connectionString: stack.databaseUrl });
-      await c.connect();
-      try {
-        await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      } finally {
-        await c.end();
-      }
-    },
+    drop: () => dropDatabase(name),
   };
+}
+
+/**
+ * DROP ... WITH (FORCE) ends the sessions still open in the database, but a role without
+ * pg_signal_backend (an external DATABASE_URL) may not end an autovacuum worker that is
+ * visiting it: that worker finishes within moments, so the refusal is retried.
+ */
+async function dropDatabase(name: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const c = new PgClient({ connectionString: stack.databaseUrl });
+    await c.connect();
+    try {
+      await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      return;
+    } catch (e) {
+      const insufficientPrivilege = (e as { code?: string }).code === '42501';
+      if (!insufficientPrivilege || Date.now() > deadline) throw e;
+    } finally {
+      await c.end();
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
 }
 
 /** A unique suffix for topics, task queues and ids, so parallel suites never collide. */

@@ -81,6 +81,12 @@ postgres_wait() {
       IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'lapse') THEN
         CREATE ROLE lapse LOGIN CREATEDB PASSWORD 'lapse';
       END IF; END \$\$;"
+  # Test suites drop their databases WITH (FORCE), which must be able to end an autovacuum
+  # worker that happens to be in that database (it runs as no role a plain user belongs to).
+  pg_psql -c "DO \$\$ BEGIN
+      IF NOT pg_has_role('lapse', 'pg_signal_backend', 'MEMBER') THEN
+        GRANT pg_signal_backend TO lapse;
+      END IF; END \$\$;"
   if [ -z "$(pg_psql -c "SELECT 1 FROM pg_database WHERE datname = 'lapse'")" ]; then
     pg_psql -c "CREATE DATABASE lapse OWNER lapse"
   fi
