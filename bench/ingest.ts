@@ -7,13 +7,13 @@
  *  3. Lapse: the app (in this process) ingests them: validate, DLQ, coalesce, monotonic
  *     write, commit, signals — events/s until all are durable, and the ratio to the ceiling;
  *  4. latency: --rate events/s for --latency-seconds, publish (Kafka timestamp) → durable;
- *  5. decisions: autocannon (a worker thread) at --decisions-rate for --decisions-seconds.
+ *  5. decisions: autocannon (a worker thread) at --decisions-rate for --decisions-seconds, against
+ *     a bare node:http server first (the floor), then against Lapse.
  * Results: bench/results/ingest-<timestamp>.json and ingest-latest.json.
  */
 import { cpus, loadavg } from 'node:os';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import autocannon from 'autocannon';
 import { Partitioners, type Kafka } from 'kafkajs';
 import { TOPICS, grantKey, type GrantStateEvent } from '@lapse/contracts';
 import { signServiceToken } from '@lapse/auth';
@@ -26,9 +26,11 @@ import { loadServiceConfig } from '../apps/access-tracking/src/config';
 import { dataSourceOptions } from '../apps/access-tracking/src/db/data-source';
 import { GrantProjection } from '../apps/access-tracking/src/grants/grant-projection';
 import { GrantStateConsumer } from '../apps/access-tracking/src/grants/grant-state.consumer';
+import { DecisionsFastPath } from '../apps/access-tracking/src/decisions/decisions-fast-path';
 import { AccessSignaler } from '../apps/access-tracking/src/signals/access-signaler';
 import { UsageIngestor } from '../apps/access-tracking/src/usage/usage.ingestor';
 import { parseArgs, percentile, round } from './lib/args';
+import { measureDecisions, withBareServer } from './lib/decisions-load';
 import { writeResults } from './lib/results';
 import { grantsFor, publishAtRate, usageMessage } from './lib/usage-load';
 
@@ -44,7 +46,7 @@ export async function runIngestBench(argv: string[]): Promise<void> {
     'latency-seconds': 15,
     'decisions-rate': 5000,
     'decisions-seconds': 30,
-    'decisions-connections': 20,
+    'decisions-connections': 10,
     signals: true,
     'keep-db': false,
   });
@@ -164,26 +166,31 @@ export async function runIngestBench(argv: string[]): Promise<void> {
     process.stdout.write('\n');
     log(`publish → durable over ${lags.length} events at ${opts.rate}/s: p50 ${percentile(lags, 50)} ms, p99 ${percentile(lags, 99)} ms`);
 
-    // 5. Decisions under load.
+    // 5. Decisions under load: first the floor (a bare node:http server answering a fixed body,
+    //    measured with the same client and settings), then Lapse. The signal queue is drained
+    //    first: bench grants have no workflow, so each queued signal ends in a NotFound error whose
+    //    stack trace costs more than a real signal would.
+    await signaler.drained();
     const token = await signServiceToken(SECRET, 'bench-proxy');
     const paths = Array.from({ length: 200 }, (_, i) => {
       const g = i % 4 === 3 ? { userId: `nobody-${i}`, resourceId: 'nothing' } : grants[(i * 997) % grants.length];
       return { method: 'GET', path: `/v1/decisions?userId=${encodeURIComponent(g.userId)}&resourceId=${encodeURIComponent(g.resourceId)}` };
     });
-    log(`decisions: ${opts['decisions-rate']} req/s for ${opts['decisions-seconds']} s (autocannon in a worker thread)`);
-    const progress = setInterval(() => process.stdout.write('.'), 1000);
-    const cannon = await autocannon({
-      url,
-      connections: opts['decisions-connections'],
-      duration: opts['decisions-seconds'],
-      overallRate: opts['decisions-rate'],
-      workers: 1,
-      headers: { authorization: `Bearer ${token}` },
-      requests: paths,
-    });
-    clearInterval(progress);
-    process.stdout.write('\n');
-    log(`decisions: ${round(cannon.requests.average, 0)} req/s, p50 ${cannon.latency.p50} ms, p99 ${cannon.latency.p99} ms, non-2xx ${cannon.non2xx}, errors ${cannon.errors}`);
+    const load = (target: string) =>
+      measureDecisions(target, {
+        rate: opts['decisions-rate'],
+        seconds: opts['decisions-seconds'],
+        connections: opts['decisions-connections'],
+        token,
+        paths,
+      });
+    const floor = await withBareServer((floorUrl) => load(floorUrl));
+    log(`decisions floor (bare node:http, fixed body): ${floor.requestsPerSecond} req/s, p50 ${floor.p50Ms} ms, p99 ${floor.p99Ms} ms`);
+    const fastPath = app.get(DecisionsFastPath);
+    const servedBefore = fastPath.served;
+    const decisions = await load(url);
+    const servedFast = fastPath.served - servedBefore;
+    log(`decisions: ${decisions.requestsPerSecond} req/s, p50 ${decisions.p50Ms} ms, p99 ${decisions.p99Ms} ms, non-2xx ${decisions.non2xx}, errors ${decisions.errors}; ${servedFast} of ${decisions.total} on the fast path`);
 
     const rawRate = raw.messages / (raw.ms / 1000);
     const lapseRate = total / (ingestMs / 1000);
@@ -219,18 +226,12 @@ export async function runIngestBench(argv: string[]): Promise<void> {
       },
       latency: { rate: opts.rate, seconds: opts['latency-seconds'], events: lags.length, p50Ms: percentile(lags, 50), p99Ms: percentile(lags, 99), maxMs: percentile(lags, 100) },
       decisions: {
-        targetRate: opts['decisions-rate'],
-        seconds: opts['decisions-seconds'],
-        connections: opts['decisions-connections'],
-        requestsPerSecond: round(cannon.requests.average, 0),
-        total: cannon.requests.total,
-        p50Ms: cannon.latency.p50,
-        p90Ms: cannon.latency.p90,
-        p99Ms: cannon.latency.p99,
-        maxMs: cannon.latency.max,
-        non2xx: cannon.non2xx,
-        errors: cannon.errors,
-        timeouts: cannon.timeouts,
+        ...decisions,
+        servedByFastPath: servedFast,
+        floor,
+        p99RatioToFloor: round(decisions.p99Ms / Math.max(floor.p99Ms, 1), 2),
+        target: { requestsPerSecond: 5000, p99Ms: 2 },
+        note: 'floor = a bare node:http server answering a fixed JSON body, loaded by the same autocannon settings in the same run: the latency the client and machine add by themselves',
       },
     };
     const file = writeResults('ingest', results);

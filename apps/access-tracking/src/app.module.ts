@@ -8,6 +8,7 @@ import { ActivityWorker } from './activities/activity-worker';
 import { ACCESS_TRACKING_CONFIG, type AccessTrackingConfig } from './config';
 import { dataSourceOptions } from './db/data-source';
 import { DecisionsController } from './decisions/decisions.controller';
+import { DecisionsFastPath } from './decisions/decisions-fast-path';
 import { GrantProjection } from './grants/grant-projection';
 import { GrantStateConsumer } from './grants/grant-state.consumer';
 import { GrantStateRepository } from './grants/grant-state.repository';
@@ -35,6 +36,7 @@ export function createAppModule(config: AccessTrackingConfig): Type<unknown> {
       AccessSignaler,
       UsageIngestor,
       ActivityWorker,
+      DecisionsFastPath,
     ],
   })
   class AccessTrackingAppModule {}

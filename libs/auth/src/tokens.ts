@@ -33,11 +33,17 @@ export class TokenVerifier {
     if (s.jwksUrl) this.jwks = createRemoteJWKSet(new URL(s.jwksUrl));
   }
 
+  /** The claims of a token verified earlier and not yet expired, without any work; else undefined. */
+  cachedClaims(token: string): TokenClaims | undefined {
+    const hit = this.verified.get(token);
+    return hit && hit.until > Date.now() ? hit.claims : undefined;
+  }
+
   /** Throws when the token is malformed, expired, or signed with another key. */
   async verify(token: string): Promise<TokenClaims> {
+    const hit = this.cachedClaims(token);
+    if (hit) return hit;
     const now = Date.now();
-    const hit = this.verified.get(token);
-    if (hit && hit.until > now) return hit.claims;
     const { claims, exp } = await this.verifyUncached(token);
     if (this.verified.size >= TokenVerifier.CACHE_MAX) {
       // Oldest first (insertion order): drop it.

@@ -55,15 +55,20 @@ export class MetricsController {
   }
 }
 
-/** Counts and times every HTTP request by route template (not raw path: bounded cardinality). */
-@Injectable()
-export class HttpMetricsInterceptor implements NestInterceptor {
-  private readonly duration = histogram(
+/** HTTP request durations by method, route template and status (one histogram per process). */
+export function httpRequestDuration(): Histogram<string> {
+  return histogram(
     'lapse_http_request_duration_seconds',
     'HTTP request duration by route and status',
     ['method', 'route', 'status'],
-    [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
   );
+}
+
+/** Counts and times every HTTP request by route template (not raw path: bounded cardinality). */
+@Injectable()
+export class HttpMetricsInterceptor implements NestInterceptor {
+  private readonly duration = httpRequestDuration();
 
   intercept(ctx: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (ctx.getType() !== 'http') return next.handle();
