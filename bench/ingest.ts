@@ -30,7 +30,7 @@ import { DecisionsFastPath } from '../apps/access-tracking/src/decisions/decisio
 import { AccessSignaler } from '../apps/access-tracking/src/signals/access-signaler';
 import { UsageIngestor } from '../apps/access-tracking/src/usage/usage.ingestor';
 import { parseArgs, percentile, round } from './lib/args';
-import { measureDecisions, withBareServer } from './lib/decisions-load';
+import { measureDecisions, serverSideBuckets, withBareServer, withinShares } from './lib/decisions-load';
 import { writeResults } from './lib/results';
 import { grantsFor, publishAtRate, usageMessage } from './lib/usage-load';
 
@@ -170,7 +170,10 @@ export async function runIngestBench(argv: string[]): Promise<void> {
     //    measured with the same client and settings), then Lapse. The signal queue is drained
     //    first: bench grants have no workflow, so each queued signal ends in a NotFound error whose
     //    stack trace costs more than a real signal would.
+    const draining = setInterval(() => process.stdout.write(`\r  draining signals: ${signaler.stats.notFound + signaler.stats.sent + signaler.stats.failed}/${signaler.stats.admitted}   `), 1000);
     await signaler.drained();
+    clearInterval(draining);
+    process.stdout.write('\n');
     const token = await signServiceToken(SECRET, 'bench-proxy');
     const paths = Array.from({ length: 200 }, (_, i) => {
       const g = i % 4 === 3 ? { userId: `nobody-${i}`, resourceId: 'nothing' } : grants[(i * 997) % grants.length];
@@ -188,7 +191,9 @@ export async function runIngestBench(argv: string[]): Promise<void> {
     log(`decisions floor (bare node:http, fixed body): ${floor.requestsPerSecond} req/s, p50 ${floor.p50Ms} ms, p99 ${floor.p99Ms} ms`);
     const fastPath = app.get(DecisionsFastPath);
     const servedBefore = fastPath.served;
+    const bucketsBefore = await serverSideBuckets();
     const decisions = await load(url);
+    const serverSide = withinShares(bucketsBefore, await serverSideBuckets());
     const servedFast = fastPath.served - servedBefore;
     log(`decisions: ${decisions.requestsPerSecond} req/s, p50 ${decisions.p50Ms} ms, p99 ${decisions.p99Ms} ms, non-2xx ${decisions.non2xx}, errors ${decisions.errors}; ${servedFast} of ${decisions.total} on the fast path`);
 
@@ -228,6 +233,7 @@ export async function runIngestBench(argv: string[]): Promise<void> {
       decisions: {
         ...decisions,
         servedByFastPath: servedFast,
+        serverSideShareWithinMs: serverSide,
         floor,
         p99RatioToFloor: round(decisions.p99Ms / Math.max(floor.p99Ms, 1), 2),
         target: { requestsPerSecond: 5000, p99Ms: 2 },

@@ -2,6 +2,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import autocannon from 'autocannon';
+import { httpRequestDuration } from '@lapse/platform';
 
 export interface DecisionsLoad {
   rate: number;
@@ -71,4 +72,27 @@ export async function withBareServer<T>(fn: (url: string) => Promise<T>): Promis
   } finally {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
+}
+
+/** Cumulative counts of the service's own `/v1/decisions` timings (le bucket in ms → count). */
+export async function serverSideBuckets(): Promise<Map<number, number>> {
+  const out = new Map<number, number>();
+  for (const v of (await httpRequestDuration().get()).values) {
+    if (v.metricName?.endsWith('_bucket') && v.labels.route === '/v1/decisions' && v.labels.status === '200') {
+      const le = v.labels.le === '+Inf' ? Infinity : Number(v.labels.le) * 1000;
+      out.set(le, (out.get(le) ?? 0) + v.value);
+    }
+  }
+  return out;
+}
+
+/** Share of the requests between two snapshots answered (server side) within each bucket bound. */
+export function withinShares(before: Map<number, number>, after: Map<number, number>): Record<string, number> {
+  const total = (after.get(Infinity) ?? 0) - (before.get(Infinity) ?? 0);
+  const out: Record<string, number> = {};
+  for (const [le, count] of after) {
+    if (le === Infinity || le > 10) continue;
+    out[String(le)] = total > 0 ? Math.round(((count - (before.get(le) ?? 0)) / total) * 10_000) / 10_000 : 0;
+  }
+  return out;
 }

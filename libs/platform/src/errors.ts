@@ -8,7 +8,9 @@ export type LapseErrorKind =
   | 'FORBIDDEN'
   | 'NOT_FOUND'
   | 'CONFLICT'
-  | 'PAYLOAD_TOO_LARGE';
+  | 'PAYLOAD_TOO_LARGE'
+  /** A service or server this one needs is down: the client may retry (503). */
+  | 'UNAVAILABLE';
 
 export class LapseError extends Error {
   constructor(
@@ -16,8 +18,9 @@ export class LapseError extends Error {
     message: string,
     /** The request field at fault, for VALIDATION. */
     readonly field?: string,
+    cause?: unknown,
   ) {
-    super(message);
+    super(message, cause === undefined ? undefined : { cause });
     this.name = 'LapseError';
   }
 
@@ -36,6 +39,30 @@ export class LapseError extends Error {
   static unauthorized(message = 'missing or invalid bearer token'): LapseError {
     return new LapseError('UNAUTHORIZED', message);
   }
+  static unavailable(dependency: string, cause?: unknown): LapseError {
+    return new LapseError('UNAVAILABLE', `${dependency} is unavailable: try again shortly`, undefined, cause);
+  }
+}
+
+/** Error codes of a connection that could not be made or was lost (Node, Postgres). */
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EPIPE', '57P01', '57P03']);
+/** gRPC status UNAVAILABLE (Temporal's frontend not reachable). */
+const GRPC_UNAVAILABLE = 14;
+
+/**
+ * Whether `err` (or an error it wraps) says a dependency is unreachable rather than that the
+ * request or the code is wrong: a refused or timed-out connection, Postgres shutting down or not
+ * yet accepting, Temporal's gRPC UNAVAILABLE. Such failures are 503s, not 500s.
+ */
+export function isDependencyDown(err: unknown): boolean {
+  for (let e = err, depth = 0; e && typeof e === 'object' && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
+    const { code, name } = e as { code?: unknown; name?: unknown };
+    if (typeof code === 'string' && CONNECTION_CODES.has(code)) return true;
+    if (code === GRPC_UNAVAILABLE && 'metadata' in e) return true;
+    if (name === 'TimeoutError') return true;
+    if (e instanceof LapseError && e.kind === 'UNAVAILABLE') return true;
+  }
+  return false;
 }
 
 export function httpStatusOf(kind: LapseErrorKind): number {
@@ -52,6 +79,8 @@ export function httpStatusOf(kind: LapseErrorKind): number {
       return 409;
     case 'PAYLOAD_TOO_LARGE':
       return 413;
+    case 'UNAVAILABLE':
+      return 503;
     default: {
       const never: never = kind;
       throw new Error(`unmapped error kind ${String(never)}`);

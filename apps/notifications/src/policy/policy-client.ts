@@ -1,14 +1,17 @@
-import { signServiceToken } from '@lapse/auth';
+import { PolicyApi } from '@lapse/auth';
 import type { Role } from '@lapse/contracts';
 import type { ApproverUser, NotificationSettings, PolicyDirectory, PolicyResource, PolicyUser } from './policy.types';
 
-/** The policy service's internal API, called with a service token (never its tables). */
+/**
+ * The policy service's internal API, called with a service token (never its tables). Failures
+ * throw, so the consumer retries the event rather than losing it.
+ */
 export class PolicyClient implements PolicyDirectory {
-  constructor(
-    private readonly baseUrl: string,
-    private readonly serviceSecret: string,
-    private readonly timeoutMs = 5_000,
-  ) {}
+  private readonly api: PolicyApi;
+
+  constructor(baseUrl: string, serviceSecret: string, timeoutMs = 5_000) {
+    this.api = new PolicyApi({ baseUrl, serviceSecret, service: 'notifications', timeoutMs });
+  }
 
   user(id: string): Promise<PolicyUser | null> {
     return this.get<PolicyUser>(`/v1/users/${encodeURIComponent(id)}`, true);
@@ -33,15 +36,7 @@ export class PolicyClient implements PolicyDirectory {
     return s;
   }
 
-  /** null on 404 (when `notFoundIsNull`); throws on anything else that is not 2xx, so the caller retries. */
-  private async get<T>(path: string, notFoundIsNull: boolean): Promise<T | null> {
-    const token = await signServiceToken(this.serviceSecret, 'notifications');
-    const res = await fetch(`${this.baseUrl.replace(/\/+$/, '')}${path}`, {
-      headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
-      signal: AbortSignal.timeout(this.timeoutMs),
-    });
-    if (res.status === 404 && notFoundIsNull) return null;
-    if (!res.ok) throw new Error(`policy service answered ${res.status} for GET ${path}`);
-    return (await res.json()) as T;
+  private get<T>(path: string, notFoundIsNull: boolean): Promise<T | null> {
+    return this.api.get<T>(path, notFoundIsNull ? [404] : []);
   }
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { signServiceToken } from '@lapse/auth';
+import { PolicyApi } from '@lapse/auth';
 import type { Policy, Role } from '@lapse/contracts';
 import { REQUESTS_CONFIG } from '../config.token';
 import type { RequestsConfig } from '../config';
@@ -31,13 +31,17 @@ export interface ResourceApprovers {
 /**
  * The policy service's service-to-service API (users, resources, approvers), called with a
  * service token. Answers (including "not found") are reused for LAPSE_POLICY_CACHE_MS so a page
- * listing many requests asks once per user and resource; failures are not cached.
+ * listing many requests asks once per user and resource; failures are not cached. The policy
+ * service down → LapseError UNAVAILABLE (503).
  */
 @Injectable()
 export class PolicyClient {
   private readonly cache = new Map<string, { at: number; value: Promise<unknown> }>();
+  private readonly api: PolicyApi;
 
-  constructor(@Inject(REQUESTS_CONFIG) private readonly config: RequestsConfig) {}
+  constructor(@Inject(REQUESTS_CONFIG) private readonly config: RequestsConfig) {
+    this.api = new PolicyApi({ baseUrl: config.LAPSE_POLICY_URL, serviceSecret: config.LAPSE_SERVICE_SECRET as string, service: 'requests' });
+  }
 
   getResource(id: string): Promise<PolicyResource | null> {
     return this.get<PolicyResource>(`/v1/resources/${encodeURIComponent(id)}`);
@@ -67,23 +71,12 @@ export class PolicyClient {
     const ttl = this.config.LAPSE_POLICY_CACHE_MS;
     const hit = this.cache.get(path);
     if (hit && Date.now() - hit.at < ttl) return hit.value as Promise<T | null>;
-    const value = this.fetchJson<T>(path);
+    const value = this.api.get<T>(path, [400, 404]);
     if (ttl > 0) {
       this.cache.set(path, { at: Date.now(), value });
       value.catch(() => this.cache.delete(path));
       if (this.cache.size > 5000) this.cache.delete(this.cache.keys().next().value as string);
     }
     return value;
-  }
-
-  private async fetchJson<T>(path: string): Promise<T | null> {
-    const token = await signServiceToken(this.config.LAPSE_SERVICE_SECRET as string, 'requests');
-    const res = await fetch(`${this.config.LAPSE_POLICY_URL}${path}`, {
-      headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
-      signal: AbortSignal.timeout(5000),
-    });
-    if (res.status === 404 || res.status === 400) return null;
-    if (!res.ok) throw new Error(`policy service answered ${res.status} for GET ${path}`);
-    return (await res.json()) as T;
   }
 }
