@@ -18,6 +18,7 @@ import { dataSourceOptions } from './db/data-source';
 import { BackgroundWork } from './grant-sync/grant-sync.lifecycle';
 import { GrantsController } from './grants/grants.controller';
 import { GrantsService } from './grants/grants.service';
+import { PolicyActivitiesHost } from './grants/policy-activities.host';
 import { GroupsController } from './groups/groups.controller';
 import { GroupsService } from './groups/groups.service';
 import { ReportsController } from './reports/reports.controller';
@@ -70,6 +71,7 @@ export function createAppModule(config: PolicyConfig): DynamicModule {
       BootstrapAdmin,
       BackgroundWork,
       PolicyConsumers,
+      PolicyActivitiesHost,
     ],
   };
 }

@@ -17,6 +17,8 @@ export const configSchema = commonEnvSchema.extend({
   LAPSE_POLICY_AUDIT_GROUP: z.string().min(1).default('policy-audit'),
   /** Kafka consumer group of the grant-state projection (grants.state.v1). */
   LAPSE_POLICY_GRANT_STATE_GROUP: z.string().min(1).default('policy-grant-state'),
+  /** Host policy's activities (the audit of admin unlocks) in this process. */
+  LAPSE_POLICY_WORKER_ENABLED: envBoolean.default(true),
   /** Run the Kafka consumers (audit, grant-state projection) in this process. */
   LAPSE_POLICY_CONSUMERS_ENABLED: envBoolean.default(true),
 });

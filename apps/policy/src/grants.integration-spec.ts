@@ -1,7 +1,8 @@
 import { eventually } from '@lapse/testing';
-import type { EffectivePolicy, GrantView } from '@lapse/contracts';
+import { adminUnlockUpdate, grantWorkflowId, type EffectivePolicy, type GrantView } from '@lapse/contracts';
 import { GrantSyncWorker } from './grant-sync/grant-sync.worker';
 import { TemporalGrantDriver, type GrantDriver } from './grant-sync/temporal-grant-driver';
+import { PolicyActivitiesHost } from './grants/policy-activities.host';
 import { PolicyHarness } from './testing/policy-harness';
 
 const DAY = 86_400;
@@ -162,5 +163,41 @@ describe('grants follow policy (real Postgres, Temporal with the grant workflow,
 
     const audit = await api('GET', `/v1/audit-logs?resourceId=${r}`);
     expect(audit.find((e: { action: string }) => e.action === 'grant.unlocked')).toMatchObject({ before: { state: 'LOCKED' }, after: { state: 'ACTIVE' } });
+  });
+
+  it('an admin unlock is audited once by the workflow, even when the caller dies before writing anything', async () => {
+    const u = await user('crash-unlock@x.io');
+    const g = await group('crash-unlockers', [u]);
+    const r = (await api('POST', '/v1/resources', { name: 'Bastion', address: 'bastion', policy: { autoLock: autoLock(1), accessRequests: null } })).id;
+    track(r, u);
+    await api('PUT', `/v1/resources/${r}/assignments/${g}`, {});
+    await converge();
+    await grantOf(r, u, (v) => v.state === 'LOCKED', 'locked');
+    await api('PATCH', `/v1/resources/${r}`, { policy: { autoLock: autoLock(600), accessRequests: null } });
+    await converge();
+
+    // The update sent as policy's handler sends it, and the handler then "crashes": nothing of
+    // the HTTP path runs after it. The audit entry is there when the update answers.
+    const adminId = (await h.seedUser('unlocking-admin@x.io', ['ADMIN'])).toLowerCase();
+    const view = await h.client.workflow.getHandle(grantWorkflowId(r, u)).executeUpdate(adminUnlockUpdate, { args: [{ actorId: adminId }] });
+    const unlocks = async () => ((await api('GET', `/v1/audit-logs?resourceId=${r}`)) as { action: string; actorId: string; after: { lastAdminUnlockAt?: string } }[]).filter((e) => e.action === 'grant.unlocked');
+    expect(await unlocks()).toEqual([expect.objectContaining({ actorId: adminId, before: expect.objectContaining({ state: 'LOCKED' }), after: expect.objectContaining({ state: 'ACTIVE', lastAdminUnlockAt: view.lastAdminUnlockAt }) })]);
+    const [grantRow]: { last_admin_unlock_at: Date; last_admin_unlock_by: string }[] = await h.ds.query(
+      'SELECT last_admin_unlock_at, last_admin_unlock_by FROM policy.grant_status WHERE user_id = $1 AND resource_id = $2',
+      [u, r],
+    );
+    expect(grantRow).toMatchObject({ last_admin_unlock_by: adminId });
+    expect(grantRow.last_admin_unlock_at.toISOString()).toBe(view.lastAdminUnlockAt);
+
+    // Temporal retries activities (at least once): a second delivery records nothing more.
+    await h.app.get(PolicyActivitiesHost).activities.recordAdminUnlock({
+      userId: u,
+      resourceId: r,
+      actorId: adminId,
+      at: view.lastAdminUnlockAt as string,
+      before: { state: 'LOCKED', lockedAt: null, lastAccessAt: null },
+      after: { state: 'ACTIVE', lastAccessAt: view.lastAccessAt, activeUntil: null },
+    });
+    expect(await unlocks()).toHaveLength(1);
   });
 });

@@ -2,7 +2,7 @@
  * Activities the grant workflow calls. Each runs in the service that owns the data, on that
  * service's task queue; the workflow knows only these interfaces and queue names.
  */
-import type { AccessRequest, RequestStatus } from './domain';
+import type { AccessRequest, GrantState, RequestStatus } from './domain';
 import type { GrantView } from './grant';
 
 export const ACTIVITY_TASK_QUEUES = {
@@ -12,6 +12,8 @@ export const ACTIVITY_TASK_QUEUES = {
   accessTracking: 'access-tracking',
   /** Hosted by requests: owner of access requests. */
   requests: 'requests',
+  /** Hosted by policy: owner of the audit log. */
+  policy: 'policy',
 } as const;
 
 /** grant-worker: publish the grant's state to `grants.state.v1` (idempotent by version). */
@@ -33,4 +35,24 @@ export interface RequestActivities {
 
 export function requestEventFor(status: RequestStatus): RequestEventType {
   return status === 'PENDING' ? 'REQUESTED' : status;
+}
+
+/** An admin unlock as the audit log keeps it: who, when, and the grant just before and after. */
+export interface AdminUnlockRecord {
+  userId: string;
+  resourceId: string;
+  actorId: string;
+  /** When the workflow unlocked (ISO): with the grant, it identifies the unlock. */
+  at: string;
+  before: { state: GrantState; lockedAt: string | null; lastAccessAt: string | null };
+  after: { state: GrantState; lastAccessAt: string | null; activeUntil: string | null };
+}
+
+/**
+ * policy: record an admin unlock in the audit log (and the grant's last-unlock columns),
+ * idempotently by grant + `at`. The workflow delivers it before the `adminUnlock` update
+ * returns, so the unlock is audited even when the service that asked for it dies meanwhile.
+ */
+export interface PolicyActivities {
+  recordAdminUnlock(record: AdminUnlockRecord): Promise<void>;
 }

@@ -4,7 +4,7 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { AccessRequest, EffectivePolicy } from './domain';
-import type { RequestEventType } from './activities';
+import type { AdminUnlockRecord, RequestEventType } from './activities';
 import type { GrantView } from './grant';
 
 export const GRANT_TASK_QUEUE = 'grants';
@@ -37,6 +37,8 @@ export interface AccessGrantInput {
 export interface CarriedGrantState extends GrantView {
   recentRequests: AccessRequest[];
   pendingRecords: { event: RequestEventType; request: AccessRequest }[];
+  /** Admin unlocks not yet recorded by policy (absent in runs carried by older versions). */
+  pendingUnlocks?: AdminUnlockRecord[];
 }
 
 /** A task queue name under a prefix (LAPSE_TASK_QUEUE_PREFIX; '' in production). */

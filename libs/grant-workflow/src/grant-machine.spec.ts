@@ -2,6 +2,7 @@ import { GRANT_ERRORS } from '@lapse/contracts';
 import type { AccessGrantInput, EffectivePolicy } from '@lapse/contracts';
 import {
   adminUnlock,
+  adminUnlockRecord,
   applyAccess,
   applyPolicy,
   applyRevoke,
@@ -99,6 +100,7 @@ describe('initial state', () => {
     });
     expect(again).toEqual(pending);
     expect(carried.pendingRecords).toHaveLength(1);
+    expect(carried.pendingUnlocks).toEqual([]);
   });
 });
 
@@ -345,6 +347,20 @@ describe('admin unlock (rule 3)', () => {
     expect(t.records).toEqual([
       { event: 'CANCELLED', request: expect.objectContaining({ id: 'm1', status: 'CANCELLED' }) },
     ]);
+  });
+
+  it('what the audit log keeps: who, when, and the grant before and after', () => {
+    const locked = lockIfDue(grant(autoLock(1)), T0 + DAY);
+    const { model } = ok(adminUnlock(locked, { actorId: 'admin' }, T0 + 2 * DAY));
+    expect(adminUnlockRecord(locked, model)).toEqual({
+      userId: locked.userId,
+      resourceId: locked.resourceId,
+      actorId: 'admin',
+      at: iso(T0 + 2 * DAY),
+      before: { state: 'LOCKED', lockedAt: iso(T0 + DAY), lastAccessAt: null },
+      after: { state: 'ACTIVE', lastAccessAt: iso(T0 + 2 * DAY), activeUntil: null },
+    });
+    expect(() => adminUnlockRecord(locked, locked)).toThrow(/not unlocked by an admin/);
   });
 
   it('also works while ACTIVE (resets the clock)', () => {

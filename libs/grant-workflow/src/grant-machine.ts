@@ -9,6 +9,7 @@ import { GRANT_ERRORS, LIMITS, TERMINAL_GRANT_STATES } from '@lapse/contracts';
 import type {
   AccessGrantInput,
   AccessRequest,
+  AdminUnlockRecord,
   AdminUnlockUpdate,
   CarriedGrantState,
   EffectivePolicy,
@@ -171,9 +172,28 @@ export function toView(m: GrantModel): GrantView {
   };
 }
 
-/** The state continue-as-new carries: the view, recent requests, undelivered request records. */
-export function toCarried(m: GrantModel, pendingRecords: RequestRecord[]): CarriedGrantState {
-  return { ...toView(m), recentRequests: m.recentRequests, pendingRecords };
+/** The state continue-as-new carries: the view, recent requests, undelivered records. */
+export function toCarried(
+  m: GrantModel,
+  pendingRecords: RequestRecord[],
+  pendingUnlocks: AdminUnlockRecord[] = [],
+): CarriedGrantState {
+  return { ...toView(m), recentRequests: m.recentRequests, pendingRecords, pendingUnlocks };
+}
+
+/** What the audit log keeps of an admin unlock that turned `before` into `after`. */
+export function adminUnlockRecord(before: GrantModel, after: GrantModel): AdminUnlockRecord {
+  if (after.lastAdminUnlockAt === null || after.lastAdminUnlockBy === null) {
+    throw new Error('adminUnlockRecord: the grant was not unlocked by an admin');
+  }
+  return {
+    userId: after.userId,
+    resourceId: after.resourceId,
+    actorId: after.lastAdminUnlockBy,
+    at: after.lastAdminUnlockAt,
+    before: { state: before.state, lockedAt: before.lockedAt, lastAccessAt: before.lastAccessAt },
+    after: { state: after.state, lastAccessAt: after.lastAccessAt, activeUntil: after.activeUntil },
+  };
 }
 
 /** The earliest deadline the workflow must wake for, or null. */

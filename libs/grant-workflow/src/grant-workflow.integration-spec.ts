@@ -345,8 +345,20 @@ describe('JIT (rule 4)', () => {
 describe('admin unlock, policy changes, the end of a grant (rules 3, 7)', () => {
   it('admin unlock unlocks, is recorded, and resets the clock', async () => {
     const { g } = await lockedAutoLockGrant('MANUAL');
+    const before = await h.state(g);
     const view = await g.executeUpdate(adminUnlockUpdate, { args: [{ actorId: 'admin-1' }] });
     expect(view).toMatchObject({ state: 'ACTIVE', lastAdminUnlockBy: 'admin-1' });
+    // The update answered only after policy's audit log had the unlock (recordAdminUnlock).
+    expect(h.unlocks.filter((u) => u.userId === view.userId && u.resourceId === view.resourceId)).toEqual([
+      {
+        userId: view.userId,
+        resourceId: view.resourceId,
+        actorId: 'admin-1',
+        at: view.lastAdminUnlockAt,
+        before: { state: 'LOCKED', lockedAt: before.lockedAt, lastAccessAt: before.lastAccessAt },
+        after: { state: 'ACTIVE', lastAccessAt: view.lastAccessAt, activeUntil: null },
+      },
+    ]);
     expect(view.lastAccessAt).toBe(view.lastAdminUnlockAt);
     expect(ms(view.autoLockAt)).toBe(ms(view.lastAdminUnlockAt) + DAY);
     await h.sleepUntil(ms(view.autoLockAt) - SECOND);

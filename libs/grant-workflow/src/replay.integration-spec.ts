@@ -2,6 +2,8 @@
  * Replays every recorded history in __fixtures__ against the current workflow code, so a change
  * that breaks determinism for running grants fails CI. Re-record after an intended, versioned
  * change: LAPSE_RECORD_HISTORY=1 npx jest -c jest.integration.config.js libs/grant-workflow -t tour
+ * — and keep the previous recording under a versioned name: histories of running grants are
+ * still that shape. access-grant-tour-v1: before the `admin-unlock-recorded-by-activity` patch.
  */
 import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';

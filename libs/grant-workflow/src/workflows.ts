@@ -10,6 +10,7 @@ import {
   condition,
   continueAsNew,
   log,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -30,13 +31,16 @@ import {
 import type {
   AccessGrantInput,
   AccessTrackingActivities,
+  AdminUnlockRecord,
   GrantStateActivities,
   GrantView,
+  PolicyActivities,
   RequestActivities,
 } from '@lapse/contracts';
 import {
   CONTINUE_AS_NEW_AT_EVENTS,
   adminUnlock,
+  adminUnlockRecord,
   applyAccess,
   applyPolicy,
   applyRevoke,
@@ -83,17 +87,31 @@ function activitiesFor(prefix: string | undefined) {
     scheduleToCloseTimeout: '5m',
     retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
   });
-  return { publishGrantState, recordRequest, latestAccess };
+  const { recordAdminUnlock } = proxyActivities<PolicyActivities>({
+    taskQueue: taskQueue(ACTIVITY_TASK_QUEUES.policy, prefix),
+    startToCloseTimeout: '30s',
+    retry: retryForever,
+  });
+  return { publishGrantState, recordRequest, latestAccess, recordAdminUnlock };
 }
+
+/**
+ * Admin unlocks are audited by policy through the `recordAdminUnlock` activity (delivered before
+ * the update returns). Histories from before this marker audited in the caller instead: on
+ * replay they skip the activity.
+ */
+const UNLOCK_AUDIT_PATCH = 'admin-unlock-recorded-by-activity';
 
 function refuse(error: GrantError): never {
   throw ApplicationFailure.create({ type: error.type, message: error.message, nonRetryable: true });
 }
 
 export async function accessGrant(input: AccessGrantInput): Promise<GrantView> {
-  const { publishGrantState, recordRequest, latestAccess } = activitiesFor(input.taskQueuePrefix);
+  const { publishGrantState, recordRequest, latestAccess, recordAdminUnlock } = activitiesFor(input.taskQueuePrefix);
   let model: GrantModel = initialModel(input);
   const outbox: RequestRecord[] = [...(input.carried?.pendingRecords ?? [])];
+  /** Admin unlocks policy has not recorded yet, oldest first. */
+  const unlocks: AdminUnlockRecord[] = [...(input.carried?.pendingUnlocks ?? [])];
   let publishedVersion = -1;
   /** The deadline the main loop sleeps until (epoch ms), null for none. */
   let sleepingUntil: number | null = null;
@@ -145,18 +163,33 @@ export async function accessGrant(input: AccessGrantInput): Promise<GrantView> {
       if (error) refuse(error);
     },
   });
-  setHandler(adminUnlockUpdate, async (u) => settle(adminUnlock(model, u, Date.now())), {
-    validator: (u) => {
-      const error = validateAdminUnlock(model, u);
-      if (error) refuse(error);
+  setHandler(
+    adminUnlockUpdate,
+    async (u) => {
+      const before = model;
+      const view = settle(adminUnlock(model, u, Date.now()));
+      if (patched(UNLOCK_AUDIT_PATCH)) {
+        // Answer once policy has the unlock in its audit log: the caller may die right after.
+        const record = adminUnlockRecord(before, model);
+        unlocks.push(record);
+        await condition(() => !unlocks.includes(record));
+      }
+      return view;
     },
-  });
+    {
+      validator: (u) => {
+        const error = validateAdminUnlock(model, u);
+        if (error) refuse(error);
+      },
+    },
+  );
 
-  // Effects loop: delivers request records in order, then publishes the latest state (once per
-  // version; consumers are idempotent by version). One activity at a time, so per-grant order holds.
+  // Effects loop: delivers request records in order, then admin unlocks to the audit log, then
+  // publishes the latest state (once per version; consumers are idempotent by version). One
+  // activity at a time, so per-grant order holds.
   let pausing = false;
   let inFlight = false;
-  const hasWork = () => outbox.length > 0 || publishedVersion < model.version;
+  const hasWork = () => outbox.length > 0 || unlocks.length > 0 || publishedVersion < model.version;
   const effects = (async () => {
     for (;;) {
       await condition(() => pausing || hasWork());
@@ -174,6 +207,12 @@ export async function accessGrant(input: AccessGrantInput): Promise<GrantView> {
           }),
         );
         outbox.shift();
+      } else if (unlocks.length > 0) {
+        const record = unlocks[0];
+        await recordAdminUnlock(record).catch((err: unknown) =>
+          log.error('recordAdminUnlock refused; record dropped', { error: String(err), at: record.at }),
+        );
+        unlocks.shift();
       } else {
         const view = toView(model);
         await publishGrantState(view).catch((err: unknown) =>
@@ -206,7 +245,7 @@ export async function accessGrant(input: AccessGrantInput): Promise<GrantView> {
       return await continueAsNew<typeof accessGrant>({
         ...input,
         policy: model.policy,
-        carried: toCarried(model, outbox),
+        carried: toCarried(model, outbox, unlocks),
       });
     }
     const next = nextWake(model);

@@ -1,2 +1,3 @@
 export * from './temporal.module';
 export * from './runtime-logging';
+export * from './activity-host';

@@ -20,6 +20,10 @@ export interface PolicyChange {
   after: unknown;
   /** The grants this change affects, to be brought in line with policy by the sync worker. */
   sync?: SyncJobSpec[];
+  /** When the change is recorded on behalf of a retried caller: recorded once per key. */
+  dedupKey?: string;
+  /** When it happened (ISO); default now. */
+  at?: string;
 }
 
 /**
@@ -29,9 +33,10 @@ export interface PolicyChange {
  */
 @Injectable()
 export class ChangeRecorder {
-  async record(m: EntityManager, c: PolicyChange): Promise<void> {
-    const at = new Date().toISOString();
-    await insertAudit(m, {
+  /** Returns false, having written nothing, when `dedupKey` was recorded before. */
+  async record(m: EntityManager, c: PolicyChange): Promise<boolean> {
+    const at = c.at ?? new Date().toISOString();
+    const fresh = await insertAudit(m, {
       category: 'ACCESS',
       action: c.kind,
       actorId: c.actorId,
@@ -42,7 +47,9 @@ export class ChangeRecorder {
       before: c.before ?? null,
       after: c.after ?? null,
       at,
+      dedupKey: c.dedupKey,
     });
+    if (!fresh) return false;
     const event: PolicyChangeEvent = {
       id: randomUUID(),
       kind: c.kind,
@@ -55,5 +62,6 @@ export class ChangeRecorder {
     };
     await enqueue(m, SCHEMA, [{ topic: TOPICS.policyChanges, key: c.entityId, value: event }]);
     if (c.sync?.length) await insertSyncJobs(m, c.sync);
+    return true;
   }
 }

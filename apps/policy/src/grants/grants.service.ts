@@ -15,7 +15,6 @@ import {
   type PolicyOverride,
 } from '@lapse/contracts';
 import { LapseError } from '@lapse/platform';
-import { ChangeRecorder } from '../changes/change-recorder';
 import { planGrants, type UserAssignment } from '../grant-sync/grant-plan';
 import { policySourceOf, type PolicySource } from './policy-source';
 
@@ -51,7 +50,6 @@ export class GrantsService {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     private readonly client: Client,
-    private readonly changes: ChangeRecorder,
   ) {}
 
   async list(userId: string): Promise<UserGrant[]> {
@@ -114,36 +112,19 @@ export class GrantsService {
     }
   }
 
-  /** Rule 3: an admin unlock, through the workflow's `adminUnlock` update; recorded in the audit log. */
+  /**
+   * Rule 3: an admin unlock, through the workflow's `adminUnlock` update. The workflow answers
+   * only after this service's `recordAdminUnlock` activity has written the audit entry, so an
+   * unlock is audited even if this process dies between the update and the response.
+   */
   async unlock(userId: string, resourceId: string, actorId: string): Promise<GrantView> {
-    const before = await this.queryState(resourceId, userId);
-    let after: GrantView;
     try {
-      after = await this.client.workflow
+      return await this.client.workflow
         .getHandle(grantWorkflowId(resourceId, userId))
         .executeUpdate(adminUnlockUpdate, { args: [{ actorId }] });
     } catch (e) {
       throw mapUpdateError(e, resourceId, userId);
     }
-    await this.ds.transaction(async (m) => {
-      await m.query(
-        `INSERT INTO policy.grant_status (user_id, resource_id, last_admin_unlock_at, last_admin_unlock_by) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (user_id, resource_id) DO UPDATE SET last_admin_unlock_at = EXCLUDED.last_admin_unlock_at,
-           last_admin_unlock_by = EXCLUDED.last_admin_unlock_by, updated_at = now()`,
-        [userId, resourceId, after.lastAdminUnlockAt ?? new Date().toISOString(), actorId],
-      );
-      await this.changes.record(m, {
-        kind: 'grant.unlocked',
-        entityType: 'grant',
-        entityId: grantWorkflowId(resourceId, userId),
-        resourceId,
-        userId,
-        actorId,
-        before: before ? { state: before.state, lockedAt: before.lockedAt, lastAccessAt: before.lastAccessAt } : null,
-        after: { state: after.state, lastAccessAt: after.lastAccessAt, lastAdminUnlockAt: after.lastAdminUnlockAt },
-      });
-    });
-    return after;
   }
 }
 

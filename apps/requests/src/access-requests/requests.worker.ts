@@ -1,7 +1,6 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { NativeConnection, Worker } from '@temporalio/worker';
-import { installTemporalJsonLogging } from '@lapse/temporal';
+import { ActivityHost } from '@lapse/temporal';
 import type { DataSource } from 'typeorm';
 import { ACTIVITY_TASK_QUEUES, taskQueue } from '@lapse/contracts';
 import { JsonProducer, OutboxRelay } from '@lapse/kafka';
@@ -19,11 +18,8 @@ import { RequestStore } from './request.store';
  */
 @Injectable()
 export class RequestsWorker implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly log = new Logger('requests-worker');
   private readonly relay: OutboxRelay;
-  private connection?: NativeConnection;
-  private worker?: Worker;
-  private running?: Promise<void>;
+  private host?: ActivityHost;
 
   constructor(
     @Inject(REQUESTS_CONFIG) private readonly config: RequestsConfig,
@@ -38,27 +34,19 @@ export class RequestsWorker implements OnApplicationBootstrap, OnApplicationShut
   async onApplicationBootstrap(): Promise<void> {
     this.relay.start();
     if (!this.config.LAPSE_REQUESTS_WORKER_ENABLED) return;
-    installTemporalJsonLogging('requests');
-    this.connection = await NativeConnection.connect({ address: this.config.TEMPORAL_ADDRESS });
-    const queue = taskQueue(ACTIVITY_TASK_QUEUES.requests, this.config.LAPSE_TASK_QUEUE_PREFIX);
-    this.worker = await Worker.create({
-      connection: this.connection,
+    this.host = await ActivityHost.start({
+      service: 'requests',
+      address: this.config.TEMPORAL_ADDRESS,
       namespace: this.config.TEMPORAL_NAMESPACE,
-      taskQueue: queue,
+      taskQueue: taskQueue(ACTIVITY_TASK_QUEUES.requests, this.config.LAPSE_TASK_QUEUE_PREFIX),
       activities: createRequestActivities(this.store),
+      logLevel: this.config.LOG_LEVEL,
+      health: this.health,
     });
-    const worker = this.worker;
-    this.running = worker.run().catch((err: unknown) => this.log.error({ err }, 'requests worker stopped with an error'));
-    this.health.register('temporal-worker', async () => {
-      if (worker.getState() !== 'RUNNING') throw new Error(`worker is ${worker.getState()}`);
-    });
-    this.log.log(`recordRequest activity worker polling ${queue}`);
   }
 
   async onApplicationShutdown(): Promise<void> {
-    if (this.worker && this.worker.getState() === 'RUNNING') this.worker.shutdown();
-    await this.running;
-    await this.connection?.close();
+    await this.host?.stop();
     await this.relay.stop();
   }
 }

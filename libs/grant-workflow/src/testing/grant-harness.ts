@@ -1,8 +1,9 @@
 /**
  * Harness for the grant workflow integration tests: a time-skipping test server, the production
  * workflow bundle (built once per file by tools/scripts/build-workflow-bundle.ts, the script CI
- * and `npm start` run), and three Workers — `grants` (workflow + publishGrantState),
- * `access-tracking` (latestAccess) and `requests` (recordRequest) — each hosting in-memory test
+ * and `npm start` run), and four Workers — `grants` (workflow + publishGrantState),
+ * `access-tracking` (latestAccess), `requests` (recordRequest) and `policy` (recordAdminUnlock) —
+ * each hosting in-memory test
  * activities, as the owning services will in production. All queues carry a per-harness prefix.
  */
 import { execFile } from 'node:child_process';
@@ -30,7 +31,9 @@ import {
   type EffectivePolicy,
   type GrantState,
   type GrantStateActivities,
+  type AdminUnlockRecord,
   type GrantView,
+  type PolicyActivities,
   type RequestActivities,
 } from '@lapse/contracts';
 import type { AccessGrantWorkflow } from '../index';
@@ -77,6 +80,8 @@ export class GrantHarness {
   readonly published: GrantView[] = [];
   /** Every request record delivered, in order. */
   readonly records: RequestRecord[] = [];
+  /** Every admin unlock delivered to the audit log (policy's activity), in order. */
+  readonly unlocks: AdminUnlockRecord[] = [];
   /** The access data owner's latest access per grant key (what latestAccess returns). */
   readonly accessLog = new Map<string, string>();
   latestAccessCalls = 0;
@@ -132,6 +137,11 @@ export class GrantHarness {
         this.records.push(record);
       },
     };
+    const policy: PolicyActivities = {
+      recordAdminUnlock: async (record) => {
+        this.unlocks.push(record);
+      },
+    };
     const prefix = this.prefix;
     this.workers = await Promise.all([
       Worker.create({
@@ -152,6 +162,12 @@ export class GrantHarness {
         namespace,
         taskQueue: taskQueue(ACTIVITY_TASK_QUEUES.requests, prefix),
         activities: requests,
+      }),
+      Worker.create({
+        connection,
+        namespace,
+        taskQueue: taskQueue(ACTIVITY_TASK_QUEUES.policy, prefix),
+        activities: policy,
       }),
     ]);
     this.running = Promise.all(this.workers.map((w) => w.run()));

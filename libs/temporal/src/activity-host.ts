@@ -1,0 +1,68 @@
+import { Logger } from '@nestjs/common';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import type { HealthRegistry } from '@lapse/platform';
+import { installTemporalJsonLogging } from './runtime-logging';
+
+export interface ActivityHostOptions {
+  /** The service hosting them (log lines, health check name). */
+  service: string;
+  address: string;
+  namespace: string;
+  /** The full task queue (prefix included). */
+  taskQueue: string;
+  activities: object;
+  /** The service's LOG_LEVEL, for the Temporal runtime's own logs. */
+  logLevel?: string;
+  /** Registers a `temporal-worker` health check that fails unless the worker is RUNNING. */
+  health?: HealthRegistry;
+}
+
+const runtimeLevel = (level: string | undefined) =>
+  level === 'debug' || level === 'trace' ? 'DEBUG' : level === 'info' ? 'INFO' : 'WARN';
+
+/**
+ * A Temporal worker that hosts activities only (the data owner's side of the grant workflow):
+ * JSON runtime logs, a health check, and a stop that lets running activities finish.
+ */
+export class ActivityHost {
+  private readonly log: Logger;
+
+  private constructor(
+    private readonly connection: NativeConnection,
+    private readonly worker: Worker,
+    private readonly running: Promise<void>,
+    service: string,
+  ) {
+    this.log = new Logger(`${service}.activities`);
+  }
+
+  static async start(o: ActivityHostOptions): Promise<ActivityHost> {
+    installTemporalJsonLogging(o.service, runtimeLevel(o.logLevel));
+    const connection = await NativeConnection.connect({ address: o.address });
+    let worker: Worker;
+    try {
+      worker = await Worker.create({ connection, namespace: o.namespace, taskQueue: o.taskQueue, activities: o.activities });
+    } catch (err) {
+      await connection.close();
+      throw err;
+    }
+    const log = new Logger(`${o.service}.activities`);
+    const running = worker.run().catch((err: unknown) => log.error({ err }, `activity worker on ${o.taskQueue} stopped with an error`));
+    o.health?.register('temporal-worker', async () => {
+      if (worker.getState() !== 'RUNNING') throw new Error(`activity worker is ${worker.getState()}`);
+    });
+    log.log(`activity worker polling ${o.taskQueue}`);
+    return new ActivityHost(connection, worker, running, o.service);
+  }
+
+  get state(): string {
+    return this.worker.getState();
+  }
+
+  async stop(): Promise<void> {
+    if (this.worker.getState() === 'RUNNING') this.worker.shutdown();
+    await this.running;
+    await this.connection.close();
+    this.log.log('activity worker stopped');
+  }
+}
