@@ -6,34 +6,24 @@
  * the receiver gets is compared field by field with the request the API returned.
  */
 import { createHmac, randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
-import { signServiceToken, signUserToken } from '@lapse/auth';
+import type { Client } from '@temporalio/client';
 import { grantWorkflowId, stateQuery, type AccessRequest, type AccessRequestWebhookBody } from '@lapse/contracts';
-import { startGrantWorker, type RunningGrantWorker } from '@lapse/grant-runtime/testing';
-import { createTestDatabase, eventually, stack, startServiceProcess, uniqueSuffix, type RunningService, migrateAllSchemas } from '@lapse/testing';
+import { startLapseStack, type LapseStack } from '@lapse/grant-runtime/testing';
+import { eventually, type RunningService } from '@lapse/testing';
 import type { DeliveryView } from './deliveries/deliveries.dto';
 import { WebhookReceiver } from './testing/test-kit';
 
 jest.setTimeout(240_000);
 
-const suffix = uniqueSuffix();
-const prefix = `nwa-${suffix}-`;
-const jwtSecret = `jwt-secret-${suffix}-0123456789abcdef`;
-const serviceSecret = `service-secret-${suffix}-0123456789abcdef`;
-const adminEmail = `admin-${suffix}@it.lapse`;
 const secret = `whsec-${randomUUID()}`;
 const receiver = new WebhookReceiver();
 
-let db: { url: string; drop: () => Promise<void> } | undefined;
-let grantWorker: RunningGrantWorker | undefined;
-let connection: Connection | undefined;
+let s: LapseStack | undefined;
+let suffix = '';
 let temporal: Client;
-const services: RunningService[] = [];
-let policy: RunningService;
 let requests: RunningService;
 let notifications: RunningService;
 let adminToken = '';
-
 
 async function call<T>(baseUrl: string, token: string, method: string, path: string, body?: unknown): Promise<T> {
   const res = await fetch(`${baseUrl}${path}`, {
@@ -45,63 +35,33 @@ async function call<T>(baseUrl: string, token: string, method: string, path: str
   if (!res.ok) throw new Error(`${method} ${baseUrl}${path} → ${res.status}: ${text}`);
   return (text ? JSON.parse(text) : undefined) as T;
 }
-const admin = <T>(method: string, path: string, body?: unknown) => call<T>(policy.url, adminToken, method, path, body);
+const admin = <T>(method: string, path: string, body?: unknown) => (s as LapseStack).admin.call<T>(method, path, body);
 
 beforeAll(async () => {
-  db = await createTestDatabase('notifications_webhook_api');
-  await migrateAllSchemas(db.url);
   await receiver.listen();
-  const common = {
-    DATABASE_URL: db.url,
-    LAPSE_JWT_SECRET: jwtSecret,
-    LAPSE_SERVICE_SECRET: serviceSecret,
-    LAPSE_TASK_QUEUE_PREFIX: prefix,
-    KAFKA_BROKERS: stack.kafkaBrokers.join(','),
-    TEMPORAL_ADDRESS: stack.temporalAddress,
-    TEMPORAL_NAMESPACE: stack.temporalNamespace,
-    LAPSE_PUBLIC_URL: 'http://lapse.test:3003',
-    LAPSE_CONSOLE_URL: 'http://console.lapse.test',
-  };
-  grantWorker = await startGrantWorker({ taskQueuePrefix: prefix, clientId: `grant-worker-${suffix}` });
-  policy = await startServiceProcess('policy', {
-    ...common,
-    LAPSE_BOOTSTRAP_ADMIN_EMAIL: adminEmail,
-    LAPSE_GRANT_SYNC_POLL_MS: '100',
-    LAPSE_POLICY_AUDIT_GROUP: `policy-audit-${suffix}`,
-    LAPSE_POLICY_GRANT_STATE_GROUP: `policy-grant-state-${suffix}`,
-  });
-  services.push(policy);
-  const [tracking, req, notif] = await Promise.all([
+  s = await startLapseStack('notifications_webhook_api', {
     // The grant workflow asks access-tracking for the latest access before it auto-locks.
-    startServiceProcess('access-tracking', { ...common, LAPSE_USAGE_GROUP_ID: `at-usage-${suffix}`, LAPSE_GRANT_STATE_GROUP_ID: `at-grant-state-${suffix}` }),
-    startServiceProcess('requests', { ...common, LAPSE_POLICY_URL: policy.url, LAPSE_POLICY_CACHE_MS: '0', KAFKA_CLIENT_ID: `requests-${suffix}` }),
-    startServiceProcess('notifications', {
-      ...common,
-      LAPSE_POLICY_URL: policy.url,
-      LAPSE_NOTIFICATIONS_GROUP_ID: `notifications-webhook-api-${suffix}`,
-      SMTP_URL: 'smtp://127.0.0.1:9',
-      LAPSE_WEBHOOK_INITIAL_RETRY_MS: '200',
-      LAPSE_DELIVERY_MAX_RETRY_MS: '1000',
-      LAPSE_DELIVERY_ATTEMPT_TIMEOUT_MS: '3000',
-    }),
-  ]);
-  requests = req;
-  notifications = notif;
-  services.push(tracking, requests, notifications);
-  const svc = await signServiceToken(serviceSecret, 'it');
-  const [found] = await call<{ id: string }[]>(policy.url, svc, 'GET', `/v1/users?email=${encodeURIComponent(adminEmail)}`);
-  if (!found) throw new Error('bootstrap admin not found in policy');
-  adminToken = await signUserToken(jwtSecret, found.id);
-  connection = await Connection.connect({ address: stack.temporalAddress });
-  temporal = new Client({ connection, namespace: stack.temporalNamespace });
+    services: ['access-tracking', 'requests', 'notifications'],
+    env: { LAPSE_PUBLIC_URL: 'http://lapse.test:3003', LAPSE_CONSOLE_URL: 'http://console.lapse.test' },
+    serviceEnv: {
+      notifications: {
+        SMTP_URL: 'smtp://127.0.0.1:9',
+        LAPSE_WEBHOOK_INITIAL_RETRY_MS: '200',
+        LAPSE_DELIVERY_MAX_RETRY_MS: '1000',
+        LAPSE_DELIVERY_ATTEMPT_TIMEOUT_MS: '3000',
+      },
+    },
+  });
+  suffix = s.suffix;
+  temporal = s.temporal;
+  requests = s.services.requests as RunningService;
+  notifications = s.services.notifications as RunningService;
+  adminToken = s.admin.token;
 });
 
 afterAll(async () => {
-  await Promise.all(services.map((s) => s.stop()));
-  await grantWorker?.stop();
-  await connection?.close();
+  await s?.stop();
   await receiver.close();
-  await db?.drop();
 });
 
 it('a request created through the requests API reaches the webhook: every field equals the request, signed with the secret', async () => {
@@ -129,7 +89,7 @@ it('a request created through the requests API reaches the webhook: every field 
   });
 
   const before = Date.now();
-  const created = await call<AccessRequest>(requests.url, await signUserToken(jwtSecret, user.id), 'POST', '/v1/access-requests', {
+  const created = await call<AccessRequest>(requests.url, await (s as LapseStack).tokenFor(user.id), 'POST', '/v1/access-requests', {
     resourceId: resource.id,
     reason: 'I need access after a long period of no usage: "deploy" <today>.',
   });

@@ -1,1 +1,2 @@
 export * from './start-grant-worker';
+export * from './lapse-stack';

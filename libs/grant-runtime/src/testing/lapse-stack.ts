@@ -1,0 +1,157 @@
+/**
+ * Several Lapse services against the real servers, for cross-service integration suites: one
+ * fresh database migrated for every schema, the grant workflow worker in the test process, the
+ * policy service (with its bootstrap admin) and the services asked for as child processes — all
+ * on one private task-queue prefix, consumer groups and secrets, so suites never see each other.
+ */
+import { Client, Connection } from '@temporalio/client';
+import { signServiceToken, signUserToken } from '@lapse/auth';
+import { createTestDatabase, migrateAllSchemas, stack, startServiceProcess, uniqueSuffix, type RunningService } from '@lapse/testing';
+import { startGrantWorker } from './start-grant-worker';
+
+export type LapseService = 'access-tracking' | 'requests' | 'notifications';
+
+export interface LapseStackOptions {
+  /** Services to run as child processes besides policy (which always runs). */
+  services?: LapseService[];
+  /** Extra environment for every service. */
+  env?: Record<string, string>;
+  /** Extra environment per service (after `env`). */
+  serviceEnv?: Partial<Record<LapseService | 'policy', Record<string, string>>>;
+}
+
+export interface LapseStack {
+  suffix: string;
+  prefix: string;
+  jwtSecret: string;
+  serviceSecret: string;
+  /** The environment every service got (database, servers, secrets, prefix). */
+  env: Record<string, string>;
+  policy: RunningService;
+  services: Partial<Record<LapseService, RunningService>>;
+  /** A Temporal client on the stack's namespace. */
+  temporal: Client;
+  /** The bootstrap ADMIN of the policy service, through its API. */
+  admin: PolicyAdmin;
+  /** A user token (the same JWT the pages read from the `lapse_token` cookie). */
+  tokenFor: (userId: string) => Promise<string>;
+  /** Stops everything it started (idempotent) and drops the database. */
+  stop: () => Promise<void>;
+}
+
+export async function startLapseStack(label: string, opts: LapseStackOptions = {}): Promise<LapseStack> {
+  const suffix = uniqueSuffix();
+  const prefix = `it-${label}-${suffix}-`;
+  const jwtSecret = `jwt-secret-${suffix}-0123456789abcdef`;
+  const serviceSecret = `service-secret-${suffix}-0123456789abcdef`;
+  const adminEmail = `admin-${suffix}@it.lapse`;
+  const db = await createTestDatabase(label);
+  const stoppers: (() => Promise<unknown>)[] = [db.drop];
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    // Last started, first stopped; the database goes last.
+    for (const s of stoppers.splice(0).reverse()) await s();
+  };
+  try {
+    await migrateAllSchemas(db.url);
+    const env: Record<string, string> = {
+      DATABASE_URL: db.url,
+      LAPSE_JWT_SECRET: jwtSecret,
+      LAPSE_SERVICE_SECRET: serviceSecret,
+      LAPSE_TASK_QUEUE_PREFIX: prefix,
+      KAFKA_BROKERS: stack.kafkaBrokers.join(','),
+      TEMPORAL_ADDRESS: stack.temporalAddress,
+      TEMPORAL_NAMESPACE: stack.temporalNamespace,
+      ...opts.env,
+    };
+    const grantWorker = await startGrantWorker({ taskQueuePrefix: prefix, clientId: `grant-worker-${suffix}` });
+    stoppers.push(grantWorker.stop);
+    const policy = await startServiceProcess('policy', {
+      ...env,
+      LAPSE_BOOTSTRAP_ADMIN_EMAIL: adminEmail,
+      LAPSE_GRANT_SYNC_POLL_MS: '100',
+      LAPSE_POLICY_AUDIT_GROUP: `policy-audit-${suffix}`,
+      LAPSE_POLICY_GRANT_STATE_GROUP: `policy-grant-state-${suffix}`,
+      ...opts.serviceEnv?.policy,
+    });
+    stoppers.push(() => policy.stop());
+    const own: Record<LapseService, Record<string, string>> = {
+      'access-tracking': { LAPSE_USAGE_GROUP_ID: `at-usage-${suffix}`, LAPSE_GRANT_STATE_GROUP_ID: `at-grant-state-${suffix}` },
+      requests: { LAPSE_POLICY_URL: policy.url, LAPSE_POLICY_CACHE_MS: '0', KAFKA_CLIENT_ID: `requests-${suffix}` },
+      notifications: { LAPSE_POLICY_URL: policy.url, LAPSE_NOTIFICATIONS_GROUP_ID: `notifications-${suffix}` },
+    };
+    const services: Partial<Record<LapseService, RunningService>> = {};
+    await Promise.all(
+      (opts.services ?? []).map(async (name) => {
+        const running = await startServiceProcess(name, { ...env, ...own[name], ...opts.serviceEnv?.[name] });
+        stoppers.push(() => running.stop());
+        services[name] = running;
+      }),
+    );
+    const connection = await Connection.connect({ address: stack.temporalAddress });
+    stoppers.push(() => connection.close());
+    const service = await signServiceToken(serviceSecret, 'it');
+    const found = (await (await fetch(`${policy.url}/v1/users?email=${encodeURIComponent(adminEmail)}`, { headers: { authorization: `Bearer ${service}` } })).json()) as { id: string }[];
+    if (!found[0]) throw new Error('bootstrap admin not found in policy');
+    return {
+      suffix,
+      prefix,
+      jwtSecret,
+      serviceSecret,
+      env,
+      policy,
+      services,
+      temporal: new Client({ connection, namespace: stack.temporalNamespace }),
+      admin: new PolicyAdmin(policy.url, await signUserToken(jwtSecret, found[0].id)),
+      tokenFor: (userId) => signUserToken(jwtSecret, userId),
+      stop,
+    };
+  } catch (e) {
+    await stop().catch(() => undefined);
+    throw e;
+  }
+}
+
+/** The policy admin API, as an ADMIN (to set up users, groups, resources, assignments). */
+export class PolicyAdmin {
+  constructor(
+    readonly url: string,
+    readonly token: string,
+  ) {}
+
+  async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await fetch(`${this.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${this.token}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`policy ${method} ${path} → ${res.status}: ${text}`);
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  user(name: string, email: string, roles: string[] = []) {
+    return this.call<{ id: string; name: string; email: string }>('POST', '/v1/users', { name, email, roles });
+  }
+  group(name: string, memberIds: string[]) {
+    return this.call<{ id: string }>('POST', '/v1/groups', { name }).then(async (g) => {
+      await this.call('PUT', `/v1/groups/${g.id}/members`, { userIds: memberIds });
+      return g;
+    });
+  }
+  resource(name: string, policy: unknown) {
+    return this.call<{ id: string; name: string }>('POST', '/v1/resources', { name, address: `${name.toLowerCase().replace(/\W+/g, '-')}.internal.example`, policy });
+  }
+  /** Replaces the resource's default policy (reaches its grants as policyChanged). */
+  setPolicy(resourceId: string, policy: unknown) {
+    return this.call('PATCH', `/v1/resources/${resourceId}`, { policy });
+  }
+  assign(resourceId: string, groupId: string) {
+    return this.call('PUT', `/v1/resources/${resourceId}/assignments/${groupId}`, {});
+  }
+  approvers(resourceId: string, groupIds: string[]) {
+    return this.call('PUT', `/v1/resources/${resourceId}/approvers`, { groupIds });
+  }
+}
