@@ -5,7 +5,7 @@ import { signUserToken } from '@lapse/auth';
 import type { AccessRequestEvent, AccessRequestWebhookBody } from '@lapse/contracts';
 import { migrate } from '@lapse/db';
 import { lapseValidationPipe } from '@lapse/platform';
-import { createTestDatabase, eventually, stack, uniqueSuffix } from '@lapse/testing';
+import { createTestDatabase, eventually, stack, uniqueSuffix, writeTestOutput } from '@lapse/testing';
 import { createAppModule } from './app.module';
 import { loadServiceConfig } from './config';
 import { RequestEventsConsumer } from './consumer/request-events.consumer';
@@ -142,6 +142,10 @@ describe('recipients (rule 8) through Kafka, policy and SMTP', () => {
       expect(mails[0].html).toContain(`href="http://console.lapse.test/resources/${resourceId}"`);
       expect(mails[0].text).toContain(`Review the request: http://lapse.test:3003/access-requests#request-${e.request.id}`);
     }
+    // The email as a reviewer receives it, for review (README: test-output/).
+    const [first] = smtp.byKey(d[0].id);
+    writeTestOutput('email-request-created.html', first.html);
+    writeTestOutput('email-request-created.txt', first.text);
   });
 
   it('Resource Approvers get mail even with email off and every role switched off', async () => {

@@ -9,7 +9,7 @@ import { createHmac, randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { grantWorkflowId, stateQuery, type AccessRequest, type AccessRequestWebhookBody } from '@lapse/contracts';
 import { startLapseStack, type LapseStack } from '@lapse/grant-runtime/testing';
-import { eventually, type RunningService } from '@lapse/testing';
+import { eventually, writeTestOutput, type RunningService } from '@lapse/testing';
 import type { DeliveryView } from './deliveries/deliveries.dto';
 import { WebhookReceiver } from './testing/test-kit';
 
@@ -101,6 +101,12 @@ it('a request created through the requests API reaches the webhook: every field 
     what: 'the webhook for the new request',
   });
   const body = JSON.parse(hook.body) as Record<string, unknown>;
+  // What the receiver got, for review (README: test-output/).
+  const shown = ['content-type', 'x-lapse-signature', 'idempotency-key', 'user-agent'];
+  writeTestOutput(
+    'webhook-request.json',
+    JSON.stringify({ headers: Object.fromEntries(shown.map((h) => [h, hook.headers[h]])), body }, null, 2) + '\n',
+  );
   expect(Object.keys(body).sort()).toEqual(
     [
       'timestamp',

@@ -2,3 +2,4 @@ export * from './stack';
 export * from './service-process';
 export * from './temporal';
 export * from './migrate-all';
+export * from './test-output';

@@ -3,20 +3,17 @@
  * playwright-core), against the running services: policy, the grant workflow, access-tracking
  * (decisions) and this service. Screenshots go to test-output/ for review.
  */
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { Client, Connection } from '@temporalio/client';
 import { signServiceToken } from '@lapse/auth';
 import { grantWorkflowId, stateQuery, type AccessRequest, type GrantView } from '@lapse/contracts';
-import { eventually, stack } from '@lapse/testing';
+import { eventually, stack, testOutputPath } from '@lapse/testing';
 import { startLapseStack, type LapseStack } from '../testing/lapse-stack';
 import { csrfKey, csrfTokenFor } from './csrf';
 
 jest.setTimeout(240_000);
 
 const CHROMIUM = process.env.LAPSE_CHROMIUM_PATH ?? '/usr/bin/chromium';
-const OUTPUT = join(__dirname, '..', '..', '..', '..', 'test-output');
 
 type User = { id: string; name: string; email: string };
 let s: LapseStack;
@@ -81,7 +78,6 @@ const deniedEventually = (userId: string, resourceId: string) =>
   });
 
 beforeAll(async () => {
-  mkdirSync(OUTPUT, { recursive: true });
   [s, browser] = await Promise.all([
     startLapseStack('req-pages'),
     chromium.launch({
@@ -148,7 +144,7 @@ describe('the block page (GET /request/:resourceId)', () => {
     await expect(page.getByText('Locked since').count()).resolves.toBe(1);
     await expect(deniedEventually(carol.id, autoRes.id)).resolves.toBe(true);
     await page.getByLabel('Why do you need access?').fill('Back from parental leave, picking up the Q3 docs.');
-    await page.screenshot({ path: join(OUTPUT, 'request-page.png'), fullPage: true });
+    await page.screenshot({ path: testOutputPath('request-page.png'), fullPage: true });
     await page.getByRole('button', { name: 'Restore access' }).click();
     await page.waitForURL(/\?request=/);
     await expect(page.locator('.notice h2').first().textContent()).resolves.toBe('Access restored');
@@ -182,7 +178,7 @@ describe('MANUAL: request, review page, approval', () => {
     await expect(page.locator('.quote').textContent()).resolves.toContain('<script>window.__lapseXss = 1</script>');
     expect(await page.evaluate('typeof window.__lapseXss')).toBe('undefined');
     await expect(deniedEventually(dave.id, resA.id)).resolves.toBe(true);
-    await page.screenshot({ path: join(OUTPUT, 'request-page-waiting.png'), fullPage: true });
+    await page.screenshot({ path: testOutputPath('request-page-waiting.png'), fullPage: true });
   });
 
   it('an approver of another resource neither sees nor decides it (page and API)', async () => {
@@ -231,7 +227,7 @@ describe('MANUAL: request, review page, approval', () => {
     await page.waitForURL(/notice=approved/);
     await expect(page.locator('.notice').first().textContent()).resolves.toContain('Request approved');
     await allowedEventually(dave.id, resA.id);
-    await page.screenshot({ path: join(OUTPUT, 'access-requests-page.png'), fullPage: true });
+    await page.screenshot({ path: testOutputPath('access-requests-page.png'), fullPage: true });
   });
 
   it('the requester sees the approval: the page turns to access restored, and their list shows APPROVED', async () => {
