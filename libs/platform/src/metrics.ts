@@ -10,7 +10,7 @@ import {
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Public } from './public';
 import type { Request, Response } from 'express';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { Observable, tap } from 'rxjs';
 
 /** One Prometheus registry per process; services add their own metrics to it. */
@@ -31,6 +31,13 @@ export function counter(name: string, help: string, labelNames: string[] = []): 
   const existing = metricsRegistry.getSingleMetric(name);
   if (existing) return existing as Counter<string>;
   return new Counter({ name, help, labelNames, registers: [metricsRegistry] });
+}
+
+/** Gets or creates a gauge on the shared registry. */
+export function gauge(name: string, help: string, labelNames: string[] = []): Gauge<string> {
+  const existing = metricsRegistry.getSingleMetric(name);
+  if (existing) return existing as Gauge<string>;
+  return new Gauge({ name, help, labelNames, registers: [metricsRegistry] });
 }
 
 export function histogram(

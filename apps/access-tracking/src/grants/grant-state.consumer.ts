@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import type { Consumer, Kafka } from 'kafkajs';
 import { TOPICS, grantStateEventSchema } from '@lapse/contracts';
 import { KAFKA, withKafkaRetry } from '@lapse/kafka';
-import { counter, gauge } from '../metrics';
+import { counter, gauge } from '@lapse/platform';
 import { ACCESS_TRACKING_CONFIG, type AccessTrackingConfig } from '../config';
 import { caughtUp, startPositions } from '../kafka/catch-up';
 import { GrantProjection, latestPerGrant, toProjectedGrant, type ProjectedGrant } from './grant-projection';

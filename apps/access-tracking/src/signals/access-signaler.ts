@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/commo
 import { Client, WorkflowNotFoundError } from '@temporalio/client';
 import { accessedSignal, grantWorkflowId } from '@lapse/contracts';
 import { ACCESS_TRACKING_CONFIG, type AccessTrackingConfig } from '../config';
-import { counter, gauge } from '../metrics';
+import { counter, gauge } from '@lapse/platform';
 import { SignalWindow } from './signal-window';
 
 export interface AccessToSignal {

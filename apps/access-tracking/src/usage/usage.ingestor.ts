@@ -6,7 +6,7 @@ import { HealthRegistry } from '@lapse/platform';
 import { ACCESS_TRACKING_CONFIG, type AccessTrackingConfig } from '../config';
 import { GrantProjection } from '../grants/grant-projection';
 import { GrantStateConsumer } from '../grants/grant-state.consumer';
-import { counter, histogram } from '../metrics';
+import { counter, histogram } from '@lapse/platform';
 import { AccessSignaler, type AccessToSignal } from '../signals/access-signaler';
 import { LastAccessRepository } from './last-access.repository';
 import { coalesceByGrant, validateUsage, type AcceptedUsage } from './usage-validation';

@@ -1,11 +1,12 @@
 import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import type { Policy, PolicyOverride } from '@lapse/contracts';
-import { counter } from '@lapse/platform';
+import { counter, gauge } from '@lapse/platform';
 import { planGrants, type GrantAction, type UserAssignment } from './grant-plan';
 import type { GrantDriver } from './temporal-grant-driver';
 import { SyncJobsRepository, type SyncJob } from './sync-jobs.repository';
 import { queueExpiredAssignments } from './expiry';
+import { SyncLeadership } from './leadership';
 
 export interface GrantSyncSettings {
   pageSize: number;
@@ -16,6 +17,7 @@ export interface GrantSyncSettings {
 }
 
 const pairsSynced = counter('lapse_policy_grant_sync_pairs_total', 'Grant (user, resource) pairs synced to Temporal', ['action']);
+const syncLeader = gauge('lapse_policy_grant_sync_leader', '1 while this replica runs the grant sync (holds the advisory lock)');
 const jobsFailed = counter('lapse_policy_grant_sync_failures_total', 'Grant sync job attempts that failed');
 
 /**
@@ -28,6 +30,8 @@ const jobsFailed = counter('lapse_policy_grant_sync_failures_total', 'Grant sync
 export class GrantSyncWorker {
   private readonly log = new Logger('grant-sync');
   private readonly jobs: SyncJobsRepository;
+  /** Only the replica holding it runs jobs from `start()` (tests may call `tick()` directly). */
+  readonly leadership: SyncLeadership;
   private stopped = true;
   private loop?: Promise<void>;
   private wake?: () => void;
@@ -38,6 +42,7 @@ export class GrantSyncWorker {
     private readonly s: GrantSyncSettings,
   ) {
     this.jobs = new SyncJobsRepository(ds);
+    this.leadership = new SyncLeadership(ds);
   }
 
   private get leaseMs(): number {
@@ -54,13 +59,19 @@ export class GrantSyncWorker {
     this.stopped = true;
     this.wake?.();
     await this.loop;
+    await this.leadership.release();
   }
 
   private async run(): Promise<void> {
+    let leading: boolean | undefined;
     while (!this.stopped) {
       let worked = false;
       try {
-        worked = (await this.tick()) > 0;
+        const leads = await this.leadership.hold();
+        if (leads !== leading) this.log.log(leads ? 'leading the grant sync (advisory lock held)' : 'not leading the grant sync: another replica does');
+        leading = leads;
+        syncLeader.set(leads ? 1 : 0);
+        if (leads) worked = (await this.tick()) > 0;
       } catch (err) {
         this.log.error({ err }, 'grant sync tick failed; will retry');
       }
