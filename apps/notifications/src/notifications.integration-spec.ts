@@ -258,7 +258,14 @@ describe('webhook', () => {
     expect(outcomes.slice(0, 2)).toEqual([['RETRY', null], ['RETRY', null]]);
     expect(outcomes).toContainEqual(['RETRY', 500]);
     expect(outcomes[outcomes.length - 1]).toEqual(['DELIVERED', 200]);
-    expect(hook.attempts.map((a) => a.attempt)).toEqual(hook.attempts.map((_, i) => i + 1));
+    // Every request the receiver saw is logged with its answer. Attempt numbers are Temporal's:
+    // they only increase, and may skip one whose task never reached the worker (a poll cut off
+    // under load; the server times it out and schedules the next) — nothing ran, nothing to log.
+    expect(hook.attempts.filter((a) => a.statusCode !== null)).toHaveLength(flaky.received.length);
+    const numbers = hook.attempts.map((a) => a.attempt);
+    expect(numbers).toEqual([...numbers].sort((a, b) => a - b));
+    expect(new Set(numbers).size).toBe(numbers.length);
+    expect(hook.attempts.every((a) => a.outcome !== 'STARTED')).toBe(true);
     expect(hook.attempts[0].error).toMatch(/ECONNREFUSED/);
     expect(hook.attemptCount).toBe(hook.attempts.length);
 

@@ -71,7 +71,8 @@ describe('access-tracking crash recovery (child process, SIGKILL)', () => {
       const now = await readLatest();
       return [...expected].every(([k, at]) => now.get(k) === at) ? now : undefined;
     }, { timeoutMs: 60_000, what: 'every grant at its latest event time' });
-    expect(final.size).toBe(GRANTS);
+    // Suites share the topics, so this database may also hold other suites' grants: count ours.
+    expect([...final.keys()].filter((k) => k.endsWith(`:r-${h.suffix}`))).toHaveLength(GRANTS);
     // The restart had work left to do (else the kill proved nothing).
     expect(incomplete).toBeGreaterThan(0);
   });
