@@ -18,7 +18,6 @@ module.exports = {
     ...(set === 'parallel' ? SERIAL.map((p) => p.replace(/\./g, '\\.')) : []),
   ],
   testTimeout: 120_000,
-  setupFiles: ['<rootDir>/libs/testing/src/integration-setup.ts'],
   globalSetup: '<rootDir>/libs/testing/src/global-setup.js',
   globalTeardown: '<rootDir>/libs/testing/src/global-teardown.js',
   maxWorkers: set === 'serial' ? 1 : process.env.LAPSE_TEST_WORKERS ? Number(process.env.LAPSE_TEST_WORKERS) : 2,

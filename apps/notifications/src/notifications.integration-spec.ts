@@ -5,7 +5,7 @@ import { signUserToken } from '@lapse/auth';
 import type { AccessRequestEvent, AccessRequestWebhookBody } from '@lapse/contracts';
 import { migrate } from '@lapse/db';
 import { lapseValidationPipe } from '@lapse/platform';
-import { createTestDatabase, eventually, stack, uniqueSuffix, writeTestOutput } from '@lapse/testing';
+import { createTestDatabase, eventually, migrateAllSchemas, stack, uniqueSuffix, writeTestOutput } from '@lapse/testing';
 import { createAppModule } from './app.module';
 import { loadServiceConfig } from './config';
 import { RequestEventsConsumer } from './consumer/request-events.consumer';
@@ -19,7 +19,6 @@ import {
   WebhookReceiver,
   accessRequest,
   closeProducer,
-  migrateAll,
   publishRequestEvent,
 } from './testing/test-kit';
 import { verifySignature } from './webhook/webhook';
@@ -68,8 +67,8 @@ function event(e: AccessRequestEvent['event'], over: Partial<AccessRequestEvent[
 
 beforeAll(async () => {
   db = await createTestDatabase('notifications');
-  await migrateAll(db.url);
-  await migrate(dataSourceOptions(db.url)); // no-op after migrateAll; keeps this suite honest if that changes
+  await migrateAllSchemas(db.url);
+  await migrate(dataSourceOptions(db.url)); // no-op after migrateAllSchemas; keeps this suite honest if that changes
   await Promise.all([smtp.listen(), receiver.listen()]);
   policy = await PolicyFixture.start(db.url, prefix);
   adminEmail = `admin-${prefix}@example.com`;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Client as PgClient } from 'pg';
-import { createTestDatabase, eventually, stack, uniqueSuffix, type RunningService, startServiceProcess } from '@lapse/testing';
+import { createTestDatabase, eventually, migrateAllSchemas, stack, uniqueSuffix, type RunningService, startServiceProcess } from '@lapse/testing';
 import {
   JWT_SECRET,
   PolicyFixture,
@@ -8,7 +8,6 @@ import {
   WebhookReceiver,
   accessRequest,
   closeProducer,
-  migrateAll,
   publishRequestEvent,
 } from '../testing/test-kit';
 
@@ -61,7 +60,7 @@ async function webhookDelivery(requestId: string): Promise<{ id: string; status:
 
 beforeAll(async () => {
   db = await createTestDatabase('notifications_kill');
-  await migrateAll(db.url);
+  await migrateAllSchemas(db.url);
   await receiver.listen();
   policy = await PolicyFixture.start(db.url, prefix);
 });

@@ -2,17 +2,15 @@
  * Test helpers for the notifications integration tests (not used by the service): a real SMTP
  * server and a real HTTP receiver on loopback, a real policy service as a child process.
  */
-import { spawn } from 'node:child_process';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import { signServiceToken, signUserToken } from '@lapse/auth';
 import { TOPICS, grantKey, type AccessRequest, type AccessRequestEvent, type Role } from '@lapse/contracts';
 import { JsonProducer, createKafka } from '@lapse/kafka';
+import { PolicyAdmin } from '@lapse/grant-runtime/testing';
 import { freePort, startServiceProcess, type RunningService } from '@lapse/testing';
 
-const root = join(__dirname, '..', '..', '..', '..');
 
 export const JWT_SECRET = 'notifications-test-jwt-secret-0123456789';
 export const SERVICE_SECRET = 'notifications-test-service-secret-0123456';
@@ -167,20 +165,6 @@ export class WebhookReceiver {
   }
 }
 
-/** Applies every service's migrations to `databaseUrl` (the supported way for another app's schema). */
-export async function migrateAll(databaseUrl: string): Promise<void> {
-  const child = spawn(process.execPath, ['-r', 'reflect-metadata', '-r', '@swc-node/register', join(root, 'tools/scripts/migrate.ts')], {
-    cwd: root,
-    env: { ...process.env, DATABASE_URL: databaseUrl },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  if (code !== 0) throw new Error(`migrate failed (${code}):\n${out.slice(-3000)}`);
-}
-
 /** A real policy service on its own database, and an admin token to set it up. */
 export class PolicyFixture {
   adminToken = '';
@@ -214,15 +198,8 @@ export class PolicyFixture {
     return this.service.url;
   }
 
-  async call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const res = await fetch(`${this.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${this.adminToken}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`${method} ${path} → ${res.status}: ${text}`);
-    return (text ? JSON.parse(text) : undefined) as T;
+  call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return new PolicyAdmin(this.url, this.adminToken).call<T>(method, path, body);
   }
 
   createUser(email: string, name: string, roles: Role[] = []): Promise<{ id: string; email: string; name: string }> {
