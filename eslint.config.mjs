@@ -128,4 +128,15 @@ export default [
     files: ['tools/**/*.ts', 'bench/**/*.ts', ...testFiles],
     rules: { 'no-console': 'off' },
   },
+  {
+    // Code that ends up in the workflow bundle takes the contracts without the zod event schemas.
+    files: ['libs/grant-workflow/src/**/*.ts', 'libs/domain/src/**/*.ts'],
+    ignores: testFiles,
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: '@lapse/contracts', message: 'import @lapse/contracts/workflow (the root also brings zod into the workflow bundle)' }] },
+      ],
+    },
+  },
 ];

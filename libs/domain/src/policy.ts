@@ -2,7 +2,7 @@
  * Policy resolution (DESIGN.md §1): an assignment's override over the resource default, and a
  * grant's effective policy from all of a user's assignments to one resource.
  */
-import { LIMITS } from '@lapse/contracts';
+import { LIMITS } from '@lapse/contracts/workflow';
 import type {
   AccessRequestsPolicy,
   ApprovalMode,
@@ -10,7 +10,7 @@ import type {
   EffectivePolicy,
   Policy,
   PolicyOverride,
-} from '@lapse/contracts';
+} from '@lapse/contracts/workflow';
 import { toMs } from './time';
 
 /**

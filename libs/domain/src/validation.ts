@@ -3,7 +3,7 @@
  * return field-named errors, empty when valid, so HTTP services can answer 400 naming the field
  * and the grant workflow can refuse an update with the same message.
  */
-import { APPROVAL_MODES, LIMITS } from '@lapse/contracts';
+import { APPROVAL_MODES, LIMITS } from '@lapse/contracts/workflow';
 
 export interface FieldError {
   /** Dotted path of the offending field, e.g. `policy.autoLock.durationSeconds`. */

@@ -5,7 +5,7 @@
  * and deadlines in, and turns the returned records and state changes into activities and
  * search-attribute upserts. Decisions are documented in docs/grant-workflow.md.
  */
-import { GRANT_ERRORS, LIMITS, TERMINAL_GRANT_STATES } from '@lapse/contracts';
+import { GRANT_ERRORS, LIMITS, TERMINAL_GRANT_STATES } from '@lapse/contracts/workflow';
 import type {
   AccessGrantInput,
   AccessRequest,
@@ -21,7 +21,7 @@ import type {
   RequestType,
   ReviewUpdate,
   SubmitRequestUpdate,
-} from '@lapse/contracts';
+} from '@lapse/contracts/workflow';
 import {
   accessPeriodFor,
   autoLockAt,

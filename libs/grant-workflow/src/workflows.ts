@@ -27,7 +27,7 @@ import {
   stateQuery,
   submitRequestUpdate,
   taskQueue,
-} from '@lapse/contracts';
+} from '@lapse/contracts/workflow';
 import type {
   AccessGrantInput,
   AccessTrackingActivities,
@@ -36,7 +36,7 @@ import type {
   GrantView,
   PolicyActivities,
   RequestActivities,
-} from '@lapse/contracts';
+} from '@lapse/contracts/workflow';
 import {
   CONTINUE_AS_NEW_AT_EVENTS,
   adminUnlock,
