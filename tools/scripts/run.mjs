@@ -56,6 +56,22 @@ function stackDown() {
   run('bash', ['tools/stack/stack.sh', 'down'], { allowFail: true });
 }
 
+/** Whether any local server is up already (then it is not ours to stop). */
+function stackAlreadyRunning() {
+  const out = spawnSync('bash', ['tools/stack/stack.sh', 'status'], { cwd: root, encoding: 'utf8' }).stdout;
+  return /running/.test(out ?? '');
+}
+
+/** Stops the servers at the end, unless they were up before this command or LAPSE_KEEP_STACK=1. */
+function stackDownIfOurs(wasRunning) {
+  if (wasRunning || process.env.LAPSE_KEEP_STACK === '1') {
+    say('leaving the servers running (they were up before this command, or LAPSE_KEEP_STACK=1)');
+    return;
+  }
+  say('stopping servers…');
+  stackDown();
+}
+
 /** A development JWT secret kept outside the repo (production passes LAPSE_JWT_SECRET). */
 function ensureDevSecrets() {
   for (const [name, file] of [
@@ -98,6 +114,7 @@ async function start() {
   ensureDependencies();
   ensureDevSecrets();
   process.env.LAPSE_BOOTSTRAP_ADMIN_EMAIL ??= 'admin@lapse.local';
+  const wasRunning = stackAlreadyRunning();
   stackUp();
   migrate();
   mkdirSync(join(runDir, 'logs'), { recursive: true });
@@ -110,10 +127,7 @@ async function start() {
     say('stopping apps…');
     for (const c of children) c.kill('SIGTERM');
     await Promise.all(children.map((c) => (c.exitCode !== null ? null : new Promise((r) => c.once('exit', r)))));
-    if (process.env.LAPSE_KEEP_STACK !== '1') {
-      say('stopping servers…');
-      stackDown();
-    }
+    stackDownIfOurs(wasRunning);
     process.exit(code);
   };
   process.on('SIGINT', () => void stopAll(0));
@@ -170,7 +184,7 @@ async function start() {
   } else {
     console.log(`\n  (no admin token: ${token.stderr.trim().split('\n').pop()})\n`);
   }
-  say(`up in ${((Date.now() - t0) / 1000).toFixed(1)}s — Ctrl-C stops everything`);
+  say(`up in ${((Date.now() - t0) / 1000).toFixed(1)}s — Ctrl-C stops what this command started`);
 }
 
 function jestSummary(file) {
@@ -187,7 +201,7 @@ async function test() {
   const resultFiles = ['unit.json', 'integration.json', 'integration-serial.json'];
   // A step that dies before writing its results must count as failed, not reuse an old file.
   for (const f of resultFiles) rmSync(join(results, f), { force: true });
-  const wasRunning = spawnSync('bash', ['tools/stack/stack.sh', 'status'], { cwd: root, encoding: 'utf8' }).stdout;
+  const wasRunning = stackAlreadyRunning();
   stackUp();
   say('browser for the page tests (Debian chromium; cached after the first run)');
   run('bash', ['tools/browser/install-chromium.sh']);
@@ -211,7 +225,7 @@ async function test() {
     process.env.LAPSE_INTEGRATION_SET = 'serial';
     step('integration tests (serial: load-sensitive suites alone)', 'npx', ['jest', '-c', 'jest.integration.config.js', '--json', `--outputFile=${join(results, 'integration-serial.json')}`]);
   } finally {
-    if (!/running/.test(wasRunning ?? '') && process.env.LAPSE_KEEP_STACK !== '1') stackDown();
+    stackDownIfOurs(wasRunning);
   }
   let passed = 0;
   let failed = 0;
