@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
+import { taskQueue } from '@lapse/contracts';
 import type { HealthRegistry } from '@lapse/platform';
 import { installTemporalJsonLogging } from './runtime-logging';
 
@@ -15,6 +16,14 @@ export interface ActivityHostOptions {
   logLevel?: string;
   /** Registers a `temporal-worker` health check that fails unless the worker is RUNNING. */
   health?: HealthRegistry;
+}
+
+/** The part of every service's config an activity host needs (libs/config common env). */
+export interface ActivityHostConfig {
+  TEMPORAL_ADDRESS: string;
+  TEMPORAL_NAMESPACE: string;
+  LAPSE_TASK_QUEUE_PREFIX: string;
+  LOG_LEVEL: string;
 }
 
 const runtimeLevel = (level: string | undefined) =>
@@ -34,6 +43,22 @@ export class ActivityHost {
     service: string,
   ) {
     this.log = new Logger(`${service}.activities`);
+  }
+
+  /** Hosts `activities` on the service's queue `queue` (under the config's task-queue prefix). */
+  static forService(
+    config: ActivityHostConfig,
+    o: { service: string; queue: string; activities: object; health?: HealthRegistry },
+  ): Promise<ActivityHost> {
+    return ActivityHost.start({
+      service: o.service,
+      address: config.TEMPORAL_ADDRESS,
+      namespace: config.TEMPORAL_NAMESPACE,
+      taskQueue: taskQueue(o.queue, config.LAPSE_TASK_QUEUE_PREFIX),
+      activities: o.activities,
+      logLevel: config.LOG_LEVEL,
+      health: o.health,
+    });
   }
 
   static async start(o: ActivityHostOptions): Promise<ActivityHost> {

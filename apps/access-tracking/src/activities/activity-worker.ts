@@ -1,5 +1,5 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { ACTIVITY_TASK_QUEUES, taskQueue } from '@lapse/contracts';
+import { ACTIVITY_TASK_QUEUES } from '@lapse/contracts';
 import { HealthRegistry } from '@lapse/platform';
 import { ActivityHost } from '@lapse/temporal';
 import { ACCESS_TRACKING_CONFIG, type AccessTrackingConfig } from '../config';
@@ -17,19 +17,12 @@ export class ActivityWorker implements OnApplicationBootstrap, OnApplicationShut
     private readonly health: HealthRegistry,
   ) {}
 
-  get taskQueue(): string {
-    return taskQueue(ACTIVITY_TASK_QUEUES.accessTracking, this.config.LAPSE_TASK_QUEUE_PREFIX);
-  }
-
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.LAPSE_ACTIVITY_WORKER_ENABLED) return;
-    this.host = await ActivityHost.start({
+    this.host = await ActivityHost.forService(this.config, {
       service: 'access-tracking',
-      address: this.config.TEMPORAL_ADDRESS,
-      namespace: this.config.TEMPORAL_NAMESPACE,
-      taskQueue: this.taskQueue,
+      queue: ACTIVITY_TASK_QUEUES.accessTracking,
       activities: createAccessTrackingActivities(this.repo),
-      logLevel: this.config.LOG_LEVEL,
       health: this.health,
     });
   }

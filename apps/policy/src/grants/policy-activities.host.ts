@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { ACTIVITY_TASK_QUEUES, taskQueue, type PolicyActivities } from '@lapse/contracts';
+import { ACTIVITY_TASK_QUEUES, type PolicyActivities } from '@lapse/contracts';
 import { HealthRegistry } from '@lapse/platform';
 import { ActivityHost } from '@lapse/temporal';
 import { ChangeRecorder } from '../changes/change-recorder';
@@ -26,13 +26,10 @@ export class PolicyActivitiesHost implements OnApplicationBootstrap, OnApplicati
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.LAPSE_POLICY_WORKER_ENABLED) return;
-    this.host = await ActivityHost.start({
+    this.host = await ActivityHost.forService(this.config, {
       service: 'policy',
-      address: this.config.TEMPORAL_ADDRESS,
-      namespace: this.config.TEMPORAL_NAMESPACE,
-      taskQueue: taskQueue(ACTIVITY_TASK_QUEUES.policy, this.config.LAPSE_TASK_QUEUE_PREFIX),
+      queue: ACTIVITY_TASK_QUEUES.policy,
       activities: this.activities,
-      logLevel: this.config.LOG_LEVEL,
       health: this.health,
     });
   }

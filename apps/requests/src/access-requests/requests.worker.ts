@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import { InjectDataSource } from '@nestjs/typeorm';
 import { ActivityHost } from '@lapse/temporal';
 import type { DataSource } from 'typeorm';
-import { ACTIVITY_TASK_QUEUES, taskQueue } from '@lapse/contracts';
+import { ACTIVITY_TASK_QUEUES } from '@lapse/contracts';
 import { JsonProducer, OutboxRelay } from '@lapse/kafka';
 import { HealthRegistry } from '@lapse/platform';
 import { REQUESTS_CONFIG } from '../config.token';
@@ -34,13 +34,10 @@ export class RequestsWorker implements OnApplicationBootstrap, OnApplicationShut
   async onApplicationBootstrap(): Promise<void> {
     this.relay.start();
     if (!this.config.LAPSE_REQUESTS_WORKER_ENABLED) return;
-    this.host = await ActivityHost.start({
+    this.host = await ActivityHost.forService(this.config, {
       service: 'requests',
-      address: this.config.TEMPORAL_ADDRESS,
-      namespace: this.config.TEMPORAL_NAMESPACE,
-      taskQueue: taskQueue(ACTIVITY_TASK_QUEUES.requests, this.config.LAPSE_TASK_QUEUE_PREFIX),
+      queue: ACTIVITY_TASK_QUEUES.requests,
       activities: createRequestActivities(this.store),
-      logLevel: this.config.LOG_LEVEL,
       health: this.health,
     });
   }
