@@ -24,11 +24,7 @@ describe('grants follow policy (real Postgres, Temporal with the grant workflow,
     await h?.stop();
   });
 
-  const api = async (method: string, path: string, body?: unknown) => {
-    const res = await h.call(method, path, admin, body);
-    if (res.status >= 300) throw new Error(`${method} ${path} → ${res.status} ${res.text}`);
-    return res.body;
-  };
+  const api = (method: string, path: string, body?: unknown) => h.ok(method, path, admin, body);
   const user = async (email: string) => (await api('POST', '/v1/users', { email, name: email })).id as string;
   const group = async (name: string, members: string[]) => {
     const g = (await api('POST', '/v1/groups', { name })).id as string;

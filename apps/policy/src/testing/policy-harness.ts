@@ -184,6 +184,14 @@ export class PolicyHarness {
     return { status: res.status, body: parsed, text };
   }
 
+  /** The parsed body of a call that must succeed (setup steps): anything but 2xx throws. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  async ok(method: string, path: string, token: string, body?: unknown): Promise<any> {
+    const res = await this.call(method, path, token, body);
+    if (res.status >= 300) throw new Error(`${method} ${path} → ${res.status} ${res.text}`);
+    return res.body;
+  }
+
   /** The grant workflow's state, or null when it does not exist. */
   async grantState(resourceId: string, userId: string): Promise<GrantView | null> {
     try {
