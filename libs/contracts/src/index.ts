@@ -1,2 +1,3 @@
 export * from './workflow';
 export * from './events';
+export * from './policy-api';

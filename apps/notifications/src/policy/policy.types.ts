@@ -1,25 +1,9 @@
-import type { Policy, Role } from '@lapse/contracts';
+import type { ApproversView, ResourceView, Role, UserView } from '@lapse/contracts';
 
-/** What the policy service's internal API returns (see docs/notifications.md). */
-export interface PolicyUser {
-  id: string;
-  email: string;
-  name: string;
-  roles: Role[];
-}
-
-export interface PolicyResource {
-  id: string;
-  name: string;
-  address: string;
-  policy: Policy;
-}
-
-export interface ApproverUser {
-  id: string;
-  email: string;
-  name: string;
-}
+/** The parts of the policy service's answers notifications reads (see docs/notifications.md). */
+export type PolicyUser = Pick<UserView, 'id' | 'email' | 'name' | 'roles'>;
+export type PolicyResource = Pick<ResourceView, 'id' | 'name' | 'address' | 'policy'>;
+export type ApproverUser = ApproversView['users'][number];
 
 export interface NotificationSettings {
   emailEnabled: boolean;

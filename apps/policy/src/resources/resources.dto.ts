@@ -1,6 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayUnique, IsArray, IsObject, IsOptional, IsString, IsUUID, Length } from 'class-validator';
-import type { Policy } from '@lapse/contracts';
 
 const policyExample = { autoLock: { durationSeconds: 2592000, approval: 'MANUAL' }, accessRequests: null };
 
@@ -49,17 +48,4 @@ export class ApproversDto {
   groupIds!: string[];
 }
 
-export interface ResourceView {
-  id: string;
-  name: string;
-  address: string;
-  policy: Policy;
-  approverGroupIds: string[];
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface ApproversView {
-  groupIds: string[];
-  users: { id: string; email: string; name: string }[];
-}
+export type { ApproversView, ResourceView } from '@lapse/contracts';

@@ -34,11 +34,4 @@ export class UserQueryDto {
   role?: Role;
 }
 
-export interface UserView {
-  id: string;
-  email: string;
-  name: string;
-  roles: Role[];
-  groupIds: string[];
-  createdAt: string;
-}
+export type { UserView } from '@lapse/contracts';

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CurrentPrincipal, Public, tokenOf, type Principal } from '@lapse/auth';
-import type { AccessRequest, GrantView } from '@lapse/contracts';
+import type { AccessRequest, GrantView, ResourceView } from '@lapse/contracts';
 import { validateCustomAccessPeriod, validateNote, validateReason } from '@lapse/domain';
 import { LapseError } from '@lapse/platform';
 import { AccessRequestsService, type Decision, type VisibleRequest } from '../access-requests/access-requests.service';
@@ -14,7 +14,7 @@ import { GLOBAL_READER_ROLES, type Viewer } from '../access-requests/review-rule
 import { viewerOf } from '../access-requests/viewer';
 import { REQUESTS_CONFIG } from '../config.token';
 import type { RequestsConfig } from '../config';
-import { PolicyClient, type PolicyResource } from '../policy/policy.client';
+import { PolicyClient } from '../policy/policy.client';
 import { csrfKey, csrfTokenFor, isValidCsrf } from './csrf';
 import { PageErrorFilter } from './page-error.filter';
 import { PageRenderer } from './page-renderer';
@@ -178,7 +178,7 @@ export class PagesController {
     }
   }
 
-  private async grantAndResource(user: PageUser, resourceId: string): Promise<{ grant: GrantView; resource: PolicyResource }> {
+  private async grantAndResource(user: PageUser, resourceId: string): Promise<{ grant: GrantView; resource: ResourceView }> {
     const [grant, resource] = await Promise.all([this.grants.state(resourceId, user.id), this.policy.getResource(resourceId)]);
     if (!grant || !resource) throw LapseError.notFound('access to resource', resourceId);
     return { grant, resource };
@@ -197,7 +197,7 @@ export class PagesController {
     user: PageUser,
     req: Request,
     grant: GrantView,
-    resource: PolicyResource,
+    resource: ResourceView,
     extra: { result?: ReturnType<typeof resultView> | null; errors?: Record<string, string>; values?: { reason: string; durationSeconds?: number } },
   ) {
     const mode = requestPageMode(grant);

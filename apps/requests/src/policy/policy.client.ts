@@ -1,32 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PolicyApi } from '@lapse/auth';
-import type { Policy, Role } from '@lapse/contracts';
+import type { ApproversView, ResourceView, UserView } from '@lapse/contracts';
 import { REQUESTS_CONFIG } from '../config.token';
 import type { RequestsConfig } from '../config';
-
-/** GET /v1/resources/:id of the policy service. */
-export interface PolicyResource {
-  id: string;
-  name: string;
-  address: string;
-  policy: Policy;
-  approverGroupIds: string[];
-  createdAt: string;
-  updatedAt: string;
-}
-/** GET /v1/users/:id of the policy service. */
-export interface PolicyUser {
-  id: string;
-  email: string;
-  name: string;
-  roles: Role[];
-  groupIds: string[];
-}
-/** GET /v1/resources/:id/approvers: every member of the resource's approver groups. */
-export interface ResourceApprovers {
-  groupIds: string[];
-  users: { id: string; email: string; name: string }[];
-}
 
 /**
  * The policy service's service-to-service API (users, resources, approvers), called with a
@@ -43,16 +19,16 @@ export class PolicyClient {
     this.api = new PolicyApi({ baseUrl: config.LAPSE_POLICY_URL, serviceSecret: config.LAPSE_SERVICE_SECRET as string, service: 'requests' });
   }
 
-  getResource(id: string): Promise<PolicyResource | null> {
-    return this.get<PolicyResource>(`/v1/resources/${encodeURIComponent(id)}`);
+  getResource(id: string): Promise<ResourceView | null> {
+    return this.get<ResourceView>(`/v1/resources/${encodeURIComponent(id)}`);
   }
 
-  getApprovers(resourceId: string): Promise<ResourceApprovers | null> {
-    return this.get<ResourceApprovers>(`/v1/resources/${encodeURIComponent(resourceId)}/approvers`);
+  getApprovers(resourceId: string): Promise<ApproversView | null> {
+    return this.get<ApproversView>(`/v1/resources/${encodeURIComponent(resourceId)}/approvers`);
   }
 
-  getUser(id: string): Promise<PolicyUser | null> {
-    return this.get<PolicyUser>(`/v1/users/${encodeURIComponent(id)}`);
+  getUser(id: string): Promise<UserView | null> {
+    return this.get<UserView>(`/v1/users/${encodeURIComponent(id)}`);
   }
 
   /** Whether `userId` is a member of one of the resource's approver groups. */

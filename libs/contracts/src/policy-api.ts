@@ -1,0 +1,32 @@
+/**
+ * What the policy service's REST API returns (DESIGN.md §4), as the other services read it:
+ * one definition for the server (policy) and its clients (requests, notifications).
+ */
+import type { Policy, Role } from './domain';
+
+/** `GET /v1/users/:id` (and the items of `GET /v1/users`). */
+export interface UserView {
+  id: string;
+  email: string;
+  name: string;
+  roles: Role[];
+  groupIds: string[];
+  createdAt: string;
+}
+
+/** `GET /v1/resources/:id`. */
+export interface ResourceView {
+  id: string;
+  name: string;
+  address: string;
+  policy: Policy;
+  approverGroupIds: string[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** `GET /v1/resources/:id/approvers`: the approver groups and every member of them. */
+export interface ApproversView {
+  groupIds: string[];
+  users: { id: string; email: string; name: string }[];
+}
