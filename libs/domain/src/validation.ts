@@ -134,13 +134,7 @@ export function validatePolicy(input: unknown, prefix = ''): FieldError[] {
       });
     }
   }
-  if (input['autoLock'] !== undefined)
-    errors.push(...validateAutoLockPolicy(input['autoLock'], join(prefix, 'autoLock')));
-  if (input['accessRequests'] !== undefined) {
-    errors.push(
-      ...validateAccessRequestsPolicy(input['accessRequests'], join(prefix, 'accessRequests')),
-    );
-  }
+  errors.push(...validatePresentFields(input, prefix));
   return errors;
 }
 
@@ -149,6 +143,11 @@ export function validatePolicyOverride(input: unknown, prefix = ''): FieldError[
   if (input === undefined || input === null) return [];
   if (!isRecord(input))
     return [{ field: prefix || 'policy', message: `${prefix || 'policy'} must be an object` }];
+  return validatePresentFields(input, prefix);
+}
+
+/** The policy fields present in `input` (absent ones are not checked). */
+function validatePresentFields(input: Record<string, unknown>, prefix: string): FieldError[] {
   const errors: FieldError[] = [];
   if (input['autoLock'] !== undefined)
     errors.push(...validateAutoLockPolicy(input['autoLock'], join(prefix, 'autoLock')));
