@@ -15,7 +15,7 @@ import { cpus, loadavg } from 'node:os';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Partitioners, type Kafka } from 'kafkajs';
-import { TOPICS, grantKey, type GrantStateEvent } from '@lapse/contracts';
+import { TOPICS } from '@lapse/contracts';
 import { signServiceToken } from '@lapse/auth';
 import { migrate } from '@lapse/db';
 import { createKafka, ensureTopics } from '@lapse/kafka';
@@ -32,7 +32,7 @@ import { UsageIngestor } from '../apps/access-tracking/src/usage/usage.ingestor'
 import { parseArgs, percentile, round } from './lib/args';
 import { measureDecisions, serverSideBuckets, withBareServer, withinShares } from './lib/decisions-load';
 import { writeResults } from './lib/results';
-import { grantsFor, publishAtRate, usageMessage } from './lib/usage-load';
+import { grantsFor, publishActiveGrants, publishAtRate, usageMessage } from './lib/usage-load';
 
 const SECRET = 'bench-secret-of-at-least-16-chars';
 
@@ -65,16 +65,7 @@ export async function runIngestBench(argv: string[]): Promise<void> {
     const grants = grantsFor(runId, Math.ceil(opts.grants / resources), resources).slice(0, opts.grants);
     const grantStart = await endOffsets(kafka, TOPICS.grantState);
     let t = Date.now();
-    for (let i = 0; i < grants.length; i += 10_000) {
-      await producer.send({
-        topic: TOPICS.grantState,
-        acks: -1,
-        messages: grants.slice(i, i + 10_000).map((g) => {
-          const r: GrantStateEvent = { userId: g.userId, resourceId: g.resourceId, state: 'ACTIVE', lastAccessAt: null, lockedAt: null, activeUntil: null, version: 1 };
-          return { key: grantKey(g.userId, g.resourceId), value: JSON.stringify(r) };
-        }),
-      });
-    }
+    await publishActiveGrants(producer, grants, { lastAccessAt: null, version: 1 });
     log(`seeded ${grants.length} grants in ${Date.now() - t} ms`);
 
     const usageStart = await endOffsets(kafka, TOPICS.usage);

@@ -1,6 +1,6 @@
 /** Realistic proxy traffic: usage events for (user, resource) grants, some users idle. */
 import type { Producer } from 'kafkajs';
-import { TOPICS, grantKey } from '@lapse/contracts';
+import { TOPICS, grantKey, type GrantStateEvent } from '@lapse/contracts';
 
 export interface Grant {
   userId: string;
@@ -12,6 +12,28 @@ export function grantsFor(prefix: string, users: number, resources: number): Gra
   const out: Grant[] = [];
   for (let u = 0; u < users; u++) for (let r = 0; r < resources; r++) out.push({ userId: `${prefix}-u${u}`, resourceId: `${prefix}-r${r}` });
   return out;
+}
+
+/**
+ * Publishes an ACTIVE `grants.state.v1` record for each grant (as the grant workflows would), in
+ * batches, acknowledged by every replica: access-tracking then knows them.
+ */
+export async function publishActiveGrants(
+  producer: Producer,
+  grants: Grant[],
+  record: Pick<GrantStateEvent, 'lastAccessAt' | 'version'>,
+  batch = 10_000,
+): Promise<void> {
+  for (let i = 0; i < grants.length; i += batch) {
+    await producer.send({
+      topic: TOPICS.grantState,
+      acks: -1,
+      messages: grants.slice(i, i + batch).map((g) => {
+        const r: GrantStateEvent = { userId: g.userId, resourceId: g.resourceId, state: 'ACTIVE', lockedAt: null, activeUntil: null, ...record };
+        return { key: grantKey(g.userId, g.resourceId), value: JSON.stringify(r) };
+      }),
+    });
+  }
 }
 
 export function usageMessage(g: Grant, at: number, proxyId = 'sim-proxy'): { key: string; value: string } {

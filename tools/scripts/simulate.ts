@@ -8,10 +8,10 @@
  * to drive grants that policy created (ids `<prefix>-u<i>` / `<prefix>-r<j>`).
  */
 import { Partitioners } from 'kafkajs';
-import { TOPICS, grantKey, type GrantStateEvent } from '@lapse/contracts';
+import { TOPICS } from '@lapse/contracts';
 import { createKafka, ensureTopics } from '@lapse/kafka';
 import { parseArgs } from '../../bench/lib/args';
-import { grantsFor, publishAtRate } from '../../bench/lib/usage-load';
+import { grantsFor, publishActiveGrants, publishAtRate } from '../../bench/lib/usage-load';
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2), {
@@ -39,17 +39,7 @@ async function main() {
   );
 
   if (opts['seed-grants']) {
-    const now = new Date().toISOString();
-    for (let i = 0; i < grants.length; i += 5000) {
-      await producer.send({
-        topic: TOPICS.grantState,
-        acks: -1,
-        messages: grants.slice(i, i + 5000).map((g) => {
-          const record: GrantStateEvent = { userId: g.userId, resourceId: g.resourceId, state: 'ACTIVE', lastAccessAt: now, lockedAt: null, activeUntil: null, version: 0 };
-          return { key: grantKey(g.userId, g.resourceId), value: JSON.stringify(record) };
-        }),
-      });
-    }
+    await publishActiveGrants(producer, grants, { lastAccessAt: new Date().toISOString(), version: 0 }, 5000);
     console.log(`seeded ${grants.length} ACTIVE grants on ${TOPICS.grantState}`);
   }
 
