@@ -135,7 +135,15 @@ export default [
     rules: {
       'no-restricted-imports': [
         'error',
-        { paths: [{ name: '@lapse/contracts', message: 'import @lapse/contracts/workflow (the root also brings zod into the workflow bundle)' }] },
+        {
+          paths: [
+            {
+              name: '@lapse/contracts',
+              message:
+                'import @lapse/contracts/workflow (the root also brings zod into the workflow bundle)',
+            },
+          ],
+        },
       ],
     },
   },

@@ -11,7 +11,8 @@ const set = process.env.LAPSE_INTEGRATION_SET ?? 'all';
 module.exports = {
   ...base,
   rootDir: __dirname,
-  testMatch: set === 'serial' ? SERIAL : ['<rootDir>/{apps,libs,tools,bench}/**/*.integration-spec.ts'],
+  testMatch:
+    set === 'serial' ? SERIAL : ['<rootDir>/{apps,libs,tools,bench}/**/*.integration-spec.ts'],
   testPathIgnorePatterns: [
     '/node_modules/',
     '/dist/',
@@ -20,5 +21,10 @@ module.exports = {
   testTimeout: 120_000,
   globalSetup: '<rootDir>/libs/testing/src/global-setup.js',
   globalTeardown: '<rootDir>/libs/testing/src/global-teardown.js',
-  maxWorkers: set === 'serial' ? 1 : process.env.LAPSE_TEST_WORKERS ? Number(process.env.LAPSE_TEST_WORKERS) : 2,
+  maxWorkers:
+    set === 'serial'
+      ? 1
+      : process.env.LAPSE_TEST_WORKERS
+        ? Number(process.env.LAPSE_TEST_WORKERS)
+        : 2,
 };

@@ -26,7 +26,12 @@ const transform = {
   ],
 };
 
-const base = { testEnvironment: 'node', transform, moduleNameMapper, moduleFileExtensions: ['ts', 'js', 'json'] };
+const base = {
+  testEnvironment: 'node',
+  transform,
+  moduleNameMapper,
+  moduleFileExtensions: ['ts', 'js', 'json'],
+};
 
 /** Unit tests (`*.spec.ts`) of one project, for the project's own jest.config.js (Nx infers `test`). */
 function unit(projectDir, displayName) {

@@ -30,13 +30,19 @@ import { DecisionsFastPath } from '../apps/access-tracking/src/decisions/decisio
 import { AccessSignaler } from '../apps/access-tracking/src/signals/access-signaler';
 import { UsageIngestor } from '../apps/access-tracking/src/usage/usage.ingestor';
 import { parseArgs, percentile, round } from './lib/args';
-import { measureDecisions, serverSideBuckets, withBareServer, withinShares } from './lib/decisions-load';
+import {
+  measureDecisions,
+  serverSideBuckets,
+  withBareServer,
+  withinShares,
+} from './lib/decisions-load';
 import { writeResults } from './lib/results';
 import { grantsFor, publishActiveGrants, publishAtRate, usageMessage } from './lib/usage-load';
 
 const SECRET = 'bench-secret-of-at-least-16-chars';
 
-const log = (msg: string) => console.log(`[bench ingest ${new Date().toISOString().slice(11, 19)}] ${msg}`);
+const log = (msg: string) =>
+  console.log(`[bench ingest ${new Date().toISOString().slice(11, 19)}] ${msg}`);
 
 export async function runIngestBench(argv: string[]): Promise<void> {
   const opts = parseArgs(argv, {
@@ -56,13 +62,19 @@ export async function runIngestBench(argv: string[]): Promise<void> {
   await ensureTopics(kafka);
   const db = await createTestDatabase(`bench_${runId}`);
   await migrate(dataSourceOptions(db.url));
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+  const producer = kafka.producer({
+    createPartitioner: Partitioners.DefaultPartitioner,
+    allowAutoTopicCreation: false,
+  });
   await producer.connect();
   let app: INestApplication | undefined;
   try {
     // 1. Grants and events.
     const resources = 100;
-    const grants = grantsFor(runId, Math.ceil(opts.grants / resources), resources).slice(0, opts.grants);
+    const grants = grantsFor(runId, Math.ceil(opts.grants / resources), resources).slice(
+      0,
+      opts.grants,
+    );
     const grantStart = await endOffsets(kafka, TOPICS.grantState);
     let t = Date.now();
     await publishActiveGrants(producer, grants, { lastAccessAt: null, version: 1 });
@@ -75,7 +87,13 @@ export async function runIngestBench(argv: string[]): Promise<void> {
     for (let i = 0; i < opts.events; i += 5000) {
       const n = Math.min(5000, opts.events - i);
       // Every grant appears (100k distinct grants in the stream), in random order and times.
-      const messages = Array.from({ length: n }, (_, j) => usageMessage(grants[(i + j) % grants.length], base + Math.floor(Math.random() * 3_000_000), 'bench'));
+      const messages = Array.from({ length: n }, (_, j) =>
+        usageMessage(
+          grants[(i + j) % grants.length],
+          base + Math.floor(Math.random() * 3_000_000),
+          'bench',
+        ),
+      );
       sends.push(producer.send({ topic: TOPICS.usage, acks: 1, messages }));
       if (sends.length >= 8) await Promise.all(sends.splice(0));
       if ((i / 5000) % 20 === 0) process.stdout.write(`\r  published ${i + n}/${opts.events}   `);
@@ -85,13 +103,17 @@ export async function runIngestBench(argv: string[]): Promise<void> {
     const usageEnd = await endOffsets(kafka, TOPICS.usage);
     const total = [...usageEnd].reduce((s, [p, end]) => s + end - (usageStart.get(p) ?? 0), 0);
     process.stdout.write('\n');
-    log(`published ${opts.events} usage events in ${publishMs} ms (${Math.round(opts.events / (publishMs / 1000))}/s); ${total} in range (other writers included)`);
+    log(
+      `published ${opts.events} usage events in ${publishMs} ms (${Math.round(opts.events / (publishMs / 1000))}/s); ${total} in range (other writers included)`,
+    );
 
     // 2. Ceiling: raw kafkajs consumption of the same offsets.
     const rawGroup = `lapse-bench-raw-${runId}`;
     await setGroupOffsets(kafka, rawGroup, TOPICS.usage, usageStart);
     const raw = await rawConsume(kafka, rawGroup, usageStart, usageEnd);
-    log(`raw kafkajs consume: ${raw.messages} messages in ${raw.ms} ms → ${Math.round(raw.messages / (raw.ms / 1000))}/s`);
+    log(
+      `raw kafkajs consume: ${raw.messages} messages in ${raw.ms} ms → ${Math.round(raw.messages / (raw.ms / 1000))}/s`,
+    );
 
     // 3. Lapse ingestion of the same offsets.
     const usageGroup = `lapse-bench-usage-${runId}`;
@@ -142,7 +164,9 @@ export async function runIngestBench(argv: string[]): Promise<void> {
     const steadyMs = lastDurable - firstDurable;
     const ingested = { ...ingestor.stats };
     const signalsAfterIngest = { ...signaler.stats };
-    log(`Lapse ingestion: ${total} events durable in ${ingestMs} ms from group join (${Math.round(total / (ingestMs / 1000))}/s), ${steadyMs} ms first→last batch (${Math.round(total / (steadyMs / 1000))}/s)`);
+    log(
+      `Lapse ingestion: ${total} events durable in ${ingestMs} ms from group join (${Math.round(total / (ingestMs / 1000))}/s), ${steadyMs} ms first→last batch (${Math.round(total / (steadyMs / 1000))}/s)`,
+    );
 
     // 4. Latency at a steady rate.
     const lags: number[] = [];
@@ -150,25 +174,50 @@ export async function runIngestBench(argv: string[]): Promise<void> {
       for (const p of publishedAt) lags.push(durableAt - p);
     });
     const active = grants.slice(0, Math.min(grants.length, 20_000));
-    const sentAtRate = await publishAtRate(producer, active, opts.rate, opts['latency-seconds'], (n, ms) =>
-      process.stdout.write(`\r  latency phase: ${n} events, ${Math.round(ms / 1000)}/${opts['latency-seconds']} s   `),
+    const sentAtRate = await publishAtRate(
+      producer,
+      active,
+      opts.rate,
+      opts['latency-seconds'],
+      (n, ms) =>
+        process.stdout.write(
+          `\r  latency phase: ${n} events, ${Math.round(ms / 1000)}/${opts['latency-seconds']} s   `,
+        ),
     );
-    await eventually(() => (lags.length >= sentAtRate ? true : undefined), { timeoutMs: 60_000, intervalMs: 100, what: 'latency events durable' });
+    await eventually(() => (lags.length >= sentAtRate ? true : undefined), {
+      timeoutMs: 60_000,
+      intervalMs: 100,
+      what: 'latency events durable',
+    });
     process.stdout.write('\n');
-    log(`publish → durable over ${lags.length} events at ${opts.rate}/s: p50 ${percentile(lags, 50)} ms, p99 ${percentile(lags, 99)} ms`);
+    log(
+      `publish → durable over ${lags.length} events at ${opts.rate}/s: p50 ${percentile(lags, 50)} ms, p99 ${percentile(lags, 99)} ms`,
+    );
 
     // 5. Decisions under load: first the floor (a bare node:http server answering a fixed body,
     //    measured with the same client and settings), then Lapse. The signal queue is drained
     //    first: bench grants have no workflow, so each queued signal ends in a NotFound error whose
     //    stack trace costs more than a real signal would.
-    const draining = setInterval(() => process.stdout.write(`\r  draining signals: ${signaler.stats.notFound + signaler.stats.sent + signaler.stats.failed}/${signaler.stats.admitted}   `), 1000);
+    const draining = setInterval(
+      () =>
+        process.stdout.write(
+          `\r  draining signals: ${signaler.stats.notFound + signaler.stats.sent + signaler.stats.failed}/${signaler.stats.admitted}   `,
+        ),
+      1000,
+    );
     await signaler.drained();
     clearInterval(draining);
     process.stdout.write('\n');
     const token = await signServiceToken(SECRET, 'bench-proxy');
     const paths = Array.from({ length: 200 }, (_, i) => {
-      const g = i % 4 === 3 ? { userId: `nobody-${i}`, resourceId: 'nothing' } : grants[(i * 997) % grants.length];
-      return { method: 'GET', path: `/v1/decisions?userId=${encodeURIComponent(g.userId)}&resourceId=${encodeURIComponent(g.resourceId)}` };
+      const g =
+        i % 4 === 3
+          ? { userId: `nobody-${i}`, resourceId: 'nothing' }
+          : grants[(i * 997) % grants.length];
+      return {
+        method: 'GET',
+        path: `/v1/decisions?userId=${encodeURIComponent(g.userId)}&resourceId=${encodeURIComponent(g.resourceId)}`,
+      };
     });
     const load = (target: string) =>
       measureDecisions(target, {
@@ -179,23 +228,36 @@ export async function runIngestBench(argv: string[]): Promise<void> {
         paths,
       });
     const floor = await withBareServer((floorUrl) => load(floorUrl));
-    log(`decisions floor (bare node:http, fixed body): ${floor.requestsPerSecond} req/s, p50 ${floor.p50Ms} ms, p99 ${floor.p99Ms} ms`);
+    log(
+      `decisions floor (bare node:http, fixed body): ${floor.requestsPerSecond} req/s, p50 ${floor.p50Ms} ms, p99 ${floor.p99Ms} ms`,
+    );
     const fastPath = app.get(DecisionsFastPath);
     const servedBefore = fastPath.served;
     const bucketsBefore = await serverSideBuckets();
     const decisions = await load(url);
     const serverSide = withinShares(bucketsBefore, await serverSideBuckets());
     const servedFast = fastPath.served - servedBefore;
-    log(`decisions: ${decisions.requestsPerSecond} req/s, p50 ${decisions.p50Ms} ms, p99 ${decisions.p99Ms} ms, non-2xx ${decisions.non2xx}, errors ${decisions.errors}; ${servedFast} of ${decisions.total} on the fast path`);
+    log(
+      `decisions: ${decisions.requestsPerSecond} req/s, p50 ${decisions.p50Ms} ms, p99 ${decisions.p99Ms} ms, non-2xx ${decisions.non2xx}, errors ${decisions.errors}; ${servedFast} of ${decisions.total} on the fast path`,
+    );
 
     const rawRate = raw.messages / (raw.ms / 1000);
     const lapseRate = total / (ingestMs / 1000);
     const results = {
       bench: 'ingest',
       at: new Date().toISOString(),
-      machine: { cpus: cpus().length, node: process.version, loadAverageAtStart: loadAtStart, loadAverageAtEnd: loadavg().map((l) => round(l)) },
+      machine: {
+        cpus: cpus().length,
+        node: process.version,
+        loadAverageAtStart: loadAtStart,
+        loadAverageAtEnd: loadavg().map((l) => round(l)),
+      },
       options: opts,
-      stream: { events: total, distinctGrants: grants.length, publishEventsPerSecond: Math.round(opts.events / (publishMs / 1000)) },
+      stream: {
+        events: total,
+        distinctGrants: grants.length,
+        publishEventsPerSecond: Math.round(opts.events / (publishMs / 1000)),
+      },
       rawConsume: { messages: raw.messages, ms: raw.ms, eventsPerSecond: Math.round(rawRate) },
       lapseIngest: {
         events: total,
@@ -220,7 +282,14 @@ export async function runIngestBench(argv: string[]): Promise<void> {
         perGrantPerWindow: round(signalsAfterIngest.admitted / grants.length, 3),
         note: 'admitted = signals the window let through (one RPC each); bench grants have no workflow, so sent ones end as notFound',
       },
-      latency: { rate: opts.rate, seconds: opts['latency-seconds'], events: lags.length, p50Ms: percentile(lags, 50), p99Ms: percentile(lags, 99), maxMs: percentile(lags, 100) },
+      latency: {
+        rate: opts.rate,
+        seconds: opts['latency-seconds'],
+        events: lags.length,
+        p50Ms: percentile(lags, 50),
+        p99Ms: percentile(lags, 99),
+        maxMs: percentile(lags, 100),
+      },
       decisions: {
         ...decisions,
         servedByFastPath: servedFast,
@@ -245,25 +314,49 @@ async function endOffsets(kafka: Kafka, topic: string): Promise<Map<number, numb
   const admin = kafka.admin();
   await admin.connect();
   try {
-    return new Map((await admin.fetchTopicOffsets(topic)).map((o) => [o.partition, Number(o.high)]));
+    return new Map(
+      (await admin.fetchTopicOffsets(topic)).map((o) => [o.partition, Number(o.high)]),
+    );
   } finally {
     await admin.disconnect();
   }
 }
 
-async function setGroupOffsets(kafka: Kafka, groupId: string, topic: string, offsets: Map<number, number>): Promise<void> {
+async function setGroupOffsets(
+  kafka: Kafka,
+  groupId: string,
+  topic: string,
+  offsets: Map<number, number>,
+): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await admin.setOffsets({ groupId, topic, partitions: [...offsets].map(([partition, offset]) => ({ partition, offset: String(offset) })) });
+    await admin.setOffsets({
+      groupId,
+      topic,
+      partitions: [...offsets].map(([partition, offset]) => ({
+        partition,
+        offset: String(offset),
+      })),
+    });
   } finally {
     await admin.disconnect();
   }
 }
 
 /** Reads up to `ends` with a bare consumer; time from joining the group to the last batch. */
-async function rawConsume(kafka: Kafka, groupId: string, starts: Map<number, number>, ends: Map<number, number>): Promise<{ messages: number; ms: number }> {
-  const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 50, maxBytesPerPartition: 4 * 1024 * 1024, maxBytes: 32 * 1024 * 1024 });
+async function rawConsume(
+  kafka: Kafka,
+  groupId: string,
+  starts: Map<number, number>,
+  ends: Map<number, number>,
+): Promise<{ messages: number; ms: number }> {
+  const consumer = kafka.consumer({
+    groupId,
+    maxWaitTimeInMs: 50,
+    maxBytesPerPartition: 4 * 1024 * 1024,
+    maxBytes: 32 * 1024 * 1024,
+  });
   await consumer.connect();
   await consumer.subscribe({ topic: TOPICS.usage });
   let messages = 0;

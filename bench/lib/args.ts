@@ -1,11 +1,19 @@
 /** `--name value` / `--flag` command-line options with defaults and types taken from them. */
-export function parseArgs<T extends Record<string, number | string | boolean>>(argv: string[], defaults: T): T {
+export function parseArgs<T extends Record<string, number | string | boolean>>(
+  argv: string[],
+  defaults: T,
+): T {
   const out: Record<string, number | string | boolean> = { ...defaults };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (!arg.startsWith('--')) throw new Error(`unexpected argument ${arg}`);
     const name = arg.slice(2);
-    if (!(name in defaults)) throw new Error(`unknown option --${name} (known: ${Object.keys(defaults).map((k) => `--${k}`).join(' ')})`);
+    if (!(name in defaults))
+      throw new Error(
+        `unknown option --${name} (known: ${Object.keys(defaults)
+          .map((k) => `--${k}`)
+          .join(' ')})`,
+      );
     const kind = typeof defaults[name];
     const next = argv[i + 1];
     if (kind === 'boolean' && (next === undefined || next.startsWith('--'))) {
@@ -16,10 +24,12 @@ export function parseArgs<T extends Record<string, number | string | boolean>>(a
     if (next === undefined) throw new Error(`--${name} needs a value`);
     if (kind === 'number') {
       const n = Number(next);
-      if (!Number.isFinite(n) || n < 0) throw new Error(`--${name}: expected a number, got ${next}`);
+      if (!Number.isFinite(n) || n < 0)
+        throw new Error(`--${name}: expected a number, got ${next}`);
       out[name] = n;
     } else if (kind === 'boolean') {
-      if (!['true', 'false', 'on', 'off'].includes(next)) throw new Error(`--${name}: expected on|off, got ${next}`);
+      if (!['true', 'false', 'on', 'off'].includes(next))
+        throw new Error(`--${name}: expected on|off, got ${next}`);
       out[name] = next === 'true' || next === 'on';
     } else out[name] = next;
   }

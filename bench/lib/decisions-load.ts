@@ -63,7 +63,10 @@ export async function measureDecisions(url: string, load: DecisionsLoad): Promis
 export async function withBareServer<T>(fn: (url: string) => Promise<T>): Promise<T> {
   const body = JSON.stringify({ allowed: true, state: 'ACTIVE', reason: 'grant is active' });
   const server = createServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+    res.writeHead(200, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(body),
+    });
     res.end(body);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -78,7 +81,11 @@ export async function withBareServer<T>(fn: (url: string) => Promise<T>): Promis
 export async function serverSideBuckets(): Promise<Map<number, number>> {
   const out = new Map<number, number>();
   for (const v of (await httpRequestDuration().get()).values) {
-    if (v.metricName?.endsWith('_bucket') && v.labels.route === '/v1/decisions' && v.labels.status === '200') {
+    if (
+      v.metricName?.endsWith('_bucket') &&
+      v.labels.route === '/v1/decisions' &&
+      v.labels.status === '200'
+    ) {
       const le = v.labels.le === '+Inf' ? Infinity : Number(v.labels.le) * 1000;
       out.set(le, (out.get(le) ?? 0) + v.value);
     }
@@ -87,12 +94,16 @@ export async function serverSideBuckets(): Promise<Map<number, number>> {
 }
 
 /** Share of the requests between two snapshots answered (server side) within each bucket bound. */
-export function withinShares(before: Map<number, number>, after: Map<number, number>): Record<string, number> {
+export function withinShares(
+  before: Map<number, number>,
+  after: Map<number, number>,
+): Record<string, number> {
   const total = (after.get(Infinity) ?? 0) - (before.get(Infinity) ?? 0);
   const out: Record<string, number> = {};
   for (const [le, count] of after) {
     if (le === Infinity || le > 10) continue;
-    out[String(le)] = total > 0 ? Math.round(((count - (before.get(le) ?? 0)) / total) * 10_000) / 10_000 : 0;
+    out[String(le)] =
+      total > 0 ? Math.round(((count - (before.get(le) ?? 0)) / total) * 10_000) / 10_000 : 0;
   }
   return out;
 }

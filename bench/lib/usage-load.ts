@@ -10,7 +10,9 @@ export interface Grant {
 /** Every pair of `users` × `resources`, ids under `prefix`. */
 export function grantsFor(prefix: string, users: number, resources: number): Grant[] {
   const out: Grant[] = [];
-  for (let u = 0; u < users; u++) for (let r = 0; r < resources; r++) out.push({ userId: `${prefix}-u${u}`, resourceId: `${prefix}-r${r}` });
+  for (let u = 0; u < users; u++)
+    for (let r = 0; r < resources; r++)
+      out.push({ userId: `${prefix}-u${u}`, resourceId: `${prefix}-r${r}` });
   return out;
 }
 
@@ -29,17 +31,33 @@ export async function publishActiveGrants(
       topic: TOPICS.grantState,
       acks: -1,
       messages: grants.slice(i, i + batch).map((g) => {
-        const r: GrantStateEvent = { userId: g.userId, resourceId: g.resourceId, state: 'ACTIVE', lockedAt: null, activeUntil: null, ...record };
+        const r: GrantStateEvent = {
+          userId: g.userId,
+          resourceId: g.resourceId,
+          state: 'ACTIVE',
+          lockedAt: null,
+          activeUntil: null,
+          ...record,
+        };
         return { key: grantKey(g.userId, g.resourceId), value: JSON.stringify(r) };
       }),
     });
   }
 }
 
-export function usageMessage(g: Grant, at: number, proxyId = 'sim-proxy'): { key: string; value: string } {
+export function usageMessage(
+  g: Grant,
+  at: number,
+  proxyId = 'sim-proxy',
+): { key: string; value: string } {
   return {
     key: grantKey(g.userId, g.resourceId),
-    value: JSON.stringify({ userId: g.userId, resourceId: g.resourceId, occurredAt: new Date(at).toISOString(), proxyId }),
+    value: JSON.stringify({
+      userId: g.userId,
+      resourceId: g.resourceId,
+      occurredAt: new Date(at).toISOString(),
+      proxyId,
+    }),
   };
 }
 
@@ -63,8 +81,12 @@ export async function publishAtRate(
     const due = Math.floor(((Date.now() - started) / 1000) * rate) - sent;
     if (due > 0) {
       const now = Date.now();
-      const messages = Array.from({ length: due }, () => usageMessage(active[skewedIndex(active.length)], now));
-      const p = producer.send({ topic: TOPICS.usage, acks: 1, messages }).finally(() => inFlight.delete(p));
+      const messages = Array.from({ length: due }, () =>
+        usageMessage(active[skewedIndex(active.length)], now),
+      );
+      const p = producer
+        .send({ topic: TOPICS.usage, acks: 1, messages })
+        .finally(() => inFlight.delete(p));
       inFlight.add(p);
       sent += due;
       if (inFlight.size > 20) await Promise.race(inFlight);
@@ -81,5 +103,7 @@ export async function publishAtRate(
 
 /** Half the traffic goes to the first 10% of grants. */
 function skewedIndex(n: number): number {
-  return Math.random() < 0.5 ? Math.floor(Math.random() * Math.max(1, Math.ceil(n / 10))) : Math.floor(Math.random() * n);
+  return Math.random() < 0.5
+    ? Math.floor(Math.random() * Math.max(1, Math.ceil(n / 10)))
+    : Math.floor(Math.random() * n);
 }

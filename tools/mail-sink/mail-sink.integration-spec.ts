@@ -12,7 +12,12 @@ beforeAll(async () => {
 afterAll(() => sink.close());
 
 it('keeps mail sent over SMTP and shows it, escaped, with the HTML in a sandboxed iframe', async () => {
-  const transport = createTransport({ host: '127.0.0.1', port: sink.smtpPort, secure: false, ignoreTLS: true });
+  const transport = createTransport({
+    host: '127.0.0.1',
+    port: sink.smtpPort,
+    secure: false,
+    ignoreTLS: true,
+  });
   await transport.sendMail({
     from: 'Lapse <lapse@lapse.local>',
     to: 'ada@example.com',
@@ -23,7 +28,11 @@ it('keeps mail sent over SMTP and shows it, escaped, with the HTML in a sandboxe
   transport.close();
   const list = (await (await fetch(`${sink.url}/api/messages`)).json()) as StoredMail[];
   expect(list).toHaveLength(1);
-  expect(list[0]).toMatchObject({ subject: 'Access request: Ada → <Gitlab>', text: 'plain body', envelope: { to: ['ada@example.com'] } });
+  expect(list[0]).toMatchObject({
+    subject: 'Access request: Ada → <Gitlab>',
+    text: 'plain body',
+    envelope: { to: ['ada@example.com'] },
+  });
   expect(list[0].html).toContain('<b>Ada</b>');
 
   const index = await (await fetch(`${sink.url}/`)).text();
@@ -38,18 +47,32 @@ it('keeps mail sent over SMTP and shows it, escaped, with the HTML in a sandboxe
 });
 
 it('keeps only the newest messages', async () => {
-  const transport = createTransport({ host: '127.0.0.1', port: sink.smtpPort, secure: false, ignoreTLS: true });
-  for (let i = 0; i < 4; i++) await transport.sendMail({ from: 'a@x.test', to: 'b@x.test', subject: `n${i}`, text: 'x' });
+  const transport = createTransport({
+    host: '127.0.0.1',
+    port: sink.smtpPort,
+    secure: false,
+    ignoreTLS: true,
+  });
+  for (let i = 0; i < 4; i++)
+    await transport.sendMail({ from: 'a@x.test', to: 'b@x.test', subject: `n${i}`, text: 'x' });
   transport.close();
   expect(sink.messages().map((m) => m.subject)).toEqual(['n3', 'n2', 'n1']);
 });
 
 it('runs as a script and stops cleanly on SIGTERM', async () => {
   const [smtpPort, uiPort] = [await freePort(), await freePort()];
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', join(__dirname, 'mail-sink.ts')], {
-    env: { ...process.env, LAPSE_MAIL_SMTP_PORT: String(smtpPort), LAPSE_MAIL_UI_PORT: String(uiPort) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['-r', '@swc-node/register', join(__dirname, 'mail-sink.ts')],
+    {
+      env: {
+        ...process.env,
+        LAPSE_MAIL_SMTP_PORT: String(smtpPort),
+        LAPSE_MAIL_UI_PORT: String(uiPort),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   await new Promise<void>((resolve, reject) => {

@@ -30,9 +30,15 @@ export interface MailSink {
 }
 
 const esc = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+  s.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
+  );
 
-const page = (title: string, body: string) => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title>
+const page = (
+  title: string,
+  body: string,
+) => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title>
 <style>body{font-family:system-ui,sans-serif;margin:24px;color:#1d2330}table{border-collapse:collapse;width:100%}
 td,th{text-align:left;padding:6px 10px;border-bottom:1px solid #e3e5ea;vertical-align:top}a{color:#2f5bea}
 iframe{width:100%;height:520px;border:1px solid #dfe2e8;border-radius:6px}pre{white-space:pre-wrap;background:#f6f7f9;padding:12px;border-radius:6px}
@@ -41,7 +47,9 @@ iframe{width:100%;height:520px;border:1px solid #dfe2e8;border-radius:6px}pre{wh
 function listPage(messages: StoredMail[]): string {
   const rows = messages
     .map(
-      (m) => `<tr><td class="muted">${esc(m.receivedAt)}</td><td>${esc(m.envelope.to.join(', '))}</td>
+      (
+        m,
+      ) => `<tr><td class="muted">${esc(m.receivedAt)}</td><td>${esc(m.envelope.to.join(', '))}</td>
 <td><a href="/messages/${esc(m.id)}">${esc(m.subject || '(no subject)')}</a></td></tr>`,
     )
     .join('\n');
@@ -57,22 +65,30 @@ function messagePage(m: StoredMail): string {
     .map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`)
     .join('');
   // srcdoc is an attribute: escaped; sandbox with no permissions: no scripts, no same-origin access.
-  const html = m.html ? `<h2>HTML</h2><iframe sandbox="" referrerpolicy="no-referrer" srcdoc="${esc(m.html)}"></iframe>` : '';
+  const html = m.html
+    ? `<h2>HTML</h2><iframe sandbox="" referrerpolicy="no-referrer" srcdoc="${esc(m.html)}"></iframe>`
+    : '';
   const text = m.text ? `<h2>Text</h2><pre>${esc(m.text)}</pre>` : '';
-  return page(m.subject, `<p><a href="/">← all messages</a></p><h1>${esc(m.subject || '(no subject)')}</h1><table>${headers}</table>${html}${text}`);
+  return page(
+    m.subject,
+    `<p><a href="/">← all messages</a></p><h1>${esc(m.subject || '(no subject)')}</h1><table>${headers}</table>${html}${text}`,
+  );
 }
 
 function send(res: ServerResponse, status: number, type: string, body: string): void {
   res.writeHead(status, {
     'content-type': type,
     'cache-control': 'no-store',
-    'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-src 'self'",
+    'content-security-policy':
+      "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-src 'self'",
     'x-content-type-options': 'nosniff',
   });
   res.end(body);
 }
 
-export async function startMailSink(opts: { smtpPort?: number; uiPort?: number; keep?: number; host?: string } = {}): Promise<MailSink> {
+export async function startMailSink(
+  opts: { smtpPort?: number; uiPort?: number; keep?: number; host?: string } = {},
+): Promise<MailSink> {
   const host = opts.host ?? '127.0.0.1';
   const keep = opts.keep ?? 500;
   const messages: StoredMail[] = [];
@@ -90,7 +106,10 @@ export async function startMailSink(opts: { smtpPort?: number; uiPort?: number; 
         messages.unshift({
           id: randomUUID(),
           receivedAt: new Date().toISOString(),
-          envelope: { from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address) },
+          envelope: {
+            from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+            to: session.envelope.rcptTo.map((r) => r.address),
+          },
           size: raw.length,
           ...parseMail(raw),
         });
@@ -103,8 +122,10 @@ export async function startMailSink(opts: { smtpPort?: number; uiPort?: number; 
   const ui: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://sink');
     const one = /^\/(api\/)?messages\/([^/]+)$/.exec(url.pathname);
-    if (req.method === 'GET' && url.pathname === '/') return send(res, 200, 'text/html; charset=utf-8', listPage(messages));
-    if (req.method === 'GET' && url.pathname === '/api/messages') return send(res, 200, 'application/json', JSON.stringify(messages));
+    if (req.method === 'GET' && url.pathname === '/')
+      return send(res, 200, 'text/html; charset=utf-8', listPage(messages));
+    if (req.method === 'GET' && url.pathname === '/api/messages')
+      return send(res, 200, 'application/json', JSON.stringify(messages));
     if (req.method === 'DELETE' && url.pathname === '/api/messages') {
       messages.splice(0);
       return send(res, 204, 'text/plain', '');
@@ -112,7 +133,9 @@ export async function startMailSink(opts: { smtpPort?: number; uiPort?: number; 
     if (req.method === 'GET' && one) {
       const m = messages.find((x) => x.id === one[2]);
       if (!m) return send(res, 404, 'text/plain', 'not found');
-      return one[1] ? send(res, 200, 'application/json', JSON.stringify(m)) : send(res, 200, 'text/html; charset=utf-8', messagePage(m));
+      return one[1]
+        ? send(res, 200, 'application/json', JSON.stringify(m))
+        : send(res, 200, 'text/html; charset=utf-8', messagePage(m));
     }
     send(res, 404, 'text/plain', 'not found');
   });
@@ -134,19 +157,31 @@ export async function startMailSink(opts: { smtpPort?: number; uiPort?: number; 
     messages: () => [...messages],
     close: async () => {
       ui.closeAllConnections();
-      await Promise.all([new Promise<void>((r) => ui.close(() => r())), new Promise<void>((r) => smtp.close(() => r()))]);
+      await Promise.all([
+        new Promise<void>((r) => ui.close(() => r())),
+        new Promise<void>((r) => smtp.close(() => r())),
+      ]);
     },
   };
 }
 
 function log(msg: string, extra: Record<string, unknown> = {}): void {
-  process.stdout.write(JSON.stringify({ level: 'info', time: new Date().toISOString(), service: 'mail-sink', msg, ...extra }) + '\n');
+  process.stdout.write(
+    JSON.stringify({
+      level: 'info',
+      time: new Date().toISOString(),
+      service: 'mail-sink',
+      msg,
+      ...extra,
+    }) + '\n',
+  );
 }
 
 if (require.main === module) {
   const port = (name: string, dflt: number) => {
     const v = Number(process.env[name] ?? dflt);
-    if (!Number.isInteger(v) || v < 0 || v > 65535) throw new Error(`${name} must be a port number`);
+    if (!Number.isInteger(v) || v < 0 || v > 65535)
+      throw new Error(`${name} must be a port number`);
     return v;
   };
   startMailSink({
@@ -155,7 +190,10 @@ if (require.main === module) {
     keep: Number(process.env.LAPSE_MAIL_KEEP ?? 500),
   })
     .then((sink) => {
-      log(`mail sink: SMTP on smtp://127.0.0.1:${sink.smtpPort}, messages at ${sink.url}`, { smtpPort: sink.smtpPort, url: sink.url });
+      log(`mail sink: SMTP on smtp://127.0.0.1:${sink.smtpPort}, messages at ${sink.url}`, {
+        smtpPort: sink.smtpPort,
+        url: sink.url,
+      });
       const stop = (signal: string) => {
         log(`${signal} received: stopping`);
         sink.close().then(
@@ -167,7 +205,9 @@ if (require.main === module) {
       process.once('SIGINT', () => stop('SIGINT'));
     })
     .catch((e: unknown) => {
-      process.stderr.write(JSON.stringify({ level: 'fatal', service: 'mail-sink', msg: (e as Error).message }) + '\n');
+      process.stderr.write(
+        JSON.stringify({ level: 'fatal', service: 'mail-sink', msg: (e as Error).message }) + '\n',
+      );
       process.exit(1);
     });
 }

@@ -12,7 +12,9 @@ export interface ParsedMail {
 
 function splitHead(raw: string): { head: string; body: string } {
   const m = /\r?\n\r?\n/.exec(raw);
-  return m ? { head: raw.slice(0, m.index), body: raw.slice(m.index + m[0].length) } : { head: raw, body: '' };
+  return m
+    ? { head: raw.slice(0, m.index), body: raw.slice(m.index + m[0].length) }
+    : { head: raw, body: '' };
 }
 
 export function parseHeaders(head: string): Record<string, string> {
@@ -30,7 +32,12 @@ function charsetOf(contentType: string): BufferEncoding {
 }
 
 function decodeQp(s: string): Buffer {
-  return Buffer.from(s.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/gi, (_, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1');
+  return Buffer.from(
+    s
+      .replace(/=\r?\n/g, '')
+      .replace(/=([0-9A-F]{2})/gi, (_, h: string) => String.fromCharCode(parseInt(h, 16))),
+    'latin1',
+  );
 }
 
 function decodeBody(body: string, encoding: string, charset: BufferEncoding): string {

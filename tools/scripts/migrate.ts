@@ -26,7 +26,8 @@ async function main() {
   const log = (msg: string) => console.log(`[migrate] ${msg}`);
   if (args[0] === '--revert') {
     const service = args[1] as keyof typeof SERVICE_DATA_SOURCES;
-    if (!SERVICE_DATA_SOURCES[service]) throw new Error(`--revert needs a service: ${Object.keys(SERVICE_DATA_SOURCES).join(', ')}`);
+    if (!SERVICE_DATA_SOURCES[service])
+      throw new Error(`--revert needs a service: ${Object.keys(SERVICE_DATA_SOURCES).join(', ')}`);
     await revert(SERVICE_DATA_SOURCES[service](config.DATABASE_URL));
     log(`reverted the last migration of ${service}`);
     return;
@@ -35,7 +36,9 @@ async function main() {
     const applied = await migrate(options(config.DATABASE_URL), log);
     log(`${service}: ${applied.length === 0 ? 'up to date' : `${applied.length} applied`}`);
   }
-  const created = await ensureTopics(createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'lapse-migrate' }));
+  const created = await ensureTopics(
+    createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'lapse-migrate' }),
+  );
   log(`kafka topics: ${created.length === 0 ? 'all present' : `created ${created.join(', ')}`}`);
 }
 

@@ -13,7 +13,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const cache = process.env.LAPSE_CACHE ?? join(homedir(), '.cache', 'lapse');
 const runDir = process.env.LAPSE_RUN_DIR ?? join(cache, 'run');
 const t0 = Date.now();
-const say = (msg) => console.log(`[lapse ${((Date.now() - t0) / 1000).toFixed(1).padStart(6)}s] ${msg}`);
+const say = (msg) =>
+  console.log(`[lapse ${((Date.now() - t0) / 1000).toFixed(1).padStart(6)}s] ${msg}`);
 
 export const APPS = [
   { name: 'policy', port: 3001, docs: true },
@@ -58,7 +59,10 @@ function stackDown() {
 
 /** Whether any local server is up already (then it is not ours to stop). */
 function stackAlreadyRunning() {
-  const out = spawnSync('bash', ['tools/stack/stack.sh', 'status'], { cwd: root, encoding: 'utf8' }).stdout;
+  const out = spawnSync('bash', ['tools/stack/stack.sh', 'status'], {
+    cwd: root,
+    encoding: 'utf8',
+  }).stdout;
   return /running/.test(out ?? '');
 }
 
@@ -98,14 +102,20 @@ function migrate() {
 async function waitHealthy(app, child, timeoutMs = 90_000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`${app.name} exited with ${child.exitCode}; see ${join(runDir, 'logs', `${app.name}.log`)}`);
+    if (child.exitCode !== null)
+      throw new Error(
+        `${app.name} exited with ${child.exitCode}; see ${join(runDir, 'logs', `${app.name}.log`)}`,
+      );
     try {
       const res = await fetch(`http://127.0.0.1:${app.port}/health`);
       if (res.status === 200) return;
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error(`${app.name} not healthy after ${timeoutMs / 1000}s; see ${join(runDir, 'logs', `${app.name}.log`)}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `${app.name} not healthy after ${timeoutMs / 1000}s; see ${join(runDir, 'logs', `${app.name}.log`)}`,
+      );
     await new Promise((r) => setTimeout(r, 250));
   }
 }
@@ -126,7 +136,9 @@ async function start() {
     stopping = true;
     say('stopping apps…');
     for (const c of children) c.kill('SIGTERM');
-    await Promise.all(children.map((c) => (c.exitCode !== null ? null : new Promise((r) => c.once('exit', r)))));
+    await Promise.all(
+      children.map((c) => (c.exitCode !== null ? null : new Promise((r) => c.once('exit', r)))),
+    );
     stackDownIfOurs(wasRunning);
     process.exit(code);
   };
@@ -148,39 +160,56 @@ async function start() {
     const log = openSync(join(runDir, 'logs', `${app.name}.log`), 'a');
     const child = spawn('node', [...tsNode, `apps/${app.name}/src/main.ts`], {
       cwd: root,
-      env: { ...process.env, PORT: String(app.port), NODE_ENV: process.env.NODE_ENV ?? 'development' },
+      env: {
+        ...process.env,
+        PORT: String(app.port),
+        NODE_ENV: process.env.NODE_ENV ?? 'development',
+      },
       stdio: ['ignore', log, log],
     });
     children.push(child);
     child.once('exit', (code) => {
       if (!stopping) {
-        say(`${app.name} exited unexpectedly (${code}); see ${join(runDir, 'logs', `${app.name}.log`)}`);
+        say(
+          `${app.name} exited unexpectedly (${code}); see ${join(runDir, 'logs', `${app.name}.log`)}`,
+        );
         void stopAll(1);
       }
     });
   }
   say('starting apps: ' + APPS.map((a) => a.name).join(', '));
   try {
-    await Promise.all(APPS.map((a, i) => waitHealthy(a, children[i]).then(() => say(`${a.name} healthy`))));
+    await Promise.all(
+      APPS.map((a, i) => waitHealthy(a, children[i]).then(() => say(`${a.name} healthy`))),
+    );
   } catch (e) {
     say(e.message);
     await stopAll(1);
   }
-  const token = spawnSync('node', [...tsNode, 'tools/scripts/token.ts', process.env.LAPSE_BOOTSTRAP_ADMIN_EMAIL], {
-    cwd: root,
-    encoding: 'utf8',
-    env: process.env,
-  });
+  const token = spawnSync(
+    'node',
+    [...tsNode, 'tools/scripts/token.ts', process.env.LAPSE_BOOTSTRAP_ADMIN_EMAIL],
+    {
+      cwd: root,
+      encoding: 'utf8',
+      env: process.env,
+    },
+  );
   console.log('\nLapse is up.\n');
   for (const a of APPS) {
     console.log(`  ${a.name.padEnd(16)} http://127.0.0.1:${a.port}${a.docs ? '/docs' : '/health'}`);
   }
   console.log(`  ${'request pages'.padEnd(16)} http://127.0.0.1:3003/access-requests`);
-  console.log(`  ${'temporal ui'.padEnd(16)} ${process.env.TEMPORAL_UI_URL ?? 'http://127.0.0.1:8233'}`);
-  if (process.env.LAPSE_MAIL_UI_URL) console.log(`  ${'mail sink'.padEnd(16)} ${process.env.LAPSE_MAIL_UI_URL}`);
+  console.log(
+    `  ${'temporal ui'.padEnd(16)} ${process.env.TEMPORAL_UI_URL ?? 'http://127.0.0.1:8233'}`,
+  );
+  if (process.env.LAPSE_MAIL_UI_URL)
+    console.log(`  ${'mail sink'.padEnd(16)} ${process.env.LAPSE_MAIL_UI_URL}`);
   console.log(`  ${'logs'.padEnd(16)} ${join(runDir, 'logs')}`);
   if (token.status === 0) {
-    console.log(`\n  admin token (${process.env.LAPSE_BOOTSTRAP_ADMIN_EMAIL}):\n  ${token.stdout.trim()}\n`);
+    console.log(
+      `\n  admin token (${process.env.LAPSE_BOOTSTRAP_ADMIN_EMAIL}):\n  ${token.stdout.trim()}\n`,
+    );
   } else {
     console.log(`\n  (no admin token: ${token.stderr.trim().split('\n').pop()})\n`);
   }
@@ -190,7 +219,11 @@ async function start() {
 function jestSummary(file) {
   if (!existsSync(file)) return null;
   const r = JSON.parse(readFileSync(file, 'utf8'));
-  return { passed: r.numPassedTests, failed: r.numFailedTests + (r.numRuntimeErrorTestSuites ?? 0), total: r.numTotalTests };
+  return {
+    passed: r.numPassedTests,
+    failed: r.numFailedTests + (r.numRuntimeErrorTestSuites ?? 0),
+    total: r.numTotalTests,
+  };
 }
 
 async function test() {
@@ -212,18 +245,38 @@ async function test() {
     say(`${name}…`);
     const started = Date.now();
     const code = run(cmd, args, { allowFail: true });
-    say(`${name}: ${code === 0 ? 'ok' : `FAILED (${code})`} in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+    say(
+      `${name}: ${code === 0 ? 'ok' : `FAILED (${code})`} in ${((Date.now() - started) / 1000).toFixed(1)}s`,
+    );
     if (code !== 0) failures.push(name);
   };
   try {
     step('project graph', 'npx', ['nx', 'show', 'projects', '--json']);
     step('lint', 'npx', ['eslint', '--max-warnings=0', '.']);
     step('typecheck', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
-    step('unit tests', 'npx', ['jest', '-c', 'jest.unit.config.js', '--json', `--outputFile=${join(results, 'unit.json')}`]);
+    step('unit tests', 'npx', [
+      'jest',
+      '-c',
+      'jest.unit.config.js',
+      '--json',
+      `--outputFile=${join(results, 'unit.json')}`,
+    ]);
     process.env.LAPSE_INTEGRATION_SET = 'parallel';
-    step('integration tests', 'npx', ['jest', '-c', 'jest.integration.config.js', '--json', `--outputFile=${join(results, 'integration.json')}`]);
+    step('integration tests', 'npx', [
+      'jest',
+      '-c',
+      'jest.integration.config.js',
+      '--json',
+      `--outputFile=${join(results, 'integration.json')}`,
+    ]);
     process.env.LAPSE_INTEGRATION_SET = 'serial';
-    step('integration tests (serial: load-sensitive suites alone)', 'npx', ['jest', '-c', 'jest.integration.config.js', '--json', `--outputFile=${join(results, 'integration-serial.json')}`]);
+    step('integration tests (serial: load-sensitive suites alone)', 'npx', [
+      'jest',
+      '-c',
+      'jest.integration.config.js',
+      '--json',
+      `--outputFile=${join(results, 'integration-serial.json')}`,
+    ]);
   } finally {
     stackDownIfOurs(wasRunning);
   }

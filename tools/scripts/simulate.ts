@@ -32,25 +32,51 @@ async function main() {
 
   const grants = grantsFor(opts.prefix, opts.users, opts.resources);
   const idleUsers = Math.round(opts.users * opts.idle);
-  const idle = new Set(Array.from({ length: idleUsers }, (_, i) => `${opts.prefix}-u${opts.users - 1 - i}`));
+  const idle = new Set(
+    Array.from({ length: idleUsers }, (_, i) => `${opts.prefix}-u${opts.users - 1 - i}`),
+  );
   const active = grants.filter((g) => !idle.has(g.userId));
   console.log(
     `simulating ${opts.users} users × ${opts.resources} resources (${grants.length} grants; ${idleUsers} idle users) at ${opts.rate} events/s for ${opts.seconds} s, prefix ${opts.prefix}`,
   );
 
   if (opts['seed-grants']) {
-    await publishActiveGrants(producer, grants, { lastAccessAt: new Date().toISOString(), version: 0 }, 5000);
+    await publishActiveGrants(
+      producer,
+      grants,
+      { lastAccessAt: new Date().toISOString(), version: 0 },
+      5000,
+    );
     console.log(`seeded ${grants.length} ACTIVE grants on ${TOPICS.grantState}`);
   }
 
   if (active.length === 0) throw new Error('every user is idle: nothing to publish');
   const started = Date.now();
   const sent = await publishAtRate(producer, active, opts.rate, opts.seconds, (n, ms) =>
-    process.stdout.write(`\r  ${n} events published, ${Math.round(n / (ms / 1000))}/s, ${Math.round(ms / 1000)}/${opts.seconds} s   `),
+    process.stdout.write(
+      `\r  ${n} events published, ${Math.round(n / (ms / 1000))}/s, ${Math.round(ms / 1000)}/${opts.seconds} s   `,
+    ),
   );
   const seconds = (Date.now() - started) / 1000;
   await producer.disconnect();
-  console.log('\n' + JSON.stringify({ summary: { events: sent, seconds: Math.round(seconds * 10) / 10, eventsPerSecond: Math.round(sent / seconds), grants: grants.length, activeGrants: active.length, idleGrants: grants.length - active.length, prefix: opts.prefix } }, null, 2));
+  console.log(
+    '\n' +
+      JSON.stringify(
+        {
+          summary: {
+            events: sent,
+            seconds: Math.round(seconds * 10) / 10,
+            eventsPerSecond: Math.round(sent / seconds),
+            grants: grants.length,
+            activeGrants: active.length,
+            idleGrants: grants.length - active.length,
+            prefix: opts.prefix,
+          },
+        },
+        null,
+        2,
+      ),
+  );
 }
 
 main().catch((e: unknown) => {

@@ -14,13 +14,22 @@ async function main(): Promise<number> {
     console.error('usage: npm run token -- <email>');
     return 2;
   }
-  const config = loadConfig(commonEnvSchema.extend({ LAPSE_JWT_SECRET: z.string().min(16, 'must be set (at least 16 characters)') }));
+  const config = loadConfig(
+    commonEnvSchema.extend({
+      LAPSE_JWT_SECRET: z.string().min(16, 'must be set (at least 16 characters)'),
+    }),
+  );
   const db = new Client({ connectionString: config.DATABASE_URL });
   await db.connect();
   try {
-    const { rows } = await db.query<{ id: string }>('SELECT id FROM policy.users WHERE lower(email) = lower($1)', [email.trim()]);
+    const { rows } = await db.query<{ id: string }>(
+      'SELECT id FROM policy.users WHERE lower(email) = lower($1)',
+      [email.trim()],
+    );
     if (!rows[0]) {
-      console.error(`no user with email ${email}: create it first (POST /v1/users) or set LAPSE_BOOTSTRAP_ADMIN_EMAIL`);
+      console.error(
+        `no user with email ${email}: create it first (POST /v1/users) or set LAPSE_BOOTSTRAP_ADMIN_EMAIL`,
+      );
       return 1;
     }
     const token = await signUserToken(config.LAPSE_JWT_SECRET, rows[0].id, '12h', {

@@ -20,10 +20,20 @@ import { UsageIngestor } from './usage/usage.ingestor';
 export function createAppModule(config: AccessTrackingConfig): Type<unknown> {
   @Module({
     imports: [
-      PlatformModule.forRoot({ service: 'access-tracking', logLevel: config.LOG_LEVEL, quietPaths: ['/v1/decisions'] }),
+      PlatformModule.forRoot({
+        service: 'access-tracking',
+        logLevel: config.LOG_LEVEL,
+        quietPaths: ['/v1/decisions'],
+      }),
       DbModule.forRoot(dataSourceOptions(config.DATABASE_URL)),
-      KafkaModule.forRoot({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? 'lapse-access-tracking' }),
-      TemporalModule.forRoot({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE }),
+      KafkaModule.forRoot({
+        brokers: config.KAFKA_BROKERS,
+        clientId: config.KAFKA_CLIENT_ID ?? 'lapse-access-tracking',
+      }),
+      TemporalModule.forRoot({
+        address: config.TEMPORAL_ADDRESS,
+        namespace: config.TEMPORAL_NAMESPACE,
+      }),
       AuthModule.forService(config, 'access-tracking'),
     ],
     controllers: [DecisionsController],

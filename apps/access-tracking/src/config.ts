@@ -19,7 +19,10 @@ export const configSchema = commonEnvSchema
      * Consumer group of the grant-state projection. Every replica needs every grant in memory,
      * so each replica has its own group (default: per host).
      */
-    LAPSE_GRANT_STATE_GROUP_ID: z.string().min(1).default(`lapse-access-tracking-grant-state-${hostname()}`),
+    LAPSE_GRANT_STATE_GROUP_ID: z
+      .string()
+      .min(1)
+      .default(`lapse-access-tracking-grant-state-${hostname()}`),
     /** How long boot waits for the projection to catch up with grants.state.v1 before ingesting. */
     LAPSE_PROJECTION_CATCHUP_MS: positiveInt.default(30_000),
     /** At most one `accessed` signal per grant per window (seconds). */
@@ -39,8 +42,9 @@ export const configSchema = commonEnvSchema
   });
 export type AccessTrackingConfig = z.infer<typeof configSchema>;
 
-export const loadServiceConfig = (env: Record<string, string | undefined> = process.env): AccessTrackingConfig =>
-  loadConfig(configSchema, env);
+export const loadServiceConfig = (
+  env: Record<string, string | undefined> = process.env,
+): AccessTrackingConfig => loadConfig(configSchema, env);
 
 /** DI token of the validated config. */
 export const ACCESS_TRACKING_CONFIG = Symbol('ACCESS_TRACKING_CONFIG');

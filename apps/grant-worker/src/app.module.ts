@@ -16,8 +16,14 @@ export class AppModule {
       imports: [
         PlatformModule.forRoot({ service: 'grant-worker', logLevel: config.LOG_LEVEL }),
         DbModule.forRoot(dataSourceOptions(config.DATABASE_URL)),
-        KafkaModule.forRoot({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? 'lapse-grant-worker' }),
-        TemporalModule.forRoot({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE }),
+        KafkaModule.forRoot({
+          brokers: config.KAFKA_BROKERS,
+          clientId: config.KAFKA_CLIENT_ID ?? 'lapse-grant-worker',
+        }),
+        TemporalModule.forRoot({
+          address: config.TEMPORAL_ADDRESS,
+          namespace: config.TEMPORAL_NAMESPACE,
+        }),
       ],
       providers: [{ provide: GRANT_WORKER_CONFIG, useValue: config }, GrantWorkerRunner],
     };

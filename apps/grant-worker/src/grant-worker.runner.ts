@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+} from '@nestjs/common';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { TOPICS } from '@lapse/contracts';
 import { JsonProducer } from '@lapse/kafka';
@@ -7,10 +13,12 @@ import { installTemporalJsonLogging } from '@lapse/temporal';
 import { createGrantStateActivities, createGrantWorker } from '@lapse/grant-runtime';
 import type { GrantWorkerConfig } from './config';
 
-
 export const GRANT_WORKER_CONFIG = Symbol('GRANT_WORKER_CONFIG');
 
-const published = counter('lapse_grant_state_published_total', 'Grant states published to grants.state.v1');
+const published = counter(
+  'lapse_grant_state_published_total',
+  'Grant states published to grants.state.v1',
+);
 
 /**
  * Runs the `accessGrant` Temporal worker inside the Nest app: starts after boot, reports its
@@ -32,7 +40,10 @@ export class GrantWorkerRunner implements OnApplicationBootstrap, OnApplicationS
 
   async onApplicationBootstrap(): Promise<void> {
     const c = this.config;
-    installTemporalJsonLogging('grant-worker', c.LOG_LEVEL === 'debug' || c.LOG_LEVEL === 'trace' ? 'DEBUG' : 'INFO');
+    installTemporalJsonLogging(
+      'grant-worker',
+      c.LOG_LEVEL === 'debug' || c.LOG_LEVEL === 'trace' ? 'DEBUG' : 'INFO',
+    );
     this.connection = await NativeConnection.connect({ address: c.TEMPORAL_ADDRESS });
     const activities = createGrantStateActivities({
       publish: async (topic: typeof TOPICS.grantState, key, value) => {

@@ -17,12 +17,19 @@ export class AppModule {
         PlatformModule.forRoot({ service: 'notifications', logLevel: config.LOG_LEVEL }),
         AuthModule.forService(config, 'notifications'),
         DbModule.forRoot(dataSourceOptions(config.DATABASE_URL)),
-        KafkaModule.forRoot({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? 'lapse-notifications' }),
-        TemporalModule.forRoot({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE }),
+        KafkaModule.forRoot({
+          brokers: config.KAFKA_BROKERS,
+          clientId: config.KAFKA_CLIENT_ID ?? 'lapse-notifications',
+        }),
+        TemporalModule.forRoot({
+          address: config.TEMPORAL_ADDRESS,
+          namespace: config.TEMPORAL_NAMESPACE,
+        }),
         NotificationsModule.forRoot(config),
       ],
     };
   }
 }
 
-export const createAppModule = (config: NotificationsConfig): DynamicModule => AppModule.create(config);
+export const createAppModule = (config: NotificationsConfig): DynamicModule =>
+  AppModule.create(config);

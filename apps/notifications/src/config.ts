@@ -22,7 +22,11 @@ export const configSchema = commonEnvSchema
   })
   .superRefine((c, ctx) => {
     if (!c.LAPSE_SERVICE_SECRET) {
-      ctx.addIssue({ code: 'custom', path: ['LAPSE_SERVICE_SECRET'], message: 'is required: notifications reads users and settings from the policy service' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['LAPSE_SERVICE_SECRET'],
+        message: 'is required: notifications reads users and settings from the policy service',
+      });
     }
   })
   .transform((c) => ({
@@ -32,5 +36,6 @@ export const configSchema = commonEnvSchema
   }));
 export type NotificationsConfig = z.infer<typeof configSchema>;
 
-export const loadServiceConfig = (env: Record<string, string | undefined> = process.env): NotificationsConfig =>
-  loadConfig(configSchema, env);
+export const loadServiceConfig = (
+  env: Record<string, string | undefined> = process.env,
+): NotificationsConfig => loadConfig(configSchema, env);

@@ -5,7 +5,14 @@ import { signUserToken } from '@lapse/auth';
 import type { AccessRequestEvent, AccessRequestWebhookBody } from '@lapse/contracts';
 import { migrate } from '@lapse/db';
 import { lapseValidationPipe } from '@lapse/platform';
-import { createTestDatabase, eventually, migrateAllSchemas, stack, uniqueSuffix, writeTestOutput } from '@lapse/testing';
+import {
+  createTestDatabase,
+  eventually,
+  migrateAllSchemas,
+  stack,
+  uniqueSuffix,
+  writeTestOutput,
+} from '@lapse/testing';
 import { createAppModule } from './app.module';
 import { loadServiceConfig } from './config';
 import { RequestEventsConsumer } from './consumer/request-events.consumer';
@@ -35,16 +42,26 @@ const smtp = new SmtpCapture();
 const receiver = new WebhookReceiver();
 const secret = `whsec-${randomUUID()}`;
 
-const people: Record<'devops' | 'support' | 'reviewer' | 'optout' | 'approver' | 'requester', { id: string; email: string; name: string }> = {} as never;
+const people: Record<
+  'devops' | 'support' | 'reviewer' | 'optout' | 'approver' | 'requester',
+  { id: string; email: string; name: string }
+> = {} as never;
 let resourceId = '';
 let adminEmail = '';
 
-async function settings(s: { emailEnabled: boolean; emailRoles: string[]; optedOutUserIds: string[]; webhook: { url: string; secret: string } | null }) {
+async function settings(s: {
+  emailEnabled: boolean;
+  emailRoles: string[];
+  optedOutUserIds: string[];
+  webhook: { url: string; secret: string } | null;
+}) {
   await policy.call('PUT', '/v1/settings/notifications', s);
 }
 
 async function deliveries(requestId: string, token = policy.adminToken): Promise<DeliveryView[]> {
-  const res = await fetch(`${baseUrl}/v1/deliveries?requestId=${encodeURIComponent(requestId)}`, { headers: { authorization: `Bearer ${token}` } });
+  const res = await fetch(`${baseUrl}/v1/deliveries?requestId=${encodeURIComponent(requestId)}`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
   if (res.status !== 200) throw new Error(`GET /v1/deliveries → ${res.status}`);
   return (await res.json()) as DeliveryView[];
 }
@@ -60,8 +77,16 @@ function settled(requestId: string, count: number, timeoutMs = 30_000) {
   );
 }
 
-function event(e: AccessRequestEvent['event'], over: Partial<AccessRequestEvent['request']> = {}): AccessRequestEvent {
-  const request = accessRequest({ id: randomUUID(), userId: people.requester.id, resourceId, ...over });
+function event(
+  e: AccessRequestEvent['event'],
+  over: Partial<AccessRequestEvent['request']> = {},
+): AccessRequestEvent {
+  const request = accessRequest({
+    id: randomUUID(),
+    userId: people.requester.id,
+    resourceId,
+    ...over,
+  });
   return { event: e, request };
 }
 
@@ -73,8 +98,12 @@ beforeAll(async () => {
   policy = await PolicyFixture.start(db.url, prefix);
   adminEmail = `admin-${prefix}@example.com`;
   people.devops = await policy.createUser(`devops-${suffix}@example.com`, 'Dee Vops', ['DEVOPS']);
-  people.support = await policy.createUser(`support-${suffix}@example.com`, 'Sue Port', ['SUPPORT']);
-  people.reviewer = await policy.createUser(`reviewer-${suffix}@example.com`, 'Rev Iewer', ['ACCESS_REVIEWER']);
+  people.support = await policy.createUser(`support-${suffix}@example.com`, 'Sue Port', [
+    'SUPPORT',
+  ]);
+  people.reviewer = await policy.createUser(`reviewer-${suffix}@example.com`, 'Rev Iewer', [
+    'ACCESS_REVIEWER',
+  ]);
   people.optout = await policy.createUser(`optout-${suffix}@example.com`, 'Otto Out', ['ADMIN']);
   people.approver = await policy.createUser(`approver-${suffix}@example.com`, 'Appro Ver');
   people.requester = await policy.createUser(`requester-${suffix}@example.com`, 'Alex Marshall');
@@ -84,8 +113,12 @@ beforeAll(async () => {
     policy: { autoLock: { durationSeconds: 2_592_000, approval: 'MANUAL' }, accessRequests: null },
   });
   resourceId = resource.id;
-  const group = await policy.call<{ id: string }>('POST', '/v1/groups', { name: `Gitlab approvers ${suffix}` });
-  await policy.call('PUT', `/v1/groups/${group.id}/members`, { userIds: [people.approver.id, people.devops.id] });
+  const group = await policy.call<{ id: string }>('POST', '/v1/groups', {
+    name: `Gitlab approvers ${suffix}`,
+  });
+  await policy.call('PUT', `/v1/groups/${group.id}/members`, {
+    userIds: [people.approver.id, people.devops.id],
+  });
   await policy.call('PUT', `/v1/resources/${resourceId}/approvers`, { groupIds: [group.id] });
 
   const config = loadServiceConfig({
@@ -113,7 +146,10 @@ beforeAll(async () => {
   await app.listen(0, '127.0.0.1');
   baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   const consumer = app.get(RequestEventsConsumer);
-  await eventually(() => (consumer.ready ? true : undefined), { timeoutMs: 60_000, what: 'the consumer to join its group' });
+  await eventually(() => (consumer.ready ? true : undefined), {
+    timeoutMs: 60_000,
+    what: 'the consumer to join its group',
+  });
 });
 
 afterAll(async () => {
@@ -126,20 +162,38 @@ afterAll(async () => {
 
 describe('recipients (rule 8) through Kafka, policy and SMTP', () => {
   it('REQUESTED: chosen roles minus opt-outs, plus every approver, one mail each, never the requester', async () => {
-    await settings({ emailEnabled: true, emailRoles: ['ADMIN', 'DEVOPS'], optedOutUserIds: [people.optout.id], webhook: null });
+    await settings({
+      emailEnabled: true,
+      emailRoles: ['ADMIN', 'DEVOPS'],
+      optedOutUserIds: [people.optout.id],
+      webhook: null,
+    });
     const e = event('REQUESTED');
     await publishRequestEvent(e, stack.kafkaBrokers);
     const d = await settled(e.request.id, 3);
-    expect(d.map((x) => x.recipient).sort()).toEqual([adminEmail, people.approver.email, people.devops.email].sort());
-    expect(d.every((x) => x.status === 'DELIVERED' && x.channel === 'EMAIL' && x.template === 'request-created')).toBe(true);
+    expect(d.map((x) => x.recipient).sort()).toEqual(
+      [adminEmail, people.approver.email, people.devops.email].sort(),
+    );
+    expect(
+      d.every(
+        (x) =>
+          x.status === 'DELIVERED' && x.channel === 'EMAIL' && x.template === 'request-created',
+      ),
+    ).toBe(true);
     for (const x of d) {
       const mails = smtp.byKey(x.id);
       expect(mails).toHaveLength(1);
       expect(mails[0].to).toEqual([x.recipient]);
-      expect(mails[0].html).toContain(`href="http://lapse.test:3003/access-requests#request-${e.request.id}"`);
-      expect(mails[0].html).toContain(`href="http://console.lapse.test/users/${people.requester.id}"`);
+      expect(mails[0].html).toContain(
+        `href="http://lapse.test:3003/access-requests#request-${e.request.id}"`,
+      );
+      expect(mails[0].html).toContain(
+        `href="http://console.lapse.test/users/${people.requester.id}"`,
+      );
       expect(mails[0].html).toContain(`href="http://console.lapse.test/resources/${resourceId}"`);
-      expect(mails[0].text).toContain(`Review the request: http://lapse.test:3003/access-requests#request-${e.request.id}`);
+      expect(mails[0].text).toContain(
+        `Review the request: http://lapse.test:3003/access-requests#request-${e.request.id}`,
+      );
     }
     // The email as a reviewer receives it, for review (README: test-output/).
     const [first] = smtp.byKey(d[0].id);
@@ -148,34 +202,75 @@ describe('recipients (rule 8) through Kafka, policy and SMTP', () => {
   });
 
   it('Resource Approvers get mail even with email off and every role switched off', async () => {
-    await settings({ emailEnabled: false, emailRoles: [], optedOutUserIds: [people.approver.id], webhook: null });
+    await settings({
+      emailEnabled: false,
+      emailRoles: [],
+      optedOutUserIds: [people.approver.id],
+      webhook: null,
+    });
     const e = event('REQUESTED');
     await publishRequestEvent(e, stack.kafkaBrokers);
     const d = await settled(e.request.id, 2);
-    expect(d.map((x) => x.recipient).sort()).toEqual([people.approver.email, people.devops.email].sort());
+    expect(d.map((x) => x.recipient).sort()).toEqual(
+      [people.approver.email, people.devops.email].sort(),
+    );
     expect(d.every((x) => smtp.byKey(x.id).length === 1)).toBe(true);
   });
 
   it('every chosen role, nobody opted out: all role holders and approvers', async () => {
-    await settings({ emailEnabled: true, emailRoles: ['ADMIN', 'DEVOPS', 'SUPPORT', 'ACCESS_REVIEWER'], optedOutUserIds: [], webhook: null });
+    await settings({
+      emailEnabled: true,
+      emailRoles: ['ADMIN', 'DEVOPS', 'SUPPORT', 'ACCESS_REVIEWER'],
+      optedOutUserIds: [],
+      webhook: null,
+    });
     const e = event('REQUESTED');
     await publishRequestEvent(e, stack.kafkaBrokers);
     const d = await settled(e.request.id, 6);
     expect(d.map((x) => x.recipient).sort()).toEqual(
-      [adminEmail, people.optout.email, people.devops.email, people.support.email, people.reviewer.email, people.approver.email].sort(),
+      [
+        adminEmail,
+        people.optout.email,
+        people.devops.email,
+        people.support.email,
+        people.reviewer.email,
+        people.approver.email,
+      ].sort(),
     );
   });
 
   it('APPROVED and DENIED: the requester is told, whatever the settings', async () => {
-    await settings({ emailEnabled: false, emailRoles: [], optedOutUserIds: [people.requester.id], webhook: null });
-    const approved = event('APPROVED', { status: 'APPROVED', reviewerId: policy.adminId, reviewedAt: new Date().toISOString(), note: 'ok <b>go</b>' });
-    const denied = event('DENIED', { status: 'DENIED', reviewerId: people.devops.id, reviewedAt: new Date().toISOString() });
+    await settings({
+      emailEnabled: false,
+      emailRoles: [],
+      optedOutUserIds: [people.requester.id],
+      webhook: null,
+    });
+    const approved = event('APPROVED', {
+      status: 'APPROVED',
+      reviewerId: policy.adminId,
+      reviewedAt: new Date().toISOString(),
+      note: 'ok <b>go</b>',
+    });
+    const denied = event('DENIED', {
+      status: 'DENIED',
+      reviewerId: people.devops.id,
+      reviewedAt: new Date().toISOString(),
+    });
     await publishRequestEvent(approved, stack.kafkaBrokers);
     await publishRequestEvent(denied, stack.kafkaBrokers);
     const [a] = await settled(approved.request.id, 1);
     const [d] = await settled(denied.request.id, 1);
-    expect([a.recipient, a.template, a.subject]).toEqual([people.requester.email, 'request-approved', 'Approved: your access to Gitlab']);
-    expect([d.recipient, d.template, d.subject]).toEqual([people.requester.email, 'request-denied', 'Denied: your access to Gitlab']);
+    expect([a.recipient, a.template, a.subject]).toEqual([
+      people.requester.email,
+      'request-approved',
+      'Approved: your access to Gitlab',
+    ]);
+    expect([d.recipient, d.template, d.subject]).toEqual([
+      people.requester.email,
+      'request-denied',
+      'Denied: your access to Gitlab',
+    ]);
     const mail = smtp.byKey(a.id)[0];
     expect(mail.headers.subject).toBe('Approved: your access to Gitlab');
     expect(mail.html).toContain('Note: ok &lt;b&gt;go&lt;/b&gt;');
@@ -188,9 +283,19 @@ describe('recipients (rule 8) through Kafka, policy and SMTP', () => {
 describe('webhook', () => {
   it('POSTs exactly the documented body with the request values, signed with the secret', async () => {
     receiver.status = 200;
-    await settings({ emailEnabled: false, emailRoles: [], optedOutUserIds: [], webhook: { url: receiver.url, secret } });
+    await settings({
+      emailEnabled: false,
+      emailRoles: [],
+      optedOutUserIds: [],
+      webhook: { url: receiver.url, secret },
+    });
     // The requests service publishes this event when a request is created through its API.
-    const e = event('REQUESTED', { type: 'JIT', durationSeconds: 3600, approvalMode: 'MANUAL', reason: 'Deploy the "hotfix" <today>' });
+    const e = event('REQUESTED', {
+      type: 'JIT',
+      durationSeconds: 3600,
+      approvalMode: 'MANUAL',
+      reason: 'Deploy the "hotfix" <today>',
+    });
     await publishRequestEvent(e, stack.kafkaBrokers);
     const d = await settled(e.request.id, 3);
     const hook = d.find((x) => x.channel === 'WEBHOOK');
@@ -215,7 +320,11 @@ describe('webhook', () => {
       request_duration_seconds: 3600,
     };
     expect(Object.keys(body).sort()).toEqual([...Object.keys(expected), 'timestamp'].sort());
-    for (const [field, value] of Object.entries(expected)) expect({ field, value: body[field as keyof AccessRequestWebhookBody] }).toEqual({ field, value });
+    for (const [field, value] of Object.entries(expected))
+      expect({ field, value: body[field as keyof AccessRequestWebhookBody] }).toEqual({
+        field,
+        value,
+      });
     expect(body.timestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00$/);
     expect(got[0].headers['content-type']).toBe('application/json');
     const header = String(got[0].headers['x-lapse-signature']);
@@ -226,12 +335,27 @@ describe('webhook', () => {
 
   it('an AutoLock request carries the auto-lock duration', async () => {
     receiver.status = 200;
-    await settings({ emailEnabled: false, emailRoles: [], optedOutUserIds: [], webhook: { url: receiver.url, secret } });
-    const e = event('REQUESTED', { type: 'AutoLock', durationSeconds: null, approvalMode: 'MANUAL' });
+    await settings({
+      emailEnabled: false,
+      emailRoles: [],
+      optedOutUserIds: [],
+      webhook: { url: receiver.url, secret },
+    });
+    const e = event('REQUESTED', {
+      type: 'AutoLock',
+      durationSeconds: null,
+      approvalMode: 'MANUAL',
+    });
     await publishRequestEvent(e, stack.kafkaBrokers);
     const hook = (await settled(e.request.id, 3)).find((x) => x.channel === 'WEBHOOK');
-    const body = JSON.parse(receiver.received.find((r) => r.headers['idempotency-key'] === hook?.id)?.body ?? '{}') as AccessRequestWebhookBody;
-    expect([body.request_type, body.request_duration_seconds, body.approval_mode]).toEqual(['AutoLock', 2_592_000, 'MANUAL']);
+    const body = JSON.parse(
+      receiver.received.find((r) => r.headers['idempotency-key'] === hook?.id)?.body ?? '{}',
+    ) as AccessRequestWebhookBody;
+    expect([body.request_type, body.request_duration_seconds, body.approval_mode]).toEqual([
+      'AutoLock',
+      2_592_000,
+      'MANUAL',
+    ]);
   });
 
   it('receiver down, then 500s, then up: delivered once per idempotency key, every attempt logged; a redelivered event sends nothing', async () => {
@@ -239,22 +363,42 @@ describe('webhook', () => {
     await flaky.listen();
     await flaky.close(); // nothing listens on its port now: connection refused
     flaky.status = 500;
-    await settings({ emailEnabled: false, emailRoles: [], optedOutUserIds: [], webhook: { url: flaky.url, secret } });
+    await settings({
+      emailEnabled: false,
+      emailRoles: [],
+      optedOutUserIds: [],
+      webhook: { url: flaky.url, secret },
+    });
     const e = event('REQUESTED');
     await publishRequestEvent(e, stack.kafkaBrokers);
-    const hookOf = async () => (await deliveries(e.request.id)).find((x) => x.channel === 'WEBHOOK');
-    await eventually(async () => ((await hookOf())?.attempts.length ?? 0) >= 2 || undefined, { timeoutMs: 30_000, what: 'two refused attempts' });
+    const hookOf = async () =>
+      (await deliveries(e.request.id)).find((x) => x.channel === 'WEBHOOK');
+    await eventually(async () => ((await hookOf())?.attempts.length ?? 0) >= 2 || undefined, {
+      timeoutMs: 30_000,
+      what: 'two refused attempts',
+    });
     await flaky.listen();
-    await eventually(() => (flaky.received.length >= 2 ? true : undefined), { timeoutMs: 30_000, what: 'two 500 answers' });
+    await eventually(() => (flaky.received.length >= 2 ? true : undefined), {
+      timeoutMs: 30_000,
+      what: 'two 500 answers',
+    });
     flaky.status = 200;
-    const hook = await eventually(async () => {
-      const h = await hookOf();
-      return h?.status === 'DELIVERED' ? h : undefined;
-    }, { timeoutMs: 30_000, what: 'the webhook to be delivered' });
+    const hook = await eventually(
+      async () => {
+        const h = await hookOf();
+        return h?.status === 'DELIVERED' ? h : undefined;
+      },
+      { timeoutMs: 30_000, what: 'the webhook to be delivered' },
+    );
     expect(flaky.deliveredByKey()).toEqual(new Map([[hook.id, 1]]));
-    expect(new Set(flaky.received.map((r) => r.headers['idempotency-key']))).toEqual(new Set([hook.id]));
+    expect(new Set(flaky.received.map((r) => r.headers['idempotency-key']))).toEqual(
+      new Set([hook.id]),
+    );
     const outcomes = hook.attempts.map((a) => [a.outcome, a.statusCode]);
-    expect(outcomes.slice(0, 2)).toEqual([['RETRY', null], ['RETRY', null]]);
+    expect(outcomes.slice(0, 2)).toEqual([
+      ['RETRY', null],
+      ['RETRY', null],
+    ]);
     expect(outcomes).toContainEqual(['RETRY', 500]);
     expect(outcomes[outcomes.length - 1]).toEqual(['DELIVERED', 200]);
     // Every request the receiver saw is logged with its answer. Attempt numbers are Temporal's:
@@ -282,11 +426,20 @@ describe('webhook', () => {
     const refusing = new WebhookReceiver();
     refusing.status = 410;
     await refusing.listen();
-    await settings({ emailEnabled: false, emailRoles: [], optedOutUserIds: [], webhook: { url: refusing.url, secret } });
+    await settings({
+      emailEnabled: false,
+      emailRoles: [],
+      optedOutUserIds: [],
+      webhook: { url: refusing.url, secret },
+    });
     const e = event('REQUESTED');
     await publishRequestEvent(e, stack.kafkaBrokers);
     const hook = (await settled(e.request.id, 3)).find((x) => x.channel === 'WEBHOOK');
-    expect(hook).toMatchObject({ status: 'FAILED', attemptCount: 1, lastError: 'receiver answered 410' });
+    expect(hook).toMatchObject({
+      status: 'FAILED',
+      attemptCount: 1,
+      lastError: 'receiver answered 410',
+    });
     expect(hook?.attempts.map((a) => [a.outcome, a.statusCode])).toEqual([['FAILED', 410]]);
     expect(refusing.received).toHaveLength(1);
     await refusing.close();
@@ -299,10 +452,13 @@ describe('email outage', () => {
     await smtp.close();
     const e = event('APPROVED', { status: 'APPROVED', reviewedAt: new Date().toISOString() });
     await publishRequestEvent(e, stack.kafkaBrokers);
-    await eventually(async () => ((await deliveries(e.request.id))[0]?.attempts.length ?? 0) >= 2 || undefined, {
-      timeoutMs: 30_000,
-      what: 'failed SMTP attempts',
-    });
+    await eventually(
+      async () => ((await deliveries(e.request.id))[0]?.attempts.length ?? 0) >= 2 || undefined,
+      {
+        timeoutMs: 30_000,
+        what: 'failed SMTP attempts',
+      },
+    );
     await smtp.listen();
     const [d] = await settled(e.request.id, 1);
     expect(d.status).toBe('DELIVERED');
@@ -318,9 +474,16 @@ describe('GET /v1/deliveries', () => {
 
   it('needs a token, and ADMIN or DEVOPS', async () => {
     expect((await get('/v1/deliveries')).status).toBe(401);
-    expect((await get('/v1/deliveries', await signUserToken(JWT_SECRET, people.support.id))).status).toBe(403);
-    expect((await get('/v1/deliveries', await signUserToken(JWT_SECRET, people.requester.id))).status).toBe(403);
-    const res = await get('/v1/deliveries?limit=2', await signUserToken(JWT_SECRET, people.devops.id));
+    expect(
+      (await get('/v1/deliveries', await signUserToken(JWT_SECRET, people.support.id))).status,
+    ).toBe(403);
+    expect(
+      (await get('/v1/deliveries', await signUserToken(JWT_SECRET, people.requester.id))).status,
+    ).toBe(403);
+    const res = await get(
+      '/v1/deliveries?limit=2',
+      await signUserToken(JWT_SECRET, people.devops.id),
+    );
     expect(res.status).toBe(200);
     expect(((await res.json()) as unknown[]).length).toBe(2);
   });

@@ -1,4 +1,10 @@
-import { BeforeApplicationShutdown, DynamicModule, Injectable, Module, OnApplicationBootstrap } from '@nestjs/common';
+import {
+  BeforeApplicationShutdown,
+  DynamicModule,
+  Injectable,
+  Module,
+  OnApplicationBootstrap,
+} from '@nestjs/common';
 import { Client } from '@temporalio/client';
 import type { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
@@ -61,10 +67,21 @@ export class NotificationsModule {
       controllers: [DeliveriesController],
       providers: [
         { provide: NOTIFICATIONS_CONFIG, useValue: config },
-        { provide: PolicyClient, useValue: new PolicyClient(config.LAPSE_POLICY_URL, config.LAPSE_SERVICE_SECRET) },
+        {
+          provide: PolicyClient,
+          useValue: new PolicyClient(config.LAPSE_POLICY_URL, config.LAPSE_SERVICE_SECRET),
+        },
         { provide: EmailTemplates, useValue: new EmailTemplates() },
-        { provide: DeliveryStore, inject: [DataSource], useFactory: (ds: DataSource) => new DeliveryStore(ds) },
-        { provide: EmailSender, useFactory: () => new EmailSender(config.SMTP_URL, config.SMTP_FROM, retry.attemptTimeoutMs) },
+        {
+          provide: DeliveryStore,
+          inject: [DataSource],
+          useFactory: (ds: DataSource) => new DeliveryStore(ds),
+        },
+        {
+          provide: EmailSender,
+          useFactory: () =>
+            new EmailSender(config.SMTP_URL, config.SMTP_FROM, retry.attemptTimeoutMs),
+        },
         { provide: WebhookSender, useFactory: () => new WebhookSender(retry.attemptTimeoutMs) },
         {
           provide: DeliveryPlanner,
@@ -89,7 +106,12 @@ export class NotificationsModule {
         {
           provide: RequestEventsConsumer,
           inject: [KAFKA, DeliveryPlanner, DeliveryStore, Client],
-          useFactory: (kafka: Kafka, planner: DeliveryPlanner, store: DeliveryStore, temporal: Client) =>
+          useFactory: (
+            kafka: Kafka,
+            planner: DeliveryPlanner,
+            store: DeliveryStore,
+            temporal: Client,
+          ) =>
             new RequestEventsConsumer(kafka, planner, store, temporal, {
               groupId: config.LAPSE_NOTIFICATIONS_GROUP_ID,
               taskQueuePrefix: config.LAPSE_TASK_QUEUE_PREFIX,

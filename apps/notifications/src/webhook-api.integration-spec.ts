@@ -7,7 +7,12 @@
  */
 import { createHmac, randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import { grantWorkflowId, stateQuery, type AccessRequest, type AccessRequestWebhookBody } from '@lapse/contracts';
+import {
+  grantWorkflowId,
+  stateQuery,
+  type AccessRequest,
+  type AccessRequestWebhookBody,
+} from '@lapse/contracts';
 import { startLapseStack, type LapseStack } from '@lapse/grant-runtime/testing';
 import { eventually, writeTestOutput, type RunningService } from '@lapse/testing';
 import type { DeliveryView } from './deliveries/deliveries.dto';
@@ -25,7 +30,13 @@ let requests: RunningService;
 let notifications: RunningService;
 let adminToken = '';
 
-async function call<T>(baseUrl: string, token: string, method: string, path: string, body?: unknown): Promise<T> {
+async function call<T>(
+  baseUrl: string,
+  token: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<T> {
   const res = await fetch(`${baseUrl}${path}`, {
     method,
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
@@ -35,14 +46,18 @@ async function call<T>(baseUrl: string, token: string, method: string, path: str
   if (!res.ok) throw new Error(`${method} ${baseUrl}${path} → ${res.status}: ${text}`);
   return (text ? JSON.parse(text) : undefined) as T;
 }
-const admin = <T>(method: string, path: string, body?: unknown) => (s as LapseStack).admin.call<T>(method, path, body);
+const admin = <T>(method: string, path: string, body?: unknown) =>
+  (s as LapseStack).admin.call<T>(method, path, body);
 
 beforeAll(async () => {
   await receiver.listen();
   s = await startLapseStack('notifications_webhook_api', {
     // The grant workflow asks access-tracking for the latest access before it auto-locks.
     services: ['access-tracking', 'requests', 'notifications'],
-    env: { LAPSE_PUBLIC_URL: 'http://lapse.test:3003', LAPSE_CONSOLE_URL: 'http://console.lapse.test' },
+    env: {
+      LAPSE_PUBLIC_URL: 'http://lapse.test:3003',
+      LAPSE_CONSOLE_URL: 'http://console.lapse.test',
+    },
     serviceEnv: {
       notifications: {
         SMTP_URL: 'smtp://127.0.0.1:9',
@@ -65,7 +80,11 @@ afterAll(async () => {
 });
 
 it('a request created through the requests API reaches the webhook: every field equals the request, signed with the secret', async () => {
-  const user = await admin<{ id: string; name: string; email: string }>('POST', '/v1/users', { name: 'Alex Marshall', email: `alex-${suffix}@it.lapse`, roles: [] });
+  const user = await admin<{ id: string; name: string; email: string }>('POST', '/v1/users', {
+    name: 'Alex Marshall',
+    email: `alex-${suffix}@it.lapse`,
+    roles: [],
+  });
   const group = await admin<{ id: string }>('POST', '/v1/groups', { name: `engineers-${suffix}` });
   await admin('PUT', `/v1/groups/${group.id}/members`, { userIds: [user.id] });
   const resource = await admin<{ id: string; name: string }>('POST', '/v1/resources', {
@@ -76,7 +95,9 @@ it('a request created through the requests API reaches the webhook: every field 
   await admin('PUT', `/v1/resources/${resource.id}/assignments/${group.id}`, {});
   await eventually(
     async () => {
-      const v = await temporal.workflow.getHandle(grantWorkflowId(resource.id, user.id)).query(stateQuery);
+      const v = await temporal.workflow
+        .getHandle(grantWorkflowId(resource.id, user.id))
+        .query(stateQuery);
       return v.state === 'LOCKED' ? v : undefined;
     },
     { timeoutMs: 60_000, intervalMs: 250, what: 'the grant to auto-lock' },
@@ -89,23 +110,45 @@ it('a request created through the requests API reaches the webhook: every field 
   });
 
   const before = Date.now();
-  const created = await call<AccessRequest>(requests.url, await (s as LapseStack).tokenFor(user.id), 'POST', '/v1/access-requests', {
+  const created = await call<AccessRequest>(
+    requests.url,
+    await (s as LapseStack).tokenFor(user.id),
+    'POST',
+    '/v1/access-requests',
+    {
+      resourceId: resource.id,
+      reason: 'I need access after a long period of no usage: "deploy" <today>.',
+    },
+  );
+  expect(created).toMatchObject({
+    userId: user.id,
     resourceId: resource.id,
-    reason: 'I need access after a long period of no usage: "deploy" <today>.',
+    type: 'AutoLock',
+    approvalMode: 'MANUAL',
+    status: 'PENDING',
   });
-  expect(created).toMatchObject({ userId: user.id, resourceId: resource.id, type: 'AutoLock', approvalMode: 'MANUAL', status: 'PENDING' });
 
-  const hook = await eventually(() => receiver.received.find((r) => (JSON.parse(r.body) as { request_id?: string }).request_id === created.id), {
-    timeoutMs: 60_000,
-    intervalMs: 200,
-    what: 'the webhook for the new request',
-  });
+  const hook = await eventually(
+    () =>
+      receiver.received.find(
+        (r) => (JSON.parse(r.body) as { request_id?: string }).request_id === created.id,
+      ),
+    {
+      timeoutMs: 60_000,
+      intervalMs: 200,
+      what: 'the webhook for the new request',
+    },
+  );
   const body = JSON.parse(hook.body) as Record<string, unknown>;
   // What the receiver got, for review (README: test-output/).
   const shown = ['content-type', 'x-lapse-signature', 'idempotency-key', 'user-agent'];
   writeTestOutput(
     'webhook-request.json',
-    JSON.stringify({ headers: Object.fromEntries(shown.map((h) => [h, hook.headers[h]])), body }, null, 2) + '\n',
+    JSON.stringify(
+      { headers: Object.fromEntries(shown.map((h) => [h, hook.headers[h]])), body },
+      null,
+      2,
+    ) + '\n',
   );
   expect(Object.keys(body).sort()).toEqual(
     [
@@ -152,20 +195,32 @@ it('a request created through the requests API reaches the webhook: every field 
   expect(planned).toBeLessThanOrEqual(Date.now());
 
   // The receiver's check, as documented: HMAC-SHA256 of the raw body with the secret.
-  const sign = (key: string) => `sha256=${createHmac('sha256', key).update(hook.body).digest('hex')}`;
+  const sign = (key: string) =>
+    `sha256=${createHmac('sha256', key).update(hook.body).digest('hex')}`;
   expect(hook.headers['x-lapse-signature']).toBe(sign(secret));
   expect(hook.headers['x-lapse-signature']).not.toBe(sign(`${secret}-wrong`));
   expect(hook.headers['content-type']).toMatch(/^application\/json/);
 
   const [delivery] = await eventually(
     async () => {
-      const d = await call<DeliveryView[]>(notifications.url, adminToken, 'GET', `/v1/deliveries?requestId=${encodeURIComponent(created.id)}`);
+      const d = await call<DeliveryView[]>(
+        notifications.url,
+        adminToken,
+        'GET',
+        `/v1/deliveries?requestId=${encodeURIComponent(created.id)}`,
+      );
       return d.length === 1 && d[0].status === 'DELIVERED' ? d : undefined;
     },
-    { timeoutMs: 30_000, intervalMs: 200, what: 'the webhook delivery to be recorded as delivered' },
+    {
+      timeoutMs: 30_000,
+      intervalMs: 200,
+      what: 'the webhook delivery to be recorded as delivered',
+    },
   );
   expect(delivery).toMatchObject({ channel: 'WEBHOOK', recipient: receiver.url, attemptCount: 1 });
   expect(delivery.attempts).toMatchObject([{ attempt: 1, outcome: 'DELIVERED', statusCode: 200 }]);
   expect(hook.headers['idempotency-key']).toBe(delivery.id);
-  expect(receiver.received.filter((r) => r.headers['idempotency-key'] === delivery.id)).toHaveLength(1);
+  expect(
+    receiver.received.filter((r) => r.headers['idempotency-key'] === delivery.id),
+  ).toHaveLength(1);
 });

@@ -40,8 +40,14 @@ export function createAppModule(config: PolicyConfig): DynamicModule {
     imports: [
       PlatformModule.forRoot({ service: 'policy', logLevel: config.LOG_LEVEL }),
       DbModule.forRoot(dataSourceOptions(config.DATABASE_URL)),
-      KafkaModule.forRoot({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? 'lapse-policy' }),
-      TemporalModule.forRoot({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE }),
+      KafkaModule.forRoot({
+        brokers: config.KAFKA_BROKERS,
+        clientId: config.KAFKA_CLIENT_ID ?? 'lapse-policy',
+      }),
+      TemporalModule.forRoot({
+        address: config.TEMPORAL_ADDRESS,
+        namespace: config.TEMPORAL_NAMESPACE,
+      }),
       AuthModule.forRoot({
         jwt: jwtSettingsOf(config),
         directory: { useClass: DbUserDirectory },

@@ -35,21 +35,37 @@ describe('a 100,000-row CSV report (real Postgres)', () => {
 
   it('streams every row in chunks while the server is still reading, with flat memory', async () => {
     const g = (await api('POST', '/v1/groups', { name: 'all-staff' })).id as string;
-    const r = (await api('POST', '/v1/resources', { name: 'Intranet', address: 'intranet', policy: { autoLock: null, accessRequests: null } })).id as string;
-    await h.ds.query(`INSERT INTO policy.users (email, name) SELECT 'staff' || i || '@x.io', 'Staff member ' || i FROM generate_series(1, ${ROWS}) AS i`);
-    await h.ds.query(`INSERT INTO policy.memberships (group_id, user_id) SELECT $1, id FROM policy.users WHERE email LIKE 'staff%@x.io'`, [g]);
+    const r = (
+      await api('POST', '/v1/resources', {
+        name: 'Intranet',
+        address: 'intranet',
+        policy: { autoLock: null, accessRequests: null },
+      })
+    ).id as string;
+    await h.ds.query(
+      `INSERT INTO policy.users (email, name) SELECT 'staff' || i || '@x.io', 'Staff member ' || i FROM generate_series(1, ${ROWS}) AS i`,
+    );
+    await h.ds.query(
+      `INSERT INTO policy.memberships (group_id, user_id) SELECT $1, id FROM policy.users WHERE email LIKE 'staff%@x.io'`,
+      [g],
+    );
     await api('PUT', `/v1/resources/${r}/assignments/${g}`, {});
 
     // How many batches the server has asked Postgres for (each _read fetches at most BATCH rows).
     let batchesRead = 0;
     const read = QueryStream.prototype._read;
-    jest.spyOn(QueryStream.prototype, '_read').mockImplementation(function (this: QueryStream, size: number) {
+    jest.spyOn(QueryStream.prototype, '_read').mockImplementation(function (
+      this: QueryStream,
+      size: number,
+    ) {
       batchesRead++;
       return read.call(this, size);
     });
 
     const before = liveHeap();
-    const res = await fetch(`${h.url}/v1/resources/${r}/report.csv`, { headers: { authorization: `Bearer ${admin}` } });
+    const res = await fetch(`${h.url}/v1/resources/${r}/report.csv`, {
+      headers: { authorization: `Bearer ${admin}` },
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
     expect(res.headers.get('transfer-encoding')).toBe('chunked');
@@ -81,8 +97,16 @@ describe('a 100,000-row CSV report (real Postgres)', () => {
     const endGrowth = liveHeap() - before;
 
     expect(lines).toBe(ROWS + 1);
-    expect(header.startsWith('resource_id,resource_name,group_id,group_name,policy_source,')).toBe(true);
-    expect(lastLine.trimEnd().split('\r\n').pop()?.startsWith(`${r},Intranet,${g},all-staff,DEFAULT,OFF,`)).toBe(true);
+    expect(header.startsWith('resource_id,resource_name,group_id,group_name,policy_source,')).toBe(
+      true,
+    );
+    expect(
+      lastLine
+        .trimEnd()
+        .split('\r\n')
+        .pop()
+        ?.startsWith(`${r},Intranet,${g},all-staff,DEFAULT,OFF,`),
+    ).toBe(true);
     expect(bytes).toBeGreaterThan(5 * 1024 * 1024);
     // Streamed: many chunks, and the first rows arrived when the server had read a fraction of them.
     expect(chunks).toBeGreaterThan(10);

@@ -16,7 +16,10 @@ describe('access-requests.v1 → audit log (real Kafka and Postgres)', () => {
   beforeAll(async () => {
     h = await PolicyHarness.start('policy_request_audit', { sync: false, consumers: true });
     reader = await h.token(await h.seedUser('reviewer-reader@example.com', ['ACCESS_REVIEWER']));
-    const kafka = createKafka({ brokers: stack.kafkaBrokers, clientId: `policy-request-audit-${h.prefix}` });
+    const kafka = createKafka({
+      brokers: stack.kafkaBrokers,
+      clientId: `policy-request-audit-${h.prefix}`,
+    });
     await ensureTopics(kafka);
     producer = new JsonProducer(kafka);
   });
@@ -31,7 +34,9 @@ describe('access-requests.v1 → audit log (real Kafka and Postgres)', () => {
     const [alice, bob] = [randomUUID(), randomUUID()];
     const t0 = Date.now();
     const at = (s: number) => new Date(t0 + s * 1000).toISOString();
-    const request = (over: Partial<AccessRequestEvent['request']>): AccessRequestEvent['request'] => ({
+    const request = (
+      over: Partial<AccessRequestEvent['request']>,
+    ): AccessRequestEvent['request'] => ({
       id: randomUUID(),
       type: 'AutoLock',
       userId,
@@ -47,24 +52,51 @@ describe('access-requests.v1 → audit log (real Kafka and Postgres)', () => {
       note: null,
       ...over,
     });
-    const approved: AccessRequestEvent = { event: 'APPROVED', request: request({ status: 'APPROVED', reviewerId: alice, reviewedAt: at(10), note: 'ok' }) };
-    const denied: AccessRequestEvent = { event: 'DENIED', request: request({ status: 'DENIED', reviewerId: bob, reviewedAt: at(20), note: 'not now' }) };
+    const approved: AccessRequestEvent = {
+      event: 'APPROVED',
+      request: request({ status: 'APPROVED', reviewerId: alice, reviewedAt: at(10), note: 'ok' }),
+    };
+    const denied: AccessRequestEvent = {
+      event: 'DENIED',
+      request: request({ status: 'DENIED', reviewerId: bob, reviewedAt: at(20), note: 'not now' }),
+    };
     // Sent last: once it is in the log, everything before it on the partition has been consumed.
-    const marker: AccessRequestEvent = { event: 'REQUESTED', request: request({ reason: 'marker' }) };
+    const marker: AccessRequestEvent = {
+      event: 'REQUESTED',
+      request: request({ reason: 'marker' }),
+    };
     // The requests service keys by (user, resource): all of these share a partition, in order.
-    const send = (e: AccessRequestEvent) => producer.send(TOPICS.accessRequests, [{ key: grantKey(userId, resourceId), value: e }]);
+    const send = (e: AccessRequestEvent) =>
+      producer.send(TOPICS.accessRequests, [{ key: grantKey(userId, resourceId), value: e }]);
     await send(approved);
     await send(denied);
     await send(approved); // redelivery (e.g. the requests outbox relayed it twice)
     await send(marker);
 
-    type Entry = { category: string; action: string; actorId: string | null; entityId: string; resourceId: string; userId: string; before: unknown; after: Record<string, unknown>; at: string };
-    const entries = await eventually(async () => {
-      const res = await h.call('GET', `/v1/audit-logs?category=ACCESS&resourceId=${resourceId}`, reader);
-      if (res.status !== 200) throw new Error(`audit-logs → ${res.status} ${res.text}`);
-      const list = res.body as Entry[];
-      return list.some((e) => e.entityId === marker.request.id) ? list : undefined;
-    }, { timeoutMs: 60_000, what: 'the request events in the audit log' });
+    type Entry = {
+      category: string;
+      action: string;
+      actorId: string | null;
+      entityId: string;
+      resourceId: string;
+      userId: string;
+      before: unknown;
+      after: Record<string, unknown>;
+      at: string;
+    };
+    const entries = await eventually(
+      async () => {
+        const res = await h.call(
+          'GET',
+          `/v1/audit-logs?category=ACCESS&resourceId=${resourceId}`,
+          reader,
+        );
+        if (res.status !== 200) throw new Error(`audit-logs → ${res.status} ${res.text}`);
+        const list = res.body as Entry[];
+        return list.some((e) => e.entityId === marker.request.id) ? list : undefined;
+      },
+      { timeoutMs: 60_000, what: 'the request events in the audit log' },
+    );
 
     const of = (id: string) => entries.filter((e) => e.entityId === id);
     expect(of(approved.request.id)).toEqual([
@@ -87,7 +119,9 @@ describe('access-requests.v1 → audit log (real Kafka and Postgres)', () => {
         after: expect.objectContaining({ status: 'DENIED', reviewerId: bob, note: 'not now' }),
       }),
     ]);
-    expect(of(marker.request.id)).toEqual([expect.objectContaining({ action: 'request.requested', actorId: userId })]);
+    expect(of(marker.request.id)).toEqual([
+      expect.objectContaining({ action: 'request.requested', actorId: userId }),
+    ]);
     expect(entries).toHaveLength(3);
 
     // Newest first by decision time: the denial (t+20 s) before the approval (t+10 s).

@@ -6,7 +6,15 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
-import { TOPICS, accessRequestEventSchema, grantWorkflowId, stateQuery, type AccessRequest, type AccessRequestEvent, type GrantView } from '@lapse/contracts';
+import {
+  TOPICS,
+  accessRequestEventSchema,
+  grantWorkflowId,
+  stateQuery,
+  type AccessRequest,
+  type AccessRequestEvent,
+  type GrantView,
+} from '@lapse/contracts';
 import { signServiceToken } from '@lapse/auth';
 import { eventually, stack } from '@lapse/testing';
 import { startLapseStack, type LapseStack } from './testing/lapse-stack';
@@ -21,9 +29,19 @@ const events: AccessRequestEvent[] = [];
 
 type User = { id: string; name: string; email: string };
 let alice: User, bob: User, approverA: User, approverB: User, support: User, reviewer: User;
-let autoRes: { id: string }, manualA: { id: string }, manualB: { id: string }, jit: { id: string }, noGrant: { id: string };
+let autoRes: { id: string },
+  manualA: { id: string },
+  manualB: { id: string },
+  jit: { id: string },
+  noGrant: { id: string };
 
-async function api<T = AccessRequest>(user: User | null, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+async function api<T = AccessRequest>(
+  user: User | null,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+) {
   const res = await fetch(`${s.requestsUrl}${path}`, {
     method,
     headers: {
@@ -39,7 +57,11 @@ async function api<T = AccessRequest>(user: User | null, method: string, path: s
 const grantState = (resourceId: string, userId: string) =>
   temporal.workflow.getHandle(grantWorkflowId(resourceId, userId)).query(stateQuery);
 
-async function waitForState(resourceId: string, userId: string, state: GrantView['state']): Promise<GrantView> {
+async function waitForState(
+  resourceId: string,
+  userId: string,
+  state: GrantView['state'],
+): Promise<GrantView> {
   return eventually(
     async () => {
       const v = await grantState(resourceId, userId);
@@ -53,13 +75,19 @@ beforeAll(async () => {
   s = await startLapseStack('req-api');
   connection = await Connection.connect({ address: stack.temporalAddress });
   temporal = new Client({ connection, namespace: stack.temporalNamespace });
-  const kafka = new Kafka({ clientId: `it-req-${s.suffix}`, brokers: stack.kafkaBrokers, logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({
+    clientId: `it-req-${s.suffix}`,
+    brokers: stack.kafkaBrokers,
+    logLevel: logLevel.NOTHING,
+  });
   consumer = kafka.consumer({ groupId: `it-requests-events-${s.suffix}` });
   await consumer.connect();
   await consumer.subscribe({ topic: TOPICS.accessRequests, fromBeginning: false });
   await consumer.run({
     eachMessage: async ({ message }) => {
-      const parsed = accessRequestEventSchema.safeParse(JSON.parse(message.value?.toString() ?? 'null'));
+      const parsed = accessRequestEventSchema.safeParse(
+        JSON.parse(message.value?.toString() ?? 'null'),
+      );
       if (parsed.success) events.push(parsed.data);
     },
   });
@@ -77,12 +105,18 @@ beforeAll(async () => {
   const engineers = await a.group(`engineers-${tag}`, [alice.id, bob.id]);
   const approversA = await a.group(`approvers-a-${tag}`, [approverA.id]);
   const approversB = await a.group(`approvers-b-${tag}`, [approverB.id]);
-  const lock = (approval: 'AUTOMATIC' | 'MANUAL') => ({ autoLock: { durationSeconds: 2, approval }, accessRequests: null });
+  const lock = (approval: 'AUTOMATIC' | 'MANUAL') => ({
+    autoLock: { durationSeconds: 2, approval },
+    accessRequests: null,
+  });
   [autoRes, manualA, manualB, jit, noGrant] = await Promise.all([
     a.resource(`Wiki ${tag}`, lock('AUTOMATIC')),
     a.resource(`Gitlab ${tag}`, lock('MANUAL')),
     a.resource(`Billing ${tag}`, lock('MANUAL')),
-    a.resource(`Prod DB ${tag}`, { autoLock: null, accessRequests: { accessPeriodSeconds: 'CUSTOM', approval: 'MANUAL' } }),
+    a.resource(`Prod DB ${tag}`, {
+      autoLock: null,
+      accessRequests: { accessPeriodSeconds: 'CUSTOM', approval: 'MANUAL' },
+    }),
     a.resource(`Nobody ${tag}`, lock('MANUAL')),
   ]);
   await a.approvers(manualA.id, [approversA.id]);
@@ -96,9 +130,18 @@ beforeAll(async () => {
     waitForState(autoRes.id, bob.id, 'LOCKED'),
   ]);
   // Locked now; from here on a restored grant stays active for the rest of the suite.
-  await a.setPolicy(autoRes.id, { autoLock: { durationSeconds: 3600, approval: 'AUTOMATIC' }, accessRequests: null });
-  await a.setPolicy(manualA.id, { autoLock: { durationSeconds: 3600, approval: 'MANUAL' }, accessRequests: null });
-  await a.setPolicy(manualB.id, { autoLock: { durationSeconds: 3600, approval: 'MANUAL' }, accessRequests: null });
+  await a.setPolicy(autoRes.id, {
+    autoLock: { durationSeconds: 3600, approval: 'AUTOMATIC' },
+    accessRequests: null,
+  });
+  await a.setPolicy(manualA.id, {
+    autoLock: { durationSeconds: 3600, approval: 'MANUAL' },
+    accessRequests: null,
+  });
+  await a.setPolicy(manualB.id, {
+    autoLock: { durationSeconds: 3600, approval: 'MANUAL' },
+    accessRequests: null,
+  });
 });
 
 afterAll(async () => {
@@ -109,41 +152,87 @@ afterAll(async () => {
 
 describe('POST /v1/access-requests', () => {
   it('refuses bad input with 400 naming the field, and unauthenticated calls with 401', async () => {
-    expect((await api(alice, 'POST', '/v1/access-requests', { resourceId: autoRes.id })).body.message).toMatch(/^reason/);
-    const long = await api(alice, 'POST', '/v1/access-requests', { resourceId: autoRes.id, reason: 'x'.repeat(1001) });
+    expect(
+      (await api(alice, 'POST', '/v1/access-requests', { resourceId: autoRes.id })).body.message,
+    ).toMatch(/^reason/);
+    const long = await api(alice, 'POST', '/v1/access-requests', {
+      resourceId: autoRes.id,
+      reason: 'x'.repeat(1001),
+    });
     expect(long.status).toBe(400);
     expect(long.body.message).toMatch(/^reason/);
-    const blank = await api(alice, 'POST', '/v1/access-requests', { resourceId: autoRes.id, reason: '   ' });
+    const blank = await api(alice, 'POST', '/v1/access-requests', {
+      resourceId: autoRes.id,
+      reason: '   ',
+    });
     expect([blank.status, blank.body.message?.startsWith('reason')]).toEqual([400, true]);
-    const d = await api(alice, 'POST', '/v1/access-requests', { resourceId: jit.id, reason: 'r', durationSeconds: 8 * 86400 });
+    const d = await api(alice, 'POST', '/v1/access-requests', {
+      resourceId: jit.id,
+      reason: 'r',
+      durationSeconds: 8 * 86400,
+    });
     expect([d.status, d.body.message?.startsWith('durationSeconds')]).toEqual([400, true]);
-    expect((await api(null, 'POST', '/v1/access-requests', { resourceId: autoRes.id, reason: 'x' })).status).toBe(401);
+    expect(
+      (await api(null, 'POST', '/v1/access-requests', { resourceId: autoRes.id, reason: 'x' }))
+        .status,
+    ).toBe(401);
   });
 
   it('404 when the user has no grant to the resource', async () => {
-    const res = await api(alice, 'POST', '/v1/access-requests', { resourceId: noGrant.id, reason: 'please' });
+    const res = await api(alice, 'POST', '/v1/access-requests', {
+      resourceId: noGrant.id,
+      reason: 'please',
+    });
     expect(res.status).toBe(404);
   });
 
   it('AUTOMATIC: approved at once, stored, published as APPROVED, and the grant is active', async () => {
-    const res = await api(alice, 'POST', '/v1/access-requests', { resourceId: autoRes.id, reason: 'back from leave' });
-    expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ status: 'APPROVED', type: 'AutoLock', approvalMode: 'AUTOMATIC', userId: alice.id, reviewerId: null });
-    expect((await grantState(autoRes.id, alice.id)).state).toBe('ACTIVE');
-    expect((await api(alice, 'GET', `/v1/access-requests/${res.body.id}`)).body.status).toBe('APPROVED');
-    await eventually(() => (events.some((e) => e.request.id === res.body.id && e.event === 'APPROVED') ? true : undefined), {
-      timeoutMs: 30_000,
-      what: 'the APPROVED event on access-requests.v1',
+    const res = await api(alice, 'POST', '/v1/access-requests', {
+      resourceId: autoRes.id,
+      reason: 'back from leave',
     });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      status: 'APPROVED',
+      type: 'AutoLock',
+      approvalMode: 'AUTOMATIC',
+      userId: alice.id,
+      reviewerId: null,
+    });
+    expect((await grantState(autoRes.id, alice.id)).state).toBe('ACTIVE');
+    expect((await api(alice, 'GET', `/v1/access-requests/${res.body.id}`)).body.status).toBe(
+      'APPROVED',
+    );
+    await eventually(
+      () =>
+        events.some((e) => e.request.id === res.body.id && e.event === 'APPROVED')
+          ? true
+          : undefined,
+      {
+        timeoutMs: 30_000,
+        what: 'the APPROVED event on access-requests.v1',
+      },
+    );
     // Exactly once, although both the HTTP path and the recordRequest activity recorded it.
-    await eventually(async () => ((await api<AccessRequest[]>(alice, 'GET', `/v1/access-requests?userId=${alice.id}`)).body.length > 0 ? true : undefined));
+    await eventually(async () =>
+      (await api<AccessRequest[]>(alice, 'GET', `/v1/access-requests?userId=${alice.id}`)).body
+        .length > 0
+        ? true
+        : undefined,
+    );
     expect(events.filter((e) => e.request.id === res.body.id)).toHaveLength(1);
   });
 
   it('409 when the grant is not locked', async () => {
-    const first = await api(bob, 'POST', '/v1/access-requests', { resourceId: autoRes.id, reason: 'one' });
+    const first = await api(bob, 'POST', '/v1/access-requests', {
+      resourceId: autoRes.id,
+      reason: 'one',
+    });
     expect(first.body.status).toBe('APPROVED');
-    const again = await api(bob, 'POST', '/v1/access-requests', { resourceId: autoRes.id, reason: 'two' });
+    const again = await api(bob, 'POST', '/v1/access-requests', {
+      resourceId: autoRes.id,
+      reason: 'two',
+    });
     expect(again.status).toBe(409);
     expect(again.body.message).toMatch(/not locked/);
   });
@@ -151,10 +240,15 @@ describe('POST /v1/access-requests', () => {
   it('decisions (access-tracking) turn allowed after the automatic approval', async () => {
     const token = await signServiceToken(s.serviceSecret, 'proxy');
     const url = `${s.accessTracking?.url}/v1/decisions?userId=${alice.id}&resourceId=${autoRes.id}`;
-    await eventually(async () => {
-      const d = (await (await fetch(url, { headers: { authorization: `Bearer ${token}` } })).json()) as { allowed: boolean };
-      return d.allowed ? true : undefined;
-    }, { timeoutMs: 30_000, what: 'the decision to turn allowed' });
+    await eventually(
+      async () => {
+        const d = (await (
+          await fetch(url, { headers: { authorization: `Bearer ${token}` } })
+        ).json()) as { allowed: boolean };
+        return d.allowed ? true : undefined;
+      },
+      { timeoutMs: 30_000, what: 'the decision to turn allowed' },
+    );
   });
 });
 
@@ -162,72 +256,161 @@ describe('MANUAL requests and reviews (rule 6)', () => {
   let request: AccessRequest;
 
   it('MANUAL → PENDING; a second submit returns the open request; an Idempotency-Key retry the same', async () => {
-    const res = await api(alice, 'POST', '/v1/access-requests', { resourceId: manualA.id, reason: 'deploy the hotfix' }, { 'Idempotency-Key': 'k-1' });
+    const res = await api(
+      alice,
+      'POST',
+      '/v1/access-requests',
+      { resourceId: manualA.id, reason: 'deploy the hotfix' },
+      { 'Idempotency-Key': 'k-1' },
+    );
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ status: 'PENDING', approvalMode: 'MANUAL' });
     request = res.body;
-    const again = await api(alice, 'POST', '/v1/access-requests', { resourceId: manualA.id, reason: 'other words' });
+    const again = await api(alice, 'POST', '/v1/access-requests', {
+      resourceId: manualA.id,
+      reason: 'other words',
+    });
     expect(again.body.id).toBe(request.id);
-    const retry = await api(alice, 'POST', '/v1/access-requests', { resourceId: manualA.id, reason: 'deploy the hotfix' }, { 'Idempotency-Key': 'k-1' });
+    const retry = await api(
+      alice,
+      'POST',
+      '/v1/access-requests',
+      { resourceId: manualA.id, reason: 'deploy the hotfix' },
+      { 'Idempotency-Key': 'k-1' },
+    );
     expect(retry.body.id).toBe(request.id);
     expect((await grantState(manualA.id, alice.id)).state).toBe('PENDING');
-    await eventually(() => (events.some((e) => e.request.id === request.id && e.event === 'REQUESTED') ? true : undefined), {
-      timeoutMs: 30_000,
-      what: 'the REQUESTED event',
-    });
+    await eventually(
+      () =>
+        events.some((e) => e.request.id === request.id && e.event === 'REQUESTED')
+          ? true
+          : undefined,
+      {
+        timeoutMs: 30_000,
+        what: 'the REQUESTED event',
+      },
+    );
   });
 
   it('lists: reviewers see it, the resource approver sees it, another resource’s approver does not', async () => {
     const open = await api<AccessRequest[]>(reviewer, 'GET', '/v1/access-requests?status=OPEN');
     expect(open.body.map((r) => r.id)).toContain(request.id);
-    expect((await api<AccessRequest[]>(approverA, 'GET', `/v1/access-requests?status=OPEN&resourceId=${manualA.id}`)).body.map((r) => r.id)).toEqual([request.id]);
-    expect((await api<AccessRequest[]>(approverB, 'GET', '/v1/access-requests')).body.map((r) => r.id)).not.toContain(request.id);
+    expect(
+      (
+        await api<AccessRequest[]>(
+          approverA,
+          'GET',
+          `/v1/access-requests?status=OPEN&resourceId=${manualA.id}`,
+        )
+      ).body.map((r) => r.id),
+    ).toEqual([request.id]);
+    expect(
+      (await api<AccessRequest[]>(approverB, 'GET', '/v1/access-requests')).body.map((r) => r.id),
+    ).not.toContain(request.id);
     expect((await api(approverB, 'GET', `/v1/access-requests/${request.id}`)).status).toBe(404);
-    const count = await api<{ count: number }>(approverA, 'GET', '/v1/access-requests/count?status=OPEN');
+    const count = await api<{ count: number }>(
+      approverA,
+      'GET',
+      '/v1/access-requests/count?status=OPEN',
+    );
     expect(count.body.count).toBe(1);
-    expect((await api<{ count: number }>(approverB, 'GET', '/v1/access-requests/count?status=OPEN')).body.count).toBe(0);
+    expect(
+      (await api<{ count: number }>(approverB, 'GET', '/v1/access-requests/count?status=OPEN')).body
+        .count,
+    ).toBe(0);
     expect((await api(reviewer, 'GET', '/v1/access-requests?status=SOMETIMES')).status).toBe(400);
   });
 
   it('refuses the wrong reviewers: another resource’s approver (404), SUPPORT (403), the requester (403)', async () => {
-    expect((await api(approverB, 'POST', `/v1/access-requests/${request.id}/approve`, {})).status).toBe(404);
-    expect((await api(support, 'POST', `/v1/access-requests/${request.id}/approve`, {})).status).toBe(403);
-    expect((await api(alice, 'POST', `/v1/access-requests/${request.id}/approve`, {})).status).toBe(403);
-    expect((await api(approverA, 'POST', `/v1/access-requests/${request.id}/approve`, { note: 'x'.repeat(1001) })).status).toBe(400);
+    expect(
+      (await api(approverB, 'POST', `/v1/access-requests/${request.id}/approve`, {})).status,
+    ).toBe(404);
+    expect(
+      (await api(support, 'POST', `/v1/access-requests/${request.id}/approve`, {})).status,
+    ).toBe(403);
+    expect((await api(alice, 'POST', `/v1/access-requests/${request.id}/approve`, {})).status).toBe(
+      403,
+    );
+    expect(
+      (
+        await api(approverA, 'POST', `/v1/access-requests/${request.id}/approve`, {
+          note: 'x'.repeat(1001),
+        })
+      ).status,
+    ).toBe(400);
     expect((await grantState(manualA.id, alice.id)).state).toBe('PENDING');
   });
 
   it('the resource approver approves; the grant turns ACTIVE; a second decision is 409 and changes nothing', async () => {
-    const res = await api(approverA, 'POST', `/v1/access-requests/${request.id}/approve`, { note: 'go ahead' });
+    const res = await api(approverA, 'POST', `/v1/access-requests/${request.id}/approve`, {
+      note: 'go ahead',
+    });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ status: 'APPROVED', reviewerId: approverA.id, note: 'go ahead' });
+    expect(res.body).toMatchObject({
+      status: 'APPROVED',
+      reviewerId: approverA.id,
+      note: 'go ahead',
+    });
     expect((await grantState(manualA.id, alice.id)).state).toBe('ACTIVE');
     const late = await api(reviewer, 'POST', `/v1/access-requests/${request.id}/deny`, {});
     expect(late.status).toBe(409);
-    expect((await api(alice, 'GET', `/v1/access-requests/${request.id}`)).body.status).toBe('APPROVED');
-    const mine = await api<AccessRequest[]>(alice, 'GET', `/v1/access-requests?status=RESOLVED&userId=${alice.id}`);
+    expect((await api(alice, 'GET', `/v1/access-requests/${request.id}`)).body.status).toBe(
+      'APPROVED',
+    );
+    const mine = await api<AccessRequest[]>(
+      alice,
+      'GET',
+      `/v1/access-requests?status=RESOLVED&userId=${alice.id}`,
+    );
     expect(mine.body.find((r) => r.id === request.id)?.status).toBe('APPROVED');
-    await eventually(() => (events.some((e) => e.request.id === request.id && e.event === 'APPROVED') ? true : undefined), { timeoutMs: 30_000 });
+    await eventually(
+      () =>
+        events.some((e) => e.request.id === request.id && e.event === 'APPROVED')
+          ? true
+          : undefined,
+      { timeoutMs: 30_000 },
+    );
   });
 
   it('a reviewer denies with a note; the grant stays locked; SUPPORT can read it', async () => {
-    const sub = await api(bob, 'POST', '/v1/access-requests', { resourceId: manualB.id, reason: 'billing export' });
+    const sub = await api(bob, 'POST', '/v1/access-requests', {
+      resourceId: manualB.id,
+      reason: 'billing export',
+    });
     expect(sub.body.status).toBe('PENDING');
-    const res = await api(reviewer, 'POST', `/v1/access-requests/${sub.body.id}/deny`, { note: 'use the report instead' });
-    expect(res.body).toMatchObject({ status: 'DENIED', note: 'use the report instead', reviewerId: reviewer.id });
+    const res = await api(reviewer, 'POST', `/v1/access-requests/${sub.body.id}/deny`, {
+      note: 'use the report instead',
+    });
+    expect(res.body).toMatchObject({
+      status: 'DENIED',
+      note: 'use the report instead',
+      reviewerId: reviewer.id,
+    });
     expect((await grantState(manualB.id, bob.id)).state).toBe('LOCKED');
-    expect((await api(support, 'GET', `/v1/access-requests/${sub.body.id}`)).body.status).toBe('DENIED');
-    await eventually(() => (events.some((e) => e.request.id === sub.body.id && e.event === 'DENIED') ? true : undefined), { timeoutMs: 30_000 });
+    expect((await api(support, 'GET', `/v1/access-requests/${sub.body.id}`)).body.status).toBe(
+      'DENIED',
+    );
+    await eventually(
+      () =>
+        events.some((e) => e.request.id === sub.body.id && e.event === 'DENIED') ? true : undefined,
+      { timeoutMs: 30_000 },
+    );
   });
 
   it('JIT with a CUSTOM period keeps the chosen duration', async () => {
-    const res = await api(alice, 'POST', '/v1/access-requests', { resourceId: jit.id, reason: 'migration window', durationSeconds: 3600 });
+    const res = await api(alice, 'POST', '/v1/access-requests', {
+      resourceId: jit.id,
+      reason: 'migration window',
+      durationSeconds: 3600,
+    });
     expect(res.body).toMatchObject({ status: 'PENDING', type: 'JIT', durationSeconds: 3600 });
     const ok = await api(reviewer, 'POST', `/v1/access-requests/${res.body.id}/approve`, {});
     expect(ok.body.status).toBe('APPROVED');
     const view = await grantState(jit.id, alice.id);
     expect(view.state).toBe('ACTIVE');
-    expect(Date.parse(view.activeUntil as string) - Date.parse(ok.body.reviewedAt as string)).toBe(3600_000);
+    expect(Date.parse(view.activeUntil as string) - Date.parse(ok.body.reviewedAt as string)).toBe(
+      3600_000,
+    );
   });
 });
 
@@ -237,12 +420,20 @@ describe('the policy service down', () => {
     await s.policy.stop();
     // Neither the caller nor the resource is in the short-lived caches: both need the policy service.
     const stranger = { id: `u-never-seen-${s.suffix}`, name: 'Nobody', email: 'nobody@it.lapse' };
-    const res = await fetch(`${s.requestsUrl}/v1/access-requests`, { headers: { authorization: `Bearer ${await s.tokenFor(stranger.id)}` } });
+    const res = await fetch(`${s.requestsUrl}/v1/access-requests`, {
+      headers: { authorization: `Bearer ${await s.tokenFor(stranger.id)}` },
+    });
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBe('5');
-    expect(await res.json()).toEqual({ statusCode: 503, error: 'Service Unavailable', message: 'the policy service is unavailable: try again shortly' });
+    expect(await res.json()).toEqual({
+      statusCode: 503,
+      error: 'Service Unavailable',
+      message: 'the policy service is unavailable: try again shortly',
+    });
 
-    const page = await fetch(`${s.requestsUrl}/access-requests`, { headers: { cookie: `lapse_token=${await s.tokenFor(stranger.id)}` } });
+    const page = await fetch(`${s.requestsUrl}/access-requests`, {
+      headers: { cookie: `lapse_token=${await s.tokenFor(stranger.id)}` },
+    });
     expect(page.status).toBe(503);
     expect(page.headers.get('content-type')).toMatch(/^text\/html/);
     expect(await page.text()).toContain('not answering right now');

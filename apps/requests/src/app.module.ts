@@ -14,7 +14,11 @@ import { PagesModule } from './pages/pages.module';
 @Module({})
 class ConfigModule {
   static forRoot(config: RequestsConfig): DynamicModule {
-    return { module: ConfigModule, providers: [{ provide: REQUESTS_CONFIG, useValue: config }], exports: [REQUESTS_CONFIG] };
+    return {
+      module: ConfigModule,
+      providers: [{ provide: REQUESTS_CONFIG, useValue: config }],
+      exports: [REQUESTS_CONFIG],
+    };
   }
 }
 
@@ -27,8 +31,14 @@ export function createAppModule(config: RequestsConfig): DynamicModule {
       PlatformModule.forRoot({ service: 'requests', logLevel: config.LOG_LEVEL }),
       AuthModule.forService(config, 'requests'),
       DbModule.forRoot(dataSourceOptions(config.DATABASE_URL)),
-      KafkaModule.forRoot({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? 'lapse-requests' }),
-      TemporalModule.forRoot({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE }),
+      KafkaModule.forRoot({
+        brokers: config.KAFKA_BROKERS,
+        clientId: config.KAFKA_CLIENT_ID ?? 'lapse-requests',
+      }),
+      TemporalModule.forRoot({
+        address: config.TEMPORAL_ADDRESS,
+        namespace: config.TEMPORAL_NAMESPACE,
+      }),
       AccessRequestsModule,
       PagesModule,
     ],

@@ -17,10 +17,15 @@ export const configSchema = commonEnvSchema
   .superRefine((c, ctx) => {
     // The requests service asks the policy service for users, resources and approvers.
     if (!c.LAPSE_SERVICE_SECRET) {
-      ctx.addIssue({ code: 'custom', path: ['LAPSE_SERVICE_SECRET'], message: 'is required (calls to the policy service)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['LAPSE_SERVICE_SECRET'],
+        message: 'is required (calls to the policy service)',
+      });
     }
   });
 export type RequestsConfig = z.infer<typeof configSchema>;
 
-export const loadServiceConfig = (env: Record<string, string | undefined> = process.env): RequestsConfig =>
-  loadConfig(configSchema, env);
+export const loadServiceConfig = (
+  env: Record<string, string | undefined> = process.env,
+): RequestsConfig => loadConfig(configSchema, env);

@@ -30,7 +30,8 @@ export class AuthGuard implements CanActivate {
     });
     let principal: Principal;
     if (claims.kind === 'service') {
-      if (!this.reflector.getAllAndOverride<boolean>(SERVICE_KEY, targets)) throw LapseError.forbidden('not open to services');
+      if (!this.reflector.getAllAndOverride<boolean>(SERVICE_KEY, targets))
+        throw LapseError.forbidden('not open to services');
       principal = { kind: 'service', service: claims.service };
     } else {
       const user = await this.directory.findById(claims.userId);

@@ -28,7 +28,13 @@ export function jwtSettingsOf(c: AuthConfig): JwtSettings {
 export interface AuthOptions {
   jwt: JwtSettings;
   /** How callers' user records are found: policy reads its table, others use PolicyUserDirectory. */
-  directory: Omit<Provider, 'provide'> & ({ useClass: unknown } | { useFactory: unknown } | { useValue: unknown } | { useExisting: unknown });
+  directory: Omit<Provider, 'provide'> &
+    (
+      | { useClass: unknown }
+      | { useFactory: unknown }
+      | { useValue: unknown }
+      | { useExisting: unknown }
+    );
 }
 
 /** Installs the global AuthGuard: every endpoint checks who is calling. */
@@ -41,7 +47,9 @@ export class AuthModule {
     if (!serviceSecret) throw new Error('LAPSE_SERVICE_SECRET must be set');
     return AuthModule.forRoot({
       jwt: jwtSettingsOf(config),
-      directory: { useValue: new PolicyUserDirectory(config.LAPSE_POLICY_URL, serviceSecret, service) },
+      directory: {
+        useValue: new PolicyUserDirectory(config.LAPSE_POLICY_URL, serviceSecret, service),
+      },
     });
   }
 

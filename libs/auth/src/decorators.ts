@@ -12,5 +12,6 @@ export const Roles = (...roles: Role[]) => SetMetadata(ROLES_KEY, roles);
 export const AllowService = () => SetMetadata(SERVICE_KEY, true);
 
 export const CurrentPrincipal = createParamDecorator(
-  (_: unknown, ctx: ExecutionContext): Principal => ctx.switchToHttp().getRequest<{ principal: Principal }>().principal,
+  (_: unknown, ctx: ExecutionContext): Principal =>
+    ctx.switchToHttp().getRequest<{ principal: Principal }>().principal,
 );

@@ -29,16 +29,25 @@ export class PolicyApi {
   }
 
   async get<T>(path: string, nullOn: readonly number[] = [404]): Promise<T | null> {
-    const headers = { authorization: `Bearer ${await this.serviceToken()}`, accept: 'application/json' };
+    const headers = {
+      authorization: `Bearer ${await this.serviceToken()}`,
+      accept: 'application/json',
+    };
     let res: Response;
     try {
-      res = await fetch(`${this.baseUrl}${path}`, { headers, signal: AbortSignal.timeout(this.opts.timeoutMs ?? 5_000) });
+      res = await fetch(`${this.baseUrl}${path}`, {
+        headers,
+        signal: AbortSignal.timeout(this.opts.timeoutMs ?? 5_000),
+      });
     } catch (e) {
       throw LapseError.unavailable('the policy service', e);
     }
     if (nullOn.includes(res.status)) return null;
     if (res.status >= 500 || res.status === 429) {
-      throw LapseError.unavailable('the policy service', new Error(`policy service answered ${res.status} for GET ${path}`));
+      throw LapseError.unavailable(
+        'the policy service',
+        new Error(`policy service answered ${res.status} for GET ${path}`),
+      );
     }
     if (!res.ok) throw new Error(`policy service answered ${res.status} for GET ${path}`);
     return (await res.json()) as T;
@@ -47,7 +56,10 @@ export class PolicyApi {
   private async serviceToken(): Promise<string> {
     const now = Date.now();
     if (!this.token || this.token.until <= now) {
-      this.token = { value: await signServiceToken(this.opts.serviceSecret, this.opts.service), until: now + TOKEN_REUSE_MS };
+      this.token = {
+        value: await signServiceToken(this.opts.serviceSecret, this.opts.service),
+        until: now + TOKEN_REUSE_MS,
+      };
     }
     return this.token.value;
   }

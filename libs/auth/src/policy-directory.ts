@@ -11,14 +11,22 @@ export class PolicyUserDirectory implements UserDirectory {
   private readonly cache = new Map<string, { at: number; user: DirectoryUser | null }>();
   private readonly policy: PolicyApi;
 
-  constructor(policyUrl: string, serviceSecret: string, service: string, private readonly ttlMs = 5000) {
+  constructor(
+    policyUrl: string,
+    serviceSecret: string,
+    service: string,
+    private readonly ttlMs = 5000,
+  ) {
     this.policy = new PolicyApi({ baseUrl: policyUrl, serviceSecret, service });
   }
 
   async findById(id: string): Promise<DirectoryUser | null> {
     const hit = this.cache.get(id);
     if (hit && Date.now() - hit.at < this.ttlMs) return hit.user;
-    const body = await this.policy.get<{ id: string; email: string; name: string; roles: Role[] }>(`/v1/users/${encodeURIComponent(id)}`, [400, 404]);
+    const body = await this.policy.get<{ id: string; email: string; name: string; roles: Role[] }>(
+      `/v1/users/${encodeURIComponent(id)}`,
+      [400, 404],
+    );
     const user = body && { id: body.id, email: body.email, name: body.name, roles: body.roles };
     this.cache.set(id, { at: Date.now(), user });
     return user;

@@ -8,9 +8,7 @@ export interface DirectoryUser {
   roles: Role[];
 }
 
-export type Principal =
-  | ({ kind: 'user' } & DirectoryUser)
-  | { kind: 'service'; service: string };
+export type Principal = ({ kind: 'user' } & DirectoryUser) | { kind: 'service'; service: string };
 
 /** Resolves a token's subject to the current user record; null when the user does not exist. */
 export interface UserDirectory {

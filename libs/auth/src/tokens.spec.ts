@@ -7,11 +7,16 @@ describe('TokenVerifier', () => {
   const verifier = new TokenVerifier({ secret, serviceSecret });
 
   it('accepts a user token and returns its subject', async () => {
-    await expect(verifier.verify(await signUserToken(secret, 'u-1'))).resolves.toEqual({ kind: 'user', userId: 'u-1' });
+    await expect(verifier.verify(await signUserToken(secret, 'u-1'))).resolves.toEqual({
+      kind: 'user',
+      userId: 'u-1',
+    });
   });
 
   it('accepts a service token', async () => {
-    await expect(verifier.verify(await signServiceToken(serviceSecret, 'requests'))).resolves.toEqual({
+    await expect(
+      verifier.verify(await signServiceToken(serviceSecret, 'requests')),
+    ).resolves.toEqual({
       kind: 'service',
       service: 'requests',
     });

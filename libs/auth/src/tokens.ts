@@ -11,9 +11,7 @@ export interface JwtSettings {
   serviceSecret?: string;
 }
 
-export type TokenClaims =
-  | { kind: 'user'; userId: string }
-  | { kind: 'service'; service: string };
+export type TokenClaims = { kind: 'user'; userId: string } | { kind: 'service'; service: string };
 
 const enc = (s: string) => new TextEncoder().encode(s);
 
@@ -49,13 +47,18 @@ export class TokenVerifier {
       // Oldest first (insertion order): drop it.
       this.verified.delete(this.verified.keys().next().value as string);
     }
-    this.verified.set(token, { claims, until: Math.min(exp ? exp * 1000 : Infinity, now + TokenVerifier.CACHE_MS) });
+    this.verified.set(token, {
+      claims,
+      until: Math.min(exp ? exp * 1000 : Infinity, now + TokenVerifier.CACHE_MS),
+    });
     return claims;
   }
 
   private async verifyUncached(token: string): Promise<{ claims: TokenClaims; exp?: number }> {
     if (this.s.serviceSecret) {
-      const svc = await jwtVerify(token, enc(this.s.serviceSecret), { algorithms: ['HS256'] }).catch(() => null);
+      const svc = await jwtVerify(token, enc(this.s.serviceSecret), {
+        algorithms: ['HS256'],
+      }).catch(() => null);
       if (svc && typeof svc.payload.svc === 'string') {
         return { claims: { kind: 'service', service: svc.payload.svc }, exp: svc.payload.exp };
       }
@@ -74,14 +77,31 @@ function subjectOf(p: JWTPayload): string {
 }
 
 /** A user token (HS256) for `userId`; `npm run token` prints one. */
-export async function signUserToken(secret: string, userId: string, ttl = '12h', extra: { issuer?: string; audience?: string } = {}): Promise<string> {
-  let jwt = new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(userId).setIssuedAt().setExpirationTime(ttl);
+export async function signUserToken(
+  secret: string,
+  userId: string,
+  ttl = '12h',
+  extra: { issuer?: string; audience?: string } = {},
+): Promise<string> {
+  let jwt = new SignJWT({})
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(userId)
+    .setIssuedAt()
+    .setExpirationTime(ttl);
   if (extra.issuer) jwt = jwt.setIssuer(extra.issuer);
   if (extra.audience) jwt = jwt.setAudience(extra.audience);
   return jwt.sign(enc(secret));
 }
 
 /** A short-lived token one Lapse service uses to call another. */
-export async function signServiceToken(serviceSecret: string, service: string, ttl = '5m'): Promise<string> {
-  return new SignJWT({ svc: service }).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime(ttl).sign(enc(serviceSecret));
+export async function signServiceToken(
+  serviceSecret: string,
+  service: string,
+  ttl = '5m',
+): Promise<string> {
+  return new SignJWT({ svc: service })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setIssuedAt()
+    .setExpirationTime(ttl)
+    .sign(enc(serviceSecret));
 }

@@ -9,9 +9,9 @@ describe('loadConfig', () => {
   });
 
   it('names every bad variable', () => {
-    expect(() => loadConfig(commonEnvSchema, { DATABASE_URL: 'nope', LAPSE_REQUEST_TTL: '-1' })).toThrow(
-      ConfigError,
-    );
+    expect(() =>
+      loadConfig(commonEnvSchema, { DATABASE_URL: 'nope', LAPSE_REQUEST_TTL: '-1' }),
+    ).toThrow(ConfigError);
     try {
       loadConfig(commonEnvSchema, { DATABASE_URL: 'nope', LAPSE_REQUEST_TTL: '-1' });
     } catch (e) {

@@ -84,7 +84,9 @@ export const policyChangedSignal = defineSignal<[PolicyChangedSignal]>('policyCh
 export const revokeSignal = defineSignal<[RevokeSignal]>('revoke');
 
 /** Returns the open request (new or existing, idempotent) or the request resolved at once (AUTOMATIC). */
-export const submitRequestUpdate = defineUpdate<AccessRequest, [SubmitRequestUpdate]>('submitRequest');
+export const submitRequestUpdate = defineUpdate<AccessRequest, [SubmitRequestUpdate]>(
+  'submitRequest',
+);
 export const reviewUpdate = defineUpdate<AccessRequest, [ReviewUpdate]>('review');
 export const adminUnlockUpdate = defineUpdate<GrantView, [AdminUnlockUpdate]>('adminUnlock');
 

@@ -33,7 +33,10 @@ export function serviceDataSourceOptions(o: ServiceDataSourceOptions): DataSourc
  * Creates the schema if needed and applies pending migrations, in one transaction per migration.
  * Used by `npm run migrate` and by integration tests on their own databases.
  */
-export async function migrate(options: DataSourceOptions, log: (msg: string) => void = () => undefined): Promise<string[]> {
+export async function migrate(
+  options: DataSourceOptions,
+  log: (msg: string) => void = () => undefined,
+): Promise<string[]> {
   const schema = (options as { schema?: string }).schema;
   const ds = new DataSource(options);
   await ds.initialize();

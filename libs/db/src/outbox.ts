@@ -11,14 +11,21 @@ export interface OutboxMessage {
   value: unknown;
 }
 
-export async function enqueue(manager: EntityManager, schema: string, messages: OutboxMessage[]): Promise<void> {
+export async function enqueue(
+  manager: EntityManager,
+  schema: string,
+  messages: OutboxMessage[],
+): Promise<void> {
   if (messages.length === 0) return;
   const params: unknown[] = [];
   const rows = messages.map((m, i) => {
     params.push(m.topic, m.key, JSON.stringify(m.value));
     return `($${i * 3 + 1}, $${i * 3 + 2}, $${i * 3 + 3}::jsonb)`;
   });
-  await manager.query(`INSERT INTO "${schema}".outbox (topic, key, value) VALUES ${rows.join(', ')}`, params);
+  await manager.query(
+    `INSERT INTO "${schema}".outbox (topic, key, value) VALUES ${rows.join(', ')}`,
+    params,
+  );
 }
 
 /** The outbox table; each service's first migration creates it in its schema. */

@@ -35,7 +35,8 @@ export async function deliverNotification(input: DeliveryWorkflowInput): Promise
 function reasonOf(err: unknown): string {
   if (err instanceof ActivityFailure && err.cause) {
     const cause = err.cause;
-    const detail = cause instanceof ApplicationFailure ? cause.message : `${cause.name}: ${cause.message}`;
+    const detail =
+      cause instanceof ApplicationFailure ? cause.message : `${cause.name}: ${cause.message}`;
     return detail || 'delivery failed';
   }
   return err instanceof Error ? err.message : String(err);

@@ -349,7 +349,9 @@ describe('admin unlock, policy changes, the end of a grant (rules 3, 7)', () => 
     const view = await g.executeUpdate(adminUnlockUpdate, { args: [{ actorId: 'admin-1' }] });
     expect(view).toMatchObject({ state: 'ACTIVE', lastAdminUnlockBy: 'admin-1' });
     // The update answered only after policy's audit log had the unlock (recordAdminUnlock).
-    expect(h.unlocks.filter((u) => u.userId === view.userId && u.resourceId === view.resourceId)).toEqual([
+    expect(
+      h.unlocks.filter((u) => u.userId === view.userId && u.resourceId === view.resourceId),
+    ).toEqual([
       {
         userId: view.userId,
         resourceId: view.resourceId,

@@ -107,7 +107,9 @@ function refuse(error: GrantError): never {
 }
 
 export async function accessGrant(input: AccessGrantInput): Promise<GrantView> {
-  const { publishGrantState, recordRequest, latestAccess, recordAdminUnlock } = activitiesFor(input.taskQueuePrefix);
+  const { publishGrantState, recordRequest, latestAccess, recordAdminUnlock } = activitiesFor(
+    input.taskQueuePrefix,
+  );
   let model: GrantModel = initialModel(input);
   const outbox: RequestRecord[] = [...(input.carried?.pendingRecords ?? [])];
   /** Admin unlocks policy has not recorded yet, oldest first. */
@@ -210,7 +212,10 @@ export async function accessGrant(input: AccessGrantInput): Promise<GrantView> {
       } else if (unlocks.length > 0) {
         const record = unlocks[0];
         await recordAdminUnlock(record).catch((err: unknown) =>
-          log.error('recordAdminUnlock refused; record dropped', { error: String(err), at: record.at }),
+          log.error('recordAdminUnlock refused; record dropped', {
+            error: String(err),
+            at: record.at,
+          }),
         );
         unlocks.shift();
       } else {

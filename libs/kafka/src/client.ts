@@ -19,7 +19,14 @@ function jsonLogCreator(clientId: string) {
     ({ level, log, namespace }: LogEntry) => {
       const { message, timestamp: _t, ...extra } = log;
       process.stderr.write(
-        JSON.stringify({ level: LEVELS[level] ?? 'info', time: new Date().toISOString(), service: clientId, component: `kafka.${namespace}`, msg: message, ...extra }) + '\n',
+        JSON.stringify({
+          level: LEVELS[level] ?? 'info',
+          time: new Date().toISOString(),
+          service: clientId,
+          component: `kafka.${namespace}`,
+          msg: message,
+          ...extra,
+        }) + '\n',
       );
     };
 }
@@ -35,7 +42,10 @@ export function createKafka(s: KafkaSettings): Kafka {
 }
 
 /** Creates the Lapse topics that do not exist yet (kafkajs cannot auto-create on subscribe under KRaft). */
-export async function ensureTopics(kafka: Kafka, specs: readonly TopicSpec[] = TOPIC_SPECS): Promise<string[]> {
+export async function ensureTopics(
+  kafka: Kafka,
+  specs: readonly TopicSpec[] = TOPIC_SPECS,
+): Promise<string[]> {
   const admin: Admin = kafka.admin();
   await admin.connect();
   try {
@@ -64,7 +74,11 @@ export class JsonProducer {
   private connected?: Promise<void>;
 
   constructor(kafka: Kafka) {
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 5, createPartitioner: Partitioners.DefaultPartitioner });
+    this.producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 5,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
   }
 
   connect(): Promise<void> {
@@ -72,13 +86,20 @@ export class JsonProducer {
     return this.connected;
   }
 
-  async send(topic: string, messages: { key: string | null; value: unknown; headers?: Record<string, string> }[]): Promise<void> {
+  async send(
+    topic: string,
+    messages: { key: string | null; value: unknown; headers?: Record<string, string> }[],
+  ): Promise<void> {
     if (messages.length === 0) return;
     await this.connect();
     await this.producer.send({
       topic,
       acks: -1,
-      messages: messages.map((m) => ({ key: m.key, value: JSON.stringify(m.value), headers: m.headers })),
+      messages: messages.map((m) => ({
+        key: m.key,
+        value: JSON.stringify(m.value),
+        headers: m.headers,
+      })),
     });
   }
 

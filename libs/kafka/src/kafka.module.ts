@@ -1,4 +1,12 @@
-import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import {
+  DynamicModule,
+  Global,
+  Inject,
+  Injectable,
+  Module,
+  OnApplicationShutdown,
+  OnModuleInit,
+} from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 import { HealthRegistry } from '@lapse/platform';
 import { JsonProducer, createKafka, ensureTopics, type KafkaSettings } from './client';

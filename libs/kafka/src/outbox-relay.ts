@@ -10,7 +10,10 @@ interface Row {
   value: unknown;
 }
 
-const published = counter('lapse_outbox_published_total', 'Outbox messages published to Kafka', ['schema', 'topic']);
+const published = counter('lapse_outbox_published_total', 'Outbox messages published to Kafka', [
+  'schema',
+  'topic',
+]);
 
 /**
  * Publishes a service's outbox to Kafka in id order and deletes what was sent, in one
@@ -64,10 +67,15 @@ export class OutboxRelay {
       const byTopic = new Map<string, Row[]>();
       for (const r of rows) byTopic.set(r.topic, [...(byTopic.get(r.topic) ?? []), r]);
       for (const [topic, list] of byTopic) {
-        await this.producer.send(topic, list.map((r) => ({ key: r.key, value: r.value })));
+        await this.producer.send(
+          topic,
+          list.map((r) => ({ key: r.key, value: r.value })),
+        );
         published.inc({ schema: this.schema, topic }, list.length);
       }
-      await m.query(`DELETE FROM "${this.schema}".outbox WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
+      await m.query(`DELETE FROM "${this.schema}".outbox WHERE id = ANY($1::bigint[])`, [
+        rows.map((r) => r.id),
+      ]);
       return rows.length;
     });
   }

@@ -7,7 +7,10 @@ describe('withKafkaRetry', () => {
       'fetch offsets',
       async () => {
         calls++;
-        if (calls < 3) throw Object.assign(new Error('This is not the correct coordinator for this group'), { type: 'NOT_COORDINATOR' });
+        if (calls < 3)
+          throw Object.assign(new Error('This is not the correct coordinator for this group'), {
+            type: 'NOT_COORDINATOR',
+          });
         return 'ok';
       },
       { initialMs: 1 },
@@ -29,7 +32,11 @@ describe('withKafkaRetry', () => {
 
   it('gives up after the last attempt', async () => {
     await expect(
-      withKafkaRetry('x', async () => Promise.reject(Object.assign(new Error('busy'), { retriable: true })), { attempts: 2, initialMs: 1 }),
+      withKafkaRetry(
+        'x',
+        async () => Promise.reject(Object.assign(new Error('busy'), { retriable: true })),
+        { attempts: 2, initialMs: 1 },
+      ),
     ).rejects.toThrow('x failed after 2 attempt(s): busy');
   });
 

@@ -27,7 +27,10 @@ export interface ServiceOptions {
  * Creates and starts a Lapse HTTP service: JSON logs, validation, OpenAPI, and a clean stop on
  * SIGTERM/SIGINT (stop taking traffic, let modules drain through their shutdown hooks, exit).
  */
-export async function startService(module: Type<unknown> | DynamicModule, opts: ServiceOptions): Promise<INestApplication> {
+export async function startService(
+  module: Type<unknown> | DynamicModule,
+  opts: ServiceOptions,
+): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(module, {
     bufferLogs: true,
     // Parsers are installed below with errors that name the body.
@@ -64,8 +67,15 @@ export function withBodyErrors(parser: RequestHandler): RequestHandler {
     parser(req, res, (err?: unknown) => {
       if (!err) return next();
       const type = (err as { type?: string }).type;
-      if (type === 'entity.parse.failed') return next(LapseError.validation('body', 'malformed JSON'));
-      if (type === 'entity.too.large') return next(new LapseError('PAYLOAD_TOO_LARGE', `body: larger than ${String((err as { limit?: number }).limit ?? '')} bytes`));
+      if (type === 'entity.parse.failed')
+        return next(LapseError.validation('body', 'malformed JSON'));
+      if (type === 'entity.too.large')
+        return next(
+          new LapseError(
+            'PAYLOAD_TOO_LARGE',
+            `body: larger than ${String((err as { limit?: number }).limit ?? '')} bytes`,
+          ),
+        );
       return next(err);
     });
 }
@@ -104,7 +114,13 @@ export function exitOnBootFailure(service: string) {
   return (err: unknown): never => {
     const e = err as Error;
     process.stderr.write(
-      JSON.stringify({ level: 'fatal', service, time: new Date().toISOString(), msg: e.message, stack: e.stack }) + '\n',
+      JSON.stringify({
+        level: 'fatal',
+        service,
+        time: new Date().toISOString(),
+        msg: e.message,
+        stack: e.stack,
+      }) + '\n',
     );
     process.exit(1);
   };

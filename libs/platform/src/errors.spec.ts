@@ -1,4 +1,10 @@
-import { LapseError, errorBody, httpStatusOf, isDependencyDown, type LapseErrorKind } from './errors';
+import {
+  LapseError,
+  errorBody,
+  httpStatusOf,
+  isDependencyDown,
+  type LapseErrorKind,
+} from './errors';
 
 describe('errors', () => {
   it.each<[LapseErrorKind, number]>([
@@ -17,17 +23,34 @@ describe('errors', () => {
     const e = LapseError.validation('policy.autoLock.durationSeconds', 'must be at most 34560000');
     expect(e.field).toBe('policy.autoLock.durationSeconds');
     expect(e.message).toBe('policy.autoLock.durationSeconds: must be at most 34560000');
-    expect(errorBody(400, e.message)).toEqual({ statusCode: 400, error: 'Bad Request', message: e.message });
+    expect(errorBody(400, e.message)).toEqual({
+      statusCode: 400,
+      error: 'Bad Request',
+      message: e.message,
+    });
   });
 
   describe('isDependencyDown', () => {
-    const withCode = (code: unknown, extra: object = {}) => Object.assign(new Error('x'), { code }, extra);
+    const withCode = (code: unknown, extra: object = {}) =>
+      Object.assign(new Error('x'), { code }, extra);
 
     it('sees refused and lost connections, also when wrapped (fetch failed → cause)', () => {
       expect(isDependencyDown(withCode('ECONNREFUSED'))).toBe(true);
-      expect(isDependencyDown(new TypeError('fetch failed', { cause: withCode('ECONNRESET') }))).toBe(true);
-      expect(isDependencyDown(new Error('outer', { cause: new Error('middle', { cause: withCode('ETIMEDOUT') }) }))).toBe(true);
-      expect(isDependencyDown(Object.assign(new Error('The operation was aborted due to timeout'), { name: 'TimeoutError' }))).toBe(true);
+      expect(
+        isDependencyDown(new TypeError('fetch failed', { cause: withCode('ECONNRESET') })),
+      ).toBe(true);
+      expect(
+        isDependencyDown(
+          new Error('outer', { cause: new Error('middle', { cause: withCode('ETIMEDOUT') }) }),
+        ),
+      ).toBe(true);
+      expect(
+        isDependencyDown(
+          Object.assign(new Error('The operation was aborted due to timeout'), {
+            name: 'TimeoutError',
+          }),
+        ),
+      ).toBe(true);
     });
 
     it('sees Postgres shutting down and gRPC UNAVAILABLE', () => {

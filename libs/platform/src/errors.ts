@@ -40,12 +40,26 @@ export class LapseError extends Error {
     return new LapseError('UNAUTHORIZED', message);
   }
   static unavailable(dependency: string, cause?: unknown): LapseError {
-    return new LapseError('UNAVAILABLE', `${dependency} is unavailable: try again shortly`, undefined, cause);
+    return new LapseError(
+      'UNAVAILABLE',
+      `${dependency} is unavailable: try again shortly`,
+      undefined,
+      cause,
+    );
   }
 }
 
 /** Error codes of a connection that could not be made or was lost (Node, Postgres). */
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EPIPE', '57P01', '57P03']);
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EPIPE',
+  '57P01',
+  '57P03',
+]);
 /** gRPC status UNAVAILABLE (Temporal's frontend not reachable). */
 const GRPC_UNAVAILABLE = 14;
 
@@ -55,7 +69,11 @@ const GRPC_UNAVAILABLE = 14;
  * yet accepting, Temporal's gRPC UNAVAILABLE. Such failures are 503s, not 500s.
  */
 export function isDependencyDown(err: unknown): boolean {
-  for (let e = err, depth = 0; e && typeof e === 'object' && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
+  for (
+    let e = err, depth = 0;
+    e && typeof e === 'object' && depth < 8;
+    e = (e as { cause?: unknown }).cause, depth++
+  ) {
     const { code, name } = e as { code?: unknown; name?: unknown };
     if (typeof code === 'string' && CONNECTION_CODES.has(code)) return true;
     if (code === GRPC_UNAVAILABLE && 'metadata' in e) return true;

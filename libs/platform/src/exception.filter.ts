@@ -1,10 +1,4 @@
-import {
-  ArgumentsHost,
-  Catch,
-  ExceptionFilter,
-  HttpException,
-  Logger,
-} from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import { LapseError, errorBody, httpStatusOf, isDependencyDown } from './errors';
 
@@ -42,7 +36,11 @@ export class LapseExceptionFilter implements ExceptionFilter {
     if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
       return { status: e.status, message: e.message ?? 'bad request' };
     }
-    if (isDependencyDown(exception)) return { status: 503, message: 'a service Lapse depends on is unavailable: try again shortly' };
+    if (isDependencyDown(exception))
+      return {
+        status: 503,
+        message: 'a service Lapse depends on is unavailable: try again shortly',
+      };
     return { status: 500, message: 'internal error' };
   }
 }

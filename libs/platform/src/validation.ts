@@ -12,7 +12,8 @@ function firstProblem(errors: ValidationError[], prefix = ''): Problem {
     const field = prefix ? `${prefix}.${e.property}` : e.property;
     if (e.constraints && Object.keys(e.constraints).length > 0) {
       // A missing field is "required", whatever rule happened to be checked first.
-      if (e.constraints.whitelistValidation) return { field, property: e.property, message: 'is not a known field' };
+      if (e.constraints.whitelistValidation)
+        return { field, property: e.property, message: 'is not a known field' };
       if (e.value === undefined) return { field, property: e.property, message: 'is required' };
       return { field, property: e.property, message: Object.values(e.constraints)[0] };
     }
@@ -34,7 +35,9 @@ export function lapseValidationPipe(): ValidationPipe {
     exceptionFactory: (errors) => {
       const { field, property, message } = firstProblem(errors);
       // class-validator messages start with the property name: say the full path instead.
-      const text = message.startsWith(`${property} `) ? message.slice(property.length + 1) : message;
+      const text = message.startsWith(`${property} `)
+        ? message.slice(property.length + 1)
+        : message;
       return LapseError.validation(field, text);
     },
   });

@@ -66,15 +66,25 @@ export class ActivityHost {
     const connection = await NativeConnection.connect({ address: o.address });
     let worker: Worker;
     try {
-      worker = await Worker.create({ connection, namespace: o.namespace, taskQueue: o.taskQueue, activities: o.activities });
+      worker = await Worker.create({
+        connection,
+        namespace: o.namespace,
+        taskQueue: o.taskQueue,
+        activities: o.activities,
+      });
     } catch (err) {
       await connection.close();
       throw err;
     }
     const log = new Logger(`${o.service}.activities`);
-    const running = worker.run().catch((err: unknown) => log.error({ err }, `activity worker on ${o.taskQueue} stopped with an error`));
+    const running = worker
+      .run()
+      .catch((err: unknown) =>
+        log.error({ err }, `activity worker on ${o.taskQueue} stopped with an error`),
+      );
     o.health?.register('temporal-worker', async () => {
-      if (worker.getState() !== 'RUNNING') throw new Error(`activity worker is ${worker.getState()}`);
+      if (worker.getState() !== 'RUNNING')
+        throw new Error(`activity worker is ${worker.getState()}`);
     });
     log.log(`activity worker polling ${o.taskQueue}`);
     return new ActivityHost(connection, worker, running, o.service);

@@ -6,7 +6,10 @@ let installed = false;
  * Makes the Temporal worker runtime (SDK and core) log JSON lines like the rest of the service.
  * Call once, before the first NativeConnection/Worker is created; later calls do nothing.
  */
-export function installTemporalJsonLogging(service: string, level: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' = 'INFO'): void {
+export function installTemporalJsonLogging(
+  service: string,
+  level: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' = 'INFO',
+): void {
   if (installed) return;
   installed = true;
   const write = (entry: LogEntry) => {

@@ -1,4 +1,12 @@
-import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import {
+  DynamicModule,
+  Global,
+  Inject,
+  Injectable,
+  Module,
+  OnApplicationShutdown,
+  OnModuleInit,
+} from '@nestjs/common';
 import { Client, Connection } from '@temporalio/client';
 import { HealthRegistry } from '@lapse/platform';
 
@@ -51,7 +59,8 @@ export class TemporalModule {
         {
           provide: Client,
           inject: [TEMPORAL_CONNECTION],
-          useFactory: (connection: Connection) => new Client({ connection, namespace: settings.namespace }),
+          useFactory: (connection: Connection) =>
+            new Client({ connection, namespace: settings.namespace }),
         },
         TemporalHealth,
       ],

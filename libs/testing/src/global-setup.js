@@ -19,11 +19,15 @@ const { join } = require('node:path');
 function buildGrantWorkflowBundle() {
   const root = join(__dirname, '..', '..', '..');
   const started = Date.now();
-  const r = spawnSync(process.execPath, ['-r', '@swc-node/register', 'tools/scripts/build-workflow-bundle.ts'], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'inherit'],
-    encoding: 'utf8',
-  });
+  const r = spawnSync(
+    process.execPath,
+    ['-r', '@swc-node/register', 'tools/scripts/build-workflow-bundle.ts'],
+    {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'inherit'],
+      encoding: 'utf8',
+    },
+  );
   if (r.status !== 0) throw new Error('building the grant workflow bundle failed (see above)');
   process.stdout.write(`\n[global-setup] ${r.stdout.trim()} in ${Date.now() - started} ms\n`);
 }
@@ -36,9 +40,12 @@ module.exports = async () => {
     temporal: process.env.TEMPORAL_ADDRESS || '127.0.0.1:7233',
   };
   const down = [];
-  for (const [name, addr] of Object.entries(needs)) if (!(await reachable(addr))) down.push(`${name} (${addr})`);
+  for (const [name, addr] of Object.entries(needs))
+    if (!(await reachable(addr))) down.push(`${name} (${addr})`);
   if (down.length) {
-    throw new Error(`integration tests need running servers; not reachable: ${down.join(', ')}. Run: npm run stack -- up`);
+    throw new Error(
+      `integration tests need running servers; not reachable: ${down.join(', ')}. Run: npm run stack -- up`,
+    );
   }
   buildGrantWorkflowBundle();
 };

@@ -12,7 +12,13 @@ export function migrateAllSchemas(url: string): Promise<void> {
     let out = '';
     const child = spawn(
       process.execPath,
-      ['-r', 'reflect-metadata', '-r', '@swc-node/register', join(root, 'tools/scripts/migrate.ts')],
+      [
+        '-r',
+        'reflect-metadata',
+        '-r',
+        '@swc-node/register',
+        join(root, 'tools/scripts/migrate.ts'),
+      ],
       { cwd: root, env: { ...process.env, DATABASE_URL: url }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));

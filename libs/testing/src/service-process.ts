@@ -39,8 +39,18 @@ export async function startServiceProcess(
   let out = '';
   const child = spawn(
     process.execPath,
-    ['-r', 'reflect-metadata', '-r', '@swc-node/register', join(root, 'apps', app, 'src', 'main.ts')],
-    { cwd: root, env: { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] },
+    [
+      '-r',
+      'reflect-metadata',
+      '-r',
+      '@swc-node/register',
+      join(root, 'apps', app, 'src', 'main.ts'),
+    ],
+    {
+      cwd: root,
+      env: { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
   );
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
@@ -54,7 +64,8 @@ export async function startServiceProcess(
   try {
     await eventually(
       async () => {
-        if (child.exitCode !== null) throw new Error(`${app} exited with ${child.exitCode}:\n${out.slice(-4000)}`);
+        if (child.exitCode !== null)
+          throw new Error(`${app} exited with ${child.exitCode}:\n${out.slice(-4000)}`);
         const res = await fetch(`${url}/health`).catch(() => null);
         return res?.status === 200 ? true : undefined;
       },

@@ -24,8 +24,14 @@ describe('the real servers', () => {
     const ds = new DataSource({ type: 'postgres', url: db.url, entities: [SmokeNote] });
     await ds.initialize();
     try {
-      await ds.query('CREATE TABLE smoke_note (id uuid PRIMARY KEY, body text NOT NULL, at timestamptz NOT NULL)');
-      const note = { id: randomUUID(), body: 'least privilege', at: new Date('2026-01-02T03:04:05.678Z') };
+      await ds.query(
+        'CREATE TABLE smoke_note (id uuid PRIMARY KEY, body text NOT NULL, at timestamptz NOT NULL)',
+      );
+      const note = {
+        id: randomUUID(),
+        body: 'least privilege',
+        at: new Date('2026-01-02T03:04:05.678Z'),
+      };
       await ds.getRepository(SmokeNote).save(note);
       const back = await ds.getRepository(SmokeNote).findOneByOrFail({ id: note.id });
       expect(back).toEqual(note);
@@ -38,7 +44,11 @@ describe('the real servers', () => {
   });
 
   it('Kafka: produce, then consume through a consumer group', async () => {
-    const kafka = new Kafka({ clientId: 'smoke', brokers: stack.kafkaBrokers, logLevel: logLevel.NOTHING });
+    const kafka = new Kafka({
+      clientId: 'smoke',
+      brokers: stack.kafkaBrokers,
+      logLevel: logLevel.NOTHING,
+    });
     const topic = `smoke.${uniqueSuffix()}`;
     const admin = kafka.admin();
     await admin.connect();
@@ -52,8 +62,12 @@ describe('the real servers', () => {
       await consumer.connect();
       await consumer.subscribe({ topic, fromBeginning: true });
       const got: string[] = [];
-      await consumer.run({ eachMessage: async ({ message }) => void got.push(String(message.value)) });
-      await eventually(() => (got.length >= sent.length ? true : undefined), { what: 'all 30 messages' });
+      await consumer.run({
+        eachMessage: async ({ message }) => void got.push(String(message.value)),
+      });
+      await eventually(() => (got.length >= sent.length ? true : undefined), {
+        what: 'all 30 messages',
+      });
       expect(got.sort()).toEqual(sent.map((m) => m.value).sort());
     } finally {
       await consumer.disconnect();
@@ -100,7 +114,11 @@ describe('the real servers', () => {
       });
       const wallStart = Date.now();
       const slept = await worker.runUntil(
-        env.client.workflow.execute('sleepDays', { taskQueue: 'smoke', workflowId: `sleep-${randomUUID()}`, args: [90] }),
+        env.client.workflow.execute('sleepDays', {
+          taskQueue: 'smoke',
+          workflowId: `sleep-${randomUUID()}`,
+          args: [90],
+        }),
       );
       expect(slept).toBeGreaterThanOrEqual(90 * 24 * 3600 * 1000);
       expect(Date.now() - wallStart).toBeLessThan(60_000);

@@ -11,7 +11,8 @@ export const stack = {
   temporalAddress: process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
   temporalNamespace: process.env.TEMPORAL_NAMESPACE ?? 'default',
   temporalTestServerPath:
-    process.env.TEMPORAL_TEST_SERVER_PATH ?? `${process.env.HOME}/.cache/lapse/bin/temporal-test-server`,
+    process.env.TEMPORAL_TEST_SERVER_PATH ??
+    `${process.env.HOME}/.cache/lapse/bin/temporal-test-server`,
 };
 
 function withDatabase(url: string, db: string): string {
@@ -24,7 +25,9 @@ function withDatabase(url: string, db: string): string {
  * A fresh, empty database for one test file (suites share no state, so they can run in
  * parallel). Returns its URL and a function that drops it.
  */
-export async function createTestDatabase(label: string): Promise<{ url: string; drop: () => Promise<void> }> {
+export async function createTestDatabase(
+  label: string,
+): Promise<{ url: string; drop: () => Promise<void> }> {
   const name = `lapse_t_${label.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${randomUUID().slice(0, 8)}`;
   const admin = new PgClient({ connectionString: stack.databaseUrl });
   await admin.connect();
@@ -85,7 +88,9 @@ export async function eventually<T>(
       last = e;
     }
     if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`,
+      );
     }
     await new Promise((r) => setTimeout(r, intervalMs));
   }

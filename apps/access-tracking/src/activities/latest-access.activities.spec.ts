@@ -9,7 +9,9 @@ describe('latestAccess activity', () => {
         return u === 'u1' ? '2025-01-01T00:00:00.000Z' : null;
       },
     });
-    await expect(acts.latestAccess({ userId: 'u1', resourceId: 'r1' })).resolves.toBe('2025-01-01T00:00:00.000Z');
+    await expect(acts.latestAccess({ userId: 'u1', resourceId: 'r1' })).resolves.toBe(
+      '2025-01-01T00:00:00.000Z',
+    );
     await expect(acts.latestAccess({ userId: 'u2', resourceId: 'r1' })).resolves.toBeNull();
     expect(seen).toEqual(['u1:r1', 'u2:r1']);
   });

@@ -5,7 +5,9 @@ export interface LatestAccessSource {
 }
 
 /** The activities this service hosts for the grant workflow (read from this service's data). */
-export function createAccessTrackingActivities(source: LatestAccessSource): AccessTrackingActivities {
+export function createAccessTrackingActivities(
+  source: LatestAccessSource,
+): AccessTrackingActivities {
   return {
     latestAccess: ({ userId, resourceId }) => source.latestAccess(userId, resourceId),
   };

@@ -17,7 +17,8 @@ export class DecisionQueryDto {
 
 export class DecisionDto {
   @ApiProperty() allowed!: boolean;
-  @ApiProperty({ enum: ['ACTIVE', 'LOCKED', 'PENDING', 'EXPIRED', 'REVOKED', 'NO_GRANT'] }) state!: string;
+  @ApiProperty({ enum: ['ACTIVE', 'LOCKED', 'PENDING', 'EXPIRED', 'REVOKED', 'NO_GRANT'] })
+  state!: string;
   @ApiProperty() reason!: string;
   @ApiProperty({ required: false, format: 'date-time' }) lockedAt?: string;
   @ApiProperty({ required: false, format: 'date-time' }) activeUntil?: string;

@@ -14,7 +14,11 @@ const grant = (over: Partial<ProjectedGrant>): ProjectedGrant => ({
 
 describe('decide', () => {
   it('NO_GRANT when the pair is unknown', () => {
-    expect(decide(undefined, now)).toEqual({ allowed: false, state: 'NO_GRANT', reason: 'no grant for this user and resource' });
+    expect(decide(undefined, now)).toEqual({
+      allowed: false,
+      state: 'NO_GRANT',
+      reason: 'no grant for this user and resource',
+    });
   });
 
   it('allows only ACTIVE', () => {
@@ -28,10 +32,16 @@ describe('decide', () => {
     const d = decide(grant({ state: 'LOCKED', lockedAt: now - 1000 }), now);
     expect(d.lockedAt).toBe('2025-01-01T11:59:59.000Z');
     expect(d).not.toHaveProperty('activeUntil');
-    expect(decide(grant({ activeUntil: now + 1000 }), now)).toMatchObject({ allowed: true, activeUntil: '2025-01-01T12:00:01.000Z' });
+    expect(decide(grant({ activeUntil: now + 1000 }), now)).toMatchObject({
+      allowed: true,
+      activeUntil: '2025-01-01T12:00:01.000Z',
+    });
   });
 
   it('refuses an ACTIVE grant whose access period has ended', () => {
-    expect(decide(grant({ activeUntil: now }), now)).toMatchObject({ allowed: false, state: 'ACTIVE' });
+    expect(decide(grant({ activeUntil: now }), now)).toMatchObject({
+      allowed: false,
+      state: 'ACTIVE',
+    });
   });
 });

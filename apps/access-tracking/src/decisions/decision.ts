@@ -17,10 +17,13 @@ export interface Decision {
  * refused even before the workflow's LOCKED record arrives (the proxy must not get the slack).
  */
 export function decide(grant: ProjectedGrant | undefined, now: number): Decision {
-  if (!grant) return { allowed: false, state: 'NO_GRANT', reason: 'no grant for this user and resource' };
+  if (!grant)
+    return { allowed: false, state: 'NO_GRANT', reason: 'no grant for this user and resource' };
   const times = {
     ...(grant.lockedAt !== null ? { lockedAt: new Date(grant.lockedAt).toISOString() } : {}),
-    ...(grant.activeUntil !== null ? { activeUntil: new Date(grant.activeUntil).toISOString() } : {}),
+    ...(grant.activeUntil !== null
+      ? { activeUntil: new Date(grant.activeUntil).toISOString() }
+      : {}),
   };
   switch (grant.state) {
     case 'ACTIVE':
@@ -29,9 +32,19 @@ export function decide(grant: ProjectedGrant | undefined, now: number): Decision
       }
       return { allowed: true, state: 'ACTIVE', reason: 'grant is active', ...times };
     case 'LOCKED':
-      return { allowed: false, state: 'LOCKED', reason: 'grant is locked: request access to unlock it', ...times };
+      return {
+        allowed: false,
+        state: 'LOCKED',
+        reason: 'grant is locked: request access to unlock it',
+        ...times,
+      };
     case 'PENDING':
-      return { allowed: false, state: 'PENDING', reason: 'grant is locked: an access request is pending review', ...times };
+      return {
+        allowed: false,
+        state: 'PENDING',
+        reason: 'grant is locked: an access request is pending review',
+        ...times,
+      };
     case 'EXPIRED':
       return { allowed: false, state: 'EXPIRED', reason: 'grant has expired', ...times };
     case 'REVOKED':

@@ -4,7 +4,10 @@ import { idsOf } from './decisions-fast-path';
 describe('idsOf (the decisions fast path query check)', () => {
   it('takes exactly userId and resourceId, decoded as Express decodes them', () => {
     expect(idsOf('userId=u1&resourceId=r1')).toEqual({ userId: 'u1', resourceId: 'r1' });
-    expect(idsOf('resourceId=r%2F1&userId=alex%40acme.example.com')).toEqual({ userId: 'alex@acme.example.com', resourceId: 'r/1' });
+    expect(idsOf('resourceId=r%2F1&userId=alex%40acme.example.com')).toEqual({
+      userId: 'alex@acme.example.com',
+      resourceId: 'r/1',
+    });
     expect(idsOf('userId=a+b&resourceId=r')).toEqual({ userId: 'a b', resourceId: 'r' });
   });
 
@@ -14,7 +17,10 @@ describe('idsOf (the decisions fast path query check)', () => {
     expect(idsOf('userId=u1&resourceId=r1&extra=1')).toBeUndefined();
     expect(idsOf('userId=u1&userId=u2&resourceId=r1')).toBeUndefined();
     expect(idsOf(`userId=${'x'.repeat(201)}&resourceId=r1`)).toBeUndefined();
-    expect(idsOf(`userId=${'x'.repeat(200)}&resourceId=r1`)).toEqual({ userId: 'x'.repeat(200), resourceId: 'r1' });
+    expect(idsOf(`userId=${'x'.repeat(200)}&resourceId=r1`)).toEqual({
+      userId: 'x'.repeat(200),
+      resourceId: 'r1',
+    });
     expect(idsOf('')).toBeUndefined();
   });
 });

@@ -27,7 +27,11 @@ const MAX_ID_LENGTH = 200;
  */
 @Injectable()
 export class DecisionsFastPath implements OnApplicationBootstrap {
-  private readonly duration = httpRequestDuration().labels({ method: 'GET', route: PATH, status: '200' });
+  private readonly duration = httpRequestDuration().labels({
+    method: 'GET',
+    route: PATH,
+    status: '200',
+  });
   /** Requests answered here (the rest went through the controller). */
   served = 0;
 
@@ -40,7 +44,10 @@ export class DecisionsFastPath implements OnApplicationBootstrap {
   onApplicationBootstrap(): void {
     const server = this.adapterHost.httpAdapter?.getHttpServer() as Server | undefined;
     if (!server) return;
-    const next = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
+    const next = server.listeners('request') as ((
+      req: IncomingMessage,
+      res: ServerResponse,
+    ) => void)[];
     server.removeAllListeners('request');
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       if (this.tryServe(req, res)) return;
@@ -51,7 +58,13 @@ export class DecisionsFastPath implements OnApplicationBootstrap {
   /** Answers and returns true, or returns false having touched nothing. */
   tryServe(req: IncomingMessage, res: ServerResponse): boolean {
     const url = req.url;
-    if (req.method !== 'GET' || !url || !url.startsWith(PATH) || url.charCodeAt(PATH.length) !== 63 /* ? */) return false;
+    if (
+      req.method !== 'GET' ||
+      !url ||
+      !url.startsWith(PATH) ||
+      url.charCodeAt(PATH.length) !== 63 /* ? */
+    )
+      return false;
     const auth = req.headers.authorization;
     if (!auth || !auth.startsWith('Bearer ')) return false;
     const claims = this.verifier.cachedClaims(auth.slice(7).trim());
@@ -60,7 +73,9 @@ export class DecisionsFastPath implements OnApplicationBootstrap {
     if (!ids) return false;
 
     const started = process.hrtime.bigint();
-    const body = JSON.stringify(decide(this.projection.get(grantKey(ids.userId, ids.resourceId)), Date.now()));
+    const body = JSON.stringify(
+      decide(this.projection.get(grantKey(ids.userId, ids.resourceId)), Date.now()),
+    );
     res.writeHead(200, {
       'content-type': 'application/json; charset=utf-8',
       'content-length': Buffer.byteLength(body),

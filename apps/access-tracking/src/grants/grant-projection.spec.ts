@@ -1,6 +1,15 @@
-import { GrantProjection, latestPerGrant, toProjectedGrant, type ProjectedGrant } from './grant-projection';
+import {
+  GrantProjection,
+  latestPerGrant,
+  toProjectedGrant,
+  type ProjectedGrant,
+} from './grant-projection';
 
-const grant = (version: number, state: ProjectedGrant['state'] = 'ACTIVE', userId = 'u'): ProjectedGrant => ({
+const grant = (
+  version: number,
+  state: ProjectedGrant['state'] = 'ACTIVE',
+  userId = 'u',
+): ProjectedGrant => ({
   userId,
   resourceId: 'r',
   state,
@@ -23,7 +32,12 @@ describe('GrantProjection', () => {
   });
 
   it('latestPerGrant keeps the highest version of each grant', () => {
-    const out = latestPerGrant([grant(3, 'LOCKED'), grant(1), grant(2, 'ACTIVE', 'v'), grant(1, 'REVOKED', 'v')]);
+    const out = latestPerGrant([
+      grant(3, 'LOCKED'),
+      grant(1),
+      grant(2, 'ACTIVE', 'v'),
+      grant(1, 'REVOKED', 'v'),
+    ]);
     expect(out.get('u:r')?.version).toBe(3);
     expect(out.get('v:r')?.state).toBe('ACTIVE');
   });
@@ -38,6 +52,13 @@ describe('GrantProjection', () => {
       activeUntil: null,
       version: 4,
     });
-    expect(g).toEqual({ userId: 'u', resourceId: 'r', state: 'LOCKED', lockedAt: Date.parse('2025-01-01T00:00:00Z'), activeUntil: null, version: 4 });
+    expect(g).toEqual({
+      userId: 'u',
+      resourceId: 'r',
+      state: 'LOCKED',
+      lockedAt: Date.parse('2025-01-01T00:00:00Z'),
+      activeUntil: null,
+      version: 4,
+    });
   });
 });

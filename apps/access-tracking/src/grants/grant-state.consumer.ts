@@ -1,14 +1,28 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+  OnModuleInit,
+} from '@nestjs/common';
 import type { Consumer, Kafka } from 'kafkajs';
 import { TOPICS, grantStateEventSchema } from '@lapse/contracts';
 import { KAFKA, withKafkaRetry } from '@lapse/kafka';
 import { counter, gauge } from '@lapse/platform';
 import { ACCESS_TRACKING_CONFIG, type AccessTrackingConfig } from '../config';
 import { caughtUp, startPositions } from '../kafka/catch-up';
-import { GrantProjection, latestPerGrant, toProjectedGrant, type ProjectedGrant } from './grant-projection';
+import {
+  GrantProjection,
+  latestPerGrant,
+  toProjectedGrant,
+  type ProjectedGrant,
+} from './grant-projection';
 import { GrantStateRepository } from './grant-state.repository';
 
-const records = counter('lapse_grant_state_records_total', 'grants.state.v1 records consumed', ['outcome']);
+const records = counter('lapse_grant_state_records_total', 'grants.state.v1 records consumed', [
+  'outcome',
+]);
 const size = gauge('lapse_grant_projection_size', 'Grants in the in-memory projection');
 
 /**
@@ -16,7 +30,9 @@ const size = gauge('lapse_grant_projection_size', 'Grants in the in-memory proje
  * first, then memory, then the offsets. Warms memory from Postgres before the app listens.
  */
 @Injectable()
-export class GrantStateConsumer implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
+export class GrantStateConsumer
+  implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown
+{
   private readonly log = new Logger('grant-state');
   private consumer?: Consumer;
   private ends = new Map<number, number>();
@@ -36,7 +52,9 @@ export class GrantStateConsumer implements OnModuleInit, OnApplicationBootstrap,
     const started = Date.now();
     for (const g of await this.repo.loadAll()) this.projection.apply(g);
     size.set(this.projection.size);
-    this.log.log(`projection warmed with ${this.projection.size} grants in ${Date.now() - started} ms`);
+    this.log.log(
+      `projection warmed with ${this.projection.size} grants in ${Date.now() - started} ms`,
+    );
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -50,19 +68,28 @@ export class GrantStateConsumer implements OnModuleInit, OnApplicationBootstrap,
           admin.fetchOffsets({ groupId, topics: [TOPICS.grantState] }),
         ]),
       );
-      ({ ends: this.ends, positions: this.positions } = startPositions(offsets, committed[0]?.partitions ?? []));
+      ({ ends: this.ends, positions: this.positions } = startPositions(
+        offsets,
+        committed[0]?.partitions ?? [],
+      ));
     } finally {
       await admin.disconnect();
     }
     this.checkCaughtUp();
     const timer = setTimeout(() => {
-      this.log.warn(`projection not caught up after ${this.config.LAPSE_PROJECTION_CATCHUP_MS} ms: ingesting anyway`);
+      this.log.warn(
+        `projection not caught up after ${this.config.LAPSE_PROJECTION_CATCHUP_MS} ms: ingesting anyway`,
+      );
       this.markCaughtUp();
     }, this.config.LAPSE_PROJECTION_CATCHUP_MS);
     timer.unref();
     void this.caughtUp.then(() => clearTimeout(timer));
 
-    this.consumer = this.kafka.consumer({ groupId, maxWaitTimeInMs: 100, allowAutoTopicCreation: false });
+    this.consumer = this.kafka.consumer({
+      groupId,
+      maxWaitTimeInMs: 100,
+      allowAutoTopicCreation: false,
+    });
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: TOPICS.grantState, fromBeginning: true });
     await this.consumer.run({

@@ -15,7 +15,13 @@ import {
 import { signServiceToken } from '@lapse/auth';
 import { eventually, stack, startServiceProcess, type RunningService } from '@lapse/testing';
 import { AccessSignaler } from '../signals/access-signaler';
-import { SERVICE_SECRET, bootApp, createHarness, publishUsage, type Harness } from '../testing/integration';
+import {
+  SERVICE_SECRET,
+  bootApp,
+  createHarness,
+  publishUsage,
+  type Harness,
+} from '../testing/integration';
 
 /** The workflow's signature, from the contract (module boundaries keep the workflow lib out of this app). */
 type AccessGrantSignature = (input: AccessGrantInput) => Promise<GrantView>;
@@ -40,11 +46,15 @@ describe('access-tracking with the real grant workflow', () => {
   beforeAll(async () => {
     h = await createHarness('access_tracking_workflow');
     // grant-worker's own schema (outbox) in this suite's database.
-    const migrated = spawnSync(process.execPath, ['-r', 'reflect-metadata', '-r', '@swc-node/register', 'tools/scripts/migrate.ts'], {
-      cwd: root,
-      env: { ...process.env, DATABASE_URL: h.db.url },
-      encoding: 'utf8',
-    });
+    const migrated = spawnSync(
+      process.execPath,
+      ['-r', 'reflect-metadata', '-r', '@swc-node/register', 'tools/scripts/migrate.ts'],
+      {
+        cwd: root,
+        env: { ...process.env, DATABASE_URL: h.db.url },
+        encoding: 'utf8',
+      },
+    );
     if (migrated.status !== 0) throw new Error(`migrate failed: ${migrated.stderr}`);
     ({ app, url } = await bootApp(h.config()));
     worker = await startServiceProcess('grant-worker', h.env, { timeoutMs: 90_000 });
@@ -86,7 +96,11 @@ describe('access-tracking with the real grant workflow', () => {
       ],
     });
   const decisionOf = async (userId: string, resourceId: string) =>
-    (await (await fetch(`${url}/v1/decisions?userId=${userId}&resourceId=${resourceId}`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
+    (await (
+      await fetch(`${url}/v1/decisions?userId=${userId}&resourceId=${resourceId}`, {
+        headers: { authorization: `Bearer ${token}` },
+      })
+    ).json()) as {
       allowed: boolean;
       state: string;
     };
@@ -97,7 +111,10 @@ describe('access-tracking with the real grant workflow', () => {
     const busyHandle = await startGrant(busy.userId, busy.resourceId);
     await startGrant(idle.userId, idle.resourceId);
     // The workflows publish their state; the projection learns both grants.
-    await eventually(async () => ((await decisionOf(busy.userId, busy.resourceId)).allowed ? true : undefined), { timeoutMs: 30_000, what: 'busy grant known' });
+    await eventually(
+      async () => ((await decisionOf(busy.userId, busy.resourceId)).allowed ? true : undefined),
+      { timeoutMs: 30_000, what: 'busy grant known' },
+    );
 
     // Use the busy grant for well over two auto-lock periods while the idle one locks.
     const until = Date.now() + AUTO_LOCK_SECONDS * 2500;
@@ -106,19 +123,27 @@ describe('access-tracking with the real grant workflow', () => {
       await publishUsage(h.producer, busy.userId, busy.resourceId, [new Date()]);
       const d = await decisionOf(idle.userId, idle.resourceId);
       if (!d.allowed) idleLocked ??= d;
-      expect(await decisionOf(busy.userId, busy.resourceId)).toMatchObject({ allowed: true, state: 'ACTIVE' });
+      expect(await decisionOf(busy.userId, busy.resourceId)).toMatchObject({
+        allowed: true,
+        state: 'ACTIVE',
+      });
       await new Promise((r) => setTimeout(r, 300)); // the proxy's pace, not a wait for a condition
     }
-    idleLocked ??= await eventually(async () => {
-      const d = await decisionOf(idle.userId, idle.resourceId);
-      return d.allowed ? undefined : d;
-    }, { what: 'idle grant locked' });
+    idleLocked ??= await eventually(
+      async () => {
+        const d = await decisionOf(idle.userId, idle.resourceId);
+        return d.allowed ? undefined : d;
+      },
+      { what: 'idle grant locked' },
+    );
     expect(idleLocked).toMatchObject({ allowed: false, state: 'LOCKED' });
 
     const view = await busyHandle.query(stateQuery);
     expect(view.state).toBe('ACTIVE');
     // The workflow learnt recent accesses (one coalesced signal per 60 s window, then latestAccess).
-    expect(Date.parse(view.lastAccessAt ?? '1970-01-01T00:00:00Z')).toBeGreaterThan(until - AUTO_LOCK_SECONDS * 1000);
+    expect(Date.parse(view.lastAccessAt ?? '1970-01-01T00:00:00Z')).toBeGreaterThan(
+      until - AUTO_LOCK_SECONDS * 1000,
+    );
     expect(app.get(AccessSignaler).stats.sent).toBeGreaterThanOrEqual(1);
   });
 });

@@ -12,7 +12,12 @@ describe('catch-up', () => {
         { partition: 1, offset: '-1' },
       ],
     );
-    expect(positions).toEqual(new Map([[0, 4], [1, 5]]));
+    expect(positions).toEqual(
+      new Map([
+        [0, 4],
+        [1, 5],
+      ]),
+    );
     expect(caughtUp(ends, positions)).toBe(false);
     positions.set(0, 10);
     expect(caughtUp(ends, positions)).toBe(true);

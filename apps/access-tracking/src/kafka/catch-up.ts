@@ -2,7 +2,10 @@
  * Whether a consumer has caught up with a topic as it was at start: every partition's
  * position (next offset to read) has reached the end offset captured then.
  */
-export function caughtUp(ends: ReadonlyMap<number, number>, positions: ReadonlyMap<number, number>): boolean {
+export function caughtUp(
+  ends: ReadonlyMap<number, number>,
+  positions: ReadonlyMap<number, number>,
+): boolean {
   for (const [partition, end] of ends) if ((positions.get(partition) ?? -1) < end) return false;
   return true;
 }

@@ -70,7 +70,11 @@ export class AccessSignaler implements OnApplicationShutdown {
   }
 
   private pump(): void {
-    while (!this.stopped && this.inFlight < this.config.LAPSE_SIGNAL_CONCURRENCY && this.pending.size > 0) {
+    while (
+      !this.stopped &&
+      this.inFlight < this.config.LAPSE_SIGNAL_CONCURRENCY &&
+      this.pending.size > 0
+    ) {
       const [key, access] = this.pending.entries().next().value as [string, AccessToSignal];
       this.pending.delete(key);
       this.inFlight++;
@@ -78,7 +82,8 @@ export class AccessSignaler implements OnApplicationShutdown {
         this.inFlight--;
         queued.set(this.pending.size);
         this.pump();
-        if (this.inFlight === 0 && (this.pending.size === 0 || this.stopped)) this.idle.splice(0).forEach((r) => r());
+        if (this.inFlight === 0 && (this.pending.size === 0 || this.stopped))
+          this.idle.splice(0).forEach((r) => r());
       });
     }
   }

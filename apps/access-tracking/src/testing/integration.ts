@@ -2,7 +2,14 @@
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Partitioners, type Consumer, type Kafka } from 'kafkajs';
-import { TOPICS, grantKey, usageDlqRecordSchema, type GrantState, type GrantStateEvent, type UsageDlqRecord } from '@lapse/contracts';
+import {
+  TOPICS,
+  grantKey,
+  usageDlqRecordSchema,
+  type GrantState,
+  type GrantStateEvent,
+  type UsageDlqRecord,
+} from '@lapse/contracts';
 import { migrate } from '@lapse/db';
 import { JsonProducer, createKafka, ensureTopics } from '@lapse/kafka';
 import { lapseValidationPipe } from '@lapse/platform';
@@ -71,7 +78,11 @@ export async function positionAtEnd(kafka: Kafka, groupId: string, topic: string
     await eventually(
       async () => {
         const offsets = await admin.fetchTopicOffsets(topic);
-        await admin.setOffsets({ groupId, topic, partitions: offsets.map((o) => ({ partition: o.partition, offset: o.high })) });
+        await admin.setOffsets({
+          groupId,
+          topic,
+          partitions: offsets.map((o) => ({ partition: o.partition, offset: o.high })),
+        });
         return true;
       },
       { intervalMs: 500, what: `offsets of ${topic}` },
@@ -82,7 +93,11 @@ export async function positionAtEnd(kafka: Kafka, groupId: string, topic: string
 }
 
 /** Sends raw bytes (not JSON-encoded) to a topic: for malformed records. */
-export async function sendRaw(kafka: Kafka, topic: string, messages: { key: string; value: string }[]): Promise<void> {
+export async function sendRaw(
+  kafka: Kafka,
+  topic: string,
+  messages: { key: string; value: string }[],
+): Promise<void> {
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   try {
@@ -93,7 +108,9 @@ export async function sendRaw(kafka: Kafka, topic: string, messages: { key: stri
 }
 
 /** Boots the app in-process on a free port. */
-export async function bootApp(config: AccessTrackingConfig): Promise<{ app: INestApplication; url: string }> {
+export async function bootApp(
+  config: AccessTrackingConfig,
+): Promise<{ app: INestApplication; url: string }> {
   // @nestjs/testing is not installed: NestFactory boots the same module graph.
   const app = await NestFactory.create(createAppModule(config), { logger: ['error', 'warn'] });
   app.useGlobalPipes(lapseValidationPipe());
@@ -101,26 +118,46 @@ export async function bootApp(config: AccessTrackingConfig): Promise<{ app: INes
   return { app, url: await app.getUrl() };
 }
 
-export function grantRecord(userId: string, resourceId: string, state: GrantState, version: number, lockedAt: string | null = null): GrantStateEvent {
+export function grantRecord(
+  userId: string,
+  resourceId: string,
+  state: GrantState,
+  version: number,
+  lockedAt: string | null = null,
+): GrantStateEvent {
   return { userId, resourceId, state, lastAccessAt: null, lockedAt, activeUntil: null, version };
 }
 
-export async function publishGrants(producer: JsonProducer, records: GrantStateEvent[]): Promise<void> {
+export async function publishGrants(
+  producer: JsonProducer,
+  records: GrantStateEvent[],
+): Promise<void> {
   await producer.send(
     TOPICS.grantState,
     records.map((r) => ({ key: grantKey(r.userId, r.resourceId), value: r })),
   );
 }
 
-export async function publishUsage(producer: JsonProducer, userId: string, resourceId: string, times: Date[]): Promise<void> {
+export async function publishUsage(
+  producer: JsonProducer,
+  userId: string,
+  resourceId: string,
+  times: Date[],
+): Promise<void> {
   await producer.send(
     TOPICS.usage,
-    times.map((t) => ({ key: grantKey(userId, resourceId), value: { userId, resourceId, occurredAt: t.toISOString(), proxyId: 'test' } })),
+    times.map((t) => ({
+      key: grantKey(userId, resourceId),
+      value: { userId, resourceId, occurredAt: t.toISOString(), proxyId: 'test' },
+    })),
   );
 }
 
 /** Collects DLQ records (by key) published after it starts. */
-export async function dlqReader(kafka: Kafka, suffix: string): Promise<{ records: Map<string, UsageDlqRecord[]>; stop: () => Promise<void> }> {
+export async function dlqReader(
+  kafka: Kafka,
+  suffix: string,
+): Promise<{ records: Map<string, UsageDlqRecord[]>; stop: () => Promise<void> }> {
   const groupId = `at-dlq-${suffix}`;
   await positionAtEnd(kafka, groupId, TOPICS.usageDlq);
   const records = new Map<string, UsageDlqRecord[]>();

@@ -13,11 +13,18 @@ describe('access-tracking crash recovery (child process, SIGKILL)', () => {
 
   const readLatest = async (): Promise<Map<string, number>> => {
     const rows: { user_id: string; resource_id: string; ms: string }[] = (
-      await pg.query(`SELECT user_id, resource_id, (extract(epoch from last_access_at) * 1000)::bigint AS ms FROM access_tracking.last_access`)
+      await pg.query(
+        `SELECT user_id, resource_id, (extract(epoch from last_access_at) * 1000)::bigint AS ms FROM access_tracking.last_access`,
+      )
     ).rows;
     return new Map(rows.map((r) => [grantKey(r.user_id, r.resource_id), Number(r.ms)]));
   };
-  const start = () => startServiceProcess('access-tracking', { ...h.env, LAPSE_SIGNALS_ENABLED: 'false', LAPSE_ACTIVITY_WORKER_ENABLED: 'false' });
+  const start = () =>
+    startServiceProcess('access-tracking', {
+      ...h.env,
+      LAPSE_SIGNALS_ENABLED: 'false',
+      LAPSE_ACTIVITY_WORKER_ENABLED: 'false',
+    });
 
   beforeAll(async () => {
     h = await createHarness('access_tracking_crash');
@@ -32,8 +39,14 @@ describe('access-tracking crash recovery (child process, SIGKILL)', () => {
   });
 
   it('loses no event when the consumer is killed mid-batch and restarted', async () => {
-    const grants = Array.from({ length: GRANTS }, (_, i) => ({ userId: `u${i}-${h.suffix}`, resourceId: `r-${h.suffix}` }));
-    await publishGrants(h.producer, grants.map((g) => grantRecord(g.userId, g.resourceId, 'ACTIVE', 1)));
+    const grants = Array.from({ length: GRANTS }, (_, i) => ({
+      userId: `u${i}-${h.suffix}`,
+      resourceId: `r-${h.suffix}`,
+    }));
+    await publishGrants(
+      h.producer,
+      grants.map((g) => grantRecord(g.userId, g.resourceId, 'ACTIVE', 1)),
+    );
     service = await start();
 
     // Random, out-of-order event times; remember the max per grant.
@@ -44,7 +57,14 @@ describe('access-tracking crash recovery (child process, SIGKILL)', () => {
       const at = base + Math.floor(Math.random() * 3_000_000);
       const key = grantKey(g.userId, g.resourceId);
       expected.set(key, Math.max(expected.get(key) ?? 0, at));
-      return { key, value: { userId: g.userId, resourceId: g.resourceId, occurredAt: new Date(at).toISOString() } };
+      return {
+        key,
+        value: {
+          userId: g.userId,
+          resourceId: g.resourceId,
+          occurredAt: new Date(at).toISOString(),
+        },
+      };
     });
 
     const chunks: (typeof events)[] = [];
@@ -58,7 +78,10 @@ describe('access-tracking crash recovery (child process, SIGKILL)', () => {
     })();
 
     // Kill -9 as soon as some (not all) effects are durable: the in-flight batch is lost mid-way.
-    await eventually(async () => ((await readLatest()).size > 0 ? true : undefined), { intervalMs: 20, what: 'first durable write' });
+    await eventually(async () => ((await readLatest()).size > 0 ? true : undefined), {
+      intervalMs: 20,
+      what: 'first durable write',
+    });
     const code = await service.stop('SIGKILL');
     expect(code).toBeNull(); // killed by the signal, no clean exit
     const atKill = await readLatest();
@@ -67,10 +90,13 @@ describe('access-tracking crash recovery (child process, SIGKILL)', () => {
     const incomplete = [...expected].filter(([k, at]) => atKill.get(k) !== at).length;
 
     service = await start();
-    const final = await eventually(async () => {
-      const now = await readLatest();
-      return [...expected].every(([k, at]) => now.get(k) === at) ? now : undefined;
-    }, { timeoutMs: 60_000, what: 'every grant at its latest event time' });
+    const final = await eventually(
+      async () => {
+        const now = await readLatest();
+        return [...expected].every(([k, at]) => now.get(k) === at) ? now : undefined;
+      },
+      { timeoutMs: 60_000, what: 'every grant at its latest event time' },
+    );
     // Suites share the topics, so this database may also hold other suites' grants: count ours.
     expect([...final.keys()].filter((k) => k.endsWith(`:r-${h.suffix}`))).toHaveLength(GRANTS);
     // The restart had work left to do (else the kill proved nothing).

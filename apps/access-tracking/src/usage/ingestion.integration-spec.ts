@@ -5,7 +5,18 @@ import { DecisionsFastPath } from '../decisions/decisions-fast-path';
 import { LastAccessRepository } from './last-access.repository';
 import { REJECT_REASONS } from './usage-validation';
 import { TOPICS } from '@lapse/contracts';
-import { SERVICE_SECRET, bootApp, createHarness, positionAtEnd, dlqReader, grantRecord, publishGrants, publishUsage, sendRaw, type Harness } from '../testing/integration';
+import {
+  SERVICE_SECRET,
+  bootApp,
+  createHarness,
+  positionAtEnd,
+  dlqReader,
+  grantRecord,
+  publishGrants,
+  publishUsage,
+  sendRaw,
+  type Harness,
+} from '../testing/integration';
 
 describe('access-tracking ingestion and decisions (real Kafka, Postgres, Temporal)', () => {
   let h: Harness;
@@ -13,13 +24,20 @@ describe('access-tracking ingestion and decisions (real Kafka, Postgres, Tempora
   let url: string;
   let dlq: Awaited<ReturnType<typeof dlqReader>>;
   let token: string;
-  const ids = (name: string) => ({ userId: `u-${name}-${h.suffix}`, resourceId: `r-${name}-${h.suffix}` });
-  const latest = (userId: string, resourceId: string) => app.get(LastAccessRepository).latestAccess(userId, resourceId);
+  const ids = (name: string) => ({
+    userId: `u-${name}-${h.suffix}`,
+    resourceId: `r-${name}-${h.suffix}`,
+  });
+  const latest = (userId: string, resourceId: string) =>
+    app.get(LastAccessRepository).latestAccess(userId, resourceId);
   const decision = async (query: string, auth = `Bearer ${token}`) => {
-    const res = await fetch(`${url}/v1/decisions?${query}`, { headers: auth ? { authorization: auth } : {} });
+    const res = await fetch(`${url}/v1/decisions?${query}`, {
+      headers: auth ? { authorization: auth } : {},
+    });
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
-  const decisionOf = async (userId: string, resourceId: string) => (await decision(`userId=${userId}&resourceId=${resourceId}`)).body;
+  const decisionOf = async (userId: string, resourceId: string) =>
+    (await decision(`userId=${userId}&resourceId=${resourceId}`)).body;
 
   beforeAll(async () => {
     h = await createHarness('access_tracking_ingest');
@@ -37,19 +55,28 @@ describe('access-tracking ingestion and decisions (real Kafka, Postgres, Tempora
   it('moves last access forward and never backward under out-of-order delivery', async () => {
     const { userId, resourceId } = ids('order');
     await publishGrants(h.producer, [grantRecord(userId, resourceId, 'ACTIVE', 1)]);
-    await eventually(async () => ((await decisionOf(userId, resourceId)).state === 'ACTIVE' ? true : undefined), { what: 'grant known' });
+    await eventually(
+      async () => ((await decisionOf(userId, resourceId)).state === 'ACTIVE' ? true : undefined),
+      { what: 'grant known' },
+    );
 
     const base = Date.now() - 60_000;
     const t = (s: number) => new Date(base + s * 1000);
     await publishUsage(h.producer, userId, resourceId, [t(3), t(1)]);
     await publishUsage(h.producer, userId, resourceId, [t(5)]);
     await publishUsage(h.producer, userId, resourceId, [t(2), t(4)]);
-    await eventually(async () => ((await latest(userId, resourceId)) === t(5).toISOString() ? true : undefined), { what: 'latest = t5' });
+    await eventually(
+      async () => ((await latest(userId, resourceId)) === t(5).toISOString() ? true : undefined),
+      { what: 'latest = t5' },
+    );
 
     // An older event, then a future one on the same key (same partition, in order): once the
     // future one is in the DLQ, the older one has been processed too.
     await publishUsage(h.producer, userId, resourceId, [t(0), new Date(Date.now() + 3_600_000)]);
-    await eventually(() => (dlq.records.get(`${userId}:${resourceId}`)?.length === 1 ? true : undefined), { what: 'DLQ record' });
+    await eventually(
+      () => (dlq.records.get(`${userId}:${resourceId}`)?.length === 1 ? true : undefined),
+      { what: 'DLQ record' },
+    );
     expect(await latest(userId, resourceId)).toBe(t(5).toISOString());
   });
 
@@ -57,21 +84,33 @@ describe('access-tracking ingestion and decisions (real Kafka, Postgres, Tempora
     const { userId, resourceId } = ids('dlq');
     const key = `${userId}:${resourceId}`;
     await publishGrants(h.producer, [grantRecord(userId, resourceId, 'ACTIVE', 1)]);
-    await eventually(async () => ((await decisionOf(userId, resourceId)).state === 'ACTIVE' ? true : undefined), { what: 'grant known' });
+    await eventually(
+      async () => ((await decisionOf(userId, resourceId)).state === 'ACTIVE' ? true : undefined),
+      { what: 'grant known' },
+    );
 
     const good = new Date(Date.now() - 1000);
     // One partition (same key), in this order: the valid event last proves the consumer kept going.
     await sendRaw(h.kafka, TOPICS.usage, [{ key, value: '{not json at all' }]);
     await h.producer.send(TOPICS.usage, [
       { key, value: { userId, resourceId, occurredAt: 'yesterday' } },
-      { key, value: { userId, resourceId, occurredAt: new Date(Date.now() + 10 * 60_000).toISOString() } },
-      { key, value: { userId, resourceId: `${resourceId}-unknown`, occurredAt: good.toISOString() } },
+      {
+        key,
+        value: { userId, resourceId, occurredAt: new Date(Date.now() + 10 * 60_000).toISOString() },
+      },
+      {
+        key,
+        value: { userId, resourceId: `${resourceId}-unknown`, occurredAt: good.toISOString() },
+      },
       { key, value: { userId, resourceId, occurredAt: good.toISOString() } },
     ]);
-    const rejected = await eventually(() => {
-      const r = dlq.records.get(key);
-      return r && r.length >= 4 ? r : undefined;
-    }, { what: '4 DLQ records' });
+    const rejected = await eventually(
+      () => {
+        const r = dlq.records.get(key);
+        return r && r.length >= 4 ? r : undefined;
+      },
+      { what: '4 DLQ records' },
+    );
     expect(rejected.map((r) => r.error)).toEqual([
       REJECT_REASONS.malformed,
       expect.stringMatching(/^invalid event: occurredAt: /),
@@ -80,7 +119,10 @@ describe('access-tracking ingestion and decisions (real Kafka, Postgres, Tempora
     ]);
     expect(rejected[0].original).toBe('{not json at all');
     expect(rejected[1].original).toMatchObject({ occurredAt: 'yesterday' });
-    await eventually(async () => ((await latest(userId, resourceId)) === good.toISOString() ? true : undefined), { what: 'valid event recorded' });
+    await eventually(
+      async () => ((await latest(userId, resourceId)) === good.toISOString() ? true : undefined),
+      { what: 'valid event recorded' },
+    );
   });
 
   it('decisions: unknown pair is NO_GRANT; a lock is visible within a second; input and caller are checked', async () => {
@@ -92,14 +134,20 @@ describe('access-tracking ingestion and decisions (real Kafka, Postgres, Tempora
 
     const { userId, resourceId } = ids('lock');
     await publishGrants(h.producer, [grantRecord(userId, resourceId, 'ACTIVE', 1)]);
-    await eventually(async () => ((await decisionOf(userId, resourceId)).allowed === true ? true : undefined), { what: 'allowed' });
+    await eventually(
+      async () => ((await decisionOf(userId, resourceId)).allowed === true ? true : undefined),
+      { what: 'allowed' },
+    );
     const lockedAt = new Date().toISOString();
     const published = Date.now();
     await publishGrants(h.producer, [grantRecord(userId, resourceId, 'LOCKED', 2, lockedAt)]);
-    const locked = await eventually(async () => {
-      const d = await decisionOf(userId, resourceId);
-      return d.allowed === false ? d : undefined;
-    }, { intervalMs: 10, what: 'locked' });
+    const locked = await eventually(
+      async () => {
+        const d = await decisionOf(userId, resourceId);
+        return d.allowed === false ? d : undefined;
+      },
+      { intervalMs: 10, what: 'locked' },
+    );
     expect(Date.now() - published).toBeLessThan(1000);
     expect(locked).toMatchObject({ allowed: false, state: 'LOCKED', lockedAt });
 
@@ -108,22 +156,39 @@ describe('access-tracking ingestion and decisions (real Kafka, Postgres, Tempora
     expect(String(missing.body.message)).toMatch(/^resourceId: /);
     expect((await decision(`userId=${userId}&resourceId=${resourceId}&extra=1`)).status).toBe(400);
     expect((await decision(`userId=${userId}&resourceId=${resourceId}`, '')).status).toBe(401);
-    expect((await decision(`userId=${userId}&resourceId=${resourceId}`, 'Bearer forged.token.here')).status).toBe(401);
+    expect(
+      (await decision(`userId=${userId}&resourceId=${resourceId}`, 'Bearer forged.token.here'))
+        .status,
+    ).toBe(401);
   });
 
   it('decisions: the fast path answers exactly as the controller does, and only for verified service tokens', async () => {
     const active = ids('fast-active');
     const locked = ids('fast-locked');
     const lockedAt = new Date().toISOString();
-    await publishGrants(h.producer, [grantRecord(active.userId, active.resourceId, 'ACTIVE', 1), grantRecord(locked.userId, locked.resourceId, 'LOCKED', 2, lockedAt)]);
-    await eventually(async () => ((await decisionOf(locked.userId, locked.resourceId)).state === 'LOCKED' ? true : undefined), { what: 'grants known' });
+    await publishGrants(h.producer, [
+      grantRecord(active.userId, active.resourceId, 'ACTIVE', 1),
+      grantRecord(locked.userId, locked.resourceId, 'LOCKED', 2, lockedAt),
+    ]);
+    await eventually(
+      async () =>
+        (await decisionOf(locked.userId, locked.resourceId)).state === 'LOCKED' ? true : undefined,
+      { what: 'grants known' },
+    );
 
     const fastPath = app.get(DecisionsFastPath);
     const proxyToken = await signServiceToken(SERVICE_SECRET, `proxy-fast-${h.suffix}`);
     const ask = async (query: string) => {
       const before = fastPath.served;
-      const res = await fetch(`${url}/v1/decisions?${query}`, { headers: { authorization: `Bearer ${proxyToken}` } });
-      return { fast: fastPath.served > before, status: res.status, type: res.headers.get('content-type'), body: await res.text() };
+      const res = await fetch(`${url}/v1/decisions?${query}`, {
+        headers: { authorization: `Bearer ${proxyToken}` },
+      });
+      return {
+        fast: fastPath.served > before,
+        status: res.status,
+        type: res.headers.get('content-type'),
+        body: await res.text(),
+      };
     };
     // A token never seen before is verified by the guard and answered by the controller; the
     // same token is then answered by the fast path, byte for byte the same.
@@ -131,33 +196,59 @@ describe('access-tracking ingestion and decisions (real Kafka, Postgres, Tempora
     const second = await ask(`userId=${active.userId}&resourceId=${active.resourceId}`);
     expect(first.fast).toBe(false);
     expect(second).toEqual({ ...first, fast: true });
-    expect(JSON.parse(second.body)).toEqual({ allowed: true, state: 'ACTIVE', reason: 'grant is active' });
+    expect(JSON.parse(second.body)).toEqual({
+      allowed: true,
+      state: 'ACTIVE',
+      reason: 'grant is active',
+    });
     for (const p of [locked, ids('fast-unknown')]) {
       const q = `userId=${p.userId}&resourceId=${p.resourceId}`;
       const fast = await ask(q);
       expect(fast.fast).toBe(true);
       // The same question through the controller: a bearer token the fast path has not seen.
-      const res = await fetch(`${url}/v1/decisions?${q}`, { headers: { authorization: `Bearer ${await signServiceToken(SERVICE_SECRET, `other-${p.userId}`)}` } });
-      expect({ status: res.status, type: res.headers.get('content-type'), body: await res.text() }).toEqual({ status: fast.status, type: fast.type, body: fast.body });
+      const res = await fetch(`${url}/v1/decisions?${q}`, {
+        headers: {
+          authorization: `Bearer ${await signServiceToken(SERVICE_SECRET, `other-${p.userId}`)}`,
+        },
+      });
+      expect({
+        status: res.status,
+        type: res.headers.get('content-type'),
+        body: await res.text(),
+      }).toEqual({ status: fast.status, type: fast.type, body: fast.body });
     }
-    expect(JSON.parse((await ask(`userId=${locked.userId}&resourceId=${locked.resourceId}`)).body)).toMatchObject({ allowed: false, state: 'LOCKED', lockedAt });
+    expect(
+      JSON.parse((await ask(`userId=${locked.userId}&resourceId=${locked.resourceId}`)).body),
+    ).toMatchObject({ allowed: false, state: 'LOCKED', lockedAt });
 
     // Bad input never takes the fast path: the controller's 400 names the field.
     const bad = await ask(`userId=${active.userId}`);
     expect(bad).toMatchObject({ fast: false, status: 400 });
     expect(JSON.parse(bad.body).message).toMatch(/^resourceId: /);
-    expect(await ask(`userId=${active.userId}&resourceId=${active.resourceId}&extra=1`)).toMatchObject({ fast: false, status: 400 });
+    expect(
+      await ask(`userId=${active.userId}&resourceId=${active.resourceId}&extra=1`),
+    ).toMatchObject({ fast: false, status: 400 });
   });
 
   it('warms decisions from Postgres on start (a fresh consumer group sees nothing on the topic)', async () => {
     const { userId, resourceId } = ids('lock');
     await positionAtEnd(h.kafka, `at-grants2-${h.suffix}`, TOPICS.grantState);
     const second = await bootApp(
-      h.config({ LAPSE_SIGNALS_ENABLED: 'false', LAPSE_ACTIVITY_WORKER_ENABLED: 'false', LAPSE_GRANT_STATE_GROUP_ID: `at-grants2-${h.suffix}`, LAPSE_USAGE_GROUP_ID: `at-usage2-${h.suffix}`, LAPSE_USAGE_FROM_BEGINNING: 'false', LAPSE_PROJECTION_CATCHUP_MS: '1' }),
+      h.config({
+        LAPSE_SIGNALS_ENABLED: 'false',
+        LAPSE_ACTIVITY_WORKER_ENABLED: 'false',
+        LAPSE_GRANT_STATE_GROUP_ID: `at-grants2-${h.suffix}`,
+        LAPSE_USAGE_GROUP_ID: `at-usage2-${h.suffix}`,
+        LAPSE_USAGE_FROM_BEGINNING: 'false',
+        LAPSE_PROJECTION_CATCHUP_MS: '1',
+      }),
     );
     try {
       // The new group starts at the topic's end: its answer can only come from the warm start.
-      const res = await fetch(`${second.url}/v1/decisions?userId=${userId}&resourceId=${resourceId}`, { headers: { authorization: `Bearer ${token}` } });
+      const res = await fetch(
+        `${second.url}/v1/decisions?userId=${userId}&resourceId=${resourceId}`,
+        { headers: { authorization: `Bearer ${token}` } },
+      );
       expect(await res.json()).toMatchObject({ allowed: false, state: 'LOCKED' });
     } finally {
       await second.app.close();

@@ -21,7 +21,9 @@ export class LastAccessRepository {
    */
   async recordLatest(rows: readonly LastAccessRow[]): Promise<void> {
     if (rows.length === 0) return;
-    const sorted = [...rows].sort((a, b) => (a.userId === b.userId ? cmp(a.resourceId, b.resourceId) : cmp(a.userId, b.userId)));
+    const sorted = [...rows].sort((a, b) =>
+      a.userId === b.userId ? cmp(a.resourceId, b.resourceId) : cmp(a.userId, b.userId),
+    );
     await this.ds.query(
       `INSERT INTO "${SCHEMA}".last_access AS la (user_id, resource_id, last_access_at)
        SELECT u, r, to_timestamp(t / 1000.0) FROM unnest($1::text[], $2::text[], $3::float8[]) AS x(u, r, t)

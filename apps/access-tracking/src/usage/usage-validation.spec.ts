@@ -1,19 +1,47 @@
-import { coalesceByGrant, validateUsage, REJECT_REASONS, type AcceptedUsage } from './usage-validation';
+import {
+  coalesceByGrant,
+  validateUsage,
+  REJECT_REASONS,
+  type AcceptedUsage,
+} from './usage-validation';
 
 const now = Date.parse('2025-01-01T12:00:00.000Z');
 const known = (key: string) => key === 'u1:r1';
 const event = (over: Record<string, unknown> = {}) =>
-  JSON.stringify({ userId: 'u1', resourceId: 'r1', occurredAt: '2025-01-01T11:59:00.000Z', ...over });
+  JSON.stringify({
+    userId: 'u1',
+    resourceId: 'r1',
+    occurredAt: '2025-01-01T11:59:00.000Z',
+    ...over,
+  });
 
 describe('validateUsage', () => {
   it('accepts a valid event for a known grant, normalising the time', () => {
-    const v = validateUsage(Buffer.from(event({ occurredAt: '2025-01-01T13:59:00+02:00' })), now, known);
-    expect(v).toEqual({ ok: true, usage: { key: 'u1:r1', userId: 'u1', resourceId: 'r1', at: Date.parse('2025-01-01T11:59:00Z') } });
+    const v = validateUsage(
+      Buffer.from(event({ occurredAt: '2025-01-01T13:59:00+02:00' })),
+      now,
+      known,
+    );
+    expect(v).toEqual({
+      ok: true,
+      usage: {
+        key: 'u1:r1',
+        userId: 'u1',
+        resourceId: 'r1',
+        at: Date.parse('2025-01-01T11:59:00Z'),
+      },
+    });
   });
 
   it('rejects text that is not JSON, keeping the raw text', () => {
-    expect(validateUsage(Buffer.from('{nope'), now, known)).toEqual({ ok: false, reject: { error: REJECT_REASONS.malformed, original: '{nope' } });
-    expect(validateUsage(null, now, known)).toMatchObject({ ok: false, reject: { error: REJECT_REASONS.malformed } });
+    expect(validateUsage(Buffer.from('{nope'), now, known)).toEqual({
+      ok: false,
+      reject: { error: REJECT_REASONS.malformed, original: '{nope' },
+    });
+    expect(validateUsage(null, now, known)).toMatchObject({
+      ok: false,
+      reject: { error: REJECT_REASONS.malformed },
+    });
   });
 
   it('rejects a schema violation naming the field', () => {
@@ -23,25 +51,41 @@ describe('validateUsage', () => {
       expect(v.reject.error).toMatch(/^invalid event: occurredAt: /);
       expect(v.reject.original).toMatchObject({ occurredAt: 'yesterday' });
     }
-    const missing = validateUsage(JSON.stringify({ resourceId: 'r1', occurredAt: '2025-01-01T11:59:00Z' }), now, known);
+    const missing = validateUsage(
+      JSON.stringify({ resourceId: 'r1', occurredAt: '2025-01-01T11:59:00Z' }),
+      now,
+      known,
+    );
     expect(!missing.ok && missing.reject.error).toMatch(/^invalid event: userId: /);
   });
 
   it('accepts up to 5 minutes in the future and rejects beyond', () => {
-    expect(validateUsage(event({ occurredAt: '2025-01-01T12:05:00.000Z' }), now, known).ok).toBe(true);
-    expect(validateUsage(event({ occurredAt: '2025-01-01T12:05:00.001Z' }), now, known)).toMatchObject({
+    expect(validateUsage(event({ occurredAt: '2025-01-01T12:05:00.000Z' }), now, known).ok).toBe(
+      true,
+    );
+    expect(
+      validateUsage(event({ occurredAt: '2025-01-01T12:05:00.001Z' }), now, known),
+    ).toMatchObject({
       ok: false,
       reject: { error: REJECT_REASONS.future },
     });
   });
 
   it('rejects an unknown grant', () => {
-    expect(validateUsage(event({ userId: 'u2' }), now, known)).toMatchObject({ ok: false, reject: { error: 'unknown grant' } });
+    expect(validateUsage(event({ userId: 'u2' }), now, known)).toMatchObject({
+      ok: false,
+      reject: { error: 'unknown grant' },
+    });
   });
 });
 
 describe('coalesceByGrant', () => {
-  const u = (key: string, at: number): AcceptedUsage => ({ key, userId: key.split(':')[0], resourceId: key.split(':')[1], at });
+  const u = (key: string, at: number): AcceptedUsage => ({
+    key,
+    userId: key.split(':')[0],
+    resourceId: key.split(':')[1],
+    at,
+  });
 
   it('keeps the latest access per grant whatever the order', () => {
     const out = coalesceByGrant([u('a:1', 5), u('b:1', 1), u('a:1', 9), u('a:1', 7), u('b:1', 0)]);

@@ -14,7 +14,9 @@ export interface RejectedUsage {
   original: unknown;
 }
 
-export type UsageVerdict = { ok: true; usage: AcceptedUsage } | { ok: false; reject: RejectedUsage };
+export type UsageVerdict =
+  | { ok: true; usage: AcceptedUsage }
+  | { ok: false; reject: RejectedUsage };
 
 export const REJECT_REASONS = {
   malformed: 'malformed JSON',
@@ -26,7 +28,11 @@ export const REJECT_REASONS = {
  * Validates one record of access.usage.v1 (DESIGN.md rule 2): schema, not more than 5 minutes
  * in the future, and a grant this service knows. Pure: `now` and `isKnown` are passed in.
  */
-export function validateUsage(raw: Buffer | string | null, now: number, isKnown: (key: string) => boolean): UsageVerdict {
+export function validateUsage(
+  raw: Buffer | string | null,
+  now: number,
+  isKnown: (key: string) => boolean,
+): UsageVerdict {
   const text = raw === null ? '' : raw.toString();
   let value: unknown;
   try {
@@ -38,7 +44,10 @@ export function validateUsage(raw: Buffer | string | null, now: number, isKnown:
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const field = issue.path.join('.') || 'value';
-    return { ok: false, reject: { error: `invalid event: ${field}: ${issue.message}`, original: value } };
+    return {
+      ok: false,
+      reject: { error: `invalid event: ${field}: ${issue.message}`, original: value },
+    };
   }
   const { userId, resourceId, occurredAt } = parsed.data;
   const at = Date.parse(occurredAt);
@@ -46,7 +55,8 @@ export function validateUsage(raw: Buffer | string | null, now: number, isKnown:
     return { ok: false, reject: { error: REJECT_REASONS.future, original: value } };
   }
   const key = grantKey(userId, resourceId);
-  if (!isKnown(key)) return { ok: false, reject: { error: REJECT_REASONS.unknownGrant, original: value } };
+  if (!isKnown(key))
+    return { ok: false, reject: { error: REJECT_REASONS.unknownGrant, original: value } };
   return { ok: true, usage: { key, userId, resourceId, at } };
 }
 

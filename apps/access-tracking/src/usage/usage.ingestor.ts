@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+} from '@nestjs/common';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { TOPICS } from '@lapse/contracts';
 import { JsonProducer, KAFKA } from '@lapse/kafka';
@@ -12,7 +18,12 @@ import { LastAccessRepository } from './last-access.repository';
 import { coalesceByGrant, validateUsage, type AcceptedUsage } from './usage-validation';
 
 const events = counter('lapse_usage_events_total', 'Usage events consumed by outcome', ['outcome']);
-const batchSeconds = histogram('lapse_usage_batch_seconds', 'Time to validate, write and commit one batch', [], [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5]);
+const batchSeconds = histogram(
+  'lapse_usage_batch_seconds',
+  'Time to validate, write and commit one batch',
+  [],
+  [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+);
 const lagSeconds = histogram(
   'lapse_usage_durable_lag_seconds',
   'From the event being published (Kafka timestamp) to its access being durable in Postgres',
@@ -76,12 +87,18 @@ export class UsageIngestor implements OnApplicationBootstrap, OnApplicationShutd
       maxBytes: 32 * 1024 * 1024,
     });
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
-      this.log.error({ err: payload.error }, `usage consumer crashed (restart: ${payload.restart})`);
+      this.log.error(
+        { err: payload.error },
+        `usage consumer crashed (restart: ${payload.restart})`,
+      );
       if (!payload.restart) this.running = false;
     });
     this.consumer.on(this.consumer.events.GROUP_JOIN, () => (this.joinedAt = Date.now()));
     await this.consumer.connect();
-    await this.consumer.subscribe({ topic: TOPICS.usage, fromBeginning: this.config.LAPSE_USAGE_FROM_BEGINNING });
+    await this.consumer.subscribe({
+      topic: TOPICS.usage,
+      fromBeginning: this.config.LAPSE_USAGE_FROM_BEGINNING,
+    });
     await this.consumer.run({
       eachBatchAutoResolve: false,
       autoCommitInterval: 500,
@@ -92,7 +109,12 @@ export class UsageIngestor implements OnApplicationBootstrap, OnApplicationShutd
     this.log.log(`ingesting ${TOPICS.usage} as group ${this.config.LAPSE_USAGE_GROUP_ID}`);
   }
 
-  private async handleBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary }: EachBatchPayload): Promise<void> {
+  private async handleBatch({
+    batch,
+    resolveOffset,
+    heartbeat,
+    commitOffsetsIfNecessary,
+  }: EachBatchPayload): Promise<void> {
     if (batch.messages.length === 0) return;
     const end = batchSeconds.startTimer();
     const now = Date.now();
@@ -129,7 +151,8 @@ export class UsageIngestor implements OnApplicationBootstrap, OnApplicationShutd
 
     // Rule 2: accesses to a grant that is not ACTIVE are recorded but never unlock it.
     const toSignal: AccessToSignal[] = [];
-    for (const u of latest.values()) if (this.projection.get(u.key)?.state === 'ACTIVE') toSignal.push(u);
+    for (const u of latest.values())
+      if (this.projection.get(u.key)?.state === 'ACTIVE') toSignal.push(u);
     this.signaler.offer(toSignal, durableAt);
     await heartbeat();
   }

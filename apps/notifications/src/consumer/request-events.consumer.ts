@@ -2,13 +2,27 @@ import { Logger } from '@nestjs/common';
 import type { Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { Consumer, Kafka } from 'kafkajs';
-import { TOPICS, accessRequestEventSchema, taskQueue, type AccessRequestEvent } from '@lapse/contracts';
-import { DELIVERY_WORKFLOW_TYPE, NOTIFICATIONS_TASK_QUEUE, type DeliveryRetryPolicy, type deliverNotification } from '@lapse/delivery-workflow';
+import {
+  TOPICS,
+  accessRequestEventSchema,
+  taskQueue,
+  type AccessRequestEvent,
+} from '@lapse/contracts';
+import {
+  DELIVERY_WORKFLOW_TYPE,
+  NOTIFICATIONS_TASK_QUEUE,
+  type DeliveryRetryPolicy,
+  type deliverNotification,
+} from '@lapse/delivery-workflow';
 import { counter } from '@lapse/platform';
 import type { DeliveryStore } from '../deliveries/delivery.store';
 import type { DeliveryPlanner } from '../planning/delivery-planner';
 
-const handled = counter('lapse_notification_events_total', 'access-requests.v1 records handled, by event and result', ['event', 'result']);
+const handled = counter(
+  'lapse_notification_events_total',
+  'access-requests.v1 records handled, by event and result',
+  ['event', 'result'],
+);
 
 export interface RequestEventsConsumerOptions {
   groupId: string;
@@ -35,7 +49,11 @@ export class RequestEventsConsumer {
     private readonly temporal: Client,
     private readonly opts: RequestEventsConsumerOptions,
   ) {
-    this.consumer = kafka.consumer({ groupId: opts.groupId, sessionTimeout: 30_000, heartbeatInterval: 3_000 });
+    this.consumer = kafka.consumer({
+      groupId: opts.groupId,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3_000,
+    });
     this.consumer.on(this.consumer.events.GROUP_JOIN, () => (this.joined = true));
     this.consumer.on(this.consumer.events.FETCH, () => (this.fetched = this.joined));
   }
@@ -54,7 +72,12 @@ export class RequestEventsConsumer {
         const parsed = parse(raw);
         if (!parsed.ok) {
           handled.inc({ event: 'unknown', result: 'invalid' });
-          this.log.warn({ partition, offset: message.offset, error: parsed.error, msg: 'skipping an invalid access-requests record' });
+          this.log.warn({
+            partition,
+            offset: message.offset,
+            error: parsed.error,
+            msg: 'skipping an invalid access-requests record',
+          });
           return;
         }
         await this.retryUntilDone(() => this.handle(parsed.event), heartbeat, parsed.event);
@@ -67,7 +90,12 @@ export class RequestEventsConsumer {
     const plan = await this.planner.plan(event);
     if (plan.kind === 'skipped') {
       handled.inc({ event: event.event, result: 'skipped' });
-      this.log.debug({ requestId: event.request.id, event: event.event, reason: plan.reason, msg: 'no deliveries' });
+      this.log.debug({
+        requestId: event.request.id,
+        event: event.event,
+        reason: plan.reason,
+        msg: 'no deliveries',
+      });
       return 0;
     }
     const stored = await this.store.createIfAbsent(plan.deliveries);
@@ -86,11 +114,21 @@ export class RequestEventsConsumer {
       }
     }
     handled.inc({ event: event.event, result: 'planned' });
-    this.log.log({ requestId: event.request.id, event: event.event, deliveries: stored.length, started, msg: 'request event handled' });
+    this.log.log({
+      requestId: event.request.id,
+      event: event.event,
+      deliveries: stored.length,
+      started,
+      msg: 'request event handled',
+    });
     return started;
   }
 
-  private async retryUntilDone(fn: () => Promise<unknown>, heartbeat: () => Promise<void>, event: AccessRequestEvent): Promise<void> {
+  private async retryUntilDone(
+    fn: () => Promise<unknown>,
+    heartbeat: () => Promise<void>,
+    event: AccessRequestEvent,
+  ): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
         await fn();
@@ -98,7 +136,14 @@ export class RequestEventsConsumer {
       } catch (err) {
         if (this.stopping) throw err;
         const waitMs = Math.min(200 * 2 ** (attempt - 1), 10_000);
-        this.log.warn({ err, requestId: event.request.id, event: event.event, attempt, retryInMs: waitMs, msg: 'handling a request event failed; retrying' });
+        this.log.warn({
+          err,
+          requestId: event.request.id,
+          event: event.event,
+          attempt,
+          retryInMs: waitMs,
+          msg: 'handling a request event failed; retrying',
+        });
         await new Promise((r) => setTimeout(r, waitMs));
         await heartbeat().catch(() => undefined);
       }
@@ -111,7 +156,9 @@ export class RequestEventsConsumer {
   }
 }
 
-function parse(raw: string): { ok: true; event: AccessRequestEvent } | { ok: false; error: string } {
+function parse(
+  raw: string,
+): { ok: true; event: AccessRequestEvent } | { ok: false; error: string } {
   let json: unknown;
   try {
     json = JSON.parse(raw);
@@ -119,5 +166,10 @@ function parse(raw: string): { ok: true; event: AccessRequestEvent } | { ok: fal
     return { ok: false, error: 'value is not JSON' };
   }
   const r = accessRequestEventSchema.safeParse(json);
-  return r.success ? { ok: true, event: r.data } : { ok: false, error: r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
+  return r.success
+    ? { ok: true, event: r.data }
+    : {
+        ok: false,
+        error: r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+      };
 }

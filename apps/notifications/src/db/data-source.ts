@@ -7,5 +7,10 @@ export const SCHEMA = 'notifications';
 
 /** This service's tables live in schema `notifications`; `npm run migrate` applies `migrations`. */
 export function dataSourceOptions(url: string): DataSourceOptions {
-  return serviceDataSourceOptions({ url, schema: SCHEMA, entities: [DeliveryEntity, DeliveryAttemptEntity], migrations });
+  return serviceDataSourceOptions({
+    url,
+    schema: SCHEMA,
+    entities: [DeliveryEntity, DeliveryAttemptEntity],
+    migrations,
+  });
 }

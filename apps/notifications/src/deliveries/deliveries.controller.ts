@@ -12,9 +12,16 @@ export class DeliveriesController {
 
   @Get()
   @Roles('ADMIN', 'DEVOPS')
-  @ApiOperation({ summary: 'The delivery log: every email and webhook, newest first, with every attempt' })
+  @ApiOperation({
+    summary: 'The delivery log: every email and webhook, newest first, with every attempt',
+  })
   async list(@Query() q: ListDeliveriesQuery): Promise<DeliveryView[]> {
-    const rows = await this.store.list({ requestId: q.requestId, status: q.status, channel: q.channel, limit: q.limit ?? 100 });
+    const rows = await this.store.list({
+      requestId: q.requestId,
+      status: q.status,
+      channel: q.channel,
+      limit: q.limit ?? 100,
+    });
     return rows.map(toView);
   }
 }

@@ -1,7 +1,12 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import type { DeliveryAttemptEntity, DeliveryChannel, DeliveryEntity, DeliveryStatus } from './delivery.entity';
+import type {
+  DeliveryAttemptEntity,
+  DeliveryChannel,
+  DeliveryEntity,
+  DeliveryStatus,
+} from './delivery.entity';
 
 export class ListDeliveriesQuery {
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) requestId?: string;
@@ -9,7 +14,10 @@ export class ListDeliveriesQuery {
   @IsOptional()
   @IsIn(['PENDING', 'DELIVERED', 'FAILED'])
   status?: DeliveryStatus;
-  @ApiPropertyOptional({ enum: ['EMAIL', 'WEBHOOK'] }) @IsOptional() @IsIn(['EMAIL', 'WEBHOOK']) channel?: DeliveryChannel;
+  @ApiPropertyOptional({ enum: ['EMAIL', 'WEBHOOK'] })
+  @IsOptional()
+  @IsIn(['EMAIL', 'WEBHOOK'])
+  channel?: DeliveryChannel;
   @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 100 })
   @IsOptional()
   @Type(() => Number)

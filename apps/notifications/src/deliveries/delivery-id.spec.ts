@@ -1,7 +1,12 @@
 import { deliveryId } from './delivery-id';
 
 describe('deliveryId', () => {
-  const base = { channel: 'EMAIL' as const, requestId: 'r-1', event: 'REQUESTED', recipient: 'u-1' };
+  const base = {
+    channel: 'EMAIL' as const,
+    requestId: 'r-1',
+    event: 'REQUESTED',
+    recipient: 'u-1',
+  };
 
   it('is stable for the same request event and recipient', () => {
     expect(deliveryId(base)).toBe(deliveryId({ ...base }));
@@ -20,6 +25,8 @@ describe('deliveryId', () => {
   });
 
   it('cannot be confused by separators inside the parts', () => {
-    expect(deliveryId({ ...base, requestId: 'a:b', event: 'c' })).not.toBe(deliveryId({ ...base, requestId: 'a', event: 'b:c' }));
+    expect(deliveryId({ ...base, requestId: 'a:b', event: 'c' })).not.toBe(
+      deliveryId({ ...base, requestId: 'a', event: 'b:c' }),
+    );
   });
 });

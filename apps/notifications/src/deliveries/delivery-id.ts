@@ -6,7 +6,14 @@ import type { DeliveryChannel } from './delivery.entity';
  * webhook) always gets the same id. It is the Idempotency-Key receivers see and the Temporal
  * workflow id, so a redelivered Kafka record never sends twice.
  */
-export function deliveryId(p: { channel: DeliveryChannel; requestId: string; event: string; recipient: string }): string {
-  const digest = createHash('sha256').update(JSON.stringify([p.channel, p.requestId, p.event, p.recipient])).digest('hex');
+export function deliveryId(p: {
+  channel: DeliveryChannel;
+  requestId: string;
+  event: string;
+  recipient: string;
+}): string {
+  const digest = createHash('sha256')
+    .update(JSON.stringify([p.channel, p.requestId, p.event, p.recipient]))
+    .digest('hex');
   return `dlv_${digest.slice(0, 40)}`;
 }

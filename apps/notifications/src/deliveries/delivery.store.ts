@@ -1,6 +1,12 @@
 import type { DataSource } from 'typeorm';
 import type { NewDelivery } from '../planning/plan';
-import { DeliveryAttemptEntity, DeliveryEntity, type AttemptResult, type DeliveryChannel, type DeliveryStatus } from './delivery.entity';
+import {
+  DeliveryAttemptEntity,
+  DeliveryEntity,
+  type AttemptResult,
+  type DeliveryChannel,
+  type DeliveryStatus,
+} from './delivery.entity';
 
 /** An attempt about to send. */
 export interface AttemptStart {
@@ -35,7 +41,15 @@ export class DeliveryStore {
       .createQueryBuilder()
       .insert()
       .into(DeliveryEntity)
-      .values(rows.map((r) => ({ ...r, status: 'PENDING' as const, attemptCount: 0, lastError: null, deliveredAt: null })))
+      .values(
+        rows.map((r) => ({
+          ...r,
+          status: 'PENDING' as const,
+          attemptCount: 0,
+          lastError: null,
+          deliveredAt: null,
+        })),
+      )
       .orIgnore()
       .execute();
     return this.ds.getRepository(DeliveryEntity).find({ where: rows.map((r) => ({ id: r.id })) });
@@ -56,13 +70,20 @@ export class DeliveryStore {
          VALUES ($1, $2, $3, 'STARTED', NULL, NULL, NULL) RETURNING id`,
         [a.deliveryId, a.attempt, a.at],
       );
-      await m.query(`UPDATE notifications.deliveries SET attempt_count = attempt_count + 1, updated_at = now() WHERE id = $1`, [a.deliveryId]);
+      await m.query(
+        `UPDATE notifications.deliveries SET attempt_count = attempt_count + 1, updated_at = now() WHERE id = $1`,
+        [a.deliveryId],
+      );
       return String(rows[0].id);
     });
   }
 
   /** Completes a started attempt and moves the delivery on (DELIVERED and FAILED are final). */
-  async completeAttempt(attemptId: string, deliveryId: string, c: AttemptCompletion): Promise<void> {
+  async completeAttempt(
+    attemptId: string,
+    deliveryId: string,
+    c: AttemptCompletion,
+  ): Promise<void> {
     await this.ds.transaction(async (m) => {
       await m.query(
         `UPDATE notifications.delivery_attempts SET outcome = $2, status_code = $3, error = $4, duration_ms = $5

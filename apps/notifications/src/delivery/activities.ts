@@ -6,7 +6,11 @@ import type { EmailPayload, WebhookPayload } from '../deliveries/delivery.entity
 import type { DeliveryStore } from '../deliveries/delivery.store';
 import type { Sender } from './senders';
 
-const attempts = counter('lapse_notification_attempts_total', 'Delivery attempts by channel and outcome', ['channel', 'outcome']);
+const attempts = counter(
+  'lapse_notification_attempts_total',
+  'Delivery attempts by channel and outcome',
+  ['channel', 'outcome'],
+);
 
 export interface DeliveryDeps {
   store: DeliveryStore;
@@ -20,19 +24,45 @@ export function createDeliveryActivities(deps: DeliveryDeps): DeliveryActivities
   return {
     async attemptDelivery({ deliveryId }) {
       const d = await deps.store.get(deliveryId);
-      if (!d) throw ApplicationFailure.nonRetryable(`delivery ${deliveryId} not found`, DELIVERY_REJECTED);
+      if (!d)
+        throw ApplicationFailure.nonRetryable(
+          `delivery ${deliveryId} not found`,
+          DELIVERY_REJECTED,
+        );
       // A retry after a crash between "sent" and "completed" must not send again.
       if (d.status !== 'PENDING') return;
       const attempt = Context.current().info.attempt;
       const started = Date.now();
       // Logged before the send: an attempt cut off after its send still shows (as STARTED).
-      const attemptId = await deps.store.startAttempt({ deliveryId: d.id, attempt, at: new Date(started) });
+      const attemptId = await deps.store.startAttempt({
+        deliveryId: d.id,
+        attempt,
+        at: new Date(started),
+      });
       const result =
-        d.payload.kind === 'EMAIL' ? await deps.email.send(d.payload, d.id) : await deps.webhook.send(d.payload, d.id);
+        d.payload.kind === 'EMAIL'
+          ? await deps.email.send(d.payload, d.id)
+          : await deps.webhook.send(d.payload, d.id);
       const durationMs = Date.now() - started;
-      await deps.store.completeAttempt(attemptId, d.id, { outcome: result.verdict, statusCode: result.statusCode, error: result.error, durationMs });
+      await deps.store.completeAttempt(attemptId, d.id, {
+        outcome: result.verdict,
+        statusCode: result.statusCode,
+        error: result.error,
+        durationMs,
+      });
       attempts.inc({ channel: d.channel, outcome: result.verdict });
-      const entry = { deliveryId: d.id, channel: d.channel, requestId: d.requestId, event: d.event, recipient: d.recipient, attempt, outcome: result.verdict, statusCode: result.statusCode, error: result.error, durationMs };
+      const entry = {
+        deliveryId: d.id,
+        channel: d.channel,
+        requestId: d.requestId,
+        event: d.event,
+        recipient: d.recipient,
+        attempt,
+        outcome: result.verdict,
+        statusCode: result.statusCode,
+        error: result.error,
+        durationMs,
+      };
       if (result.verdict === 'DELIVERED') {
         log.log({ ...entry, msg: 'delivery attempt succeeded' });
         return;

@@ -1,7 +1,11 @@
 import { Logger } from '@nestjs/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { installTemporalJsonLogging } from '@lapse/temporal';
-import { DELIVERY_WORKFLOWS_PATH, NOTIFICATIONS_TASK_QUEUE, type DeliveryActivities } from '@lapse/delivery-workflow';
+import {
+  DELIVERY_WORKFLOWS_PATH,
+  NOTIFICATIONS_TASK_QUEUE,
+  type DeliveryActivities,
+} from '@lapse/delivery-workflow';
 import { taskQueue } from '@lapse/contracts';
 
 export interface DeliveryWorkerOptions {

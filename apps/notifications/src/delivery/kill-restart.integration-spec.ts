@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { Client as PgClient } from 'pg';
-import { createTestDatabase, eventually, migrateAllSchemas, stack, uniqueSuffix, type RunningService, startServiceProcess } from '@lapse/testing';
+import {
+  createTestDatabase,
+  eventually,
+  migrateAllSchemas,
+  stack,
+  uniqueSuffix,
+  type RunningService,
+  startServiceProcess,
+} from '@lapse/testing';
 import {
   JWT_SECRET,
   PolicyFixture,
@@ -41,16 +49,24 @@ interface AttemptRow {
   status_code: number | null;
 }
 
-async function webhookDelivery(requestId: string): Promise<{ id: string; status: string; attempts: AttemptRow[] } | undefined> {
+async function webhookDelivery(
+  requestId: string,
+): Promise<{ id: string; status: string; attempts: AttemptRow[] } | undefined> {
   const pg = new PgClient({ connectionString: db.url });
   await pg.connect();
   try {
     const rows: { id: string; status: string }[] = (
-      await pg.query(`SELECT id, status FROM notifications.deliveries WHERE request_id = $1 AND channel = 'WEBHOOK'`, [requestId])
+      await pg.query(
+        `SELECT id, status FROM notifications.deliveries WHERE request_id = $1 AND channel = 'WEBHOOK'`,
+        [requestId],
+      )
     ).rows;
     if (!rows[0]) return undefined;
     const attempts: AttemptRow[] = (
-      await pg.query(`SELECT attempt, outcome, status_code FROM notifications.delivery_attempts WHERE delivery_id = $1 ORDER BY id`, [rows[0].id])
+      await pg.query(
+        `SELECT attempt, outcome, status_code FROM notifications.delivery_attempts WHERE delivery_id = $1 ORDER BY id`,
+        [rows[0].id],
+      )
     ).rows;
     return { ...rows[0], attempts };
   } finally {
@@ -82,12 +98,22 @@ it('a delivery survives the service being killed mid-retry: completed after rest
     webhook: { url: receiver.url, secret: `whsec-${randomUUID()}` },
   });
   const requester = await policy.createUser(`requester-${suffix}@example.com`, 'Alex Marshall');
-  const resource = await policy.call<{ id: string }>('POST', '/v1/resources', { name: 'Gitlab', address: 'gitlab.internal' });
+  const resource = await policy.call<{ id: string }>('POST', '/v1/resources', {
+    name: 'Gitlab',
+    address: 'gitlab.internal',
+  });
 
   service = await startServiceProcess('notifications', env());
-  const request = accessRequest({ id: randomUUID(), userId: requester.id, resourceId: resource.id });
+  const request = accessRequest({
+    id: randomUUID(),
+    userId: requester.id,
+    resourceId: resource.id,
+  });
   await publishRequestEvent({ event: 'REQUESTED', request }, stack.kafkaBrokers);
-  await eventually(() => (receiver.received.length >= 2 ? true : undefined), { timeoutMs: 60_000, what: 'failing attempts before the kill' });
+  await eventually(() => (receiver.received.length >= 2 ? true : undefined), {
+    timeoutMs: 60_000,
+    what: 'failing attempts before the kill',
+  });
 
   expect(await service.stop('SIGKILL')).toBeNull(); // killed, no clean shutdown
   const beforeRestart = receiver.received.length;
@@ -107,7 +133,9 @@ it('a delivery survives the service being killed mid-retry: completed after rest
   );
 
   expect(receiver.deliveredByKey()).toEqual(new Map([[delivered.id, 1]]));
-  expect(new Set(receiver.received.map((r) => r.headers['idempotency-key']))).toEqual(new Set([delivered.id]));
+  expect(new Set(receiver.received.map((r) => r.headers['idempotency-key']))).toEqual(
+    new Set([delivered.id]),
+  );
   const outcomes = delivered.attempts.map((a) => a.outcome);
   expect(outcomes.filter((o) => o === 'DELIVERED')).toHaveLength(1);
   expect(outcomes[outcomes.length - 1]).toBe('DELIVERED');

@@ -1,6 +1,11 @@
 import { createTransport, type Transporter } from 'nodemailer';
 import type { EmailPayload, WebhookPayload } from '../deliveries/delivery.entity';
-import { IDEMPOTENCY_HEADER, SIGNATURE_HEADER, verdictForStatus, type AttemptVerdict } from '../webhook/webhook';
+import {
+  IDEMPOTENCY_HEADER,
+  SIGNATURE_HEADER,
+  verdictForStatus,
+  type AttemptVerdict,
+} from '../webhook/webhook';
 
 export interface SendResult {
   verdict: AttemptVerdict;
@@ -32,7 +37,11 @@ export class WebhookSender implements Sender<WebhookPayload> {
       });
       await res.arrayBuffer().catch(() => undefined);
       const verdict = verdictForStatus(res.status);
-      return { verdict, statusCode: res.status, error: verdict === 'DELIVERED' ? null : `receiver answered ${res.status}` };
+      return {
+        verdict,
+        statusCode: res.status,
+        error: verdict === 'DELIVERED' ? null : `receiver answered ${res.status}`,
+      };
     } catch (e) {
       return { verdict: 'RETRY', statusCode: null, error: describe(e) };
     }
@@ -43,13 +52,19 @@ export class WebhookSender implements Sender<WebhookPayload> {
 export class EmailSender implements Sender<EmailPayload> {
   private readonly transport: Transporter;
 
-  constructor(smtpUrl: string, private readonly from: string, timeoutMs: number) {
+  constructor(
+    smtpUrl: string,
+    private readonly from: string,
+    timeoutMs: number,
+  ) {
     const url = new URL(smtpUrl);
     this.transport = createTransport({
       host: url.hostname,
       port: Number(url.port || (url.protocol === 'smtps:' ? 465 : 25)),
       secure: url.protocol === 'smtps:',
-      auth: url.username ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } : undefined,
+      auth: url.username
+        ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) }
+        : undefined,
       ignoreTLS: url.searchParams.get('ignoreTLS') === 'true',
       connectionTimeout: timeoutMs,
       greetingTimeout: timeoutMs,
@@ -71,7 +86,11 @@ export class EmailSender implements Sender<EmailPayload> {
       return { verdict: 'DELIVERED', statusCode: null, error: null };
     } catch (e) {
       const code = (e as { responseCode?: number }).responseCode ?? null;
-      return { verdict: code !== null && code >= 500 ? 'FAILED' : 'RETRY', statusCode: code, error: describe(e) };
+      return {
+        verdict: code !== null && code >= 500 ? 'FAILED' : 'RETRY',
+        statusCode: code,
+        error: describe(e),
+      };
     }
   }
 

@@ -5,7 +5,9 @@ import type { LinkBases } from '../templates/links';
 import type { EmailTemplates } from '../templates/templates';
 import { planDeliveries, type NewDelivery } from './plan';
 
-export type PlanResult = { kind: 'planned'; deliveries: NewDelivery[] } | { kind: 'skipped'; reason: string };
+export type PlanResult =
+  | { kind: 'planned'; deliveries: NewDelivery[] }
+  | { kind: 'skipped'; reason: string };
 
 /** Gathers what rule 8 needs from the policy service and plans the deliveries of one request event. */
 export class DeliveryPlanner {
@@ -33,10 +35,29 @@ export class DeliveryPlanner {
       Promise.all(roles.map((r) => this.policy.usersWithRole(r))),
       request.reviewerId ? this.policy.user(request.reviewerId) : Promise.resolve(null),
     ]);
-    const usersByRole: Partial<Record<Role, PolicyUser[]>> = Object.fromEntries(roles.map((r, i) => [r, roleLists[i]]));
-    const recipients = recipientsFor({ event: event.event, requesterId: request.userId, settings, usersByRole, approvers, requester });
+    const usersByRole: Partial<Record<Role, PolicyUser[]>> = Object.fromEntries(
+      roles.map((r, i) => [r, roleLists[i]]),
+    );
+    const recipients = recipientsFor({
+      event: event.event,
+      requesterId: request.userId,
+      settings,
+      usersByRole,
+      approvers,
+      requester,
+    });
     const deliveries = planDeliveries(
-      { event, recipients, webhook: settings.webhook, requester, resource, reviewerName: reviewer?.name ?? null, tenant: this.opts.tenant, bases: this.opts.bases, now },
+      {
+        event,
+        recipients,
+        webhook: settings.webhook,
+        requester,
+        resource,
+        reviewerName: reviewer?.name ?? null,
+        tenant: this.opts.tenant,
+        bases: this.opts.bases,
+        now,
+      },
       this.templates,
     );
     return { kind: 'planned', deliveries };

@@ -39,7 +39,11 @@ const BECAUSE: Record<Recipient['because'], (resource: string) => string> = {
 /** Every message one request event causes: an email per recipient, and the webhook for a new request. */
 export function planDeliveries(i: PlanInputs, templates: EmailTemplates): NewDelivery[] {
   const { request } = i.event;
-  const links = linksFor(i.bases, { requestId: request.id, userId: request.userId, resourceId: request.resourceId });
+  const links = linksFor(i.bases, {
+    requestId: request.id,
+    userId: request.userId,
+    resourceId: request.resourceId,
+  });
   const requesterName = i.requester?.name ?? request.userId;
   const out: NewDelivery[] = i.recipients.map((r) => {
     const email = templates.render(r.template, {
@@ -53,7 +57,12 @@ export function planDeliveries(i: PlanInputs, templates: EmailTemplates): NewDel
       links,
     });
     return {
-      id: deliveryId({ channel: 'EMAIL', requestId: request.id, event: i.event.event, recipient: r.userId }),
+      id: deliveryId({
+        channel: 'EMAIL',
+        requestId: request.id,
+        event: i.event.event,
+        recipient: r.userId,
+      }),
       channel: 'EMAIL',
       requestId: request.id,
       event: i.event.event,
@@ -76,14 +85,24 @@ export function planDeliveries(i: PlanInputs, templates: EmailTemplates): NewDel
       }),
     );
     out.push({
-      id: deliveryId({ channel: 'WEBHOOK', requestId: request.id, event: i.event.event, recipient: 'webhook' }),
+      id: deliveryId({
+        channel: 'WEBHOOK',
+        requestId: request.id,
+        event: i.event.event,
+        recipient: 'webhook',
+      }),
       channel: 'WEBHOOK',
       requestId: request.id,
       event: i.event.event,
       recipient: i.webhook.url,
       userId: null,
       template: null,
-      payload: { kind: 'WEBHOOK', url: i.webhook.url, body, signature: signature(i.webhook.secret, body) },
+      payload: {
+        kind: 'WEBHOOK',
+        url: i.webhook.url,
+        body,
+        signature: signature(i.webhook.secret, body),
+      },
     });
   }
   return out;

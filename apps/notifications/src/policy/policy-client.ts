@@ -1,6 +1,12 @@
 import { PolicyApi } from '@lapse/auth';
 import type { Role } from '@lapse/contracts';
-import type { ApproverUser, NotificationSettings, PolicyDirectory, PolicyResource, PolicyUser } from './policy.types';
+import type {
+  ApproverUser,
+  NotificationSettings,
+  PolicyDirectory,
+  PolicyResource,
+  PolicyUser,
+} from './policy.types';
 
 /**
  * The policy service's internal API, called with a service token (never its tables). Failures
@@ -18,7 +24,9 @@ export class PolicyClient implements PolicyDirectory {
   }
 
   async usersWithRole(role: Role): Promise<PolicyUser[]> {
-    return (await this.get<PolicyUser[]>(`/v1/users?role=${encodeURIComponent(role)}`, false)) ?? [];
+    return (
+      (await this.get<PolicyUser[]>(`/v1/users?role=${encodeURIComponent(role)}`, false)) ?? []
+    );
   }
 
   resource(id: string): Promise<PolicyResource | null> {
@@ -26,7 +34,10 @@ export class PolicyClient implements PolicyDirectory {
   }
 
   async approvers(resourceId: string): Promise<ApproverUser[]> {
-    const body = await this.get<{ users: ApproverUser[] }>(`/v1/resources/${encodeURIComponent(resourceId)}/approvers`, true);
+    const body = await this.get<{ users: ApproverUser[] }>(
+      `/v1/resources/${encodeURIComponent(resourceId)}/approvers`,
+      true,
+    );
     return body?.users ?? [];
   }
 

@@ -2,7 +2,12 @@ import type { Role } from '@lapse/contracts';
 import type { PolicyUser } from '../policy/policy.types';
 import { recipientsFor, type RecipientInputs } from './recipients';
 
-const user = (id: string, roles: Role[] = []): PolicyUser => ({ id, email: `${id}@example.com`, name: id.toUpperCase(), roles });
+const user = (id: string, roles: Role[] = []): PolicyUser => ({
+  id,
+  email: `${id}@example.com`,
+  name: id.toUpperCase(),
+  roles,
+});
 const admin = user('admin', ['ADMIN']);
 const devops = user('devops', ['DEVOPS']);
 const support = user('support', ['SUPPORT']);
@@ -18,7 +23,11 @@ const byRole: RecipientInputs['usersByRole'] = {
   ACCESS_REVIEWER: [reviewer],
 };
 
-function inputs(over: Partial<Omit<RecipientInputs, 'settings'>> & { settings?: Partial<RecipientInputs['settings']> } = {}): RecipientInputs {
+function inputs(
+  over: Partial<Omit<RecipientInputs, 'settings'>> & {
+    settings?: Partial<RecipientInputs['settings']>;
+  } = {},
+): RecipientInputs {
   return {
     event: 'REQUESTED',
     requesterId: requester.id,
@@ -30,29 +39,49 @@ function inputs(over: Partial<Omit<RecipientInputs, 'settings'>> & { settings?: 
   };
 }
 
-const ids = (i: RecipientInputs) => recipientsFor(i).map((r) => r.userId).sort();
+const ids = (i: RecipientInputs) =>
+  recipientsFor(i)
+    .map((r) => r.userId)
+    .sort();
 
 describe('recipientsFor REQUESTED', () => {
   it('mails the holders of the chosen roles and every approver', () => {
     expect(ids(inputs())).toEqual(['admin', 'approver', 'both']);
-    expect(ids(inputs({ settings: { emailRoles: ['DEVOPS', 'SUPPORT'] } }))).toEqual(['approver', 'both', 'devops', 'support']);
-    expect(ids(inputs({ settings: { emailRoles: ['ADMIN', 'DEVOPS', 'SUPPORT', 'ACCESS_REVIEWER'] } }))).toEqual([
-      'admin', 'approver', 'both', 'devops', 'reviewer', 'support',
+    expect(ids(inputs({ settings: { emailRoles: ['DEVOPS', 'SUPPORT'] } }))).toEqual([
+      'approver',
+      'both',
+      'devops',
+      'support',
     ]);
+    expect(
+      ids(inputs({ settings: { emailRoles: ['ADMIN', 'DEVOPS', 'SUPPORT', 'ACCESS_REVIEWER'] } })),
+    ).toEqual(['admin', 'approver', 'both', 'devops', 'reviewer', 'support']);
   });
 
   it('leaves out users who opted out, but never approvers', () => {
-    const r = inputs({ settings: { emailRoles: ['ADMIN'], optedOutUserIds: ['admin', 'approver'] } });
+    const r = inputs({
+      settings: { emailRoles: ['ADMIN'], optedOutUserIds: ['admin', 'approver'] },
+    });
     expect(ids(r)).toEqual(['approver', 'both']);
   });
 
   it('mails only approvers when email is disabled', () => {
-    expect(ids(inputs({ settings: { emailEnabled: false, emailRoles: ['ADMIN', 'DEVOPS'] } }))).toEqual(['approver']);
+    expect(
+      ids(inputs({ settings: { emailEnabled: false, emailRoles: ['ADMIN', 'DEVOPS'] } })),
+    ).toEqual(['approver']);
   });
 
   it('mails approvers when every role is switched off', () => {
     const r = recipientsFor(inputs({ settings: { emailRoles: [] } }));
-    expect(r).toEqual([{ userId: 'approver', email: 'approver@example.com', name: 'Approver', template: 'request-created', because: 'APPROVER' }]);
+    expect(r).toEqual([
+      {
+        userId: 'approver',
+        email: 'approver@example.com',
+        name: 'Approver',
+        template: 'request-created',
+        because: 'APPROVER',
+      },
+    ]);
   });
 
   it('mails nobody without roles chosen nor approvers', () => {
@@ -60,23 +89,36 @@ describe('recipientsFor REQUESTED', () => {
   });
 
   it('mails a user who is both approver and admin once, as approver', () => {
-    const r = recipientsFor(inputs({ approvers: [{ id: 'admin', email: admin.email, name: admin.name }] }));
-    expect(r.filter((x) => x.userId === 'admin')).toEqual([expect.objectContaining({ because: 'APPROVER' })]);
+    const r = recipientsFor(
+      inputs({ approvers: [{ id: 'admin', email: admin.email, name: admin.name }] }),
+    );
+    expect(r.filter((x) => x.userId === 'admin')).toEqual([
+      expect.objectContaining({ because: 'APPROVER' }),
+    ]);
     expect(r.map((x) => x.userId).sort()).toEqual(['admin', 'both']);
   });
 
   it('mails a user holding two chosen roles once', () => {
-    expect(recipientsFor(inputs({ settings: { emailRoles: ['ADMIN', 'DEVOPS'] }, approvers: [] })).filter((x) => x.userId === 'both')).toHaveLength(1);
+    expect(
+      recipientsFor(
+        inputs({ settings: { emailRoles: ['ADMIN', 'DEVOPS'] }, approvers: [] }),
+      ).filter((x) => x.userId === 'both'),
+    ).toHaveLength(1);
   });
 
   it('never mails the requester about their own request', () => {
     const selfAdmin = user('requester', ['ADMIN']);
-    const r = inputs({ usersByRole: { ADMIN: [selfAdmin] }, approvers: [{ id: 'requester', email: 'x@example.com', name: 'x' }, approver] });
+    const r = inputs({
+      usersByRole: { ADMIN: [selfAdmin] },
+      approvers: [{ id: 'requester', email: 'x@example.com', name: 'x' }, approver],
+    });
     expect(ids(r)).toEqual(['approver']);
   });
 
   it('uses the request-created template', () => {
-    expect(new Set(recipientsFor(inputs()).map((r) => r.template))).toEqual(new Set(['request-created']));
+    expect(new Set(recipientsFor(inputs()).map((r) => r.template))).toEqual(
+      new Set(['request-created']),
+    );
   });
 });
 
@@ -85,8 +127,18 @@ describe('recipientsFor decisions', () => {
     ['APPROVED', 'request-approved'],
     ['DENIED', 'request-denied'],
   ] as const)('%s mails the requester only, whatever the settings', (event, template) => {
-    const r = recipientsFor(inputs({ event, settings: { emailEnabled: false, optedOutUserIds: ['requester'] } }));
-    expect(r).toEqual([{ userId: 'requester', email: 'requester@example.com', name: 'REQUESTER', template, because: 'REQUESTER' }]);
+    const r = recipientsFor(
+      inputs({ event, settings: { emailEnabled: false, optedOutUserIds: ['requester'] } }),
+    );
+    expect(r).toEqual([
+      {
+        userId: 'requester',
+        email: 'requester@example.com',
+        name: 'REQUESTER',
+        template,
+        because: 'REQUESTER',
+      },
+    ]);
   });
 
   it('mails nobody when the requester is unknown', () => {

@@ -36,7 +36,13 @@ export function recipientsFor(i: RecipientInputs): Recipient[] {
     case 'APPROVED':
     case 'DENIED':
       return i.requester
-        ? [{ ...contact(i.requester), template: i.event === 'APPROVED' ? 'request-approved' : 'request-denied', because: 'REQUESTER' }]
+        ? [
+            {
+              ...contact(i.requester),
+              template: i.event === 'APPROVED' ? 'request-approved' : 'request-denied',
+              because: 'REQUESTER',
+            },
+          ]
         : [];
     case 'EXPIRED':
     case 'CANCELLED':

@@ -12,7 +12,10 @@ export interface LinkBases {
 
 const trim = (u: string) => u.replace(/\/+$/, '');
 
-export function linksFor(bases: LinkBases, ids: { requestId: string; userId: string; resourceId: string }): Links {
+export function linksFor(
+  bases: LinkBases,
+  ids: { requestId: string; userId: string; resourceId: string },
+): Links {
   const e = encodeURIComponent;
   return {
     request: `${trim(bases.publicUrl)}/access-requests#request-${e(ids.requestId)}`,

@@ -3,7 +3,10 @@ import { EmailTemplates, humanDuration, type EmailContext } from './templates';
 
 const evil = '<script>alert("x")</script> & <b>bold</b>';
 
-function context(over: Partial<EmailContext['request']> = {}, reviewerName: string | null = 'Rita Reviewer'): EmailContext {
+function context(
+  over: Partial<EmailContext['request']> = {},
+  reviewerName: string | null = 'Rita Reviewer',
+): EmailContext {
   return {
     tenant: 'acme.example.com',
     recipientName: 'Ada <Admin>',
@@ -21,11 +24,14 @@ function context(over: Partial<EmailContext['request']> = {}, reviewerName: stri
       ...over,
     },
     reviewerName,
-    links: linksFor({ publicUrl: 'https://lapse.example.com/', consoleUrl: 'https://console.example.com' }, {
-      requestId: 'req-1',
-      userId: 'user 1',
-      resourceId: 'res-1',
-    }),
+    links: linksFor(
+      { publicUrl: 'https://lapse.example.com/', consoleUrl: 'https://console.example.com' },
+      {
+        requestId: 'req-1',
+        userId: 'user 1',
+        resourceId: 'res-1',
+      },
+    ),
   };
 }
 
@@ -36,7 +42,9 @@ function expectNoRawUserInput(html: string) {
   expect(html).not.toContain('<b>bold</b>');
   expect(html).not.toContain('<img src=x>');
   expect(html).not.toContain('<prod>');
-  expect(html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;');
+  expect(html).toContain(
+    '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;',
+  );
 }
 
 describe('email templates', () => {
@@ -53,15 +61,22 @@ describe('email templates', () => {
     expect(m.html).toContain('you hold the ADMIN role');
     expectNoRawUserInput(m.html);
     expect(m.text).toContain(`Reason:    I need access.\n${evil}`);
-    expect(m.text).toContain('Review the request: https://lapse.example.com/access-requests#request-req-1');
+    expect(m.text).toContain(
+      'Review the request: https://lapse.example.com/access-requests#request-req-1',
+    );
     expect(m.text).toContain('The user:           https://console.example.com/users/user%201');
     expect(m.text).toContain('The resource:       https://console.example.com/resources/res-1');
-    expect(m.text).toContain('Alex "<img src=x>" Marshall (alex@example.com) asks for access to Gitlab <prod>.');
+    expect(m.text).toContain(
+      'Alex "<img src=x>" Marshall (alex@example.com) asks for access to Gitlab <prod>.',
+    );
     expect(m.text).not.toContain('&lt;');
   });
 
   it('request-created: JIT without a duration leaves the duration out', () => {
-    const m = templates.render('request-created', context({ type: 'JIT', durationSeconds: null, approvalMode: 'AUTOMATIC' }));
+    const m = templates.render(
+      'request-created',
+      context({ type: 'JIT', durationSeconds: null, approvalMode: 'AUTOMATIC' }),
+    );
     expect(m.html).toContain('Just-in-time access');
     expect(m.html).not.toContain('Duration');
     expect(m.text).not.toContain('Duration');
@@ -74,7 +89,9 @@ describe('email templates', () => {
     expect(m.html).toContain('Note: ok &lt;script&gt;');
     expect(m.html).toContain('href="https://lapse.example.com/access-requests#request-req-1"');
     expectNoRawUserInput(m.html);
-    expect(m.text).toContain('Your request for access to Gitlab <prod> was approved by Rita Reviewer.');
+    expect(m.text).toContain(
+      'Your request for access to Gitlab <prod> was approved by Rita Reviewer.',
+    );
     expect(m.text).toContain(`Note: ok ${evil}`);
   });
 
@@ -90,7 +107,9 @@ describe('email templates', () => {
   it('subjects never carry line breaks', () => {
     const ctx = context();
     ctx.resource.name = 'Git\r\nBcc: victim@example.com';
-    expect(templates.render('request-approved', ctx).subject).toBe('Approved: your access to Git Bcc: victim@example.com');
+    expect(templates.render('request-approved', ctx).subject).toBe(
+      'Approved: your access to Git Bcc: victim@example.com',
+    );
   });
 });
 

@@ -5,7 +5,11 @@ import type { AccessRequest, RequestType } from '@lapse/contracts';
 import type { EmailTemplate } from '../recipients/recipients';
 import type { Links } from './links';
 
-export const EMAIL_TEMPLATES: readonly EmailTemplate[] = ['request-created', 'request-approved', 'request-denied'];
+export const EMAIL_TEMPLATES: readonly EmailTemplate[] = [
+  'request-created',
+  'request-approved',
+  'request-denied',
+];
 
 /** Everything a template may show. Strings a user typed (reason, note, names) are escaped in HTML. */
 export interface EmailContext {
@@ -14,7 +18,10 @@ export interface EmailContext {
   because: string;
   requester: { name: string; email: string };
   resource: { name: string };
-  request: Pick<AccessRequest, 'id' | 'type' | 'reason' | 'approvalMode' | 'durationSeconds' | 'requestedAt' | 'note'>;
+  request: Pick<
+    AccessRequest,
+    'id' | 'type' | 'reason' | 'approvalMode' | 'durationSeconds' | 'requestedAt' | 'note'
+  >;
   reviewerName: string | null;
   links: Links;
 }
@@ -25,7 +32,14 @@ export interface RenderedEmail {
   text: string;
 }
 
-type Compiled = Record<EmailTemplate, { subject: HandlebarsTemplateDelegate; html: HandlebarsTemplateDelegate; text: HandlebarsTemplateDelegate }>;
+type Compiled = Record<
+  EmailTemplate,
+  {
+    subject: HandlebarsTemplateDelegate;
+    html: HandlebarsTemplateDelegate;
+    text: HandlebarsTemplateDelegate;
+  }
+>;
 
 const UNITS: [number, string][] = [
   [86_400, 'day'],
@@ -55,7 +69,9 @@ export class EmailTemplates {
 
   constructor(dir: string = __dirname) {
     const read = (name: string) => readFileSync(join(dir, name), 'utf8');
-    this.hbs.registerHelper('duration', (s: unknown) => (typeof s === 'number' ? humanDuration(s) : ''));
+    this.hbs.registerHelper('duration', (s: unknown) =>
+      typeof s === 'number' ? humanDuration(s) : '',
+    );
     this.hbs.registerHelper('requestTypeLabel', (t: RequestType) => requestTypeLabel(t));
     this.hbs.registerPartial('layout-html', read('layout.html.hbs'));
     this.hbs.registerPartial('layout-text', read('layout.text.hbs'));
@@ -75,6 +91,14 @@ export class EmailTemplates {
   render(template: EmailTemplate, ctx: EmailContext): RenderedEmail {
     const c = this.compiled[template];
     const subject = c.subject(ctx).replace(/\s+/g, ' ').trim();
-    return { subject, html: c.html({ ...ctx, subject }), text: c.text(ctx).replace(/\n{3,}/g, '\n\n').trim() + '\n' };
+    return {
+      subject,
+      html: c.html({ ...ctx, subject }),
+      text:
+        c
+          .text(ctx)
+          .replace(/\n{3,}/g, '\n\n')
+          .trim() + '\n',
+    };
   }
 }

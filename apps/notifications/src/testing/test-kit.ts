@@ -6,11 +6,16 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { signServiceToken, signUserToken } from '@lapse/auth';
-import { TOPICS, grantKey, type AccessRequest, type AccessRequestEvent, type Role } from '@lapse/contracts';
+import {
+  TOPICS,
+  grantKey,
+  type AccessRequest,
+  type AccessRequestEvent,
+  type Role,
+} from '@lapse/contracts';
 import { JsonProducer, createKafka } from '@lapse/kafka';
 import { PolicyAdmin } from '@lapse/grant-runtime/testing';
 import { freePort, startServiceProcess, type RunningService } from '@lapse/testing';
-
 
 export const JWT_SECRET = 'notifications-test-jwt-secret-0123456789';
 export const SERVICE_SECRET = 'notifications-test-service-secret-0123456';
@@ -33,7 +38,11 @@ export function decodeParts(raw: string): { text: string; html: string } {
     const h = parseHeaders(head.trim());
     const body = rest.join('\n\n');
     const type = h['content-type'] ?? '';
-    const kind = type.startsWith('text/html') ? 'html' : type.startsWith('text/plain') ? 'text' : null;
+    const kind = type.startsWith('text/html')
+      ? 'html'
+      : type.startsWith('text/plain')
+        ? 'text'
+        : null;
     if (!kind) continue;
     const enc = (h['content-transfer-encoding'] ?? '').toLowerCase();
     out[kind] =
@@ -41,7 +50,11 @@ export function decodeParts(raw: string): { text: string; html: string } {
         ? Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8')
         : enc === 'quoted-printable'
           ? Buffer.from(
-              body.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/gi, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))),
+              body
+                .replace(/=\r?\n/g, '')
+                .replace(/=([0-9A-F]{2})/gi, (_, hex: string) =>
+                  String.fromCharCode(parseInt(hex, 16)),
+                ),
               'latin1',
             ).toString('utf8')
           : body;
@@ -131,7 +144,11 @@ export class WebhookReceiver {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         const status = this.status;
-        this.received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), status });
+        this.received.push({
+          headers: req.headers,
+          body: Buffer.concat(chunks).toString('utf8'),
+          status,
+        });
         res.writeHead(status, { 'content-type': 'text/plain' }).end(status < 300 ? 'ok' : 'no');
       });
     });
@@ -185,9 +202,12 @@ export class PolicyFixture {
     });
     const f = new PolicyFixture(service);
     const svc = await signServiceToken(SERVICE_SECRET, 'notifications-test');
-    const res = await fetch(`${service.url}/v1/users?email=${encodeURIComponent(`admin-${prefix}@example.com`)}`, {
-      headers: { authorization: `Bearer ${svc}` },
-    });
+    const res = await fetch(
+      `${service.url}/v1/users?email=${encodeURIComponent(`admin-${prefix}@example.com`)}`,
+      {
+        headers: { authorization: `Bearer ${svc}` },
+      },
+    );
     const [admin] = (await res.json()) as { id: string }[];
     f.adminId = admin.id;
     f.adminToken = await signUserToken(JWT_SECRET, admin.id);
@@ -202,7 +222,11 @@ export class PolicyFixture {
     return new PolicyAdmin(this.url, this.adminToken).call<T>(method, path, body);
   }
 
-  createUser(email: string, name: string, roles: Role[] = []): Promise<{ id: string; email: string; name: string }> {
+  createUser(
+    email: string,
+    name: string,
+    roles: Role[] = [],
+  ): Promise<{ id: string; email: string; name: string }> {
     return this.call('POST', '/v1/users', { email, name, roles });
   }
 
@@ -216,7 +240,9 @@ let producer: JsonProducer | undefined;
 /** Publishes a request event as the requests service does (key = grant key). */
 export async function publishRequestEvent(e: AccessRequestEvent, brokers: string[]): Promise<void> {
   producer ??= new JsonProducer(createKafka({ brokers, clientId: 'notifications-test' }));
-  await producer.send(TOPICS.accessRequests, [{ key: grantKey(e.request.userId, e.request.resourceId), value: e }]);
+  await producer.send(TOPICS.accessRequests, [
+    { key: grantKey(e.request.userId, e.request.resourceId), value: e },
+  ]);
 }
 
 export async function closeProducer(): Promise<void> {
@@ -224,7 +250,9 @@ export async function closeProducer(): Promise<void> {
   producer = undefined;
 }
 
-export function accessRequest(over: Partial<AccessRequest> & Pick<AccessRequest, 'id' | 'userId' | 'resourceId'>): AccessRequest {
+export function accessRequest(
+  over: Partial<AccessRequest> & Pick<AccessRequest, 'id' | 'userId' | 'resourceId'>,
+): AccessRequest {
   const now = new Date();
   return {
     type: 'AutoLock',

@@ -1,6 +1,14 @@
 import { createHmac } from 'node:crypto';
 import type { AccessRequest } from '@lapse/contracts';
-import { isoWithOffset, signature, verdictForStatus, verifySignature, webhookBody, type WebhookFacts, announcesNewRequest } from './webhook';
+import {
+  isoWithOffset,
+  signature,
+  verdictForStatus,
+  verifySignature,
+  webhookBody,
+  type WebhookFacts,
+  announcesNewRequest,
+} from './webhook';
 
 const request: AccessRequest = {
   id: 'req-1',
@@ -23,7 +31,11 @@ const facts = (over: Partial<WebhookFacts> = {}): WebhookFacts => ({
   request,
   userName: 'Alex Marshall',
   resourceName: 'Gitlab',
-  links: { request: 'https://l/access-requests#request-req-1', user: 'https://c/users/u-1', resource: 'https://c/resources/r-1' },
+  links: {
+    request: 'https://l/access-requests#request-req-1',
+    user: 'https://c/users/u-1',
+    resource: 'https://c/resources/r-1',
+  },
   autoLockSeconds: 2_592_000,
   now: new Date('2025-10-18T20:03:36.973Z'),
   ...over,
@@ -33,8 +45,21 @@ describe('webhookBody', () => {
   it('has exactly the documented fields, in order, with the request values', () => {
     const body = webhookBody(facts());
     expect(Object.keys(body)).toEqual([
-      'timestamp', 'tenant', 'version', 'type', 'request_id', 'request_url', 'user_name', 'user_url',
-      'resource_name', 'resource_url', 'requested_at', 'reason', 'approval_mode', 'request_type', 'request_duration_seconds',
+      'timestamp',
+      'tenant',
+      'version',
+      'type',
+      'request_id',
+      'request_url',
+      'user_name',
+      'user_url',
+      'resource_name',
+      'resource_url',
+      'requested_at',
+      'reason',
+      'approval_mode',
+      'request_type',
+      'request_duration_seconds',
     ]);
     expect(body).toEqual({
       timestamp: '2025-10-18T20:03:36.973+00:00',
@@ -56,8 +81,16 @@ describe('webhookBody', () => {
   });
 
   it('JIT requests carry the period asked for', () => {
-    const body = webhookBody(facts({ request: { ...request, type: 'JIT', durationSeconds: 3600, approvalMode: 'AUTOMATIC' } }));
-    expect(body).toMatchObject({ request_type: 'JIT', request_duration_seconds: 3600, approval_mode: 'AUTOMATIC' });
+    const body = webhookBody(
+      facts({
+        request: { ...request, type: 'JIT', durationSeconds: 3600, approvalMode: 'AUTOMATIC' },
+      }),
+    );
+    expect(body).toMatchObject({
+      request_type: 'JIT',
+      request_duration_seconds: 3600,
+      approval_mode: 'AUTOMATIC',
+    });
   });
 
   it('normalises offsets to +00:00', () => {
@@ -67,18 +100,43 @@ describe('webhookBody', () => {
 
 describe('announcesNewRequest', () => {
   const base = {
-    id: 'r-1', type: 'AutoLock' as const, userId: 'u-1', resourceId: 'res-1', reason: 'x', durationSeconds: null,
-    requestedAt: '2026-01-01T00:00:00.000Z', expiresAt: '2026-01-08T00:00:00.000Z', reviewedAt: null, note: null,
+    id: 'r-1',
+    type: 'AutoLock' as const,
+    userId: 'u-1',
+    resourceId: 'res-1',
+    reason: 'x',
+    durationSeconds: null,
+    requestedAt: '2026-01-01T00:00:00.000Z',
+    expiresAt: '2026-01-08T00:00:00.000Z',
+    reviewedAt: null,
+    note: null,
   };
   it('announces a MANUAL request by REQUESTED only', () => {
-    const request = { ...base, approvalMode: 'MANUAL' as const, status: 'PENDING' as const, reviewerId: null };
+    const request = {
+      ...base,
+      approvalMode: 'MANUAL' as const,
+      status: 'PENDING' as const,
+      reviewerId: null,
+    };
     expect(announcesNewRequest({ event: 'REQUESTED', request })).toBe(true);
-    expect(announcesNewRequest({ event: 'APPROVED', request: { ...request, status: 'APPROVED', reviewerId: 'rev-1' } })).toBe(false);
+    expect(
+      announcesNewRequest({
+        event: 'APPROVED',
+        request: { ...request, status: 'APPROVED', reviewerId: 'rev-1' },
+      }),
+    ).toBe(false);
   });
   it('announces an AUTOMATIC request by its immediate APPROVED', () => {
-    const request = { ...base, approvalMode: 'AUTOMATIC' as const, status: 'APPROVED' as const, reviewerId: null };
+    const request = {
+      ...base,
+      approvalMode: 'AUTOMATIC' as const,
+      status: 'APPROVED' as const,
+      reviewerId: null,
+    };
     expect(announcesNewRequest({ event: 'APPROVED', request })).toBe(true);
-    expect(announcesNewRequest({ event: 'DENIED', request: { ...request, status: 'DENIED' } })).toBe(false);
+    expect(
+      announcesNewRequest({ event: 'DENIED', request: { ...request, status: 'DENIED' } }),
+    ).toBe(false);
   });
 });
 
@@ -86,7 +144,9 @@ describe('signature', () => {
   const raw = JSON.stringify(webhookBody(facts()));
 
   it('is the hex HMAC-SHA256 of the raw body', () => {
-    expect(signature('s3cret', raw)).toBe(`sha256=${createHmac('sha256', 's3cret').update(raw).digest('hex')}`);
+    expect(signature('s3cret', raw)).toBe(
+      `sha256=${createHmac('sha256', 's3cret').update(raw).digest('hex')}`,
+    );
   });
 
   it('verifies with the secret, not with another secret nor another body', () => {
@@ -100,7 +160,16 @@ describe('signature', () => {
 
 describe('verdictForStatus', () => {
   it.each([
-    [200, 'DELIVERED'], [204, 'DELIVERED'], [408, 'RETRY'], [429, 'RETRY'], [500, 'RETRY'], [503, 'RETRY'],
-    [400, 'FAILED'], [401, 'FAILED'], [404, 'FAILED'], [410, 'FAILED'], [301, 'FAILED'],
+    [200, 'DELIVERED'],
+    [204, 'DELIVERED'],
+    [408, 'RETRY'],
+    [429, 'RETRY'],
+    [500, 'RETRY'],
+    [503, 'RETRY'],
+    [400, 'FAILED'],
+    [401, 'FAILED'],
+    [404, 'FAILED'],
+    [410, 'FAILED'],
+    [301, 'FAILED'],
   ] as const)('%d → %s', (status, verdict) => expect(verdictForStatus(status)).toBe(verdict));
 });

@@ -32,7 +32,9 @@ export interface WebhookFacts {
 export function announcesNewRequest(e: AccessRequestEvent): boolean {
   return (
     e.event === 'REQUESTED' ||
-    (e.event === 'APPROVED' && e.request.approvalMode === 'AUTOMATIC' && e.request.reviewerId === null)
+    (e.event === 'APPROVED' &&
+      e.request.approvalMode === 'AUTOMATIC' &&
+      e.request.reviewerId === null)
   );
 }
 
@@ -53,7 +55,8 @@ export function webhookBody(f: WebhookFacts): AccessRequestWebhookBody {
     reason: r.reason,
     approval_mode: r.approvalMode,
     request_type: r.type,
-    request_duration_seconds: r.type === 'JIT' ? r.durationSeconds : (r.durationSeconds ?? f.autoLockSeconds),
+    request_duration_seconds:
+      r.type === 'JIT' ? r.durationSeconds : (r.durationSeconds ?? f.autoLockSeconds),
   };
 }
 
@@ -63,7 +66,11 @@ export function signature(secret: string, rawBody: string | Buffer): string {
 }
 
 /** What a receiver does: recompute and compare in constant time. */
-export function verifySignature(secret: string, rawBody: string | Buffer, header: string | undefined): boolean {
+export function verifySignature(
+  secret: string,
+  rawBody: string | Buffer,
+  header: string | undefined,
+): boolean {
   if (!header) return false;
   const expected = Buffer.from(signature(secret, rawBody));
   const got = Buffer.from(header);

@@ -4,7 +4,8 @@ import type { PolicyOverride } from '@lapse/contracts';
 
 export class PutAssignmentDto {
   @ApiPropertyOptional({
-    description: 'Override of the resource default: an absent field inherits, null turns the feature off',
+    description:
+      'Override of the resource default: an absent field inherits, null turns the feature off',
     example: { autoLock: { durationSeconds: 604800, approval: 'MANUAL' } },
   })
   @IsOptional()

@@ -46,12 +46,23 @@ export class AssignmentsService {
     return rows.map(view);
   }
 
-  private async requireRow(m: EntityManager, table: 'resources' | 'groups', what: string, id: string): Promise<void> {
-    const rows: unknown[] = await m.query(`SELECT 1 FROM policy.${table} WHERE id = $1 FOR SHARE`, [id]);
+  private async requireRow(
+    m: EntityManager,
+    table: 'resources' | 'groups',
+    what: string,
+    id: string,
+  ): Promise<void> {
+    const rows: unknown[] = await m.query(`SELECT 1 FROM policy.${table} WHERE id = $1 FOR SHARE`, [
+      id,
+    ]);
     if (rows.length === 0) throw LapseError.notFound(what, id);
   }
 
-  private async find(m: EntityManager, resourceId: string, groupId: string): Promise<AssignmentView | null> {
+  private async find(
+    m: EntityManager,
+    resourceId: string,
+    groupId: string,
+  ): Promise<AssignmentView | null> {
     const rows: AssignmentRow[] = await m.query(
       `SELECT ${COLUMNS} FROM policy.assignments WHERE resource_id = $1 AND group_id = $2 FOR UPDATE`,
       [resourceId, groupId],
@@ -60,10 +71,16 @@ export class AssignmentsService {
   }
 
   /** Creates or replaces the assignment; returns it and whether it was created. */
-  async put(resourceId: string, groupId: string, dto: PutAssignmentDto, actorId: string | null): Promise<{ created: boolean; assignment: AssignmentView }> {
+  async put(
+    resourceId: string,
+    groupId: string,
+    dto: PutAssignmentDto,
+    actorId: string | null,
+  ): Promise<{ created: boolean; assignment: AssignmentView }> {
     const override = parseOverride(dto.policy);
     const expiresAt = dto.expiresAt ?? null;
-    if (expiresAt !== null && Date.parse(expiresAt) <= Date.now()) throw LapseError.validation('expiresAt', 'must be in the future');
+    if (expiresAt !== null && Date.parse(expiresAt) <= Date.now())
+      throw LapseError.validation('expiresAt', 'must be in the future');
     return this.ds.transaction(async (m) => {
       await this.requireRow(m, 'resources', 'resource', resourceId);
       await this.requireRow(m, 'groups', 'group', groupId);
@@ -93,8 +110,12 @@ export class AssignmentsService {
   async remove(resourceId: string, groupId: string, actorId: string | null): Promise<void> {
     await this.ds.transaction(async (m) => {
       const before = await this.find(m, resourceId, groupId);
-      if (!before) throw LapseError.notFound('assignment', `of group ${groupId} to resource ${resourceId}`);
-      await m.query(`DELETE FROM policy.assignments WHERE resource_id = $1 AND group_id = $2`, [resourceId, groupId]);
+      if (!before)
+        throw LapseError.notFound('assignment', `of group ${groupId} to resource ${resourceId}`);
+      await m.query(`DELETE FROM policy.assignments WHERE resource_id = $1 AND group_id = $2`, [
+        resourceId,
+        groupId,
+      ]);
       await this.changes.record(m, {
         kind: 'assignment.deleted',
         entityType: 'assignment',

@@ -32,7 +32,17 @@ describe('requestAuditEntry', () => {
     });
   });
   it('an automatic approval has the system as actor; a new request the requester', () => {
-    expect(requestAuditEntry({ event: 'APPROVED', request: { ...request, approvalMode: 'AUTOMATIC', reviewerId: null } }).actorId).toBe('system:automatic');
-    expect(requestAuditEntry({ event: 'REQUESTED', request: { ...request, status: 'PENDING', reviewerId: null, reviewedAt: null } }).actorId).toBe('u1');
+    expect(
+      requestAuditEntry({
+        event: 'APPROVED',
+        request: { ...request, approvalMode: 'AUTOMATIC', reviewerId: null },
+      }).actorId,
+    ).toBe('system:automatic');
+    expect(
+      requestAuditEntry({
+        event: 'REQUESTED',
+        request: { ...request, status: 'PENDING', reviewerId: null, reviewedAt: null },
+      }).actorId,
+    ).toBe('u1');
   });
 });

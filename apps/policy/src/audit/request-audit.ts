@@ -11,13 +11,25 @@ export function requestAuditEntry(e: AccessRequestEvent): AuditEntryInput {
   return {
     category: 'ACCESS',
     action: `request.${e.event.toLowerCase()}`,
-    actorId: decided ? (r.reviewerId ?? (r.approvalMode === 'AUTOMATIC' ? 'system:automatic' : null)) : e.event === 'REQUESTED' ? r.userId : null,
+    actorId: decided
+      ? (r.reviewerId ?? (r.approvalMode === 'AUTOMATIC' ? 'system:automatic' : null))
+      : e.event === 'REQUESTED'
+        ? r.userId
+        : null,
     entityType: 'access-request',
     entityId: r.id,
     resourceId: r.resourceId,
     userId: r.userId,
     before: e.event === 'REQUESTED' ? null : { status: 'PENDING' },
-    after: { status: r.status, type: r.type, reason: r.reason, reviewerId: r.reviewerId, reviewedAt: r.reviewedAt, note: r.note, durationSeconds: r.durationSeconds },
+    after: {
+      status: r.status,
+      type: r.type,
+      reason: r.reason,
+      reviewerId: r.reviewerId,
+      reviewedAt: r.reviewedAt,
+      note: r.note,
+      durationSeconds: r.durationSeconds,
+    },
     at: r.reviewedAt ?? r.requestedAt,
     dedupKey: `request:${r.id}:${e.event}`,
   };

@@ -1,9 +1,20 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Consumer, Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import type { z } from 'zod';
-import { TOPICS, accessRequestEventSchema, grantStateEventSchema, type GrantStateEvent } from '@lapse/contracts';
+import {
+  TOPICS,
+  accessRequestEventSchema,
+  grantStateEventSchema,
+  type GrantStateEvent,
+} from '@lapse/contracts';
 import { KAFKA } from '@lapse/kafka';
 import { counter } from '@lapse/platform';
 import { insertAudit } from '../audit/audit.repository';
@@ -12,7 +23,11 @@ import { isUuid } from '../common/ids';
 import { POLICY_CONFIG } from '../config.token';
 import type { PolicyConfig } from '../config';
 
-const consumed = counter('lapse_policy_events_consumed_total', 'Events consumed by the policy service', ['topic', 'outcome']);
+const consumed = counter(
+  'lapse_policy_events_consumed_total',
+  'Events consumed by the policy service',
+  ['topic', 'outcome'],
+);
 
 /**
  * The policy service's Kafka consumers:
@@ -33,13 +48,28 @@ export class PolicyConsumers implements OnApplicationBootstrap, OnApplicationShu
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.LAPSE_POLICY_CONSUMERS_ENABLED) return;
-    await this.consume(this.config.LAPSE_POLICY_AUDIT_GROUP, TOPICS.accessRequests, accessRequestEventSchema, async (e) => {
-      await insertAudit(this.ds.manager, requestAuditEntry(e));
-    });
-    await this.consume(this.config.LAPSE_POLICY_GRANT_STATE_GROUP, TOPICS.grantState, grantStateEventSchema, (e) => this.project(e));
+    await this.consume(
+      this.config.LAPSE_POLICY_AUDIT_GROUP,
+      TOPICS.accessRequests,
+      accessRequestEventSchema,
+      async (e) => {
+        await insertAudit(this.ds.manager, requestAuditEntry(e));
+      },
+    );
+    await this.consume(
+      this.config.LAPSE_POLICY_GRANT_STATE_GROUP,
+      TOPICS.grantState,
+      grantStateEventSchema,
+      (e) => this.project(e),
+    );
   }
 
-  private async consume<S extends z.ZodType>(groupId: string, topic: string, schema: S, handle: (v: z.infer<S>) => Promise<void>): Promise<void> {
+  private async consume<S extends z.ZodType>(
+    groupId: string,
+    topic: string,
+    schema: S,
+    handle: (v: z.infer<S>) => Promise<void>,
+  ): Promise<void> {
     const consumer = this.kafka.consumer({ groupId });
     this.consumers.push(consumer);
     await consumer.connect();

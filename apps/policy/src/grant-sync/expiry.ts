@@ -8,9 +8,17 @@ import { returning } from '../common/sql';
  * left with no assignment end EXPIRED on their own (the workflow holds `expiresAt`); the sync's
  * revoke(EXPIRED) is then a no-op.
  */
-export async function queueExpiredAssignments(ds: DataSource, recorder = new ChangeRecorder()): Promise<number> {
+export async function queueExpiredAssignments(
+  ds: DataSource,
+  recorder = new ChangeRecorder(),
+): Promise<number> {
   return ds.transaction(async (m) => {
-    const rows = await returning<{ resource_id: string; group_id: string; override: unknown; expires_at: Date }>(
+    const rows = await returning<{
+      resource_id: string;
+      group_id: string;
+      override: unknown;
+      expires_at: Date;
+    }>(
       m,
       `UPDATE policy.assignments SET expiry_synced = true
        WHERE (resource_id, group_id) IN (
@@ -20,7 +28,12 @@ export async function queueExpiredAssignments(ds: DataSource, recorder = new Cha
        RETURNING resource_id, group_id, override, expires_at`,
     );
     for (const r of rows) {
-      const snapshot = { resourceId: r.resource_id, groupId: r.group_id, policy: r.override, expiresAt: r.expires_at.toISOString() };
+      const snapshot = {
+        resourceId: r.resource_id,
+        groupId: r.group_id,
+        policy: r.override,
+        expiresAt: r.expires_at.toISOString(),
+      };
       await recorder.record(m, {
         kind: 'assignment.expired',
         entityType: 'assignment',

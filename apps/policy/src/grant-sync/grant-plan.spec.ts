@@ -2,12 +2,20 @@ import type { Policy } from '@lapse/contracts';
 import { inheritsDefault, planGrants } from './grant-plan';
 
 const DAY = 86_400;
-const def: Policy = { autoLock: { durationSeconds: 30 * DAY, approval: 'MANUAL' }, accessRequests: null };
+const def: Policy = {
+  autoLock: { durationSeconds: 30 * DAY, approval: 'MANUAL' },
+  accessRequests: null,
+};
 const now = Date.parse('2025-06-01T00:00:00Z');
 
 describe('planGrants', () => {
   it('applies the resource default when the assignment inherits', () => {
-    const [a] = planGrants(['u1'], def, [{ userId: 'u1', groupId: 'g1', override: {}, expiresAt: null }], now);
+    const [a] = planGrants(
+      ['u1'],
+      def,
+      [{ userId: 'u1', groupId: 'g1', override: {}, expiresAt: null }],
+      now,
+    );
     expect(a).toEqual({
       userId: 'u1',
       action: 'APPLY',
@@ -20,7 +28,12 @@ describe('planGrants', () => {
       ['u1'],
       def,
       [
-        { userId: 'u1', groupId: 'g1', override: { autoLock: { durationSeconds: 7 * DAY, approval: 'MANUAL' } }, expiresAt: null },
+        {
+          userId: 'u1',
+          groupId: 'g1',
+          override: { autoLock: { durationSeconds: 7 * DAY, approval: 'MANUAL' } },
+          expiresAt: null,
+        },
         { userId: 'u1', groupId: 'g2', override: { autoLock: null }, expiresAt: null },
       ],
       now,

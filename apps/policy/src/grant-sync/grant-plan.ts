@@ -31,7 +31,11 @@ export function planGrants(
     const all = byUser.get(userId) ?? [];
     const live = all.filter((a) => a.expiresAt === null || toMs(a.expiresAt) > nowMs);
     const policy = effectivePolicy(
-      live.map((a) => ({ groupId: a.groupId, policy: resolvePolicy(resourceDefault, a.override), expiresAt: a.expiresAt })),
+      live.map((a) => ({
+        groupId: a.groupId,
+        policy: resolvePolicy(resourceDefault, a.override),
+        expiresAt: a.expiresAt,
+      })),
     );
     if (policy) return { userId, action: 'APPLY', policy };
     return { userId, action: 'REVOKE', outcome: all.length > 0 ? 'EXPIRED' : 'REVOKED' };

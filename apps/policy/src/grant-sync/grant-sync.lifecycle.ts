@@ -1,4 +1,9 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Client } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
@@ -26,7 +31,10 @@ export class BackgroundWork implements OnApplicationBootstrap, OnApplicationShut
     this.relay = new OutboxRelay(ds, SCHEMA, producer);
     this.sync = new GrantSyncWorker(
       ds,
-      new TemporalGrantDriver(client, { taskQueuePrefix: config.LAPSE_TASK_QUEUE_PREFIX, requestTtlSeconds: config.LAPSE_REQUEST_TTL }),
+      new TemporalGrantDriver(client, {
+        taskQueuePrefix: config.LAPSE_TASK_QUEUE_PREFIX,
+        requestTtlSeconds: config.LAPSE_REQUEST_TTL,
+      }),
       {
         pageSize: config.LAPSE_GRANT_SYNC_PAGE_SIZE,
         concurrency: config.LAPSE_GRANT_SYNC_CONCURRENCY,

@@ -16,9 +16,19 @@ export interface GrantSyncSettings {
   leaseMs?: number;
 }
 
-const pairsSynced = counter('lapse_policy_grant_sync_pairs_total', 'Grant (user, resource) pairs synced to Temporal', ['action']);
-const syncLeader = gauge('lapse_policy_grant_sync_leader', '1 while this replica runs the grant sync (holds the advisory lock)');
-const jobsFailed = counter('lapse_policy_grant_sync_failures_total', 'Grant sync job attempts that failed');
+const pairsSynced = counter(
+  'lapse_policy_grant_sync_pairs_total',
+  'Grant (user, resource) pairs synced to Temporal',
+  ['action'],
+);
+const syncLeader = gauge(
+  'lapse_policy_grant_sync_leader',
+  '1 while this replica runs the grant sync (holds the advisory lock)',
+);
+const jobsFailed = counter(
+  'lapse_policy_grant_sync_failures_total',
+  'Grant sync job attempts that failed',
+);
 
 /**
  * Brings grant workflows in line with policy. Claims sync jobs in id order (lease + SKIP LOCKED),
@@ -68,7 +78,12 @@ export class GrantSyncWorker {
       let worked = false;
       try {
         const leads = await this.leadership.hold();
-        if (leads !== leading) this.log.log(leads ? 'leading the grant sync (advisory lock held)' : 'not leading the grant sync: another replica does');
+        if (leads !== leading)
+          this.log.log(
+            leads
+              ? 'leading the grant sync (advisory lock held)'
+              : 'not leading the grant sync: another replica does',
+          );
         leading = leads;
         syncLeader.set(leads ? 1 : 0);
         if (leads) worked = (await this.tick()) > 0;
@@ -94,7 +109,10 @@ export class GrantSyncWorker {
     } catch (err) {
       jobsFailed.inc();
       const backoff = Math.min(30_000, 200 * 2 ** Math.min(job.attempts, 8));
-      this.log.warn({ err, jobId: job.id, attempts: job.attempts }, `grant sync job ${job.id} failed; retrying in ${backoff} ms`);
+      this.log.warn(
+        { err, jobId: job.id, attempts: job.attempts },
+        `grant sync job ${job.id} failed; retrying in ${backoff} ms`,
+      );
       await this.jobs.fail(job.id, (err as Error).message ?? String(err), backoff);
     }
     return 1;
@@ -113,7 +131,10 @@ export class GrantSyncWorker {
     let done = job.pairsDone;
     let nextLog = Math.ceil((done + 1) / this.s.logEvery) * this.s.logEvery;
     const total = await this.totalUsers(job);
-    this.log.log({ jobId: job.id, kind: job.kind, totalUsers: total, resumeAfter: cursor }, `grant sync job ${job.id} started`);
+    this.log.log(
+      { jobId: job.id, kind: job.kind, totalUsers: total, resumeAfter: cursor },
+      `grant sync job ${job.id} started`,
+    );
     for (;;) {
       const users = await this.userPage(job, cursor);
       if (users.length === 0) break;
@@ -126,12 +147,18 @@ export class GrantSyncWorker {
       cursor = users[users.length - 1];
       await this.jobs.progress(job.id, cursor, done, this.leaseMs);
       if (done >= nextLog) {
-        this.log.log({ jobId: job.id, pairsDone: done, totalUsers: total }, `grant sync job ${job.id}: ${done} pairs synced`);
+        this.log.log(
+          { jobId: job.id, pairsDone: done, totalUsers: total },
+          `grant sync job ${job.id}: ${done} pairs synced`,
+        );
         nextLog = Math.ceil((done + 1) / this.s.logEvery) * this.s.logEvery;
       }
     }
     await this.jobs.complete(job.id, done);
-    this.log.log({ jobId: job.id, pairsDone: done, ms: Date.now() - started }, `grant sync job ${job.id} done`);
+    this.log.log(
+      { jobId: job.id, pairsDone: done, ms: Date.now() - started },
+      `grant sync job ${job.id} done`,
+    );
   }
 
   private async totalUsers(job: SyncJob): Promise<number> {
@@ -163,7 +190,9 @@ export class GrantSyncWorker {
   /** The resources whose grants the job touches (one for RESOURCE_GROUPS; the group's for GROUP_USERS). */
   private async resourcesOf(job: SyncJob): Promise<{ id: string; policy: Policy }[]> {
     if (job.kind === 'RESOURCE_GROUPS') {
-      return this.ds.query(`SELECT id, policy FROM policy.resources WHERE id = $1`, [job.resourceId]);
+      return this.ds.query(`SELECT id, policy FROM policy.resources WHERE id = $1`, [
+        job.resourceId,
+      ]);
     }
     return this.ds.query(
       `SELECT r.id, r.policy FROM policy.assignments a JOIN policy.resources r ON r.id = a.resource_id
@@ -172,8 +201,17 @@ export class GrantSyncWorker {
     );
   }
 
-  private async plan(resourceId: string, resourceDefault: Policy, userIds: string[]): Promise<GrantAction[]> {
-    const rows: { user_id: string; group_id: string; override: PolicyOverride; expires_at: Date | null }[] = await this.ds.query(
+  private async plan(
+    resourceId: string,
+    resourceDefault: Policy,
+    userIds: string[],
+  ): Promise<GrantAction[]> {
+    const rows: {
+      user_id: string;
+      group_id: string;
+      override: PolicyOverride;
+      expires_at: Date | null;
+    }[] = await this.ds.query(
       `SELECT m.user_id, a.group_id, a.override, a.expires_at
        FROM policy.memberships m JOIN policy.assignments a ON a.group_id = m.group_id AND a.resource_id = $1
        WHERE m.user_id = ANY($2::uuid[])`,

@@ -44,7 +44,9 @@ describe('grant sync leadership (advisory lock)', () => {
     } finally {
       await admin.end();
     }
-    await eventually(async () => ((await a.hold()) ? true : undefined), { what: 'the other replica to take over' });
+    await eventually(async () => ((await a.hold()) ? true : undefined), {
+      what: 'the other replica to take over',
+    });
     expect(await b.hold()).toBe(false); // noticed its connection is gone, and does not lead
     expect(b.held).toBe(false);
   });

@@ -33,7 +33,10 @@ export class SyncLeadership {
     const runner = this.ds.createQueryRunner();
     try {
       await runner.connect();
-      const [row]: { locked: boolean }[] = await runner.query('SELECT pg_try_advisory_lock($1, $2) AS locked', [...LOCK]);
+      const [row]: { locked: boolean }[] = await runner.query(
+        'SELECT pg_try_advisory_lock($1, $2) AS locked',
+        [...LOCK],
+      );
       if (row?.locked) {
         this.runner = runner;
         return true;

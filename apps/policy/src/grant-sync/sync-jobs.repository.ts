@@ -26,18 +26,16 @@ export async function insertSyncJobs(m: EntityManager, specs: SyncJobSpec[]): Pr
   for (const s of specs) {
     if (s.kind === 'RESOURCE_GROUPS') {
       if (s.groupIds.length === 0) continue;
-      await m.query(`INSERT INTO policy.grant_sync_jobs (kind, resource_id, group_ids) VALUES ($1, $2, $3::uuid[])`, [
-        s.kind,
-        s.resourceId,
-        s.groupIds,
-      ]);
+      await m.query(
+        `INSERT INTO policy.grant_sync_jobs (kind, resource_id, group_ids) VALUES ($1, $2, $3::uuid[])`,
+        [s.kind, s.resourceId, s.groupIds],
+      );
     } else {
       if (s.userIds.length === 0) continue;
-      await m.query(`INSERT INTO policy.grant_sync_jobs (kind, group_ids, user_ids) VALUES ($1, $2::uuid[], $3::uuid[])`, [
-        s.kind,
-        [s.groupId],
-        s.userIds,
-      ]);
+      await m.query(
+        `INSERT INTO policy.grant_sync_jobs (kind, group_ids, user_ids) VALUES ($1, $2::uuid[], $3::uuid[])`,
+        [s.kind, [s.groupId], s.userIds],
+      );
     }
   }
 }
@@ -108,7 +106,9 @@ export class SyncJobsRepository {
   }
 
   async pendingCount(): Promise<number> {
-    const rows: { n: string }[] = await this.ds.query(`SELECT count(*) AS n FROM policy.grant_sync_jobs WHERE NOT done`);
+    const rows: { n: string }[] = await this.ds.query(
+      `SELECT count(*) AS n FROM policy.grant_sync_jobs WHERE NOT done`,
+    );
     return Number(rows[0].n);
   }
 }

@@ -42,22 +42,27 @@ export class TemporalGrantDriver implements GrantDriver {
       requestTtlSeconds: this.s.requestTtlSeconds,
       taskQueuePrefix: this.s.taskQueuePrefix,
     };
-    await this.client.workflow.signalWithStart<typeof AccessGrantWorkflow, [PolicyChangedSignal]>(GRANT_WORKFLOW_TYPE, {
-      workflowId: grantWorkflowId(resourceId, userId),
-      taskQueue: taskQueue(GRANT_TASK_QUEUE, this.s.taskQueuePrefix),
-      args: [input],
-      signal: policyChangedSignal,
-      signalArgs: [{ policy }],
-      typedSearchAttributes: [
-        { key: SEARCH_ATTRIBUTES.userId, value: userId },
-        { key: SEARCH_ATTRIBUTES.resourceId, value: resourceId },
-      ],
-    });
+    await this.client.workflow.signalWithStart<typeof AccessGrantWorkflow, [PolicyChangedSignal]>(
+      GRANT_WORKFLOW_TYPE,
+      {
+        workflowId: grantWorkflowId(resourceId, userId),
+        taskQueue: taskQueue(GRANT_TASK_QUEUE, this.s.taskQueuePrefix),
+        args: [input],
+        signal: policyChangedSignal,
+        signalArgs: [{ policy }],
+        typedSearchAttributes: [
+          { key: SEARCH_ATTRIBUTES.userId, value: userId },
+          { key: SEARCH_ATTRIBUTES.resourceId, value: resourceId },
+        ],
+      },
+    );
   }
 
   async revoke(resourceId: string, userId: string, outcome: 'REVOKED' | 'EXPIRED'): Promise<void> {
     try {
-      await this.client.workflow.getHandle(grantWorkflowId(resourceId, userId)).signal(revokeSignal, { outcome });
+      await this.client.workflow
+        .getHandle(grantWorkflowId(resourceId, userId))
+        .signal(revokeSignal, { outcome });
     } catch (e) {
       if (e instanceof WorkflowNotFoundError) return;
       throw e;

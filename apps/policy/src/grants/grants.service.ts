@@ -53,7 +53,9 @@ export class GrantsService {
   ) {}
 
   async list(userId: string): Promise<UserGrant[]> {
-    const users: unknown[] = await this.ds.query('SELECT 1 FROM policy.users WHERE id = $1', [userId]);
+    const users: unknown[] = await this.ds.query('SELECT 1 FROM policy.users WHERE id = $1', [
+      userId,
+    ]);
     if (users.length === 0) throw LapseError.notFound('user', userId);
     const rows: {
       resource_id: string;
@@ -69,14 +71,27 @@ export class GrantsService {
       [userId],
     );
     const byResource = new Map<string, typeof rows>();
-    for (const r of rows) byResource.set(r.resource_id, [...(byResource.get(r.resource_id) ?? []), r]);
+    for (const r of rows)
+      byResource.set(r.resource_id, [...(byResource.get(r.resource_id) ?? []), r]);
     return Promise.all(
       [...byResource.values()].map(async (list) => {
-        const { resource_id: resourceId, resource_name: resourceName, resource_policy: resourcePolicy } = list[0];
-        const assignments: UserAssignment[] = list.map((r) => ({ userId, groupId: r.group_id, override: r.override, expiresAt: iso(r.expires_at) }));
+        const {
+          resource_id: resourceId,
+          resource_name: resourceName,
+          resource_policy: resourcePolicy,
+        } = list[0];
+        const assignments: UserAssignment[] = list.map((r) => ({
+          userId,
+          groupId: r.group_id,
+          override: r.override,
+          expiresAt: iso(r.expires_at),
+        }));
         const [plan] = planGrants([userId], resourcePolicy, assignments, Date.now());
         const policy = plan.action === 'APPLY' ? plan.policy : null;
-        const [view, status] = await Promise.all([this.queryState(resourceId, userId), this.status(userId, resourceId)]);
+        const [view, status] = await Promise.all([
+          this.queryState(resourceId, userId),
+          this.status(userId, resourceId),
+        ]);
         return {
           resourceId,
           resourceName,
@@ -107,7 +122,8 @@ export class GrantsService {
         this.client.workflow.getHandle(grantWorkflowId(resourceId, userId)).query(stateQuery),
       );
     } catch (e) {
-      if (!(e instanceof WorkflowNotFoundError)) this.log.warn({ err: e, resourceId, userId }, 'grant state query failed');
+      if (!(e instanceof WorkflowNotFoundError))
+        this.log.warn({ err: e, resourceId, userId }, 'grant state query failed');
       return null;
     }
   }
@@ -129,15 +145,19 @@ export class GrantsService {
 }
 
 function mapUpdateError(e: unknown, resourceId: string, userId: string): Error {
-  if (e instanceof WorkflowNotFoundError) return LapseError.notFound('grant', `of user ${userId} to resource ${resourceId}`);
+  if (e instanceof WorkflowNotFoundError)
+    return LapseError.notFound('grant', `of user ${userId} to resource ${resourceId}`);
   if (e instanceof WorkflowUpdateFailedError && e.cause instanceof ApplicationFailure) {
     const type = e.cause.type;
-    if (type === GRANT_ERRORS.NOT_LOCKED || type === GRANT_ERRORS.GRANT_TERMINAL) return LapseError.conflict(e.cause.message);
-    if (type === GRANT_ERRORS.INVALID_DURATION) return LapseError.validation('durationSeconds', e.cause.message);
+    if (type === GRANT_ERRORS.NOT_LOCKED || type === GRANT_ERRORS.GRANT_TERMINAL)
+      return LapseError.conflict(e.cause.message);
+    if (type === GRANT_ERRORS.INVALID_DURATION)
+      return LapseError.validation('durationSeconds', e.cause.message);
     return new LapseError('CONFLICT', e.cause.message);
   }
   const code = (e as { code?: number })?.code;
   // gRPC NOT_FOUND (5): the workflow has completed (revoked/expired) or never existed.
-  if (code === 5) return LapseError.notFound('grant', `of user ${userId} to resource ${resourceId}`);
+  if (code === 5)
+    return LapseError.notFound('grant', `of user ${userId} to resource ${resourceId}`);
   return e as Error;
 }

@@ -10,10 +10,16 @@ export interface PolicySource {
   origin: 'DEFAULT' | 'OVERRIDE' | 'MIXED';
 }
 
-export function policySourceOf(policy: EffectivePolicy, assignments: readonly UserAssignment[]): PolicySource {
+export function policySourceOf(
+  policy: EffectivePolicy,
+  assignments: readonly UserAssignment[],
+): PolicySource {
   const sources = assignments.filter((a) => policy.sourceGroupIds.includes(a.groupId));
   const kinds = new Set(
-    sources.flatMap((a) => [a.override.autoLock === undefined ? 'DEFAULT' : 'OVERRIDE', a.override.accessRequests === undefined ? 'DEFAULT' : 'OVERRIDE']),
+    sources.flatMap((a) => [
+      a.override.autoLock === undefined ? 'DEFAULT' : 'OVERRIDE',
+      a.override.accessRequests === undefined ? 'DEFAULT' : 'OVERRIDE',
+    ]),
   );
   const origin = kinds.size === 1 ? ([...kinds][0] as 'DEFAULT' | 'OVERRIDE') : 'MIXED';
   return { groupIds: policy.sourceGroupIds, origin };

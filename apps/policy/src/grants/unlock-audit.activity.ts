@@ -15,10 +15,17 @@ export function createPolicyActivities(ds: DataSource, changes: ChangeRecorder):
   };
 }
 
-async function recordAdminUnlock(ds: DataSource, changes: ChangeRecorder, r: AdminUnlockRecord): Promise<void> {
+async function recordAdminUnlock(
+  ds: DataSource,
+  changes: ChangeRecorder,
+  r: AdminUnlockRecord,
+): Promise<void> {
   // Policy's grants are between its users and resources; anything else no retry would fix.
   if (!isUuid(r.userId) || !isUuid(r.resourceId) || Number.isNaN(Date.parse(r.at))) {
-    throw ApplicationFailure.nonRetryable(`not an unlock of a policy grant: ${r.resourceId}/${r.userId} at ${r.at}`, 'InvalidUnlockRecord');
+    throw ApplicationFailure.nonRetryable(
+      `not an unlock of a policy grant: ${r.resourceId}/${r.userId} at ${r.at}`,
+      'InvalidUnlockRecord',
+    );
   }
   const grantId = grantWorkflowId(r.resourceId, r.userId);
   await ds.transaction(async (m) => {

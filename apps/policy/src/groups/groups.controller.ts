@@ -1,6 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { AllowService, CurrentPrincipal, READER_ROLES, Roles, WRITER_ROLES, type Principal } from '@lapse/auth';
+import {
+  AllowService,
+  CurrentPrincipal,
+  READER_ROLES,
+  Roles,
+  WRITER_ROLES,
+  type Principal,
+} from '@lapse/auth';
 import { actorOf } from '../common/actor';
 import { uuid } from '../common/ids';
 import { AddMemberDto, CreateGroupDto, ReplaceMembersDto, type GroupView } from './groups.dto';
@@ -27,14 +34,22 @@ export class GroupsController {
 
   @Put(':id/members')
   @Roles(...WRITER_ROLES)
-  replace(@Param('id', uuid('id')) id: string, @Body() dto: ReplaceMembersDto, @CurrentPrincipal() p: Principal): Promise<GroupView> {
+  replace(
+    @Param('id', uuid('id')) id: string,
+    @Body() dto: ReplaceMembersDto,
+    @CurrentPrincipal() p: Principal,
+  ): Promise<GroupView> {
     return this.groups.replaceMembers(id, dto.userIds, actorOf(p));
   }
 
   @Post(':id/members')
   @HttpCode(200)
   @Roles(...WRITER_ROLES)
-  add(@Param('id', uuid('id')) id: string, @Body() dto: AddMemberDto, @CurrentPrincipal() p: Principal): Promise<GroupView> {
+  add(
+    @Param('id', uuid('id')) id: string,
+    @Body() dto: AddMemberDto,
+    @CurrentPrincipal() p: Principal,
+  ): Promise<GroupView> {
     return this.groups.addMember(id, dto.userId.toLowerCase(), actorOf(p));
   }
 

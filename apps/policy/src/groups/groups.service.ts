@@ -22,17 +22,40 @@ export class GroupsService {
 
   async create(name: string, actorId: string | null): Promise<GroupView> {
     return this.ds.transaction(async (m) => {
-      const [row]: GroupRow[] = await m.query(`INSERT INTO policy.groups (name) VALUES ($1) RETURNING id, name, created_at`, [name]);
-      const group: GroupView = { id: row.id, name: row.name, memberIds: [], createdAt: row.created_at.toISOString() };
-      await this.changes.record(m, { kind: 'group.created', entityType: 'group', entityId: group.id, actorId, before: null, after: group });
+      const [row]: GroupRow[] = await m.query(
+        `INSERT INTO policy.groups (name) VALUES ($1) RETURNING id, name, created_at`,
+        [name],
+      );
+      const group: GroupView = {
+        id: row.id,
+        name: row.name,
+        memberIds: [],
+        createdAt: row.created_at.toISOString(),
+      };
+      await this.changes.record(m, {
+        kind: 'group.created',
+        entityType: 'group',
+        entityId: group.id,
+        actorId,
+        before: null,
+        after: group,
+      });
       return group;
     });
   }
 
   async get(id: string, m: EntityManager = this.ds.manager): Promise<GroupView> {
-    const rows: GroupRow[] = await m.query(`SELECT id, name, created_at FROM policy.groups WHERE id = $1`, [id]);
+    const rows: GroupRow[] = await m.query(
+      `SELECT id, name, created_at FROM policy.groups WHERE id = $1`,
+      [id],
+    );
     if (!rows[0]) throw LapseError.notFound('group', id);
-    return { id: rows[0].id, name: rows[0].name, memberIds: await this.memberIds(m, id), createdAt: rows[0].created_at.toISOString() };
+    return {
+      id: rows[0].id,
+      name: rows[0].name,
+      memberIds: await this.memberIds(m, id),
+      createdAt: rows[0].created_at.toISOString(),
+    };
   }
 
   private async memberIds(m: EntityManager, groupId: string): Promise<string[]> {
@@ -45,7 +68,9 @@ export class GroupsService {
 
   /** Locks the group row so concurrent membership changes of one group serialize. */
   private async lockGroup(m: EntityManager, id: string): Promise<void> {
-    const rows: unknown[] = await m.query(`SELECT 1 FROM policy.groups WHERE id = $1 FOR UPDATE`, [id]);
+    const rows: unknown[] = await m.query(`SELECT 1 FROM policy.groups WHERE id = $1 FOR UPDATE`, [
+      id,
+    ]);
     if (rows.length === 0) throw LapseError.notFound('group', id);
   }
 
@@ -58,7 +83,11 @@ export class GroupsService {
     if (rows[0]) throw LapseError.notFound('user', rows[0].id);
   }
 
-  async replaceMembers(groupId: string, userIds: string[], actorId: string | null): Promise<GroupView> {
+  async replaceMembers(
+    groupId: string,
+    userIds: string[],
+    actorId: string | null,
+  ): Promise<GroupView> {
     const wanted = [...new Set(userIds.map((u) => u.toLowerCase()))];
     return this.ds.transaction(async (m) => {
       await this.lockGroup(m, groupId);
@@ -83,7 +112,11 @@ export class GroupsService {
           entityId: groupId,
           actorId,
           before: { memberIds: before },
-          after: { memberIds: after.memberIds, added: added.map((r) => r.user_id), removed: removed.map((r) => r.user_id) },
+          after: {
+            memberIds: after.memberIds,
+            added: added.map((r) => r.user_id),
+            removed: removed.map((r) => r.user_id),
+          },
           sync: [{ kind: 'GROUP_USERS', groupId, userIds: changed }],
         });
       }
@@ -124,7 +157,8 @@ export class GroupsService {
         `DELETE FROM policy.memberships WHERE group_id = $1 AND user_id = $2 RETURNING user_id`,
         [groupId, userId],
       );
-      if (removed.length === 0) throw LapseError.notFound('member', `${userId} of group ${groupId}`);
+      if (removed.length === 0)
+        throw LapseError.notFound('member', `${userId} of group ${groupId}`);
       await this.changes.record(m, {
         kind: 'group.member.removed',
         entityType: 'membership',

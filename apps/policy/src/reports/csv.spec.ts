@@ -13,7 +13,10 @@ describe('csv', () => {
     const line = reportLine({
       resource_id: 'r',
       resource_name: 'Git, Lab',
-      resource_policy: { autoLock: { durationSeconds: 2592000, approval: 'MANUAL' }, accessRequests: null },
+      resource_policy: {
+        autoLock: { durationSeconds: 2592000, approval: 'MANUAL' },
+        accessRequests: null,
+      },
       group_id: 'g',
       group_name: 'SRE',
       override: { autoLock: { durationSeconds: 604800, approval: 'AUTOMATIC' } },

@@ -52,7 +52,9 @@ export interface ReportRow {
 /** One CSV line of a report row: the assignment's policy resolved (override over default). */
 export function reportLine(r: ReportRow): string {
   const p = resolvePolicy(r.resource_policy, r.override);
-  const overridden = [r.override.autoLock, r.override.accessRequests].filter((f) => f !== undefined).length;
+  const overridden = [r.override.autoLock, r.override.accessRequests].filter(
+    (f) => f !== undefined,
+  ).length;
   const source = overridden === 0 ? 'DEFAULT' : overridden === 2 ? 'OVERRIDE' : 'PARTIAL_OVERRIDE';
   return csvLine([
     r.resource_id,

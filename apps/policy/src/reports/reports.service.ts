@@ -11,8 +11,16 @@ import { REPORT_COLUMNS, csvLine, reportLine, type ReportRow } from './csv';
 
 export type ReportScope = 'resource' | 'group' | 'user';
 
-const TABLE: Record<ReportScope, string> = { resource: 'resources', group: 'groups', user: 'users' };
-const FILTER: Record<ReportScope, string> = { resource: 'r.id = $1', group: 'g.id = $1', user: 'u.id = $1' };
+const TABLE: Record<ReportScope, string> = {
+  resource: 'resources',
+  group: 'groups',
+  user: 'users',
+};
+const FILTER: Record<ReportScope, string> = {
+  resource: 'r.id = $1',
+  group: 'g.id = $1',
+  user: 'u.id = $1',
+};
 
 /** One row per (assignment, member); an assignment of an empty group still shows (user columns empty). */
 function reportSql(scope: ReportScope): string {
@@ -36,7 +44,10 @@ export class ReportsService {
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
 
   async stream(scope: ReportScope, id: string, res: Response): Promise<void> {
-    const exists: unknown[] = await this.ds.query(`SELECT 1 FROM policy.${TABLE[scope]} WHERE id = $1`, [id]);
+    const exists: unknown[] = await this.ds.query(
+      `SELECT 1 FROM policy.${TABLE[scope]} WHERE id = $1`,
+      [id],
+    );
     if (exists.length === 0) throw LapseError.notFound(scope, id);
     const runner = this.ds.createQueryRunner('slave');
     const client = (await runner.connect()) as PoolClient;

@@ -17,13 +17,15 @@ export function unknownPolicyFields(input: unknown, prefix: string): FieldError[
   if (!isRecord(input)) return [];
   const errors: FieldError[] = [];
   for (const key of Object.keys(input)) {
-    if (!KEYS[''].includes(key)) errors.push({ field: `${prefix}.${key}`, message: 'is not a known field' });
+    if (!KEYS[''].includes(key))
+      errors.push({ field: `${prefix}.${key}`, message: 'is not a known field' });
   }
   for (const part of ['autoLock', 'accessRequests'] as const) {
     const v = input[part];
     if (!isRecord(v)) continue;
     for (const key of Object.keys(v)) {
-      if (!KEYS[part].includes(key)) errors.push({ field: `${prefix}.${part}.${key}`, message: 'is not a known field' });
+      if (!KEYS[part].includes(key))
+        errors.push({ field: `${prefix}.${part}.${key}`, message: 'is not a known field' });
     }
   }
   return errors;
@@ -31,7 +33,9 @@ export function unknownPolicyFields(input: unknown, prefix: string): FieldError[
 
 function fail(errors: FieldError[]): never {
   const [e] = errors;
-  const text = e.message.startsWith(`${e.field} `) ? e.message.slice(e.field.length + 1) : e.message;
+  const text = e.message.startsWith(`${e.field} `)
+    ? e.message.slice(e.field.length + 1)
+    : e.message;
   throw LapseError.validation(e.field, text);
 }
 

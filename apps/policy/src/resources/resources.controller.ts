@@ -1,9 +1,22 @@
 import { Body, Controller, Get, Param, Patch, Post, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { AllowService, CurrentPrincipal, READER_ROLES, Roles, WRITER_ROLES, type Principal } from '@lapse/auth';
+import {
+  AllowService,
+  CurrentPrincipal,
+  READER_ROLES,
+  Roles,
+  WRITER_ROLES,
+  type Principal,
+} from '@lapse/auth';
 import { actorOf } from '../common/actor';
 import { uuid } from '../common/ids';
-import { ApproversDto, CreateResourceDto, UpdateResourceDto, type ApproversView, type ResourceView } from './resources.dto';
+import {
+  ApproversDto,
+  CreateResourceDto,
+  UpdateResourceDto,
+  type ApproversView,
+  type ResourceView,
+} from './resources.dto';
 import { ResourcesService } from './resources.service';
 
 @ApiTags('resources')
@@ -33,13 +46,21 @@ export class ResourcesController {
 
   @Patch(':id')
   @Roles(...WRITER_ROLES)
-  update(@Param('id', uuid('id')) id: string, @Body() dto: UpdateResourceDto, @CurrentPrincipal() p: Principal): Promise<ResourceView> {
+  update(
+    @Param('id', uuid('id')) id: string,
+    @Body() dto: UpdateResourceDto,
+    @CurrentPrincipal() p: Principal,
+  ): Promise<ResourceView> {
     return this.resources.update(id, dto, actorOf(p));
   }
 
   @Put(':id/approvers')
   @Roles(...WRITER_ROLES)
-  setApprovers(@Param('id', uuid('id')) id: string, @Body() dto: ApproversDto, @CurrentPrincipal() p: Principal): Promise<ResourceView> {
+  setApprovers(
+    @Param('id', uuid('id')) id: string,
+    @Body() dto: ApproversDto,
+    @CurrentPrincipal() p: Principal,
+  ): Promise<ResourceView> {
     return this.resources.setApprovers(id, dto.groupIds, actorOf(p));
   }
 

@@ -1,7 +1,19 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayUnique, IsArray, IsObject, IsOptional, IsString, IsUUID, Length } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayUnique,
+  IsArray,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+} from 'class-validator';
 
-const policyExample = { autoLock: { durationSeconds: 2592000, approval: 'MANUAL' }, accessRequests: null };
+const policyExample = {
+  autoLock: { durationSeconds: 2592000, approval: 'MANUAL' },
+  accessRequests: null,
+};
 
 export class CreateResourceDto {
   @ApiProperty({ example: 'Gitlab' })
@@ -14,7 +26,10 @@ export class CreateResourceDto {
   @Length(1, 500)
   address!: string;
 
-  @ApiPropertyOptional({ description: 'Default policy; both fields required, null turns a feature off', example: policyExample })
+  @ApiPropertyOptional({
+    description: 'Default policy; both fields required, null turns a feature off',
+    example: policyExample,
+  })
   @IsOptional()
   @IsObject()
   policy?: Record<string, unknown>;

@@ -7,7 +7,12 @@ import { LapseError } from '@lapse/platform';
 import { ChangeRecorder } from '../changes/change-recorder';
 import { inheritsDefault } from '../grant-sync/grant-plan';
 import { NO_POLICY, parsePolicy } from './policy-input';
-import type { ApproversView, CreateResourceDto, ResourceView, UpdateResourceDto } from './resources.dto';
+import type {
+  ApproversView,
+  CreateResourceDto,
+  ResourceView,
+  UpdateResourceDto,
+} from './resources.dto';
 
 interface ResourceRow {
   id: string;
@@ -50,13 +55,23 @@ export class ResourcesService {
         [dto.name, dto.address, JSON.stringify(policy)],
       );
       const created = await this.get(id, m);
-      await this.changes.record(m, { kind: 'resource.created', entityType: 'resource', entityId: id, resourceId: id, actorId, before: null, after: created });
+      await this.changes.record(m, {
+        kind: 'resource.created',
+        entityType: 'resource',
+        entityId: id,
+        resourceId: id,
+        actorId,
+        before: null,
+        after: created,
+      });
       return created;
     });
   }
 
   async list(): Promise<ResourceView[]> {
-    const rows: ResourceRow[] = await this.ds.query(`${SELECT_RESOURCE} ORDER BY r.name, r.id LIMIT 1000`);
+    const rows: ResourceRow[] = await this.ds.query(
+      `${SELECT_RESOURCE} ORDER BY r.name, r.id LIMIT 1000`,
+    );
     return rows.map(view);
   }
 
@@ -95,13 +110,19 @@ export class ResourcesService {
         actorId,
         before,
         after,
-        sync: inheriting.length ? [{ kind: 'RESOURCE_GROUPS', resourceId: id, groupIds: inheriting }] : [],
+        sync: inheriting.length
+          ? [{ kind: 'RESOURCE_GROUPS', resourceId: id, groupIds: inheriting }]
+          : [],
       });
       return after;
     });
   }
 
-  async setApprovers(id: string, groupIds: string[], actorId: string | null): Promise<ResourceView> {
+  async setApprovers(
+    id: string,
+    groupIds: string[],
+    actorId: string | null,
+  ): Promise<ResourceView> {
     const wanted = [...new Set(groupIds.map((g) => g.toLowerCase()))];
     return this.ds.transaction(async (m) => {
       const before = await this.get(id, m, true);
@@ -111,7 +132,10 @@ export class ResourcesService {
       );
       if (missing[0]) throw LapseError.notFound('group', missing[0].id);
       await m.query(`DELETE FROM policy.approver_groups WHERE resource_id = $1`, [id]);
-      await m.query(`INSERT INTO policy.approver_groups (resource_id, group_id) SELECT $1, g FROM unnest($2::uuid[]) AS g`, [id, wanted]);
+      await m.query(
+        `INSERT INTO policy.approver_groups (resource_id, group_id) SELECT $1, g FROM unnest($2::uuid[]) AS g`,
+        [id, wanted],
+      );
       const after = await this.get(id, m);
       await this.changes.record(m, {
         kind: 'resource.approvers.changed',

@@ -6,5 +6,8 @@ export function maskSecret(secret: string): string {
 }
 
 export function maskSettings(s: NotificationSettings): NotificationSettings {
-  return { ...s, webhook: s.webhook ? { url: s.webhook.url, secret: maskSecret(s.webhook.secret) } : null };
+  return {
+    ...s,
+    webhook: s.webhook ? { url: s.webhook.url, secret: maskSecret(s.webhook.secret) } : null,
+  };
 }

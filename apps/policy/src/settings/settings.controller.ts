@@ -1,6 +1,13 @@
 import { Body, Controller, Get, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { AllowService, CurrentPrincipal, READER_ROLES, Roles, WRITER_ROLES, type Principal } from '@lapse/auth';
+import {
+  AllowService,
+  CurrentPrincipal,
+  READER_ROLES,
+  Roles,
+  WRITER_ROLES,
+  type Principal,
+} from '@lapse/auth';
 import { LapseError } from '@lapse/platform';
 import { actorOf } from '../common/actor';
 import { maskSettings } from './mask';
@@ -21,7 +28,10 @@ export class SettingsController {
 
   @Put('settings/notifications')
   @Roles(...WRITER_ROLES)
-  put(@Body() dto: NotificationSettingsDto, @CurrentPrincipal() p: Principal): Promise<NotificationSettings> {
+  put(
+    @Body() dto: NotificationSettingsDto,
+    @CurrentPrincipal() p: Principal,
+  ): Promise<NotificationSettings> {
     return this.settings.update(dto, actorOf(p));
   }
 

@@ -30,17 +30,27 @@ export class SettingsService {
       emailEnabled: r.email_enabled,
       emailRoles: r.email_roles,
       optedOutUserIds: r.opted_out_user_ids,
-      webhook: r.webhook_url && r.webhook_secret ? { url: r.webhook_url, secret: r.webhook_secret } : null,
+      webhook:
+        r.webhook_url && r.webhook_secret ? { url: r.webhook_url, secret: r.webhook_secret } : null,
     };
   }
 
-  async update(dto: NotificationSettingsDto, actorId: string | null): Promise<NotificationSettings> {
+  async update(
+    dto: NotificationSettingsDto,
+    actorId: string | null,
+  ): Promise<NotificationSettings> {
     return this.ds.transaction(async (m) => {
       const before = await this.get(m);
       await m.query(
         `UPDATE policy.notification_settings SET email_enabled = $1, email_roles = $2::text[], opted_out_user_ids = $3::uuid[],
            webhook_url = $4, webhook_secret = $5, updated_at = now() WHERE id = 1`,
-        [dto.emailEnabled, [...new Set(dto.emailRoles)], [...new Set(dto.optedOutUserIds.map((u) => u.toLowerCase()))], dto.webhook?.url ?? null, dto.webhook?.secret ?? null],
+        [
+          dto.emailEnabled,
+          [...new Set(dto.emailRoles)],
+          [...new Set(dto.optedOutUserIds.map((u) => u.toLowerCase()))],
+          dto.webhook?.url ?? null,
+          dto.webhook?.secret ?? null,
+        ],
       );
       const after = await this.get(m);
       // The audit log and the event never carry the secret in full either.

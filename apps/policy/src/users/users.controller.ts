@@ -1,6 +1,13 @@
 import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { AllowService, CurrentPrincipal, READER_ROLES, Roles, WRITER_ROLES, type Principal } from '@lapse/auth';
+import {
+  AllowService,
+  CurrentPrincipal,
+  READER_ROLES,
+  Roles,
+  WRITER_ROLES,
+  type Principal,
+} from '@lapse/auth';
 import { actorOf } from '../common/actor';
 import { uuid } from '../common/ids';
 import { CreateUserDto, UserQueryDto, type UserView } from './users.dto';

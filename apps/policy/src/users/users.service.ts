@@ -21,7 +21,14 @@ const SELECT_USER = `SELECT u.id, u.email, u.name, u.roles, u.created_at,
   FROM policy.users u`;
 
 function view(r: UserRow): UserView {
-  return { id: r.id, email: r.email, name: r.name, roles: r.roles, groupIds: r.group_ids, createdAt: r.created_at.toISOString() };
+  return {
+    id: r.id,
+    email: r.email,
+    name: r.name,
+    roles: r.roles,
+    groupIds: r.group_ids,
+    createdAt: r.created_at.toISOString(),
+  };
 }
 
 @Injectable()
@@ -53,7 +60,8 @@ export class UsersService {
         return user;
       });
     } catch (e) {
-      if (pgCode(e) === PG.uniqueViolation) throw LapseError.conflict(`a user with email ${dto.email} already exists`);
+      if (pgCode(e) === PG.uniqueViolation)
+        throw LapseError.conflict(`a user with email ${dto.email} already exists`);
       throw e;
     }
   }
@@ -72,14 +80,22 @@ export class UsersService {
   /** By email (0 or 1, case-insensitive), by role, or the first 1000 by email. */
   async find(q: { email?: string; role?: Role }): Promise<UserView[]> {
     if (q.email) {
-      const rows: UserRow[] = await this.ds.query(`${SELECT_USER} WHERE lower(u.email) = lower($1)`, [q.email.trim()]);
+      const rows: UserRow[] = await this.ds.query(
+        `${SELECT_USER} WHERE lower(u.email) = lower($1)`,
+        [q.email.trim()],
+      );
       return rows.map(view);
     }
     if (q.role) {
-      const rows: UserRow[] = await this.ds.query(`${SELECT_USER} WHERE $1 = ANY(u.roles) ORDER BY lower(u.email)`, [q.role]);
+      const rows: UserRow[] = await this.ds.query(
+        `${SELECT_USER} WHERE $1 = ANY(u.roles) ORDER BY lower(u.email)`,
+        [q.role],
+      );
       return rows.map(view);
     }
-    const rows: UserRow[] = await this.ds.query(`${SELECT_USER} ORDER BY lower(u.email) LIMIT 1000`);
+    const rows: UserRow[] = await this.ds.query(
+      `${SELECT_USER} ORDER BY lower(u.email) LIMIT 1000`,
+    );
     return rows.map(view);
   }
 }

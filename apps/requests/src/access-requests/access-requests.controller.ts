@@ -3,7 +3,14 @@ import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '
 import { AllowService, CurrentPrincipal, type Principal } from '@lapse/auth';
 import type { AccessRequest } from '@lapse/contracts';
 import { LapseError } from '@lapse/platform';
-import { AccessRequestResponse, CountRequestsQuery, CountResponse, ListRequestsQuery, ReviewDto, SubmitRequestDto } from './access-requests.dto';
+import {
+  AccessRequestResponse,
+  CountRequestsQuery,
+  CountResponse,
+  ListRequestsQuery,
+  ReviewDto,
+  SubmitRequestDto,
+} from './access-requests.dto';
 import { AccessRequestsService } from './access-requests.service';
 import { viewerOf } from './viewer';
 
@@ -16,8 +23,14 @@ export class AccessRequestsController {
 
   @Post()
   @HttpCode(200)
-  @ApiOperation({ summary: 'Ask for access as the token’s user (AUTOMATIC: APPROVED at once; MANUAL: PENDING)' })
-  @ApiHeader({ name: 'idempotency-key', required: false, description: 'A retry with the same key returns the same request' })
+  @ApiOperation({
+    summary: 'Ask for access as the token’s user (AUTOMATIC: APPROVED at once; MANUAL: PENDING)',
+  })
+  @ApiHeader({
+    name: 'idempotency-key',
+    required: false,
+    description: 'A retry with the same key returns the same request',
+  })
   @ApiOkResponse({ type: AccessRequestResponse })
   async submit(
     @CurrentPrincipal() principal: Principal,
@@ -33,9 +46,14 @@ export class AccessRequestsController {
 
   @Get()
   @AllowService()
-  @ApiOperation({ summary: 'Open requests and those resolved in the last 90 days that the caller may see' })
+  @ApiOperation({
+    summary: 'Open requests and those resolved in the last 90 days that the caller may see',
+  })
   @ApiOkResponse({ type: AccessRequestResponse, isArray: true })
-  async list(@CurrentPrincipal() principal: Principal, @Query() q: ListRequestsQuery): Promise<AccessRequest[]> {
+  async list(
+    @CurrentPrincipal() principal: Principal,
+    @Query() q: ListRequestsQuery,
+  ): Promise<AccessRequest[]> {
     return (await this.requests.list(viewerOf(principal), q)).map((v) => v.request);
   }
 
@@ -43,29 +61,46 @@ export class AccessRequestsController {
   @AllowService()
   @ApiOperation({ summary: 'How many open requests the caller may see (the console’s bell)' })
   @ApiOkResponse({ type: CountResponse })
-  async count(@CurrentPrincipal() principal: Principal, @Query() q: CountRequestsQuery): Promise<CountResponse> {
+  async count(
+    @CurrentPrincipal() principal: Principal,
+    @Query() q: CountRequestsQuery,
+  ): Promise<CountResponse> {
     return { status: q.status, count: await this.requests.countOpen(viewerOf(principal)) };
   }
 
   @Get(':id')
   @AllowService()
   @ApiOkResponse({ type: AccessRequestResponse })
-  async get(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<AccessRequest> {
+  async get(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+  ): Promise<AccessRequest> {
     return (await this.requests.get(viewerOf(principal), id)).request;
   }
 
   @Post(':id/approve')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Approve (ADMIN, DEVOPS, ACCESS_REVIEWER, or an approver of the resource; never your own)' })
+  @ApiOperation({
+    summary:
+      'Approve (ADMIN, DEVOPS, ACCESS_REVIEWER, or an approver of the resource; never your own)',
+  })
   @ApiOkResponse({ type: AccessRequestResponse })
-  approve(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: ReviewDto): Promise<AccessRequest> {
+  approve(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Body() body: ReviewDto,
+  ): Promise<AccessRequest> {
     return this.requests.decide(viewerOf(principal), id, 'APPROVE', body.note);
   }
 
   @Post(':id/deny')
   @HttpCode(200)
   @ApiOkResponse({ type: AccessRequestResponse })
-  deny(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: ReviewDto): Promise<AccessRequest> {
+  deny(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @Body() body: ReviewDto,
+  ): Promise<AccessRequest> {
     return this.requests.decide(viewerOf(principal), id, 'DENY', body.note);
   }
 }

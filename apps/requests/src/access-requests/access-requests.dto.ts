@@ -1,6 +1,16 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Length, Max, MaxLength, Min, MinLength } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Length,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+} from 'class-validator';
 import { LIMITS, REQUEST_STATUSES, REQUEST_TYPES, APPROVAL_MODES } from '@lapse/contracts';
 
 export class SubmitRequestDto {
@@ -9,13 +19,18 @@ export class SubmitRequestDto {
   @Length(1, 200)
   resourceId!: string;
 
-  @ApiProperty({ description: 'Why access is needed (1–1000 characters)', maxLength: LIMITS.reasonMaxLength })
+  @ApiProperty({
+    description: 'Why access is needed (1–1000 characters)',
+    maxLength: LIMITS.reasonMaxLength,
+  })
   @IsString()
   @MinLength(1)
   @MaxLength(LIMITS.reasonMaxLength)
   reason!: string;
 
-  @ApiPropertyOptional({ description: 'JIT with a CUSTOM period: seconds of access asked for (at most 7 days)' })
+  @ApiPropertyOptional({
+    description: 'JIT with a CUSTOM period: seconds of access asked for (at most 7 days)',
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -32,7 +47,10 @@ export class ReviewDto {
 }
 
 export class ListRequestsQuery {
-  @ApiPropertyOptional({ enum: ['OPEN', 'RESOLVED'], description: 'Omitted: open and resolved in the last 90 days' })
+  @ApiPropertyOptional({
+    enum: ['OPEN', 'RESOLVED'],
+    description: 'Omitted: open and resolved in the last 90 days',
+  })
   @IsOptional()
   @IsIn(['OPEN', 'RESOLVED'])
   status?: 'OPEN' | 'RESOLVED';

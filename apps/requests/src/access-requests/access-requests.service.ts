@@ -6,7 +6,15 @@ import { PolicyClient } from '../policy/policy.client';
 import { GrantGateway } from './grant.gateway';
 import { requestIdFor } from './request-id';
 import { RequestStore, type ListScope } from './request.store';
-import { GLOBAL_REVIEWER_ROLES, REVIEW_REFUSALS, canSee, reviewRight, seesAllRequests, type ReviewRight, type Viewer } from './review-rules';
+import {
+  GLOBAL_REVIEWER_ROLES,
+  REVIEW_REFUSALS,
+  canSee,
+  reviewRight,
+  seesAllRequests,
+  type ReviewRight,
+  type Viewer,
+} from './review-rules';
 
 /** Rule 9: resolved requests stay listed this long. */
 export const RESOLVED_LIST_DAYS = 90;
@@ -44,9 +52,14 @@ export class AccessRequestsService {
     private readonly policy: PolicyClient,
   ) {}
 
-  async submit(requesterId: string, input: SubmitInput, idempotencyKey?: string): Promise<AccessRequest> {
+  async submit(
+    requesterId: string,
+    input: SubmitInput,
+    idempotencyKey?: string,
+  ): Promise<AccessRequest> {
     const reasonErrors = validateReason(input.reason);
-    if (reasonErrors.length > 0) throw LapseError.validation('reason', reasonErrors[0].message.replace(/^reason /, ''));
+    if (reasonErrors.length > 0)
+      throw LapseError.validation('reason', reasonErrors[0].message.replace(/^reason /, ''));
     const requestId = requestIdFor(requesterId, input.resourceId, idempotencyKey);
     const answer = await this.grants.submit(input.resourceId, {
       requestId,
@@ -70,23 +83,41 @@ export class AccessRequestsService {
   async list(viewer: Viewer, filters: ListFilters): Promise<VisibleRequest[]> {
     const resolvedSince = this.resolvedSince();
     const scope = await this.scopeOf(viewer, resolvedSince);
-    const requests = await this.store.list({ ...filters, resolvedSince, scope, limit: filters.limit ?? 200 });
+    const requests = await this.store.list({
+      ...filters,
+      resolvedSince,
+      scope,
+      limit: filters.limit ?? 200,
+    });
     const approved = new Set(scope.kind === 'some' ? scope.resourceIds : []);
-    return requests.map((request) => ({ request, right: reviewRight(viewer, request, approved.has(request.resourceId)) }));
+    return requests.map((request) => ({
+      request,
+      right: reviewRight(viewer, request, approved.has(request.resourceId)),
+    }));
   }
 
   /** Open requests the viewer may see (the console's bell). */
   async countOpen(viewer: Viewer): Promise<number> {
     const resolvedSince = this.resolvedSince();
-    return this.store.count({ status: 'OPEN', resolvedSince, scope: await this.scopeOf(viewer, resolvedSince) });
+    return this.store.count({
+      status: 'OPEN',
+      resolvedSince,
+      scope: await this.scopeOf(viewer, resolvedSince),
+    });
   }
 
   /** Rule 6, then the workflow's review update: 404 unseen, 403 not a reviewer, 409 not pending. */
-  async decide(viewer: Viewer, id: string, decision: Decision, note?: string): Promise<AccessRequest> {
+  async decide(
+    viewer: Viewer,
+    id: string,
+    decision: Decision,
+    note?: string,
+  ): Promise<AccessRequest> {
     const { request, right } = await this.get(viewer, id);
     if (!right.allowed) throw LapseError.forbidden(REVIEW_REFUSALS[right.why]);
     if (viewer.kind !== 'user') throw LapseError.forbidden(REVIEW_REFUSALS.SERVICE);
-    if (request.status !== 'PENDING') throw LapseError.conflict(`the request is no longer pending: it is ${request.status}`);
+    if (request.status !== 'PENDING')
+      throw LapseError.conflict(`the request is no longer pending: it is ${request.status}`);
     const answer = await this.grants.review(request, {
       requestId: request.id,
       reviewerId: viewer.id,
@@ -108,7 +139,11 @@ export class AccessRequestsService {
   private async scopeOf(viewer: Viewer, since: Date): Promise<ListScope> {
     if (seesAllRequests(viewer) || viewer.kind !== 'user') return { kind: 'all' };
     const candidates = await this.store.activeResourceIds(since);
-    return { kind: 'some', userId: viewer.id, resourceIds: await this.policy.approvedBy(viewer.id, candidates) };
+    return {
+      kind: 'some',
+      userId: viewer.id,
+      resourceIds: await this.policy.approvedBy(viewer.id, candidates),
+    };
   }
 
   private async isApprover(viewer: Viewer, resourceId: string): Promise<boolean> {

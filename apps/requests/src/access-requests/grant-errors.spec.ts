@@ -20,10 +20,18 @@ describe('grantErrorToLapse', () => {
   });
 
   it('names the field of a bad duration or reason', () => {
-    const d = grantErrorToLapse(GRANT_ERRORS.INVALID_DURATION, 'durationSeconds must be between 1 s and 7 days', fields);
+    const d = grantErrorToLapse(
+      GRANT_ERRORS.INVALID_DURATION,
+      'durationSeconds must be between 1 s and 7 days',
+      fields,
+    );
     expect(d.message).toBe('durationSeconds: must be between 1 s and 7 days');
-    expect(grantErrorToLapse(GRANT_ERRORS.INVALID_REASON, 'reason is required', fields).field).toBe('reason');
-    expect(grantErrorToLapse(GRANT_ERRORS.INVALID_REASON, 'note must be a string', fields).field).toBe('note');
+    expect(grantErrorToLapse(GRANT_ERRORS.INVALID_REASON, 'reason is required', fields).field).toBe(
+      'reason',
+    );
+    expect(
+      grantErrorToLapse(GRANT_ERRORS.INVALID_REASON, 'note must be a string', fields).field,
+    ).toBe('note');
   });
 
   it('knows the contract types only', () => {

@@ -12,7 +12,11 @@ export function isGrantErrorType(type: string | undefined | null): type is Grant
 }
 
 /** The client-facing error for a refused update; `field` names the input at fault for 400s. */
-export function grantErrorToLapse(type: GrantErrorType, message: string, field: { reason: string; duration: string; note: string }): LapseError {
+export function grantErrorToLapse(
+  type: GrantErrorType,
+  message: string,
+  field: { reason: string; duration: string; note: string },
+): LapseError {
   switch (type) {
     case GRANT_ERRORS.NOT_PENDING:
       return LapseError.conflict(`the request is no longer pending (${message})`);
@@ -32,7 +36,9 @@ export function grantErrorToLapse(type: GrantErrorType, message: string, field: 
       return LapseError.validation(field.duration, stripField(message, field.duration));
     case GRANT_ERRORS.INVALID_REASON:
       // The workflow uses this type for a bad reason, note or decision: name what it names.
-      return message.startsWith('note') ? LapseError.validation(field.note, stripField(message, 'note')) : LapseError.validation(field.reason, stripField(message, 'reason'));
+      return message.startsWith('note')
+        ? LapseError.validation(field.note, stripField(message, 'note'))
+        : LapseError.validation(field.reason, stripField(message, 'reason'));
     default: {
       const never: never = type;
       throw new Error(`unmapped grant error ${String(never)}`);

@@ -28,12 +28,18 @@ export class GrantGateway {
   async submit(resourceId: string, u: SubmitRequestUpdate): Promise<AccessRequest> {
     const handle = this.client.workflow.getHandle(grantWorkflowId(resourceId, u.userId));
     // updateId = requestId: a retried call is deduplicated by the server as well as by the workflow.
-    return this.refusals(resourceId, () => handle.executeUpdate(submitRequestUpdate, { args: [u], updateId: `submit:${u.requestId}` }));
+    return this.refusals(resourceId, () =>
+      handle.executeUpdate(submitRequestUpdate, { args: [u], updateId: `submit:${u.requestId}` }),
+    );
   }
 
   async review(request: AccessRequest, u: ReviewUpdate): Promise<AccessRequest> {
-    const handle = this.client.workflow.getHandle(grantWorkflowId(request.resourceId, request.userId));
-    return this.refusals(request.resourceId, () => handle.executeUpdate(reviewUpdate, { args: [u] }));
+    const handle = this.client.workflow.getHandle(
+      grantWorkflowId(request.resourceId, request.userId),
+    );
+    return this.refusals(request.resourceId, () =>
+      handle.executeUpdate(reviewUpdate, { args: [u] }),
+    );
   }
 
   /** The grant's state, or null when the user has no grant to the resource. */
@@ -51,8 +57,13 @@ export class GrantGateway {
     try {
       return await call();
     } catch (e) {
-      if (e instanceof WorkflowNotFoundError) throw LapseError.notFound('grant to resource', resourceId);
-      if (e instanceof WorkflowUpdateFailedError && e.cause instanceof ApplicationFailure && isGrantErrorType(e.cause.type)) {
+      if (e instanceof WorkflowNotFoundError)
+        throw LapseError.notFound('grant to resource', resourceId);
+      if (
+        e instanceof WorkflowUpdateFailedError &&
+        e.cause instanceof ApplicationFailure &&
+        isGrantErrorType(e.cause.type)
+      ) {
         throw grantErrorToLapse(e.cause.type, e.cause.message, FIELDS);
       }
       throw e;

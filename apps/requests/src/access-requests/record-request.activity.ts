@@ -13,7 +13,10 @@ export function createRequestActivities(store: Pick<RequestStore, 'record'>): Re
     async recordRequest(input) {
       const parsed = accessRequestEventSchema.safeParse(input);
       if (!parsed.success) {
-        throw ApplicationFailure.nonRetryable(`invalid request record: ${parsed.error.issues[0]?.message}`, 'InvalidRequestRecord');
+        throw ApplicationFailure.nonRetryable(
+          `invalid request record: ${parsed.error.issues[0]?.message}`,
+          'InvalidRequestRecord',
+        );
       }
       await store.record(parsed.data.request);
     },

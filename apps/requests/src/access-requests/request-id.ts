@@ -8,7 +8,9 @@ import { createHash, randomUUID } from 'node:crypto';
  */
 export function requestIdFor(userId: string, resourceId: string, idempotencyKey?: string): string {
   if (idempotencyKey === undefined || idempotencyKey.trim() === '') return randomUUID();
-  const h = createHash('sha256').update(`lapse-request\0${userId}\0${resourceId}\0${idempotencyKey.trim()}`).digest();
+  const h = createHash('sha256')
+    .update(`lapse-request\0${userId}\0${resourceId}\0${idempotencyKey.trim()}`)
+    .digest();
   h[6] = (h[6] & 0x0f) | 0x50;
   h[8] = (h[8] & 0x3f) | 0x80;
   const hex = h.subarray(0, 16).toString('hex');

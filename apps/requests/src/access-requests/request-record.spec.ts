@@ -17,12 +17,23 @@ const pending: AccessRequest = {
   reviewedAt: null,
   note: null,
 };
-const approved: AccessRequest = { ...pending, status: 'APPROVED', reviewerId: 'rev-1', reviewedAt: '2026-01-10T09:30:00.000Z', note: 'ok' };
+const approved: AccessRequest = {
+  ...pending,
+  status: 'APPROVED',
+  reviewerId: 'rev-1',
+  reviewedAt: '2026-01-10T09:30:00.000Z',
+  note: 'ok',
+};
 const expired: AccessRequest = { ...pending, status: 'EXPIRED' };
 
 describe('recordOutcome', () => {
   it('stores a new pending request and publishes REQUESTED', () => {
-    expect(recordOutcome(null, pending, now)).toEqual({ kind: 'write', request: pending, event: 'REQUESTED', resolvedAt: null });
+    expect(recordOutcome(null, pending, now)).toEqual({
+      kind: 'write',
+      request: pending,
+      event: 'REQUESTED',
+      resolvedAt: null,
+    });
   });
 
   it('stores a request first seen resolved (AUTOMATIC approval) with its review time as resolution time', () => {
@@ -35,12 +46,23 @@ describe('recordOutcome', () => {
   });
 
   it('moves PENDING to a resolution, publishing that event', () => {
-    expect(recordOutcome(pending, approved, now)).toMatchObject({ kind: 'write', event: 'APPROVED' });
-    expect(recordOutcome(pending, { ...approved, status: 'DENIED' }, now)).toMatchObject({ kind: 'write', event: 'DENIED' });
+    expect(recordOutcome(pending, approved, now)).toMatchObject({
+      kind: 'write',
+      event: 'APPROVED',
+    });
+    expect(recordOutcome(pending, { ...approved, status: 'DENIED' }, now)).toMatchObject({
+      kind: 'write',
+      event: 'DENIED',
+    });
   });
 
   it('an expiry has no review time: it resolves now', () => {
-    expect(recordOutcome(pending, expired, now)).toEqual({ kind: 'write', request: expired, event: 'EXPIRED', resolvedAt: now });
+    expect(recordOutcome(pending, expired, now)).toEqual({
+      kind: 'write',
+      request: expired,
+      event: 'EXPIRED',
+      resolvedAt: now,
+    });
   });
 
   it('the same status again is a duplicate (retried activity or update answer)', () => {
@@ -49,7 +71,13 @@ describe('recordOutcome', () => {
   });
 
   it('never moves a resolved request back to PENDING, nor to another resolution', () => {
-    expect(recordOutcome(approved, pending, now)).toEqual({ kind: 'ignore', reason: 'ALREADY_RESOLVED' });
-    expect(recordOutcome(approved, expired, now)).toEqual({ kind: 'ignore', reason: 'ALREADY_RESOLVED' });
+    expect(recordOutcome(approved, pending, now)).toEqual({
+      kind: 'ignore',
+      reason: 'ALREADY_RESOLVED',
+    });
+    expect(recordOutcome(approved, expired, now)).toEqual({
+      kind: 'ignore',
+      reason: 'ALREADY_RESOLVED',
+    });
   });
 });

@@ -17,7 +17,11 @@ export type RecordOutcome =
  * new status means (`REQUESTED` for PENDING, else the status), whatever the caller labelled it.
  * `nowIso` is when a resolution without a review time (an expiry) is considered to happen.
  */
-export function recordOutcome(stored: AccessRequest | null, incoming: AccessRequest, nowIso: string): RecordOutcome {
+export function recordOutcome(
+  stored: AccessRequest | null,
+  incoming: AccessRequest,
+  nowIso: string,
+): RecordOutcome {
   if (stored !== null) {
     if (stored.status === incoming.status) return { kind: 'ignore', reason: 'DUPLICATE' };
     if (stored.status !== 'PENDING') return { kind: 'ignore', reason: 'ALREADY_RESOLVED' };

@@ -8,7 +8,9 @@ import { AccessRequestEntity, toAccessRequest } from './access-request.entity';
 import { recordOutcome, type RecordOutcome } from './request-record';
 
 /** Which requests a caller may list: all, or their own plus those of resources they approve. */
-export type ListScope = { kind: 'all' } | { kind: 'some'; userId: string; resourceIds: readonly string[] };
+export type ListScope =
+  | { kind: 'all' }
+  | { kind: 'some'; userId: string; resourceIds: readonly string[] };
 
 export interface ListQuery {
   status?: 'OPEN' | 'RESOLVED';
@@ -28,17 +30,25 @@ export interface ListQuery {
 export class RequestStore {
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
 
-  async record(incoming: AccessRequest, now = new Date()): Promise<{ request: AccessRequest; outcome: RecordOutcome }> {
+  async record(
+    incoming: AccessRequest,
+    now = new Date(),
+  ): Promise<{ request: AccessRequest; outcome: RecordOutcome }> {
     for (let attempt = 0; ; attempt++) {
       const result = await this.ds.transaction((m) => this.recordIn(m, incoming, now));
       if (result !== 'RACE') return result;
-      if (attempt >= 2) throw new Error(`could not record request ${incoming.id}: concurrent inserts`);
+      if (attempt >= 2)
+        throw new Error(`could not record request ${incoming.id}: concurrent inserts`);
     }
   }
 
   private async recordIn(m: EntityManager, incoming: AccessRequest, now: Date) {
     const repo = m.getRepository(AccessRequestEntity);
-    const row = await repo.createQueryBuilder('r').setLock('pessimistic_write').where('r.id = :id', { id: incoming.id }).getOne();
+    const row = await repo
+      .createQueryBuilder('r')
+      .setLock('pessimistic_write')
+      .where('r.id = :id', { id: incoming.id })
+      .getOne();
     const stored = row ? toAccessRequest(row) : null;
     const outcome = recordOutcome(stored, incoming, now.toISOString());
     if (outcome.kind === 'ignore') return { request: stored as AccessRequest, outcome };
@@ -46,11 +56,23 @@ export class RequestStore {
     if (row) {
       await repo.update({ id: incoming.id }, values);
     } else {
-      const inserted = await repo.createQueryBuilder().insert().values(values).orIgnore().returning(['id']).execute();
+      const inserted = await repo
+        .createQueryBuilder()
+        .insert()
+        .values(values)
+        .orIgnore()
+        .returning(['id'])
+        .execute();
       if ((inserted.raw as unknown[]).length === 0) return 'RACE' as const;
     }
     const event: AccessRequestEvent = { event: outcome.event, request: outcome.request };
-    await enqueue(m, SCHEMA, [{ topic: TOPICS.accessRequests, key: grantKey(incoming.userId, incoming.resourceId), value: event }]);
+    await enqueue(m, SCHEMA, [
+      {
+        topic: TOPICS.accessRequests,
+        key: grantKey(incoming.userId, incoming.resourceId),
+        value: event,
+      },
+    ]);
     return { request: outcome.request, outcome };
   }
 
@@ -85,7 +107,8 @@ export class RequestStore {
   private query(q: Omit<ListQuery, 'limit'>) {
     const qb = this.ds.getRepository(AccessRequestEntity).createQueryBuilder('r');
     if (q.status === 'OPEN') qb.where(`r.status = 'PENDING'`);
-    else if (q.status === 'RESOLVED') qb.where(`r.status <> 'PENDING' AND r.resolved_at >= :since`, { since: q.resolvedSince });
+    else if (q.status === 'RESOLVED')
+      qb.where(`r.status <> 'PENDING' AND r.resolved_at >= :since`, { since: q.resolvedSince });
     else qb.where(`(r.status = 'PENDING' OR r.resolved_at >= :since)`, { since: q.resolvedSince });
     if (q.userId) qb.andWhere('r.user_id = :userId', { userId: q.userId });
     if (q.resourceId) qb.andWhere('r.resource_id = :resourceId', { resourceId: q.resourceId });
@@ -94,7 +117,8 @@ export class RequestStore {
       qb.andWhere(
         new Brackets((b) => {
           b.where('r.user_id = :me', { me: scope.userId });
-          if (scope.resourceIds.length > 0) b.orWhere('r.resource_id IN (:...mine)', { mine: scope.resourceIds });
+          if (scope.resourceIds.length > 0)
+            b.orWhere('r.resource_id IN (:...mine)', { mine: scope.resourceIds });
         }),
       );
     }

@@ -12,17 +12,26 @@ describe('review rules (rule 6)', () => {
 
   it('a resource approver reviews requests for that resource only', () => {
     expect(reviewRight(user('carol'), request, true)).toEqual({ allowed: true });
-    expect(reviewRight(user('carol'), request, false)).toEqual({ allowed: false, why: 'NOT_A_REVIEWER' });
+    expect(reviewRight(user('carol'), request, false)).toEqual({
+      allowed: false,
+      why: 'NOT_A_REVIEWER',
+    });
     expect(canSee(user('carol'), request, false)).toBe(false);
   });
 
   it('nobody reviews their own request, not even an admin or an approver', () => {
-    expect(reviewRight(user('alice', 'ADMIN'), request, true)).toEqual({ allowed: false, why: 'OWN_REQUEST' });
+    expect(reviewRight(user('alice', 'ADMIN'), request, true)).toEqual({
+      allowed: false,
+      why: 'OWN_REQUEST',
+    });
   });
 
   it('SUPPORT reads every request but decides none', () => {
     expect(canSee(user('sam', 'SUPPORT'), request, false)).toBe(true);
-    expect(reviewRight(user('sam', 'SUPPORT'), request, false)).toEqual({ allowed: false, why: 'READ_ONLY' });
+    expect(reviewRight(user('sam', 'SUPPORT'), request, false)).toEqual({
+      allowed: false,
+      why: 'READ_ONLY',
+    });
   });
 
   it('SUPPORT who is also the resource approver may decide as approver', () => {
@@ -37,6 +46,9 @@ describe('review rules (rule 6)', () => {
 
   it('services read everything and decide nothing', () => {
     expect(canSee({ kind: 'service' }, request, false)).toBe(true);
-    expect(reviewRight({ kind: 'service' }, request, true)).toEqual({ allowed: false, why: 'SERVICE' });
+    expect(reviewRight({ kind: 'service' }, request, true)).toEqual({
+      allowed: false,
+      why: 'SERVICE',
+    });
   });
 });

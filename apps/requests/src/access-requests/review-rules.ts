@@ -21,7 +21,8 @@ export type ReviewRight =
   | { allowed: true }
   | { allowed: false; why: 'OWN_REQUEST' | 'READ_ONLY' | 'NOT_A_REVIEWER' | 'SERVICE' };
 
-const holds = (v: Viewer, roles: readonly Role[]) => v.kind === 'user' && v.roles.some((r) => roles.includes(r));
+const holds = (v: Viewer, roles: readonly Role[]) =>
+  v.kind === 'user' && v.roles.some((r) => roles.includes(r));
 
 /** Sees every request (admin roles, SUPPORT, and services such as notifications). */
 export function seesAllRequests(v: Viewer): boolean {
@@ -38,7 +39,11 @@ export function canSee(v: Viewer, r: RequestParties, isResourceApprover: boolean
  * May approve or deny: ADMIN, DEVOPS, ACCESS_REVIEWER everywhere; a member of the resource's
  * approver groups for that resource; never the requester; SUPPORT only reads.
  */
-export function reviewRight(v: Viewer, r: RequestParties, isResourceApprover: boolean): ReviewRight {
+export function reviewRight(
+  v: Viewer,
+  r: RequestParties,
+  isResourceApprover: boolean,
+): ReviewRight {
   if (v.kind === 'service') return { allowed: false, why: 'SERVICE' };
   if (v.id === r.userId) return { allowed: false, why: 'OWN_REQUEST' };
   if (holds(v, GLOBAL_REVIEWER_ROLES) || isResourceApprover) return { allowed: true };

@@ -7,5 +7,10 @@ export const SCHEMA = 'requests';
 
 /** This service's tables live in schema `requests`; `npm run migrate` applies `migrations`. */
 export function dataSourceOptions(url: string): DataSourceOptions {
-  return serviceDataSourceOptions({ url, schema: SCHEMA, entities: [AccessRequestEntity], migrations });
+  return serviceDataSourceOptions({
+    url,
+    schema: SCHEMA,
+    entities: [AccessRequestEntity],
+    migrations,
+  });
 }

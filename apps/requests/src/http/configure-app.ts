@@ -23,7 +23,8 @@ export const CONTENT_SECURITY_POLICY = [
 
 function securityHeaders(req: Request, res: Response, next: NextFunction): void {
   // Swagger UI (/docs) runs its own scripts; everything else gets the no-script policy.
-  if (!req.path.startsWith('/docs')) res.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+  if (!req.path.startsWith('/docs'))
+    res.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY);
   res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('Referrer-Policy', 'same-origin');
   res.setHeader('X-Frame-Options', 'DENY');

@@ -12,6 +12,8 @@ describe('csrf', () => {
     expect(isValidCsrf(key, 'jwt-a', undefined)).toBe(false);
     expect(isValidCsrf(key, 'jwt-a', '')).toBe(false);
     expect(isValidCsrf(key, undefined, csrfTokenFor(key, 'jwt-a'))).toBe(false);
-    expect(isValidCsrf(csrfKey('another-explicit-key', 'x'), 'jwt-a', csrfTokenFor(key, 'jwt-a'))).toBe(false);
+    expect(
+      isValidCsrf(csrfKey('another-explicit-key', 'x'), 'jwt-a', csrfTokenFor(key, 'jwt-a')),
+    ).toBe(false);
   });
 });

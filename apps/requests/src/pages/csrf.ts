@@ -9,7 +9,11 @@ export function csrfTokenFor(key: string, sessionToken: string): string {
   return createHmac('sha256', key).update(`lapse-csrf\0${sessionToken}`).digest('base64url');
 }
 
-export function isValidCsrf(key: string, sessionToken: string | undefined, submitted: unknown): boolean {
+export function isValidCsrf(
+  key: string,
+  sessionToken: string | undefined,
+  submitted: unknown,
+): boolean {
   if (!sessionToken || typeof submitted !== 'string' || submitted.length === 0) return false;
   const expected = Buffer.from(csrfTokenFor(key, sessionToken));
   const given = Buffer.from(submitted);
@@ -18,5 +22,8 @@ export function isValidCsrf(key: string, sessionToken: string | undefined, submi
 
 /** The CSRF key: LAPSE_CSRF_SECRET, else derived from the service secret (same on every replica). */
 export function csrfKey(csrfSecret: string | undefined, serviceSecret: string): string {
-  return csrfSecret ?? createHmac('sha256', serviceSecret).update('lapse-requests-csrf-key').digest('hex');
+  return (
+    csrfSecret ??
+    createHmac('sha256', serviceSecret).update('lapse-requests-csrf-key').digest('hex')
+  );
 }

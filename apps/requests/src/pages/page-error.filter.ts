@@ -1,4 +1,10 @@
-import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import {
+  Catch,
+  HttpException,
+  Logger,
+  type ArgumentsHost,
+  type ExceptionFilter,
+} from '@nestjs/common';
 import type { Response } from 'express';
 import { LapseError, httpStatusOf, isDependencyDown } from '@lapse/platform';
 import { PageRenderer } from './page-renderer';
@@ -12,7 +18,8 @@ const HEADINGS: Record<number, string> = {
   503: 'Lapse is catching up',
 };
 
-const UNAVAILABLE = 'A part of Lapse this page needs is not answering right now. Please try again in a minute.';
+const UNAVAILABLE =
+  'A part of Lapse this page needs is not answering right now. Please try again in a minute.';
 
 /** Errors on the pages are pages too (HTML with the same status), never JSON or a stack. */
 @Catch()
@@ -32,7 +39,15 @@ export class PageErrorFilter implements ExceptionFilter {
       .status(status)
       .type('html')
       .setHeader('Cache-Control', 'no-store')
-      .send(this.renderer.render('error', { title: HEADINGS[status] ?? 'Something went wrong', statusCode: status, heading: HEADINGS[status] ?? 'Something went wrong', message, back: status === 401 ? null : '/access-requests' }));
+      .send(
+        this.renderer.render('error', {
+          title: HEADINGS[status] ?? 'Something went wrong',
+          statusCode: status,
+          heading: HEADINGS[status] ?? 'Something went wrong',
+          message,
+          back: status === 401 ? null : '/access-requests',
+        }),
+      );
   }
 }
 
@@ -40,8 +55,17 @@ function describe(e: unknown): { status: number; message: string } {
   if (isDependencyDown(e)) return { status: 503, message: UNAVAILABLE };
   if (e instanceof LapseError) {
     const status = httpStatusOf(e.kind);
-    return { status, message: status === 401 ? 'Your session is missing or has expired. Open this page again from the Lapse console.' : e.message };
+    return {
+      status,
+      message:
+        status === 401
+          ? 'Your session is missing or has expired. Open this page again from the Lapse console.'
+          : e.message,
+    };
   }
   if (e instanceof HttpException) return { status: e.getStatus(), message: e.message };
-  return { status: 500, message: 'Something went wrong on our side. Please try again in a moment.' };
+  return {
+    status: 500,
+    message: 'Something went wrong on our side. Please try again in a moment.',
+  };
 }

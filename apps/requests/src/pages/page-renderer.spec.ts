@@ -61,7 +61,9 @@ describe('page templates', () => {
       nav: { reviews: true, current: 'access-requests', openCount: 2, consoleUrl: null },
       csrf: 'tok',
       open: [row('a', true), row('b', false)],
-      resolved: [{ ...row('c', false), status: 'APPROVED', statusLabel: 'Approved', note: `ok ${xss}` }],
+      resolved: [
+        { ...row('c', false), status: 'APPROVED', statusLabel: 'Approved', note: `ok ${xss}` },
+      ],
     });
     expect(html).not.toContain('<script>');
     expect(html.match(/action="\/access-requests\/a\/approve"/g)).toHaveLength(1);
@@ -72,7 +74,12 @@ describe('page templates', () => {
   });
 
   it('error: a page, escaped', () => {
-    const html = renderer.render('error', { title: 'Not found', statusCode: 404, heading: 'Not found', message: xss });
+    const html = renderer.render('error', {
+      title: 'Not found',
+      statusCode: 404,
+      heading: 'Not found',
+      message: xss,
+    });
     expect(html).toContain('Error 404');
     expect(html).not.toContain('<script>');
   });

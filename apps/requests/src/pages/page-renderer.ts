@@ -21,7 +21,11 @@ export class PageRenderer {
       const source = readFileSync(join(dir, file), 'utf8');
       const name = file.replace(/\.hbs$/, '');
       if (name.startsWith('_')) this.hbs.registerPartial(name.slice(1), source);
-      else this.pages.set(name as PageName, this.hbs.compile(source, { strict: false, noEscape: false }));
+      else
+        this.pages.set(
+          name as PageName,
+          this.hbs.compile(source, { strict: false, noEscape: false }),
+        );
     }
   }
 

@@ -1,4 +1,15 @@
-import { Body, Controller, Get, Inject, Param, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Inject,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+  UseFilters,
+} from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
@@ -8,7 +19,11 @@ import { CurrentPrincipal, Public, tokenOf, type Principal } from '@lapse/auth';
 import type { AccessRequest, GrantView, ResourceView } from '@lapse/contracts';
 import { validateCustomAccessPeriod, validateNote, validateReason } from '@lapse/domain';
 import { LapseError } from '@lapse/platform';
-import { AccessRequestsService, type Decision, type VisibleRequest } from '../access-requests/access-requests.service';
+import {
+  AccessRequestsService,
+  type Decision,
+  type VisibleRequest,
+} from '../access-requests/access-requests.service';
 import { GrantGateway } from '../access-requests/grant.gateway';
 import { GLOBAL_READER_ROLES, type Viewer } from '../access-requests/review-rules';
 import { viewerOf } from '../access-requests/viewer';
@@ -38,7 +53,10 @@ type FormBody = Record<string, unknown>;
 const NOTICES: Record<string, { kind: string; message: string }> = {
   approved: { kind: 'approved', message: 'Request approved. The user has access again.' },
   denied: { kind: 'denied', message: 'Request denied. The user stays locked and is told why.' },
-  'not-pending': { kind: 'error', message: 'That request was already decided or has expired: nothing changed.' },
+  'not-pending': {
+    kind: 'error',
+    message: 'That request was already decided or has expired: nothing changed.',
+  },
   'invalid-note': { kind: 'error', message: 'The note must be at most 1000 characters.' },
 };
 
@@ -86,7 +104,10 @@ export class PagesController {
   ): Promise<void> {
     const user = pageUser(principal);
     const { grant, resource } = await this.grantAndResource(user, resourceId);
-    const result = typeof requestId === 'string' ? await this.resultOf(user, resourceId, requestId, grant) : null;
+    const result =
+      typeof requestId === 'string'
+        ? await this.resultOf(user, resourceId, requestId, grant)
+        : null;
     this.send(res, 200, 'request', await this.requestModel(user, req, grant, resource, { result }));
   }
 
@@ -113,23 +134,41 @@ export class PagesController {
       if (d) errors['durationSeconds'] = 'Choose a period of at most 7 days.';
     }
     const again = (status: number, extra: Record<string, string>) =>
-      this.requestModel(user, req, grant, resource, { errors: { ...errors, ...extra }, values: { reason, durationSeconds } }).then((m) =>
-        this.send(res, status, 'request', m),
-      );
+      this.requestModel(user, req, grant, resource, {
+        errors: { ...errors, ...extra },
+        values: { reason, durationSeconds },
+      }).then((m) => this.send(res, status, 'request', m));
     if (Object.keys(errors).length > 0) return again(400, {});
     try {
-      const key = typeof body['requestKey'] === 'string' ? body['requestKey'].slice(0, 200) : undefined;
-      const request = await this.requests.submit(user.id, { resourceId, reason, durationSeconds }, key);
-      res.redirect(303, `/request/${encodeURIComponent(resourceId)}?request=${encodeURIComponent(request.id)}`);
+      const key =
+        typeof body['requestKey'] === 'string' ? body['requestKey'].slice(0, 200) : undefined;
+      const request = await this.requests.submit(
+        user.id,
+        { resourceId, reason, durationSeconds },
+        key,
+      );
+      res.redirect(
+        303,
+        `/request/${encodeURIComponent(resourceId)}?request=${encodeURIComponent(request.id)}`,
+      );
     } catch (e) {
-      if (e instanceof LapseError && e.kind === 'VALIDATION') return again(400, { [e.field === 'durationSeconds' ? 'durationSeconds' : 'reason']: e.message });
-      if (e instanceof LapseError && e.kind === 'CONFLICT') return res.redirect(303, `/request/${encodeURIComponent(resourceId)}`);
+      if (e instanceof LapseError && e.kind === 'VALIDATION')
+        return again(400, {
+          [e.field === 'durationSeconds' ? 'durationSeconds' : 'reason']: e.message,
+        });
+      if (e instanceof LapseError && e.kind === 'CONFLICT')
+        return res.redirect(303, `/request/${encodeURIComponent(resourceId)}`);
       throw e;
     }
   }
 
   @Get('access-requests')
-  async reviewPage(@CurrentPrincipal() principal: Principal, @Query('notice') notice: string | undefined, @Req() req: Request, @Res() res: Response): Promise<void> {
+  async reviewPage(
+    @CurrentPrincipal() principal: Principal,
+    @Query('notice') notice: string | undefined,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
     const user = pageUser(principal);
     const viewer = viewerOf(user);
     const visible = await this.requests.list(viewer, {});
@@ -142,44 +181,78 @@ export class PagesController {
       nav: await this.nav(viewer, 'access-requests', open.length),
       csrf: csrfTokenFor(this.csrfKey, tokenOf(req) ?? ''),
       notice: typeof notice === 'string' ? (NOTICES[notice] ?? null) : null,
-      scopeNote: seesAll ? 'Every resource' : 'Requests for the resources you approve, and your own',
+      scopeNote: seesAll
+        ? 'Every resource'
+        : 'Requests for the resources you approve, and your own',
       open,
       resolved: rows.filter((r) => r.status !== 'PENDING'),
     });
   }
 
   @Post('access-requests/:id/approve')
-  approve(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: FormBody, @Req() req: Request, @Res() res: Response) {
+  approve(
+    @CurrentPrincipal() p: Principal,
+    @Param('id') id: string,
+    @Body() body: FormBody,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
     return this.decide(p, id, 'APPROVE', body, req, res);
   }
 
   @Post('access-requests/:id/deny')
-  deny(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: FormBody, @Req() req: Request, @Res() res: Response) {
+  deny(
+    @CurrentPrincipal() p: Principal,
+    @Param('id') id: string,
+    @Body() body: FormBody,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
     return this.decide(p, id, 'DENY', body, req, res);
   }
 
-  private async decide(principal: Principal, id: string, decision: Decision, body: FormBody, req: Request, res: Response): Promise<void> {
+  private async decide(
+    principal: Principal,
+    id: string,
+    decision: Decision,
+    body: FormBody,
+    req: Request,
+    res: Response,
+  ): Promise<void> {
     const user = pageUser(principal);
     this.checkCsrf(req, body);
     const note = typeof body['note'] === 'string' ? body['note'].trim() : undefined;
-    if (validateNote(note).length > 0) return res.redirect(303, '/access-requests?notice=invalid-note');
+    if (validateNote(note).length > 0)
+      return res.redirect(303, '/access-requests?notice=invalid-note');
     try {
       await this.requests.decide(viewerOf(user), id, decision, note === '' ? undefined : note);
-      res.redirect(303, `/access-requests?notice=${decision === 'APPROVE' ? 'approved' : 'denied'}`);
+      res.redirect(
+        303,
+        `/access-requests?notice=${decision === 'APPROVE' ? 'approved' : 'denied'}`,
+      );
     } catch (e) {
-      if (e instanceof LapseError && e.kind === 'CONFLICT') return res.redirect(303, '/access-requests?notice=not-pending');
+      if (e instanceof LapseError && e.kind === 'CONFLICT')
+        return res.redirect(303, '/access-requests?notice=not-pending');
       throw e;
     }
   }
 
   private checkCsrf(req: Request, body: FormBody): void {
     if (!isValidCsrf(this.csrfKey, tokenOf(req), body['_csrf'])) {
-      throw LapseError.forbidden('The form expired or did not come from this site. Reload the page and try again.');
+      throw LapseError.forbidden(
+        'The form expired or did not come from this site. Reload the page and try again.',
+      );
     }
   }
 
-  private async grantAndResource(user: PageUser, resourceId: string): Promise<{ grant: GrantView; resource: ResourceView }> {
-    const [grant, resource] = await Promise.all([this.grants.state(resourceId, user.id), this.policy.getResource(resourceId)]);
+  private async grantAndResource(
+    user: PageUser,
+    resourceId: string,
+  ): Promise<{ grant: GrantView; resource: ResourceView }> {
+    const [grant, resource] = await Promise.all([
+      this.grants.state(resourceId, user.id),
+      this.policy.getResource(resourceId),
+    ]);
     if (!grant || !resource) throw LapseError.notFound('access to resource', resourceId);
     return { grant, resource };
   }
@@ -198,7 +271,11 @@ export class PagesController {
     req: Request,
     grant: GrantView,
     resource: ResourceView,
-    extra: { result?: ReturnType<typeof resultView> | null; errors?: Record<string, string>; values?: { reason: string; durationSeconds?: number } },
+    extra: {
+      result?: ReturnType<typeof resultView> | null;
+      errors?: Record<string, string>;
+      values?: { reason: string; durationSeconds?: number };
+    },
   ) {
     const mode = requestPageMode(grant);
     const jit = grant.policy.accessRequests;
@@ -218,10 +295,16 @@ export class PagesController {
       automatic: approval === 'AUTOMATIC',
       stateLabel: GRANT_STATE_LABELS[grant.state],
       stateClass: grant.state.toLowerCase(),
-      lockReason: grant.state === 'LOCKED' || grant.state === 'PENDING' ? (grant.lockReason ? LOCK_REASON_LABELS[grant.lockReason] : null) : null,
+      lockReason:
+        grant.state === 'LOCKED' || grant.state === 'PENDING'
+          ? grant.lockReason
+            ? LOCK_REASON_LABELS[grant.lockReason]
+            : null
+          : null,
       lockedAt: grant.state !== 'ACTIVE' && grant.lockedAt ? formatTime(grant.lockedAt) : null,
       lockedAtIso: grant.lockedAt,
-      activeUntil: grant.state === 'ACTIVE' && grant.activeUntil ? formatTime(grant.activeUntil) : null,
+      activeUntil:
+        grant.state === 'ACTIVE' && grant.activeUntil ? formatTime(grant.activeUntil) : null,
       activeUntilIso: grant.activeUntil,
       lastAccessAt: grant.lastAccessAt ? formatTime(grant.lastAccessAt) : null,
       policyLines: describePolicy(grant.policy),
@@ -244,12 +327,15 @@ export class PagesController {
 
   /** Navigation: the review page for reviewers and approvers; the console only for console roles. */
   private async nav(viewer: Viewer, current: string, openCount: number) {
-    const consoleRole = viewer.kind === 'user' && viewer.roles.some((r) => GLOBAL_READER_ROLES.includes(r));
+    const consoleRole =
+      viewer.kind === 'user' && viewer.roles.some((r) => GLOBAL_READER_ROLES.includes(r));
     const reviews = consoleRole || (await this.requests.approvesAnything(viewer));
     return {
       current,
       reviews,
-      openCount: reviews ? openCount || (current === 'access-requests' ? 0 : await this.requests.countOpen(viewer)) : 0,
+      openCount: reviews
+        ? openCount || (current === 'access-requests' ? 0 : await this.requests.countOpen(viewer))
+        : 0,
       consoleUrl: consoleRole ? this.config.LAPSE_CONSOLE_URL : null,
     };
   }
@@ -287,8 +373,17 @@ export class PagesController {
     );
   }
 
-  private send(res: Response, status: number, page: 'request' | 'access-requests', model: object): void {
-    res.status(status).type('html').setHeader('Cache-Control', 'no-store').send(this.renderer.render(page, model));
+  private send(
+    res: Response,
+    status: number,
+    page: 'request' | 'access-requests',
+    model: object,
+  ): void {
+    res
+      .status(status)
+      .type('html')
+      .setHeader('Cache-Control', 'no-store')
+      .send(this.renderer.render(page, model));
   }
 }
 
@@ -298,7 +393,10 @@ function pageUser(p: Principal): PageUser {
 }
 
 /** The outcome banner after a submit (PRG target). PENDING shows as the waiting view instead. */
-function resultView(r: AccessRequest, grant: GrantView): { kind: string; heading: string; message: string; note: string | null } | null {
+function resultView(
+  r: AccessRequest,
+  grant: GrantView,
+): { kind: string; heading: string; message: string; note: string | null } | null {
   switch (r.status) {
     case 'PENDING':
       return null;
@@ -315,10 +413,25 @@ function resultView(r: AccessRequest, grant: GrantView): { kind: string; heading
         note: r.note,
       };
     case 'DENIED':
-      return { kind: 'denied', heading: 'Your request was denied', message: 'You can ask again with more detail.', note: r.note };
+      return {
+        kind: 'denied',
+        heading: 'Your request was denied',
+        message: 'You can ask again with more detail.',
+        note: r.note,
+      };
     case 'EXPIRED':
-      return { kind: 'denied', heading: 'Your request expired', message: 'Nobody decided in time. You can ask again.', note: null };
+      return {
+        kind: 'denied',
+        heading: 'Your request expired',
+        message: 'Nobody decided in time. You can ask again.',
+        note: null,
+      };
     case 'CANCELLED':
-      return { kind: 'denied', heading: 'Your request was cancelled', message: 'The access policy changed while it was open.', note: null };
+      return {
+        kind: 'denied',
+        heading: 'Your request was cancelled',
+        message: 'The access policy changed while it was open.',
+        note: null,
+      };
   }
 }

@@ -21,7 +21,9 @@ let browser: Browser;
 let temporal: Client;
 let connection: Connection;
 let carol: User, dave: User, frank: User, erin: User, approverA: User, approverB: User;
-let autoRes: { id: string; name: string }, resA: { id: string; name: string }, resB: { id: string; name: string };
+let autoRes: { id: string; name: string },
+  resA: { id: string; name: string },
+  resB: { id: string; name: string };
 const contexts: BrowserContext[] = [];
 const sessions = new Map<string, string>();
 
@@ -32,9 +34,20 @@ async function sessionOf(user: User): Promise<string> {
 }
 
 async function pageAs(user: User): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, javaScriptEnabled: true });
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 900 },
+    javaScriptEnabled: true,
+  });
   contexts.push(context);
-  await context.addCookies([{ name: 'lapse_token', value: await sessionOf(user), url: s.requestsUrl, httpOnly: true, sameSite: 'Lax' }]);
+  await context.addCookies([
+    {
+      name: 'lapse_token',
+      value: await sessionOf(user),
+      url: s.requestsUrl,
+      httpOnly: true,
+      sameSite: 'Lax',
+    },
+  ]);
   return context.newPage();
 }
 
@@ -43,10 +56,16 @@ async function csrfOf(user: User): Promise<string> {
   return csrfTokenFor(csrfKey(undefined, s.serviceSecret), await sessionOf(user));
 }
 
-async function waitForState(resourceId: string, userId: string, state: GrantView['state']): Promise<GrantView> {
+async function waitForState(
+  resourceId: string,
+  userId: string,
+  state: GrantView['state'],
+): Promise<GrantView> {
   return eventually(
     async () => {
-      const v = await temporal.workflow.getHandle(grantWorkflowId(resourceId, userId)).query(stateQuery);
+      const v = await temporal.workflow
+        .getHandle(grantWorkflowId(resourceId, userId))
+        .query(stateQuery);
       return v.state === state ? v : undefined;
     },
     { timeoutMs: 60_000, intervalMs: 250, what: `grant ${resourceId}/${userId} to be ${state}` },
@@ -54,11 +73,16 @@ async function waitForState(resourceId: string, userId: string, state: GrantView
 }
 
 /** GET /v1/decisions of access-tracking, as a proxy would ask (service token). */
-async function decision(userId: string, resourceId: string): Promise<{ allowed: boolean; state: string }> {
+async function decision(
+  userId: string,
+  resourceId: string,
+): Promise<{ allowed: boolean; state: string }> {
   const at = s.accessTracking;
   if (!at) throw new Error('access-tracking is not running');
   const token = await signServiceToken(s.serviceSecret, 'proxy');
-  const res = await fetch(`${at.url}/v1/decisions?userId=${userId}&resourceId=${resourceId}`, { headers: { authorization: `Bearer ${token}` } });
+  const res = await fetch(`${at.url}/v1/decisions?userId=${userId}&resourceId=${resourceId}`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
   return (await res.json()) as { allowed: boolean; state: string };
 }
 
@@ -83,7 +107,15 @@ beforeAll(async () => {
     chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     }),
   ]);
   connection = await Connection.connect({ address: stack.temporalAddress });
@@ -102,8 +134,14 @@ beforeAll(async () => {
   const finance = await a.group(`Finance ${tag}`, [erin.id]);
   const approversA = await a.group(`Gitlab approvers ${tag}`, [approverA.id]);
   const approversB = await a.group(`Billing approvers ${tag}`, [approverB.id]);
-  const lock = (approval: 'AUTOMATIC' | 'MANUAL') => ({ autoLock: { durationSeconds: 2, approval }, accessRequests: null });
-  const longLock = (approval: 'AUTOMATIC' | 'MANUAL') => ({ autoLock: { durationSeconds: 3600, approval }, accessRequests: null });
+  const lock = (approval: 'AUTOMATIC' | 'MANUAL') => ({
+    autoLock: { durationSeconds: 2, approval },
+    accessRequests: null,
+  });
+  const longLock = (approval: 'AUTOMATIC' | 'MANUAL') => ({
+    autoLock: { durationSeconds: 3600, approval },
+    accessRequests: null,
+  });
   [autoRes, resA, resB] = await Promise.all([
     a.resource('Confluence', lock('AUTOMATIC')),
     a.resource('Gitlab', lock('MANUAL')),
@@ -143,7 +181,9 @@ describe('the block page (GET /request/:resourceId)', () => {
     await expect(page.locator('.badge').first().textContent()).resolves.toBe('Locked');
     await expect(page.getByText('Locked since').count()).resolves.toBe(1);
     await expect(deniedEventually(carol.id, autoRes.id)).resolves.toBe(true);
-    await page.getByLabel('Why do you need access?').fill('Back from parental leave, picking up the Q3 docs.');
+    await page
+      .getByLabel('Why do you need access?')
+      .fill('Back from parental leave, picking up the Q3 docs.');
     await page.screenshot({ path: testOutputPath('request-page.png'), fullPage: true });
     await page.getByRole('button', { name: 'Restore access' }).click();
     await page.waitForURL(/\?request=/);
@@ -153,11 +193,15 @@ describe('the block page (GET /request/:resourceId)', () => {
 
   it('refuses a form without the CSRF token and never shows an empty reason as accepted', async () => {
     const page = await pageAs(frank);
-    const forged = await page.request.post(`${s.requestsUrl}/request/${resA.id}`, { form: { reason: 'forged' } });
+    const forged = await page.request.post(`${s.requestsUrl}/request/${resA.id}`, {
+      form: { reason: 'forged' },
+    });
     expect(forged.status()).toBe(403);
     await page.goto(`${s.requestsUrl}/request/${resA.id}`);
     await page.getByRole('button', { name: 'Request access' }).click();
-    await expect(page.locator('#reason-error').textContent()).resolves.toMatch(/A reason is required/);
+    await expect(page.locator('#reason-error').textContent()).resolves.toMatch(
+      /A reason is required/,
+    );
     expect((await waitForState(resA.id, frank.id, 'LOCKED')).openRequest).toBeNull();
   });
 });
@@ -173,9 +217,13 @@ describe('MANUAL: request, review page, approval', () => {
     await page.getByRole('button', { name: 'Request access' }).click();
     await page.waitForURL(/\?request=/);
     requestId = new URL(page.url()).searchParams.get('request') as string;
-    await expect(page.getByRole('heading', { name: 'Waiting for approval' }).count()).resolves.toBe(1);
+    await expect(page.getByRole('heading', { name: 'Waiting for approval' }).count()).resolves.toBe(
+      1,
+    );
     await expect(page.locator('meta[http-equiv="refresh"]').count()).resolves.toBe(1);
-    await expect(page.locator('.quote').textContent()).resolves.toContain('<script>window.__lapseXss = 1</script>');
+    await expect(page.locator('.quote').textContent()).resolves.toContain(
+      '<script>window.__lapseXss = 1</script>',
+    );
     expect(await page.evaluate('typeof window.__lapseXss')).toBe('undefined');
     await expect(deniedEventually(dave.id, resA.id)).resolves.toBe(true);
     await page.screenshot({ path: testOutputPath('request-page-waiting.png'), fullPage: true });
@@ -184,7 +232,10 @@ describe('MANUAL: request, review page, approval', () => {
   it('an approver of another resource neither sees nor decides it (page and API)', async () => {
     const erinsRequest = await fetch(`${s.requestsUrl}/v1/access-requests`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${await s.tokenFor(erin.id)}`, 'content-type': 'application/json' },
+      headers: {
+        authorization: `Bearer ${await s.tokenFor(erin.id)}`,
+        'content-type': 'application/json',
+      },
       body: JSON.stringify({ resourceId: resB.id, reason: 'Month-end close' }),
     });
     expect(erinsRequest.status).toBe(200);
@@ -194,14 +245,20 @@ describe('MANUAL: request, review page, approval', () => {
     expect(table).toContain('Erin Walsh');
     expect(table).not.toContain('Dave Ortiz');
     expect(table).not.toContain('Gitlab');
-    const viaPage = await page.request.post(`${s.requestsUrl}/access-requests/${requestId}/approve`, {
-      form: { _csrf: await csrfOf(approverB), note: '' },
-      maxRedirects: 0,
-    });
+    const viaPage = await page.request.post(
+      `${s.requestsUrl}/access-requests/${requestId}/approve`,
+      {
+        form: { _csrf: await csrfOf(approverB), note: '' },
+        maxRedirects: 0,
+      },
+    );
     expect(viaPage.status()).toBe(404);
     const viaApi = await fetch(`${s.requestsUrl}/v1/access-requests/${requestId}/approve`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${await s.tokenFor(approverB.id)}`, 'content-type': 'application/json' },
+      headers: {
+        authorization: `Bearer ${await s.tokenFor(approverB.id)}`,
+        'content-type': 'application/json',
+      },
       body: '{}',
     });
     expect(viaApi.status).toBe(404);
@@ -211,8 +268,14 @@ describe('MANUAL: request, review page, approval', () => {
   it('a member of the resource’s approver group approves it on the review page; the decision turns allowed', async () => {
     const franks = await fetch(`${s.requestsUrl}/v1/access-requests`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${await s.tokenFor(frank.id)}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ resourceId: resA.id, reason: 'On call this week: need to read the deploy pipeline logs.' }),
+      headers: {
+        authorization: `Bearer ${await s.tokenFor(frank.id)}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({
+        resourceId: resA.id,
+        reason: 'On call this week: need to read the deploy pipeline logs.',
+      }),
     });
     expect(franks.status).toBe(200);
     const page = await pageAs(approverA);
@@ -225,7 +288,9 @@ describe('MANUAL: request, review page, approval', () => {
     await row.getByLabel('Note').fill('Approved for the hotfix — please log out when done.');
     await row.getByRole('button', { name: /^Approve/ }).click();
     await page.waitForURL(/notice=approved/);
-    await expect(page.locator('.notice').first().textContent()).resolves.toContain('Request approved');
+    await expect(page.locator('.notice').first().textContent()).resolves.toContain(
+      'Request approved',
+    );
     await allowedEventually(dave.id, resA.id);
     await page.screenshot({ path: testOutputPath('access-requests-page.png'), fullPage: true });
   });
@@ -234,8 +299,12 @@ describe('MANUAL: request, review page, approval', () => {
     const page = await pageAs(dave);
     await page.goto(`${s.requestsUrl}/request/${resA.id}?request=${requestId}`);
     await expect(page.locator('.notice h2').first().textContent()).resolves.toBe('Access restored');
-    await expect(page.locator('.notice .note').textContent()).resolves.toContain('please log out when done');
-    const res = await fetch(`${s.requestsUrl}/v1/access-requests?userId=${dave.id}`, { headers: { authorization: `Bearer ${await s.tokenFor(dave.id)}` } });
+    await expect(page.locator('.notice .note').textContent()).resolves.toContain(
+      'please log out when done',
+    );
+    const res = await fetch(`${s.requestsUrl}/v1/access-requests?userId=${dave.id}`, {
+      headers: { authorization: `Bearer ${await s.tokenFor(dave.id)}` },
+    });
     const mine = (await res.json()) as AccessRequest[];
     expect(mine.map((r) => [r.id, r.status])).toEqual([[requestId, 'APPROVED']]);
   });
@@ -243,10 +312,15 @@ describe('MANUAL: request, review page, approval', () => {
   it('a second decision on the page is refused without changing anything', async () => {
     const page = await pageAs(approverA);
     await page.goto(`${s.requestsUrl}/access-requests`);
-    const late = await page.request.post(`${s.requestsUrl}/access-requests/${requestId}/deny`, { form: { _csrf: await csrfOf(approverA) } });
+    const late = await page.request.post(`${s.requestsUrl}/access-requests/${requestId}/deny`, {
+      form: { _csrf: await csrfOf(approverA) },
+    });
     expect(late.url()).toContain('notice=not-pending');
     await expect(page.locator('body').textContent()).resolves.not.toContain('Request denied');
     expect((await decision(dave.id, resA.id)).allowed).toBe(true);
-    expect((await temporal.workflow.getHandle(grantWorkflowId(resA.id, dave.id)).query(stateQuery)).state).toBe('ACTIVE');
+    expect(
+      (await temporal.workflow.getHandle(grantWorkflowId(resA.id, dave.id)).query(stateQuery))
+        .state,
+    ).toBe('ACTIVE');
   });
 });

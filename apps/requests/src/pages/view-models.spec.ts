@@ -1,5 +1,12 @@
 import type { AccessRequest } from '@lapse/contracts';
-import { describePolicy, formatAge, formatDuration, formatTime, requestPageMode, requestRow } from './view-models';
+import {
+  describePolicy,
+  formatAge,
+  formatDuration,
+  formatTime,
+  requestPageMode,
+  requestRow,
+} from './view-models';
 
 describe('view models', () => {
   it.each([
@@ -30,10 +37,18 @@ describe('view models', () => {
   });
 
   it('describes a policy', () => {
-    expect(describePolicy({ autoLock: { durationSeconds: 30 * 86400, approval: 'AUTOMATIC' }, accessRequests: null })).toEqual([
-      'Locks after 30 days without use; unlocking is automatic with a reason.',
-    ]);
-    expect(describePolicy({ autoLock: null, accessRequests: { accessPeriodSeconds: 'CUSTOM', approval: 'MANUAL' } })[0]).toContain('a period you choose');
+    expect(
+      describePolicy({
+        autoLock: { durationSeconds: 30 * 86400, approval: 'AUTOMATIC' },
+        accessRequests: null,
+      }),
+    ).toEqual(['Locks after 30 days without use; unlocking is automatic with a reason.']);
+    expect(
+      describePolicy({
+        autoLock: null,
+        accessRequests: { accessPeriodSeconds: 'CUSTOM', approval: 'MANUAL' },
+      })[0],
+    ).toContain('a period you choose');
   });
 
   it('chooses the request page mode from the grant', () => {
@@ -67,6 +82,13 @@ describe('view models', () => {
       whyNot: null,
       nowMs: Date.parse('2026-01-10T12:00:00Z'),
     });
-    expect(row).toMatchObject({ type: 'Just-in-time', duration: '1 hour', age: '1 hour ago', statusLabel: 'Approved', canDecide: false, reason: '<b>hi</b>' });
+    expect(row).toMatchObject({
+      type: 'Just-in-time',
+      duration: '1 hour',
+      age: '1 hour ago',
+      statusLabel: 'Approved',
+      canDecide: false,
+      reason: '<b>hi</b>',
+    });
   });
 });

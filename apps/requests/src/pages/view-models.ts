@@ -2,7 +2,14 @@
  * Pure presentation of requests and grants for the pages: durations, ages, labels. Templates
  * only print these (escaped); no logic in Handlebars.
  */
-import type { AccessRequest, GrantState, GrantView, LockReason, Policy, RequestStatus } from '@lapse/contracts';
+import type {
+  AccessRequest,
+  GrantState,
+  GrantView,
+  LockReason,
+  Policy,
+  RequestStatus,
+} from '@lapse/contracts';
 
 const MINUTE = 60;
 const HOUR = 3600;
@@ -14,9 +21,17 @@ const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
 export function formatDuration(seconds: number): string {
   if (seconds <= 0) return '0 seconds';
   if (seconds % DAY === 0) return plural(seconds / DAY, 'day');
-  if (seconds > DAY) return `${plural(Math.floor(seconds / DAY), 'day')} ${plural(Math.round((seconds % DAY) / HOUR), 'hour')}`.replace(/ 0 hours$/, '');
+  if (seconds > DAY)
+    return `${plural(Math.floor(seconds / DAY), 'day')} ${plural(Math.round((seconds % DAY) / HOUR), 'hour')}`.replace(
+      / 0 hours$/,
+      '',
+    );
   if (seconds % HOUR === 0) return plural(seconds / HOUR, 'hour');
-  if (seconds >= HOUR) return `${plural(Math.floor(seconds / HOUR), 'hour')} ${plural(Math.round((seconds % HOUR) / MINUTE), 'minute')}`.replace(/ 0 minutes$/, '');
+  if (seconds >= HOUR)
+    return `${plural(Math.floor(seconds / HOUR), 'hour')} ${plural(Math.round((seconds % HOUR) / MINUTE), 'minute')}`.replace(
+      / 0 minutes$/,
+      '',
+    );
   if (seconds % MINUTE === 0) return plural(seconds / MINUTE, 'minute');
   return plural(seconds, 'second');
 }
@@ -63,11 +78,18 @@ export const LOCK_REASON_LABELS: Record<LockReason, string> = {
 export function describePolicy(p: Policy): string[] {
   const lines: string[] = [];
   if (p.autoLock) {
-    lines.push(`Locks after ${formatDuration(p.autoLock.durationSeconds)} without use; unlocking is ${p.autoLock.approval === 'AUTOMATIC' ? 'automatic with a reason' : 'approved by a reviewer'}.`);
+    lines.push(
+      `Locks after ${formatDuration(p.autoLock.durationSeconds)} without use; unlocking is ${p.autoLock.approval === 'AUTOMATIC' ? 'automatic with a reason' : 'approved by a reviewer'}.`,
+    );
   }
   if (p.accessRequests) {
-    const period = p.accessRequests.accessPeriodSeconds === 'CUSTOM' ? 'a period you choose (up to 7 days)' : formatDuration(p.accessRequests.accessPeriodSeconds);
-    lines.push(`Just-in-time access for ${period}; ${p.accessRequests.approval === 'AUTOMATIC' ? 'granted automatically with a reason' : 'approved by a reviewer'}.`);
+    const period =
+      p.accessRequests.accessPeriodSeconds === 'CUSTOM'
+        ? 'a period you choose (up to 7 days)'
+        : formatDuration(p.accessRequests.accessPeriodSeconds);
+    lines.push(
+      `Just-in-time access for ${period}; ${p.accessRequests.approval === 'AUTOMATIC' ? 'granted automatically with a reason' : 'approved by a reviewer'}.`,
+    );
   }
   return lines;
 }
@@ -129,7 +151,14 @@ export interface RequestRow {
 
 export function requestRow(
   r: AccessRequest,
-  ctx: { user: PersonView; resourceName: string; reviewer: PersonView | null; canDecide: boolean; whyNot: string | null; nowMs: number },
+  ctx: {
+    user: PersonView;
+    resourceName: string;
+    reviewer: PersonView | null;
+    canDecide: boolean;
+    whyNot: string | null;
+    nowMs: number;
+  },
 ): RequestRow {
   return {
     id: r.id,
@@ -143,7 +172,10 @@ export function requestRow(
     requestedAtIso: r.requestedAt,
     age: formatAge(r.requestedAt, ctx.nowMs),
     status: r.status,
-    statusLabel: r.status === 'APPROVED' && r.approvalMode === 'AUTOMATIC' ? 'Approved automatically' : STATUS_LABELS[r.status],
+    statusLabel:
+      r.status === 'APPROVED' && r.approvalMode === 'AUTOMATIC'
+        ? 'Approved automatically'
+        : STATUS_LABELS[r.status],
     statusClass: `status-${r.status.toLowerCase()}`,
     approvalMode: r.approvalMode === 'AUTOMATIC' ? 'Automatic' : 'Manual',
     reviewer: ctx.reviewer,

@@ -16,7 +16,11 @@ export class PolicyClient {
   private readonly api: PolicyApi;
 
   constructor(@Inject(REQUESTS_CONFIG) private readonly config: RequestsConfig) {
-    this.api = new PolicyApi({ baseUrl: config.LAPSE_POLICY_URL, serviceSecret: config.LAPSE_SERVICE_SECRET as string, service: 'requests' });
+    this.api = new PolicyApi({
+      baseUrl: config.LAPSE_POLICY_URL,
+      serviceSecret: config.LAPSE_SERVICE_SECRET as string,
+      service: 'requests',
+    });
   }
 
   getResource(id: string): Promise<ResourceView | null> {

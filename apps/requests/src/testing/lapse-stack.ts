@@ -6,7 +6,10 @@
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { lapseValidationPipe } from '@lapse/platform';
-import { startLapseStack as startSharedStack, type LapseStack as SharedStack } from '@lapse/grant-runtime/testing';
+import {
+  startLapseStack as startSharedStack,
+  type LapseStack as SharedStack,
+} from '@lapse/grant-runtime/testing';
 import type { RunningService } from '@lapse/testing';
 import { createAppModule } from '../app.module';
 import { loadServiceConfig, type RequestsConfig } from '../config';
@@ -20,8 +23,13 @@ export interface LapseStack extends SharedStack {
   config: RequestsConfig;
 }
 
-export async function startLapseStack(label: string, opts: { accessTracking?: boolean } = {}): Promise<LapseStack> {
-  const shared = await startSharedStack(label, { services: opts.accessTracking === false ? [] : ['access-tracking'] });
+export async function startLapseStack(
+  label: string,
+  opts: { accessTracking?: boolean } = {},
+): Promise<LapseStack> {
+  const shared = await startSharedStack(label, {
+    services: opts.accessTracking === false ? [] : ['access-tracking'],
+  });
   let app: INestApplication | undefined;
   try {
     const config = loadServiceConfig({

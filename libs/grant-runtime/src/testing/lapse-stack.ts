@@ -6,7 +6,14 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { signServiceToken, signUserToken } from '@lapse/auth';
-import { createTestDatabase, migrateAllSchemas, stack, startServiceProcess, uniqueSuffix, type RunningService } from '@lapse/testing';
+import {
+  createTestDatabase,
+  migrateAllSchemas,
+  stack,
+  startServiceProcess,
+  uniqueSuffix,
+  type RunningService,
+} from '@lapse/testing';
 import { startGrantWorker } from './start-grant-worker';
 
 export type LapseService = 'access-tracking' | 'requests' | 'notifications';
@@ -39,7 +46,10 @@ export interface LapseStack {
   stop: () => Promise<void>;
 }
 
-export async function startLapseStack(label: string, opts: LapseStackOptions = {}): Promise<LapseStack> {
+export async function startLapseStack(
+  label: string,
+  opts: LapseStackOptions = {},
+): Promise<LapseStack> {
   const suffix = uniqueSuffix();
   const prefix = `it-${label}-${suffix}-`;
   const jwtSecret = `jwt-secret-${suffix}-0123456789abcdef`;
@@ -66,7 +76,10 @@ export async function startLapseStack(label: string, opts: LapseStackOptions = {
       TEMPORAL_NAMESPACE: stack.temporalNamespace,
       ...opts.env,
     };
-    const grantWorker = await startGrantWorker({ taskQueuePrefix: prefix, clientId: `grant-worker-${suffix}` });
+    const grantWorker = await startGrantWorker({
+      taskQueuePrefix: prefix,
+      clientId: `grant-worker-${suffix}`,
+    });
     stoppers.push(grantWorker.stop);
     const policy = await startServiceProcess('policy', {
       ...env,
@@ -78,14 +91,28 @@ export async function startLapseStack(label: string, opts: LapseStackOptions = {
     });
     stoppers.push(() => policy.stop());
     const own: Record<LapseService, Record<string, string>> = {
-      'access-tracking': { LAPSE_USAGE_GROUP_ID: `at-usage-${suffix}`, LAPSE_GRANT_STATE_GROUP_ID: `at-grant-state-${suffix}` },
-      requests: { LAPSE_POLICY_URL: policy.url, LAPSE_POLICY_CACHE_MS: '0', KAFKA_CLIENT_ID: `requests-${suffix}` },
-      notifications: { LAPSE_POLICY_URL: policy.url, LAPSE_NOTIFICATIONS_GROUP_ID: `notifications-${suffix}` },
+      'access-tracking': {
+        LAPSE_USAGE_GROUP_ID: `at-usage-${suffix}`,
+        LAPSE_GRANT_STATE_GROUP_ID: `at-grant-state-${suffix}`,
+      },
+      requests: {
+        LAPSE_POLICY_URL: policy.url,
+        LAPSE_POLICY_CACHE_MS: '0',
+        KAFKA_CLIENT_ID: `requests-${suffix}`,
+      },
+      notifications: {
+        LAPSE_POLICY_URL: policy.url,
+        LAPSE_NOTIFICATIONS_GROUP_ID: `notifications-${suffix}`,
+      },
     };
     const services: Partial<Record<LapseService, RunningService>> = {};
     await Promise.all(
       (opts.services ?? []).map(async (name) => {
-        const running = await startServiceProcess(name, { ...env, ...own[name], ...opts.serviceEnv?.[name] });
+        const running = await startServiceProcess(name, {
+          ...env,
+          ...own[name],
+          ...opts.serviceEnv?.[name],
+        });
         stoppers.push(() => running.stop());
         services[name] = running;
       }),
@@ -93,7 +120,11 @@ export async function startLapseStack(label: string, opts: LapseStackOptions = {
     const connection = await Connection.connect({ address: stack.temporalAddress });
     stoppers.push(() => connection.close());
     const service = await signServiceToken(serviceSecret, 'it');
-    const found = (await (await fetch(`${policy.url}/v1/users?email=${encodeURIComponent(adminEmail)}`, { headers: { authorization: `Bearer ${service}` } })).json()) as { id: string }[];
+    const found = (await (
+      await fetch(`${policy.url}/v1/users?email=${encodeURIComponent(adminEmail)}`, {
+        headers: { authorization: `Bearer ${service}` },
+      })
+    ).json()) as { id: string }[];
     if (!found[0]) throw new Error('bootstrap admin not found in policy');
     return {
       suffix,
@@ -133,7 +164,11 @@ export class PolicyAdmin {
   }
 
   user(name: string, email: string, roles: string[] = []) {
-    return this.call<{ id: string; name: string; email: string }>('POST', '/v1/users', { name, email, roles });
+    return this.call<{ id: string; name: string; email: string }>('POST', '/v1/users', {
+      name,
+      email,
+      roles,
+    });
   }
   group(name: string, memberIds: string[]) {
     return this.call<{ id: string }>('POST', '/v1/groups', { name }).then(async (g) => {
@@ -142,7 +177,11 @@ export class PolicyAdmin {
     });
   }
   resource(name: string, policy: unknown) {
-    return this.call<{ id: string; name: string }>('POST', '/v1/resources', { name, address: `${name.toLowerCase().replace(/\W+/g, '-')}.internal.example`, policy });
+    return this.call<{ id: string; name: string }>('POST', '/v1/resources', {
+      name,
+      address: `${name.toLowerCase().replace(/\W+/g, '-')}.internal.example`,
+      policy,
+    });
   }
   /** Replaces the resource's default policy (reaches its grants as policyChanged). */
   setPolicy(resourceId: string, policy: unknown) {

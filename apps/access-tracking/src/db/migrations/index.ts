@@ -2,4 +2,7 @@ import { outboxMigration } from '@lapse/db';
 import { LastAccessAndProjection1763800100000 } from './1763800100000-last-access-and-projection';
 
 /** In order; each is reversible. */
-export const migrations = [outboxMigration('access_tracking', 1763800000000), LastAccessAndProjection1763800100000];
+export const migrations = [
+  outboxMigration('access_tracking', 1763800000000),
+  LastAccessAndProjection1763800100000,
+];

@@ -21,7 +21,9 @@ export class Deliveries1763800100000 implements MigrationInterface {
       delivered_at timestamptz
     )`);
     await q.query(`CREATE INDEX deliveries_request_idx ON notifications.deliveries (request_id)`);
-    await q.query(`CREATE INDEX deliveries_created_idx ON notifications.deliveries (created_at DESC, id)`);
+    await q.query(
+      `CREATE INDEX deliveries_created_idx ON notifications.deliveries (created_at DESC, id)`,
+    );
     await q.query(`CREATE TABLE notifications.delivery_attempts (
       id bigserial PRIMARY KEY,
       delivery_id text NOT NULL REFERENCES notifications.deliveries (id) ON DELETE CASCADE,
@@ -32,7 +34,9 @@ export class Deliveries1763800100000 implements MigrationInterface {
       error text,
       duration_ms int NOT NULL
     )`);
-    await q.query(`CREATE INDEX delivery_attempts_delivery_idx ON notifications.delivery_attempts (delivery_id, id)`);
+    await q.query(
+      `CREATE INDEX delivery_attempts_delivery_idx ON notifications.delivery_attempts (delivery_id, id)`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -50,7 +50,9 @@ export class PolicyModel1763800001000 implements MigrationInterface {
       PRIMARY KEY (resource_id, group_id)
     )`);
     await q.query(`CREATE INDEX assignments_group_idx ON policy.assignments (group_id)`);
-    await q.query(`CREATE INDEX assignments_expiry_idx ON policy.assignments (expires_at) WHERE NOT expiry_synced AND expires_at IS NOT NULL`);
+    await q.query(
+      `CREATE INDEX assignments_expiry_idx ON policy.assignments (expires_at) WHERE NOT expiry_synced AND expires_at IS NOT NULL`,
+    );
     await q.query(`CREATE TABLE policy.approver_groups (
       resource_id uuid NOT NULL REFERENCES policy.resources (id) ON DELETE CASCADE,
       group_id uuid NOT NULL REFERENCES policy.groups (id) ON DELETE CASCADE,
@@ -106,7 +108,9 @@ export class PolicyModel1763800001000 implements MigrationInterface {
       created_at timestamptz NOT NULL DEFAULT now(),
       done_at timestamptz
     )`);
-    await q.query(`CREATE INDEX grant_sync_jobs_pending_idx ON policy.grant_sync_jobs (id) WHERE NOT done`);
+    await q.query(
+      `CREATE INDEX grant_sync_jobs_pending_idx ON policy.grant_sync_jobs (id) WHERE NOT done`,
+    );
     await q.query(`CREATE TABLE policy.grant_status (
       user_id uuid NOT NULL,
       resource_id uuid NOT NULL,

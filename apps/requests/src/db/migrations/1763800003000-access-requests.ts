@@ -31,8 +31,12 @@ export class AccessRequests1763800003000 implements MigrationInterface {
     await q.query(
       `CREATE INDEX access_requests_resolved_idx ON requests.access_requests (resolved_at DESC) WHERE status <> 'PENDING'`,
     );
-    await q.query(`CREATE INDEX access_requests_user_idx ON requests.access_requests (user_id, requested_at DESC)`);
-    await q.query(`CREATE INDEX access_requests_resource_idx ON requests.access_requests (resource_id, requested_at DESC)`);
+    await q.query(
+      `CREATE INDEX access_requests_user_idx ON requests.access_requests (user_id, requested_at DESC)`,
+    );
+    await q.query(
+      `CREATE INDEX access_requests_resource_idx ON requests.access_requests (resource_id, requested_at DESC)`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {
