@@ -252,6 +252,7 @@ async function test() {
   };
   try {
     step('project graph', 'npx', ['nx', 'show', 'projects', '--json']);
+    step('format (prettier --check)', 'npx', ['prettier', '--check', '--log-level=warn', '.']);
     step('lint', 'npx', ['eslint', '--max-warnings=0', '.']);
     step('typecheck', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
     step('unit tests', 'npx', [
