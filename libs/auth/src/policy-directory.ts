@@ -23,11 +23,18 @@ export class PolicyUserDirectory implements UserDirectory {
   async findById(id: string): Promise<DirectoryUser | null> {
     const hit = this.cache.get(id);
     if (hit && Date.now() - hit.at < this.ttlMs) return hit.user;
-    const body = await this.policy.get<{ id: string; email: string; name: string; roles: Role[] }>(
-      `/v1/users/${encodeURIComponent(id)}`,
-      [400, 404],
-    );
-    const user = body && { id: body.id, email: body.email, name: body.name, roles: body.roles };
+    const body = await this.policy.get<{
+      id: string;
+      email: string;
+      name: string;
+      roles: Role[];
+      active?: boolean;
+    }>(`/v1/users/${encodeURIComponent(id)}`, [400, 404]);
+    // An offboarded user (rule 12) is unknown to every service: their tokens are refused.
+    const user =
+      body && body.active !== false
+        ? { id: body.id, email: body.email, name: body.name, roles: body.roles }
+        : null;
     this.cache.set(id, { at: Date.now(), user });
     return user;
   }

@@ -11,6 +11,8 @@ export interface UserView {
   name: string;
   roles: Role[];
   groupIds: string[];
+  /** false: offboarded (rule 12): no grants, tokens refused. */
+  active: boolean;
   createdAt: string;
 }
 

@@ -100,6 +100,8 @@ export const GRANT_ERRORS = {
   NOT_PENDING: 'RequestNotPending',
   REQUEST_NOT_FOUND: 'RequestNotFound',
   SELF_REVIEW: 'SelfReview',
+  /** Rule 13: nobody unlocks their own grant, admins included. */
+  SELF_UNLOCK: 'SelfUnlock',
   NOT_REQUESTER: 'NotGrantUser',
   GRANT_TERMINAL: 'GrantTerminal',
   NOT_LOCKED: 'GrantNotLocked',

@@ -363,6 +363,13 @@ describe('admin unlock (rule 3)', () => {
     expect(() => adminUnlockRecord(locked, locked)).toThrow(/not unlocked by an admin/);
   });
 
+  it('refuses the grant’s own user, admins included (rule 13, four eyes)', () => {
+    const locked = tick(grant(autoLock(1)), T0 + 2 * DAY, true).model;
+    expect(refused(adminUnlock(locked, { actorId: 'u1' }, T0 + 2 * DAY))).toBe(
+      GRANT_ERRORS.SELF_UNLOCK,
+    );
+  });
+
   it('also works while ACTIVE (resets the clock)', () => {
     const { model } = ok(adminUnlock(grant(autoLock(1)), { actorId: 'admin' }, T0 + DAY / 2));
     expect(toView(model).autoLockAt).toBe(iso(T0 + 1.5 * DAY));

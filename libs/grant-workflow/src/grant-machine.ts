@@ -522,6 +522,11 @@ export function review(m: GrantModel, u: ReviewUpdate, nowMs: number): Outcome<A
 }
 
 export function validateAdminUnlock(m: GrantModel, u: AdminUnlockUpdate): GrantError | null {
+  if (u.actorId === m.userId)
+    return {
+      type: GRANT_ERRORS.SELF_UNLOCK,
+      message: 'nobody unlocks their own grant (four eyes)',
+    };
   if (isTerminal(m.state))
     return { type: GRANT_ERRORS.GRANT_TERMINAL, message: `the grant is ${m.state}` };
   if (

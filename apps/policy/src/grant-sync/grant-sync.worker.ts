@@ -214,6 +214,7 @@ export class GrantSyncWorker {
     }[] = await this.ds.query(
       `SELECT m.user_id, a.group_id, a.override, a.expires_at
        FROM policy.memberships m JOIN policy.assignments a ON a.group_id = m.group_id AND a.resource_id = $1
+       JOIN policy.users u ON u.id = m.user_id AND u.active
        WHERE m.user_id = ANY($2::uuid[])`,
       [resourceId, userIds],
     );

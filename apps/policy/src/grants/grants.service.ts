@@ -151,6 +151,7 @@ function mapUpdateError(e: unknown, resourceId: string, userId: string): Error {
     const type = e.cause.type;
     if (type === GRANT_ERRORS.NOT_LOCKED || type === GRANT_ERRORS.GRANT_TERMINAL)
       return LapseError.conflict(e.cause.message);
+    if (type === GRANT_ERRORS.SELF_UNLOCK) return LapseError.forbidden(e.cause.message);
     if (type === GRANT_ERRORS.INVALID_DURATION)
       return LapseError.validation('durationSeconds', e.cause.message);
     return new LapseError('CONFLICT', e.cause.message);

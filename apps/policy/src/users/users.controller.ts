@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import {
   AllowService,
@@ -8,10 +8,9 @@ import {
   WRITER_ROLES,
   type Principal,
 } from '@lapse/auth';
-import { actorOf } from '../common/actor';
 import { uuid } from '../common/ids';
-import { CreateUserDto, UserQueryDto, type UserView } from './users.dto';
-import { UsersService } from './users.service';
+import { CreateUserDto, UpdateUserDto, UserQueryDto, type UserView } from './users.dto';
+import { UsersService, userActorOf } from './users.service';
 
 @ApiTags('users')
 @ApiBearerAuth()
@@ -22,7 +21,7 @@ export class UsersController {
   @Post()
   @Roles(...WRITER_ROLES)
   create(@Body() dto: CreateUserDto, @CurrentPrincipal() p: Principal): Promise<UserView> {
-    return this.users.create(dto, actorOf(p));
+    return this.users.create(dto, userActorOf(p));
   }
 
   @Get()
@@ -37,5 +36,27 @@ export class UsersController {
   @AllowService()
   get(@Param('id', uuid('id')) id: string): Promise<UserView> {
     return this.users.get(id);
+  }
+
+  /** Name, roles, active (false offboards, rule 12); rule 13 decides who may. */
+  @Patch(':id')
+  @Roles(...WRITER_ROLES)
+  update(
+    @Param('id', uuid('id')) id: string,
+    @Body() dto: UpdateUserDto,
+    @CurrentPrincipal() p: Principal,
+  ): Promise<UserView> {
+    return this.users.update(id, dto, userActorOf(p));
+  }
+
+  /** Offboards the user (rule 12) and takes them out of every group; the record stays, inactive. */
+  @Delete(':id')
+  @HttpCode(204)
+  @Roles(...WRITER_ROLES)
+  async remove(
+    @Param('id', uuid('id')) id: string,
+    @CurrentPrincipal() p: Principal,
+  ): Promise<void> {
+    await this.users.offboard(id, userActorOf(p), { removeMemberships: true });
   }
 }

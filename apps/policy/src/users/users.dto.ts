@@ -3,6 +3,7 @@ import {
   ArrayMaxSize,
   ArrayUnique,
   IsArray,
+  IsBoolean,
   IsEmail,
   IsIn,
   IsOptional,
@@ -30,6 +31,28 @@ export class CreateUserDto {
   @ArrayMaxSize(ROLES.length)
   @IsIn(ROLES, { each: true })
   roles?: Role[];
+}
+
+/** PATCH merges: a field left out keeps its value. */
+export class UpdateUserDto {
+  @ApiPropertyOptional({ example: 'Alex Marshall', minLength: 1, maxLength: 200 })
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  name?: string;
+
+  @ApiPropertyOptional({ enum: ROLES, isArray: true, uniqueItems: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayUnique()
+  @ArrayMaxSize(ROLES.length)
+  @IsIn(ROLES, { each: true })
+  roles?: Role[];
+
+  @ApiPropertyOptional({ description: 'false offboards the user (rule 12); true brings them back' })
+  @IsOptional()
+  @IsBoolean()
+  active?: boolean;
 }
 
 export class UserQueryDto {

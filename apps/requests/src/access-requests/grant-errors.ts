@@ -30,6 +30,8 @@ export function grantErrorToLapse(
       return LapseError.conflict(`this grant does not take access requests (${message})`);
     case GRANT_ERRORS.SELF_REVIEW:
       return LapseError.forbidden('nobody reviews their own request');
+    case GRANT_ERRORS.SELF_UNLOCK:
+      return LapseError.forbidden('nobody unlocks their own grant (four eyes)');
     case GRANT_ERRORS.NOT_REQUESTER:
       return LapseError.forbidden('only the grant’s user can request access to it');
     case GRANT_ERRORS.INVALID_DURATION:

@@ -1,5 +1,10 @@
 import { outboxMigration } from '@lapse/db';
 import { PolicyModel1763800001000 } from './1763800001000-policy-model';
+import { UserLifecycle1763800002000 } from './1763800002000-user-lifecycle';
 
 /** In order; each is reversible. */
-export const migrations = [outboxMigration('policy', 1763800000000), PolicyModel1763800001000];
+export const migrations = [
+  outboxMigration('policy', 1763800000000),
+  PolicyModel1763800001000,
+  UserLifecycle1763800002000,
+];
