@@ -68,6 +68,7 @@ function depConstraints({ tests }) {
       onlyDependOnLibsWithTags: ['scope:shared', 'scope:access-tracking'],
     },
     { sourceTag: 'scope:requests', onlyDependOnLibsWithTags: ['scope:shared', 'scope:requests'] },
+    { sourceTag: 'scope:console', onlyDependOnLibsWithTags: ['scope:shared', 'scope:console'] },
     {
       sourceTag: 'scope:notifications',
       onlyDependOnLibsWithTags: ['scope:shared', 'scope:notifications'],

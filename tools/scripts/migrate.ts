@@ -11,6 +11,7 @@ import { dataSourceOptions as accessTracking } from '../../apps/access-tracking/
 import { dataSourceOptions as requests } from '../../apps/requests/src/db/data-source';
 import { dataSourceOptions as notifications } from '../../apps/notifications/src/db/data-source';
 import { dataSourceOptions as grantWorker } from '../../apps/grant-worker/src/db/data-source';
+import { dataSourceOptions as consoleSessions } from '../../apps/console/src/db/data-source';
 
 export const SERVICE_DATA_SOURCES = {
   policy,
@@ -18,6 +19,7 @@ export const SERVICE_DATA_SOURCES = {
   requests,
   notifications,
   'grant-worker': grantWorker,
+  console: consoleSessions,
 } as const;
 
 async function main() {

@@ -17,6 +17,7 @@ const say = (msg) =>
   console.log(`[lapse ${((Date.now() - t0) / 1000).toFixed(1).padStart(6)}s] ${msg}`);
 
 export const APPS = [
+  { name: 'console', port: 3000, docs: false, page: '/' },
   { name: 'policy', port: 3001, docs: true },
   { name: 'access-tracking', port: 3002, docs: true },
   { name: 'requests', port: 3003, docs: true },
@@ -76,20 +77,66 @@ function stackDownIfOurs(wasRunning) {
   stackDown();
 }
 
-/** A development JWT secret kept outside the repo (production passes LAPSE_JWT_SECRET). */
+/**
+ * Development secrets kept outside the repo (production passes its own): the JWT, service and
+ * session keys, the console's client secret at the development OpenID provider, and the
+ * development sign-in password every user signs in with there.
+ */
 function ensureDevSecrets() {
-  for (const [name, file] of [
-    ['LAPSE_JWT_SECRET', 'dev-jwt-secret'],
-    ['LAPSE_SERVICE_SECRET', 'dev-service-secret'],
+  for (const [name, file, make] of [
+    ['LAPSE_JWT_SECRET', 'dev-jwt-secret', hexSecret],
+    ['LAPSE_SERVICE_SECRET', 'dev-service-secret', hexSecret],
+    ['LAPSE_SESSION_SECRET', 'dev-session-secret', hexSecret],
+    ['LAPSE_DEV_OIDC_CLIENT_SECRET', 'dev-oidc-client-secret', hexSecret],
+    ['LAPSE_DEV_SIGNIN_PASSWORD', 'dev-signin-password', readablePassword],
   ]) {
     if (process.env[name] || (name === 'LAPSE_JWT_SECRET' && process.env.LAPSE_JWKS_URL)) continue;
     const path = join(cache, file);
     if (!existsSync(path)) {
       mkdirSync(cache, { recursive: true });
-      writeFileSync(path, crypto.randomBytes(32).toString('hex'), { mode: 0o600 });
+      writeFileSync(path, make(), { mode: 0o600 });
     }
     process.env[name] = readFileSync(path, 'utf8').trim();
   }
+}
+
+const hexSecret = () => crypto.randomBytes(32).toString('hex');
+/** Easy to type: four groups of four letters and digits (about 80 bits). */
+const readablePassword = () => {
+  const alphabet = 'abcdefghijkmnpqrstuvwxyz23456789';
+  const chars = [...crypto.randomBytes(16)].map((b) => alphabet[b % alphabet.length]);
+  return [0, 4, 8, 12].map((i) => chars.slice(i, i + 4).join('')).join('-');
+};
+
+/**
+ * The development OpenID provider (tools/oidc), unless LAPSE_OIDC_ISSUER names a real one: the
+ * console signs people in there with their email and the development password.
+ */
+async function startDevOidc(children) {
+  if (process.env.LAPSE_OIDC_ISSUER) return null;
+  const port = Number(process.env.LAPSE_OIDC_DEV_PORT ?? 3009);
+  const issuer = `http://127.0.0.1:${port}`;
+  const consoleUrl = process.env.LAPSE_CONSOLE_URL ?? 'http://127.0.0.1:3000';
+  const log = openSync(join(runDir, 'logs', 'dev-oidc.log'), 'a');
+  const child = spawn('node', ['tools/oidc/dev-provider.mjs'], {
+    cwd: root,
+    env: {
+      ...process.env,
+      LAPSE_CACHE: cache,
+      LAPSE_OIDC_DEV_PORT: String(port),
+      LAPSE_OIDC_CLIENT_ID: 'lapse-console',
+      LAPSE_OIDC_CLIENT_SECRET: process.env.LAPSE_DEV_OIDC_CLIENT_SECRET,
+      LAPSE_OIDC_REDIRECT_URIS: new URL('/auth/callback', consoleUrl).href,
+      LAPSE_POLICY_URL: process.env.LAPSE_POLICY_URL ?? 'http://127.0.0.1:3001',
+    },
+    stdio: ['ignore', log, log],
+  });
+  children.push(child);
+  await waitHealthy({ name: 'dev-oidc', port }, child, 30_000);
+  process.env.LAPSE_OIDC_ISSUER = issuer;
+  process.env.LAPSE_OIDC_CLIENT_ID = 'lapse-console';
+  process.env.LAPSE_OIDC_CLIENT_SECRET = process.env.LAPSE_DEV_OIDC_CLIENT_SECRET;
+  return issuer;
 }
 
 const tsNode = ['-r', 'reflect-metadata', '-r', '@swc-node/register'];
@@ -156,6 +203,14 @@ async function start() {
   });
   children.push(sink);
 
+  let devIssuer = null;
+  try {
+    devIssuer = await startDevOidc(children);
+  } catch (e) {
+    say(e.message);
+    await stopAll(1);
+  }
+
   for (const app of APPS) {
     const log = openSync(join(runDir, 'logs', `${app.name}.log`), 'a');
     const child = spawn('node', [...tsNode, `apps/${app.name}/src/main.ts`], {
@@ -179,8 +234,9 @@ async function start() {
   }
   say('starting apps: ' + APPS.map((a) => a.name).join(', '));
   try {
+    const appChildren = children.slice(-APPS.length);
     await Promise.all(
-      APPS.map((a, i) => waitHealthy(a, children[i]).then(() => say(`${a.name} healthy`))),
+      APPS.map((a, i) => waitHealthy(a, appChildren[i]).then(() => say(`${a.name} healthy`))),
     );
   } catch (e) {
     say(e.message);
@@ -196,10 +252,19 @@ async function start() {
     },
   );
   console.log('\nLapse is up.\n');
-  for (const a of APPS) {
+  const consoleApp = APPS.find((a) => a.name === 'console');
+  console.log(
+    `  ${'console'.padEnd(16)} http://127.0.0.1:${consoleApp.port}/  — sign in with a Lapse user's email (e.g. ${process.env.LAPSE_BOOTSTRAP_ADMIN_EMAIL})`,
+  );
+  if (devIssuer) {
+    console.log(`  ${'dev sign-in password:'.padEnd(16)} ${process.env.LAPSE_DEV_SIGNIN_PASSWORD}`);
+    console.log(`  ${'dev identity provider'.padEnd(16)} ${devIssuer}`);
+  } else {
+    console.log(`  ${'identity provider'.padEnd(16)} ${process.env.LAPSE_OIDC_ISSUER}`);
+  }
+  for (const a of APPS.filter((x) => x !== consoleApp)) {
     console.log(`  ${a.name.padEnd(16)} http://127.0.0.1:${a.port}${a.docs ? '/docs' : '/health'}`);
   }
-  console.log(`  ${'request pages'.padEnd(16)} http://127.0.0.1:3003/access-requests`);
   console.log(
     `  ${'temporal ui'.padEnd(16)} ${process.env.TEMPORAL_UI_URL ?? 'http://127.0.0.1:8233'}`,
   );

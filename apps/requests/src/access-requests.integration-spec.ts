@@ -313,7 +313,7 @@ describe('MANUAL requests and reviews (rule 6)', () => {
       'GET',
       '/v1/access-requests/count?status=OPEN',
     );
-    expect(count.body.count).toBe(1);
+    expect(count.body).toMatchObject({ count: 1, reviewer: true });
     expect(
       (await api<{ count: number }>(approverB, 'GET', '/v1/access-requests/count?status=OPEN')).body
         .count,

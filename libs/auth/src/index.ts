@@ -5,3 +5,4 @@ export * from './auth.guard';
 export * from './policy-api';
 export * from './policy-directory';
 export * from './auth.module';
+export * from './session-token';

@@ -41,7 +41,7 @@ export const commonEnvSchema = z.object({
   /** Public base URL of the requests service (links in emails and webhooks). */
   LAPSE_PUBLIC_URL: z.string().url().default('http://127.0.0.1:3003'),
   /** Public base URL of the admin console (user and resource links). */
-  LAPSE_CONSOLE_URL: z.string().url().default('http://127.0.0.1:3001'),
+  LAPSE_CONSOLE_URL: z.string().url().default('http://127.0.0.1:3000'),
   /** Open request time-to-live in seconds (DESIGN.md rule 5): 7 days. */
   LAPSE_REQUEST_TTL: envSeconds.default(7 * 24 * 3600),
   /** HS256 secret for Bearer JWTs; required unless a JWKS URL is set. */

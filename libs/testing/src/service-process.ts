@@ -31,7 +31,7 @@ export async function freePort(): Promise<number> {
 
 /** Starts `apps/<app>/src/main.ts` with `env` (on top of process.env) and waits until healthy. */
 export async function startServiceProcess(
-  app: 'policy' | 'access-tracking' | 'requests' | 'notifications' | 'grant-worker',
+  app: 'policy' | 'access-tracking' | 'requests' | 'notifications' | 'grant-worker' | 'console',
   env: Record<string, string>,
   { timeoutMs = 60_000 } = {},
 ): Promise<RunningService> {

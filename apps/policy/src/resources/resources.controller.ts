@@ -33,6 +33,7 @@ export class ResourcesController {
 
   @Get()
   @Roles(...READER_ROLES)
+  @AllowService()
   list(): Promise<ResourceView[]> {
     return this.resources.list();
   }

@@ -65,7 +65,12 @@ export class AccessRequestsController {
     @CurrentPrincipal() principal: Principal,
     @Query() q: CountRequestsQuery,
   ): Promise<CountResponse> {
-    return { status: q.status, count: await this.requests.countOpen(viewerOf(principal)) };
+    const viewer = viewerOf(principal);
+    const [count, reviewer] = await Promise.all([
+      this.requests.countOpen(viewer),
+      this.requests.approvesAnything(viewer),
+    ]);
+    return { status: q.status, count, reviewer };
   }
 
   @Get(':id')

@@ -102,4 +102,9 @@ export class AccessRequestResponse {
 export class CountResponse {
   @ApiProperty({ enum: ['OPEN'] }) status!: 'OPEN';
   @ApiProperty() count!: number;
+  @ApiProperty({
+    description:
+      'Whether the caller reviews requests at all (a reviewer role or a resource approver): the console shows the review page to them',
+  })
+  reviewer!: boolean;
 }
