@@ -8,7 +8,7 @@ import {
 import { Client } from '@temporalio/client';
 import type { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
-import { KAFKA } from '@lapse/kafka';
+import { JsonProducer, KAFKA } from '@lapse/kafka';
 import { HealthRegistry } from '@lapse/platform';
 import type { NotificationsConfig } from './config';
 import { RequestEventsConsumer } from './consumer/request-events.consumer';
@@ -36,13 +36,14 @@ export class NotificationsLifecycle implements OnApplicationBootstrap, BeforeApp
       if (worker.state !== 'RUNNING') throw new Error(`delivery worker is ${worker.state}`);
     });
     health.register('kafka-consumer', async () => {
-      if (!consumer.ready) throw new Error('access-requests consumer has not joined its group yet');
+      if (!consumer.ready)
+        throw new Error(`access-requests consumer not ready (${consumer.status})`);
     });
   }
 
   async onApplicationBootstrap(): Promise<void> {
     await this.worker.start();
-    await this.consumer.start();
+    this.consumer.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -105,18 +106,26 @@ export class NotificationsModule {
         },
         {
           provide: RequestEventsConsumer,
-          inject: [KAFKA, DeliveryPlanner, DeliveryStore, Client],
+          inject: [KAFKA, DeliveryPlanner, DeliveryStore, Client, JsonProducer],
           useFactory: (
             kafka: Kafka,
             planner: DeliveryPlanner,
             store: DeliveryStore,
             temporal: Client,
+            producer: JsonProducer,
           ) =>
-            new RequestEventsConsumer(kafka, planner, store, temporal, {
-              groupId: config.LAPSE_NOTIFICATIONS_GROUP_ID,
-              taskQueuePrefix: config.LAPSE_TASK_QUEUE_PREFIX,
-              retry,
-            }),
+            new RequestEventsConsumer(
+              kafka,
+              planner,
+              store,
+              temporal,
+              {
+                groupId: config.LAPSE_NOTIFICATIONS_GROUP_ID,
+                taskQueuePrefix: config.LAPSE_TASK_QUEUE_PREFIX,
+                retry,
+              },
+              producer,
+            ),
         },
         NotificationsLifecycle,
       ],

@@ -166,6 +166,19 @@ describe('POST /v1/access-requests', () => {
       reason: '   ',
     });
     expect([blank.status, blank.body.message?.startsWith('reason')]).toEqual([400, true]);
+    // NUL and control characters (rule 15): refused before the grant workflow sees them, so the
+    // grant takes the clean request of the next test.
+    for (const reason of ['a\u0000b', 'esc\u001b[2J']) {
+      const nul = await api(alice, 'POST', '/v1/access-requests', {
+        resourceId: autoRes.id,
+        reason,
+      });
+      expect([nul.status, nul.body.message]).toEqual([
+        400,
+        'reason: must not contain NUL or control characters',
+      ]);
+    }
+    expect((await grantState(autoRes.id, alice.id)).state).toBe('LOCKED');
     const d = await api(alice, 'POST', '/v1/access-requests', {
       resourceId: jit.id,
       reason: 'r',

@@ -1,23 +1,49 @@
 /** Event value schemas (DESIGN.md §5), validated at the edge by producers and consumers. */
 import { z } from 'zod';
-import { GRANT_STATES, REQUEST_STATUSES, REQUEST_TYPES, APPROVAL_MODES } from './domain';
+import { LIMITS, GRANT_STATES, REQUEST_STATUSES, REQUEST_TYPES, APPROVAL_MODES } from './domain';
+import { CONTROL_CHARS_MESSAGE, MAX_ID_LENGTH, hasControlChars } from './text';
 
-const isoTime = z.iso.datetime({ offset: true });
-const id = z.string().min(1).max(200);
+/** An ISO time with offset, between 2000 and 2200 (a sane range for anything Lapse records). */
+const isoTime = z.iso.datetime({ offset: true }).refine((t) => {
+  const ms = Date.parse(t);
+  return ms >= Date.UTC(2000, 0, 1) && ms < Date.UTC(2200, 0, 1);
+}, 'must be between 2000 and 2200');
+/** One line of text, bounded, without NUL or control characters. */
+const line = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine((s) => !hasControlChars(s, { multiline: false }), CONTROL_CHARS_MESSAGE);
+/** Free text (line breaks allowed), bounded, without NUL or other control characters. */
+const text = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine((s) => !hasControlChars(s), CONTROL_CHARS_MESSAGE);
+const id = line(MAX_ID_LENGTH).min(1);
 
 export const usageEventSchema = z.object({
   userId: id,
   resourceId: id,
   occurredAt: isoTime,
-  proxyId: z.string().max(200).optional(),
+  proxyId: line(200).optional(),
 });
 export type UsageEvent = z.infer<typeof usageEventSchema>;
 
-export const usageDlqRecordSchema = z.object({
+/** A dead letter on any `<topic>.dlq` (rule 15). */
+export const deadLetterRecordSchema = z.object({
   error: z.string(),
-  /** The rejected record's value as received (parsed JSON when it was JSON, else the raw text). */
+  /**
+   * The rejected record's value as received: parsed JSON when it was JSON (small and shallow
+   * enough to copy), else the raw text, cut to 16 KB (`truncated`, `originalBytes`).
+   */
   original: z.unknown(),
+  source: z.object({ topic: z.string(), partition: z.number(), offset: z.string() }).optional(),
+  truncated: z.boolean().optional(),
+  originalBytes: z.number().optional(),
 });
+export type DeadLetterRecord = z.infer<typeof deadLetterRecordSchema>;
+export const usageDlqRecordSchema = deadLetterRecordSchema;
 export type UsageDlqRecord = z.infer<typeof usageDlqRecordSchema>;
 
 export const grantStateEventSchema = z.object({
@@ -32,12 +58,12 @@ export const grantStateEventSchema = z.object({
 export type GrantStateEvent = z.infer<typeof grantStateEventSchema>;
 
 export const policyChangeEventSchema = z.object({
-  id: z.string(),
+  id: line(MAX_ID_LENGTH),
   /** e.g. resource.created, resource.updated, assignment.put, assignment.deleted, group.members.changed */
-  kind: z.string(),
-  entityType: z.string(),
-  entityId: z.string(),
-  actorId: z.string().nullable(),
+  kind: line(100),
+  entityType: line(100),
+  entityId: line(MAX_ID_LENGTH),
+  actorId: line(MAX_ID_LENGTH).nullable(),
   at: isoTime,
   before: z.unknown().nullable(),
   after: z.unknown().nullable(),
@@ -49,15 +75,15 @@ export const accessRequestSchema = z.object({
   type: z.enum(REQUEST_TYPES),
   userId: id,
   resourceId: id,
-  reason: z.string(),
+  reason: text(LIMITS.reasonMaxLength),
   durationSeconds: z.number().int().positive().nullable(),
   approvalMode: z.enum(APPROVAL_MODES),
   status: z.enum(REQUEST_STATUSES),
   requestedAt: isoTime,
   expiresAt: isoTime,
-  reviewerId: z.string().nullable(),
+  reviewerId: line(MAX_ID_LENGTH).nullable(),
   reviewedAt: isoTime.nullable(),
-  note: z.string().nullable(),
+  note: text(LIMITS.reasonMaxLength).nullable(),
 });
 
 export const accessRequestEventSchema = z.object({

@@ -5,6 +5,8 @@ export const TOPICS = {
   grantState: 'grants.state.v1',
   policyChanges: 'policy.changes.v1',
   accessRequests: 'access-requests.v1',
+  grantStateDlq: 'grants.state.v1.dlq',
+  accessRequestsDlq: 'access-requests.v1.dlq',
 } as const;
 export type Topic = (typeof TOPICS)[keyof typeof TOPICS];
 
@@ -25,4 +27,13 @@ export const TOPIC_SPECS: readonly TopicSpec[] = [
   },
   { topic: TOPICS.policyChanges, numPartitions: 1 },
   { topic: TOPICS.accessRequests, numPartitions: 4 },
+  { topic: TOPICS.grantStateDlq, numPartitions: 1 },
+  { topic: TOPICS.accessRequestsDlq, numPartitions: 1 },
 ];
+
+/** The dead-letter topic of each topic Lapse consumes (rule 15): `{error, original, source}`. */
+export const DEAD_LETTER_TOPICS = {
+  [TOPICS.usage]: TOPICS.usageDlq,
+  [TOPICS.grantState]: TOPICS.grantStateDlq,
+  [TOPICS.accessRequests]: TOPICS.accessRequestsDlq,
+} as const;

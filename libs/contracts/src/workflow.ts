@@ -9,3 +9,4 @@ export * from './workflow-messages';
 export * from './activities';
 export * from './topics';
 export * from './search-attributes';
+export * from './text';

@@ -16,13 +16,13 @@ class DbHealth implements OnModuleInit {
   }
 }
 
-/** TypeORM for one service's schema, with a `postgres` health check. */
+/** TypeORM for one service's schema, with a `postgres` health check. Boot waits for Postgres (up to 5 min, retrying every 2 s) instead of exiting. */
 @Module({})
 export class DbModule {
   static forRoot(options: DataSourceOptions): DynamicModule {
     return {
       module: DbModule,
-      imports: [TypeOrmModule.forRoot({ ...options, retryAttempts: 3, retryDelay: 1000 })],
+      imports: [TypeOrmModule.forRoot({ ...options, retryAttempts: 150, retryDelay: 2000 })],
       providers: [DbHealth],
       exports: [TypeOrmModule],
     };

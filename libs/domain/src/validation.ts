@@ -3,7 +3,12 @@
  * return field-named errors, empty when valid, so HTTP services can answer 400 naming the field
  * and the grant workflow can refuse an update with the same message.
  */
-import { APPROVAL_MODES, LIMITS } from '@lapse/contracts/workflow';
+import {
+  APPROVAL_MODES,
+  CONTROL_CHARS_MESSAGE,
+  LIMITS,
+  hasControlChars,
+} from '@lapse/contracts/workflow';
 
 export interface FieldError {
   /** Dotted path of the offending field, e.g. `policy.autoLock.durationSeconds`. */
@@ -78,6 +83,7 @@ export function validateReason(value: unknown, field = 'reason'): FieldError[] {
   if (value.length > LIMITS.reasonMaxLength) {
     return [{ field, message: `${field} must be at most ${LIMITS.reasonMaxLength} characters` }];
   }
+  if (hasControlChars(value)) return [{ field, message: `${field} ${CONTROL_CHARS_MESSAGE}` }];
   return [];
 }
 
@@ -92,6 +98,7 @@ export function validateNote(value: unknown, field = 'note'): FieldError[] {
       },
     ];
   }
+  if (hasControlChars(value)) return [{ field, message: `${field} ${CONTROL_CHARS_MESSAGE}` }];
   return [];
 }
 

@@ -102,6 +102,9 @@ function activitiesFor(prefix: string | undefined) {
  */
 const UNLOCK_AUDIT_PATCH = 'admin-unlock-recorded-by-activity';
 
+/** Effects of each kind in their own lane (request records, unlock audits, state publishing). */
+const EFFECT_LANES_PATCH = 'independent-effect-lanes';
+
 function refuse(error: GrantError): never {
   throw ApplicationFailure.create({ type: error.type, message: error.message, nonRetryable: true });
 }
@@ -186,51 +189,66 @@ export async function accessGrant(input: AccessGrantInput): Promise<GrantView> {
     },
   );
 
-  // Effects loop: delivers request records in order, then admin unlocks to the audit log, then
-  // publishes the latest state (once per version; consumers are idempotent by version). One
-  // activity at a time, so per-grant order holds.
+  // Effects: request records in order, admin unlocks to the audit log, and the latest state
+  // (once per version; consumers are idempotent by version). Each kind runs in its own lane, one
+  // activity at a time, so per-grant order holds within a kind and an outage of one owner (the
+  // requests service down) never holds back the others (state keeps being published).
+  // Histories from before EFFECT_LANES_PATCH ran one lane for all three: they replay as such.
   let pausing = false;
-  let inFlight = false;
+  let inFlight = 0;
   const hasWork = () => outbox.length > 0 || unlocks.length > 0 || publishedVersion < model.version;
-  const effects = (async () => {
-    for (;;) {
-      await condition(() => pausing || hasWork());
-      if (pausing) return;
-      inFlight = true;
-      // Activities retry until they succeed; an error here is a non-retryable refusal, which no
-      // retry would fix: log it and move on rather than block every later effect.
-      if (outbox.length > 0) {
-        const record = outbox[0];
-        await recordRequest(record).catch((err: unknown) =>
-          log.error('recordRequest refused; record dropped', {
-            error: String(err),
-            event: record.event,
-            requestId: record.request.id,
-          }),
-        );
-        outbox.shift();
-      } else if (unlocks.length > 0) {
-        const record = unlocks[0];
-        await recordAdminUnlock(record).catch((err: unknown) =>
-          log.error('recordAdminUnlock refused; record dropped', {
-            error: String(err),
-            at: record.at,
-          }),
-        );
-        unlocks.shift();
-      } else {
-        const view = toView(model);
-        await publishGrantState(view).catch((err: unknown) =>
-          log.error('publishGrantState refused; version skipped', {
-            error: String(err),
-            version: view.version,
-          }),
-        );
-        publishedVersion = Math.max(publishedVersion, view.version);
+  // Activities retry until they succeed; an error here is a non-retryable refusal, which no
+  // retry would fix: log it and move on rather than block every later effect.
+  const deliverRecord = async () => {
+    const record = outbox[0];
+    await recordRequest(record).catch((err: unknown) =>
+      log.error('recordRequest refused; record dropped', {
+        error: String(err),
+        event: record.event,
+        requestId: record.request.id,
+      }),
+    );
+    outbox.shift();
+  };
+  const deliverUnlock = async () => {
+    const record = unlocks[0];
+    await recordAdminUnlock(record).catch((err: unknown) =>
+      log.error('recordAdminUnlock refused; record dropped', {
+        error: String(err),
+        at: record.at,
+      }),
+    );
+    unlocks.shift();
+  };
+  const publishState = async () => {
+    const view = toView(model);
+    await publishGrantState(view).catch((err: unknown) =>
+      log.error('publishGrantState refused; version skipped', {
+        error: String(err),
+        version: view.version,
+      }),
+    );
+    publishedVersion = Math.max(publishedVersion, view.version);
+  };
+  const lane = (has: () => boolean, step: () => Promise<void>) =>
+    (async () => {
+      for (;;) {
+        await condition(() => pausing || has());
+        if (pausing) return;
+        inFlight++;
+        await step();
+        inFlight--;
       }
-      inFlight = false;
-    }
-  })();
+    })();
+  const effects: Promise<unknown> = patched(EFFECT_LANES_PATCH)
+    ? Promise.all([
+        lane(() => outbox.length > 0, deliverRecord),
+        lane(() => unlocks.length > 0, deliverUnlock),
+        lane(() => publishedVersion < model.version, publishState),
+      ])
+    : lane(hasWork, () =>
+        outbox.length > 0 ? deliverRecord() : unlocks.length > 0 ? deliverUnlock() : publishState(),
+      );
 
   const historyTooLong = () =>
     workflowInfo().continueAsNewSuggested ||
@@ -245,7 +263,7 @@ export async function accessGrant(input: AccessGrantInput): Promise<GrantView> {
     if (historyTooLong()) {
       await condition(allHandlersFinished);
       pausing = true;
-      await condition(() => !inFlight);
+      await condition(() => inFlight === 0);
       await effects;
       return await continueAsNew<typeof accessGrant>({
         ...input,
@@ -262,7 +280,7 @@ export async function accessGrant(input: AccessGrantInput): Promise<GrantView> {
 
   // Terminal (REVOKED / EXPIRED): finish handlers and deliver everything, then end.
   await condition(allHandlersFinished);
-  await condition(() => !hasWork() && !inFlight);
+  await condition(() => !hasWork() && inFlight === 0);
   pausing = true;
   await effects;
   return toView(model);

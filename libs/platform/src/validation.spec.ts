@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, MaxLength, Min, ValidateNested } from 'class-validator';
 import { LapseError } from './errors';
-import { lapseValidationPipe } from './validation';
+import { findControlChars, lapseValidationPipe } from './validation';
 
 class AutoLock {
   @IsInt() @Min(1) durationSeconds!: number;
@@ -43,5 +43,23 @@ describe('lapseValidationPipe', () => {
   it('refuses unknown fields', async () => {
     const e = await problem({ resourceId: 'r', extra: 1 });
     expect(e.message).toBe('extra: is not a known field');
+  });
+});
+
+describe('control characters', () => {
+  it('refuses NUL or a control character in a body field, naming the field', async () => {
+    const e = await problem({ resourceId: 'a\u0000b' });
+    expect(e.kind).toBe('VALIDATION');
+    expect(e.message).toBe('resourceId: must not contain NUL or control characters');
+    const nested = await problem({ resourceId: 'r', autoLock: { x: ['ok', 'bad\u001b'] } });
+    expect(nested.message).toBe('autoLock.x[1]: must not contain NUL or control characters');
+  });
+
+  it('finds the path without recursion and lets line breaks through', () => {
+    expect(findControlChars({ reason: 'two\nlines\tok' })).toBeNull();
+    expect(findControlChars('x\u0007', 'id')).toBe('id');
+    let deep: unknown = 'a\u0000';
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    expect(findControlChars(deep)).toMatch(/^(\[0\]){100000}$/);
   });
 });

@@ -6,10 +6,20 @@ import {
   OnApplicationShutdown,
   OnModuleInit,
 } from '@nestjs/common';
-import type { Consumer, Kafka } from 'kafkajs';
+import type { EachBatchPayload, Kafka } from 'kafkajs';
 import { TOPICS, grantStateEventSchema } from '@lapse/contracts';
-import { KAFKA, withKafkaRetry } from '@lapse/kafka';
-import { counter, gauge } from '@lapse/platform';
+import {
+  JsonProducer,
+  KAFKA,
+  SupervisedConsumer,
+  countDeadLetters,
+  deadLetter,
+  parseRecord,
+  sendDeadLetters,
+  withKafkaRetry,
+  type DeadLetter,
+} from '@lapse/kafka';
+import { HealthRegistry, counter, gauge } from '@lapse/platform';
 import { ACCESS_TRACKING_CONFIG, type AccessTrackingConfig } from '../config';
 import { caughtUp, startPositions } from '../kafka/catch-up';
 import {
@@ -28,13 +38,17 @@ const size = gauge('lapse_grant_projection_size', 'Grants in the in-memory proje
 /**
  * Consumes grants.state.v1 (compacted, one record per grant) into the projection: Postgres
  * first, then memory, then the offsets. Warms memory from Postgres before the app listens.
+ * An invalid record goes to grants.state.v1.dlq; a failed write retries in place; the consumer
+ * is restarted with backoff when it stops (rule 15). Boot does not wait for Kafka: decisions
+ * answer from the warmed projection meanwhile.
  */
 @Injectable()
 export class GrantStateConsumer
   implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown
 {
   private readonly log = new Logger('grant-state');
-  private consumer?: Consumer;
+  private consumer?: SupervisedConsumer;
+  private stopping = false;
   private ends = new Map<number, number>();
   private positions = new Map<number, number>();
   private markCaughtUp: () => void = () => undefined;
@@ -46,7 +60,16 @@ export class GrantStateConsumer
     @Inject(ACCESS_TRACKING_CONFIG) private readonly config: AccessTrackingConfig,
     private readonly repo: GrantStateRepository,
     private readonly projection: GrantProjection,
-  ) {}
+    private readonly producer: JsonProducer,
+    health: HealthRegistry,
+  ) {
+    health.register('grant-state-consumer', async () => {
+      if (!this.consumer?.running)
+        throw new Error(
+          `grant-state consumer ${this.consumer?.state ?? 'starting'}${this.consumer?.lastError ? `: ${this.consumer.lastError}` : ''}`,
+        );
+    });
+  }
 
   async onModuleInit(): Promise<void> {
     const started = Date.now();
@@ -57,25 +80,7 @@ export class GrantStateConsumer
     );
   }
 
-  async onApplicationBootstrap(): Promise<void> {
-    const groupId = this.config.LAPSE_GRANT_STATE_GROUP_ID;
-    const admin = this.kafka.admin();
-    await admin.connect();
-    try {
-      const [offsets, committed] = await withKafkaRetry('reading grants.state.v1 offsets', () =>
-        Promise.all([
-          admin.fetchTopicOffsets(TOPICS.grantState),
-          admin.fetchOffsets({ groupId, topics: [TOPICS.grantState] }),
-        ]),
-      );
-      ({ ends: this.ends, positions: this.positions } = startPositions(
-        offsets,
-        committed[0]?.partitions ?? [],
-      ));
-    } finally {
-      await admin.disconnect();
-    }
-    this.checkCaughtUp();
+  onApplicationBootstrap(): void {
     const timer = setTimeout(() => {
       this.log.warn(
         `projection not caught up after ${this.config.LAPSE_PROJECTION_CATCHUP_MS} ms: ingesting anyway`,
@@ -84,37 +89,98 @@ export class GrantStateConsumer
     }, this.config.LAPSE_PROJECTION_CATCHUP_MS);
     timer.unref();
     void this.caughtUp.then(() => clearTimeout(timer));
+    void this.readStartPositions().then(() => this.startConsumer());
+  }
 
-    this.consumer = this.kafka.consumer({
-      groupId,
-      maxWaitTimeInMs: 100,
-      allowAutoTopicCreation: false,
-    });
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topic: TOPICS.grantState, fromBeginning: true });
-    await this.consumer.run({
-      eachBatchAutoResolve: false,
-      autoCommitInterval: 1000,
-      eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary }) => {
-        const parsed: ProjectedGrant[] = [];
-        for (const m of batch.messages) {
-          const r = m.value ? safeJson(m.value.toString()) : undefined;
-          const e = grantStateEventSchema.safeParse(r);
-          if (e.success) parsed.push(toProjectedGrant(e.data));
-          else records.inc({ outcome: 'invalid' });
-        }
-        const latest = [...latestPerGrant(parsed).values()];
-        await this.repo.upsert(latest);
-        for (const g of latest) this.projection.apply(g);
-        records.inc({ outcome: 'applied' }, parsed.length);
-        size.set(this.projection.size);
-        resolveOffset(batch.lastOffset());
-        this.positions.set(batch.partition, Number(batch.lastOffset()) + 1);
+  /** Where the topic ends now: "caught up" means read to there. Waits for Kafka, retrying. */
+  private async readStartPositions(): Promise<void> {
+    const groupId = this.config.LAPSE_GRANT_STATE_GROUP_ID;
+    for (let delay = 500; !this.stopping; delay = Math.min(delay * 2, 10_000)) {
+      const admin = this.kafka.admin();
+      try {
+        await admin.connect();
+        const [offsets, committed] = await withKafkaRetry('reading grants.state.v1 offsets', () =>
+          Promise.all([
+            admin.fetchTopicOffsets(TOPICS.grantState),
+            admin.fetchOffsets({ groupId, topics: [TOPICS.grantState] }),
+          ]),
+        );
+        ({ ends: this.ends, positions: this.positions } = startPositions(
+          offsets,
+          committed[0]?.partitions ?? [],
+        ));
         this.checkCaughtUp();
-        await commitOffsetsIfNecessary();
-        await heartbeat();
-      },
+        return;
+      } catch (err) {
+        this.log.warn({ err, msg: `cannot read grants.state.v1 offsets; retrying in ${delay} ms` });
+        await new Promise((r) => setTimeout(r, delay));
+      } finally {
+        await admin.disconnect().catch(() => undefined);
+      }
+    }
+  }
+
+  private startConsumer(): void {
+    if (this.stopping) return;
+    this.consumer = new SupervisedConsumer(this.kafka, {
+      name: 'grant-state-consumer',
+      groupId: this.config.LAPSE_GRANT_STATE_GROUP_ID,
+      topic: TOPICS.grantState,
+      fromBeginning: true,
+      consumer: { maxWaitTimeInMs: 100, allowAutoTopicCreation: false },
+      run: { eachBatchAutoResolve: false, autoCommitInterval: 1000 },
+      handler: { eachBatch: (payload) => this.handleBatch(payload) },
     });
+    this.consumer.start();
+  }
+
+  private async handleBatch({
+    batch,
+    resolveOffset,
+    heartbeat,
+    commitOffsetsIfNecessary,
+  }: EachBatchPayload): Promise<void> {
+    const parsed: ProjectedGrant[] = [];
+    const rejects: { key: string | null; value: DeadLetter }[] = [];
+    for (const m of batch.messages) {
+      if (m.value === null) continue; // a compaction tombstone: nothing to apply
+      const r = parseRecord(grantStateEventSchema, m.value, 16 * 1024);
+      if (r.ok) parsed.push(toProjectedGrant(r.value));
+      else {
+        const source = { topic: batch.topic, partition: batch.partition, offset: m.offset };
+        rejects.push({
+          key: m.key ? m.key.toString() : null,
+          value: deadLetter(r.error, m.value, source, r.parsed),
+        });
+      }
+    }
+    const latest = [...latestPerGrant(parsed).values()];
+    for (let delay = 200; ; delay = Math.min(delay * 2, 10_000)) {
+      try {
+        await Promise.all([
+          this.repo.upsert(latest),
+          rejects.length > 0
+            ? sendDeadLetters(this.producer, TOPICS.grantStateDlq, rejects)
+            : undefined,
+        ]);
+        break;
+      } catch (err) {
+        if (this.stopping) throw err;
+        this.log.warn({ err, msg: `writing the projection failed; retrying in ${delay} ms` });
+        await new Promise((r) => setTimeout(r, delay));
+        await heartbeat().catch(() => undefined);
+      }
+    }
+    for (const g of latest) this.projection.apply(g);
+    records.inc({ outcome: 'applied' }, parsed.length);
+    if (rejects.length > 0) records.inc({ outcome: 'dead_lettered' }, rejects.length);
+    countDeadLetters(TOPICS.grantState, rejects.length);
+    size.set(this.projection.size);
+    resolveOffset(batch.lastOffset());
+    this.positions.set(batch.partition, Number(batch.lastOffset()) + 1);
+    this.checkCaughtUp();
+    await commitOffsetsIfNecessary();
+    await heartbeat();
   }
 
   private checkCaughtUp(): void {
@@ -122,15 +188,8 @@ export class GrantStateConsumer
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
     this.markCaughtUp();
-    await this.consumer?.disconnect();
-  }
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
+    await this.consumer?.stop();
   }
 }

@@ -125,6 +125,51 @@ describe('access-tracking ingestion and decisions (real Kafka, Postgres, Tempora
     );
   });
 
+  it('dead-letters a deeply nested, an oversized and a NUL-bearing record with reasons and keeps going', async () => {
+    const { userId, resourceId } = ids('poison');
+    const key = `${userId}:${resourceId}`;
+    await publishGrants(h.producer, [grantRecord(userId, resourceId, 'ACTIVE', 1)]);
+    await eventually(
+      async () => ((await decisionOf(userId, resourceId)).state === 'ACTIVE' ? true : undefined),
+      { what: 'grant known' },
+    );
+    const good = new Date(Date.now() - 1000);
+    const event = (over: Record<string, unknown>) =>
+      JSON.stringify({ userId, resourceId, occurredAt: good.toISOString(), ...over });
+    // 400 KB of nesting: JSON.stringify of it overflows the stack; 3 000 bytes fits the size limit.
+    const deep = '['.repeat(1500) + ']'.repeat(1500);
+    const huge = event({ proxyId: 'x'.repeat(400_000) });
+    const nul = event({ userId: `${userId}\u0000` });
+    await sendRaw(h.kafka, TOPICS.usage, [
+      { key, value: '['.repeat(200_000) + ']'.repeat(200_000) },
+      { key, value: deep },
+      { key, value: huge },
+      { key, value: nul },
+      { key, value: event({}) },
+    ]);
+    const rejected = await eventually(
+      () => {
+        const r = dlq.records.get(key);
+        return r && r.length >= 4 ? r : undefined;
+      },
+      { what: '4 DLQ records' },
+    );
+    expect(rejected.map((r) => r.error)).toEqual([
+      'value is 400000 bytes, more than 4096',
+      'invalid event: value: Invalid input: expected object, received array',
+      expect.stringMatching(/^value is \d+ bytes, more than 4096$/),
+      'invalid event: userId: must not contain NUL or control characters',
+    ]);
+    expect(rejected[0]).toMatchObject({ truncated: true, originalBytes: 400_000 });
+    expect(rejected[1].original).toBe(deep); // too deep to copy as JSON: kept as text
+    expect(rejected[3].original).toMatchObject({ userId: `${userId}\u0000` });
+    await eventually(
+      async () => ((await latest(userId, resourceId)) === good.toISOString() ? true : undefined),
+      { what: 'the valid event after the poison recorded' },
+    );
+    expect((await decisionOf(userId, resourceId)).state).toBe('ACTIVE');
+  });
+
   it('decisions: unknown pair is NO_GRANT; a lock is visible within a second; input and caller are checked', async () => {
     expect(await decisionOf(`nobody-${h.suffix}`, `nothing-${h.suffix}`)).toEqual({
       allowed: false,

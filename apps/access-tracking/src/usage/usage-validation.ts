@@ -18,6 +18,9 @@ export type UsageVerdict =
   | { ok: true; usage: AcceptedUsage }
   | { ok: false; reject: RejectedUsage };
 
+/** A usage event is four short fields: anything larger is refused unparsed. */
+export const MAX_USAGE_EVENT_BYTES = 4096;
+
 export const REJECT_REASONS = {
   malformed: 'malformed JSON',
   future: `occurredAt is more than ${LIMITS.usageMaxFutureSkewSeconds} s in the future`,
@@ -25,7 +28,8 @@ export const REJECT_REASONS = {
 } as const;
 
 /**
- * Validates one record of access.usage.v1 (DESIGN.md rule 2): schema, not more than 5 minutes
+ * Validates one record of access.usage.v1 (rule 2): size, schema (bounded ids without control
+ * characters, a sane time), not more than 5 minutes
  * in the future, and a grant this service knows. Pure: `now` and `isKnown` are passed in.
  */
 export function validateUsage(
@@ -33,6 +37,16 @@ export function validateUsage(
   now: number,
   isKnown: (key: string) => boolean,
 ): UsageVerdict {
+  const bytes = raw === null ? 0 : typeof raw === 'string' ? Buffer.byteLength(raw) : raw.length;
+  if (bytes > MAX_USAGE_EVENT_BYTES) {
+    return {
+      ok: false,
+      reject: {
+        error: `value is ${bytes} bytes, more than ${MAX_USAGE_EVENT_BYTES}`,
+        original: '',
+      },
+    };
+  }
   const text = raw === null ? '' : raw.toString();
   let value: unknown;
   try {

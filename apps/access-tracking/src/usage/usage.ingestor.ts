@@ -5,9 +5,17 @@ import {
   OnApplicationBootstrap,
   OnApplicationShutdown,
 } from '@nestjs/common';
-import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { EachBatchPayload, Kafka } from 'kafkajs';
 import { TOPICS } from '@lapse/contracts';
-import { JsonProducer, KAFKA } from '@lapse/kafka';
+import {
+  JsonProducer,
+  KAFKA,
+  SupervisedConsumer,
+  countDeadLetters,
+  deadLetter,
+  sendDeadLetters,
+  type DeadLetter,
+} from '@lapse/kafka';
 import { HealthRegistry } from '@lapse/platform';
 import { ACCESS_TRACKING_CONFIG, type AccessTrackingConfig } from '../config';
 import { GrantProjection } from '../grants/grant-projection';
@@ -35,20 +43,24 @@ const lagSeconds = histogram(
 export type DurableListener = (batch: { publishedAt: number[]; durableAt: number }) => void;
 
 /**
- * Ingests access.usage.v1 in batches: validate (rejects → DLQ with the reason), coalesce by
- * grant, one monotonic write, then resolve and commit offsets, then signal workflows.
- * A crash anywhere before the commit redelivers the batch; every step is idempotent.
+ * Ingests access.usage.v1 in batches: validate each record on its own (rejects → DLQ with the
+ * reason, depth-safe and cut to size, in byte-bounded produce calls), coalesce by grant, one
+ * monotonic write, then resolve and commit offsets, then signal workflows. A crash anywhere
+ * before the commit redelivers the batch; every step is idempotent. A failed write (Postgres
+ * down) or DLQ send (broker down) retries in place with backoff; a consumer that stops is
+ * restarted by its SupervisedConsumer (rule 15).
  */
 @Injectable()
 export class UsageIngestor implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly log = new Logger('usage');
-  private consumer?: Consumer;
-  private running = false;
+  private consumer?: SupervisedConsumer;
   private stopping = false;
   private readonly listeners: DurableListener[] = [];
   readonly stats = { accepted: 0, rejected: 0, batches: 0, rowsWritten: 0 };
   /** When the consumer last joined its group (epoch ms; 0 before). */
-  joinedAt = 0;
+  get joinedAt(): number {
+    return this.consumer?.joinedAt ?? 0;
+  }
 
   constructor(
     @Inject(KAFKA) private readonly kafka: Kafka,
@@ -61,7 +73,10 @@ export class UsageIngestor implements OnApplicationBootstrap, OnApplicationShutd
     health: HealthRegistry,
   ) {
     health.register('usage-consumer', async () => {
-      if (!this.running) throw new Error('usage consumer not running');
+      if (!this.consumer?.running)
+        throw new Error(
+          `usage consumer ${this.consumer?.state ?? 'waiting for the projection'}${this.consumer?.lastError ? `: ${this.consumer.lastError}` : ''}`,
+        );
     });
   }
 
@@ -77,36 +92,27 @@ export class UsageIngestor implements OnApplicationBootstrap, OnApplicationShutd
       .catch((err: unknown) => this.log.error({ err }, 'usage consumer failed to start'));
   }
 
-  private async start(): Promise<void> {
+  private start(): void {
     if (this.consumer || this.stopping) return;
-    this.consumer = this.kafka.consumer({
+    this.consumer = new SupervisedConsumer(this.kafka, {
+      name: 'usage-consumer',
       groupId: this.config.LAPSE_USAGE_GROUP_ID,
-      allowAutoTopicCreation: false,
-      maxWaitTimeInMs: 50,
-      maxBytesPerPartition: 4 * 1024 * 1024,
-      maxBytes: 32 * 1024 * 1024,
-    });
-    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
-      this.log.error(
-        { err: payload.error },
-        `usage consumer crashed (restart: ${payload.restart})`,
-      );
-      if (!payload.restart) this.running = false;
-    });
-    this.consumer.on(this.consumer.events.GROUP_JOIN, () => (this.joinedAt = Date.now()));
-    await this.consumer.connect();
-    await this.consumer.subscribe({
       topic: TOPICS.usage,
       fromBeginning: this.config.LAPSE_USAGE_FROM_BEGINNING,
+      consumer: {
+        allowAutoTopicCreation: false,
+        maxWaitTimeInMs: 50,
+        maxBytesPerPartition: 4 * 1024 * 1024,
+        maxBytes: 32 * 1024 * 1024,
+      },
+      run: {
+        eachBatchAutoResolve: false,
+        autoCommitInterval: 500,
+        partitionsConsumedConcurrently: this.config.LAPSE_USAGE_CONCURRENCY,
+      },
+      handler: { eachBatch: (payload) => this.handleBatch(payload) },
     });
-    await this.consumer.run({
-      eachBatchAutoResolve: false,
-      autoCommitInterval: 500,
-      partitionsConsumedConcurrently: this.config.LAPSE_USAGE_CONCURRENCY,
-      eachBatch: (payload) => this.handleBatch(payload),
-    });
-    this.running = true;
-    this.log.log(`ingesting ${TOPICS.usage} as group ${this.config.LAPSE_USAGE_GROUP_ID}`);
+    this.consumer.start();
   }
 
   private async handleBatch({
@@ -119,7 +125,7 @@ export class UsageIngestor implements OnApplicationBootstrap, OnApplicationShutd
     const end = batchSeconds.startTimer();
     const now = Date.now();
     const accepted: AcceptedUsage[] = [];
-    const rejects: { key: string | null; value: unknown }[] = [];
+    const rejects: { key: string | null; value: DeadLetter }[] = [];
     const publishedAt: number[] = new Array(batch.messages.length);
     const isKnown = (key: string) => this.projection.has(key);
     for (let i = 0; i < batch.messages.length; i++) {
@@ -127,14 +133,26 @@ export class UsageIngestor implements OnApplicationBootstrap, OnApplicationShutd
       publishedAt[i] = Number(m.timestamp);
       const v = validateUsage(m.value, now, isKnown);
       if (v.ok) accepted.push(v.usage);
-      else rejects.push({ key: m.key ? m.key.toString() : null, value: v.reject });
+      else {
+        const { error, original } = v.reject;
+        // Text (not JSON, or too large to parse) is copied from the raw bytes, cut to size.
+        const parsed = typeof original === 'string' ? undefined : original;
+        const source = { topic: batch.topic, partition: batch.partition, offset: m.offset };
+        rejects.push({
+          key: m.key ? m.key.toString() : null,
+          value: deadLetter(error, m.value, source, parsed),
+        });
+      }
     }
     // Both effects are durable before the offsets move: DLQ (acks=all) and the monotonic write.
     const latest = coalesceByGrant(accepted);
-    await Promise.all([
-      rejects.length > 0 ? this.producer.send(TOPICS.usageDlq, rejects) : undefined,
-      this.repo.recordLatest([...latest.values()]),
-    ]);
+    await this.untilDone('writing last access and dead letters', heartbeat, () =>
+      Promise.all([
+        rejects.length > 0 ? sendDeadLetters(this.producer, TOPICS.usageDlq, rejects) : undefined,
+        this.repo.recordLatest([...latest.values()]),
+      ]),
+    );
+    countDeadLetters(TOPICS.usage, rejects.length);
     resolveOffset(batch.lastOffset());
     await commitOffsetsIfNecessary();
 
@@ -157,10 +175,37 @@ export class UsageIngestor implements OnApplicationBootstrap, OnApplicationShutd
     await heartbeat();
   }
 
+  /**
+   * Retries a transient failure (Postgres or the broker down) in place with backoff, heartbeating,
+   * so the batch is neither lost nor skipped; gives up only when the service stops (the batch is
+   * then redelivered). Both effects are idempotent, so repeating a half-done attempt is safe.
+   */
+  private async untilDone(
+    what: string,
+    heartbeat: () => Promise<void>,
+    fn: () => Promise<unknown>,
+  ): Promise<void> {
+    let delay = 200;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await fn();
+        return;
+      } catch (err) {
+        if (this.stopping) throw err;
+        this.log.warn({ err, attempt, msg: `${what} failed; retrying in ${delay} ms` });
+        const until = Date.now() + delay;
+        while (Date.now() < until && !this.stopping) {
+          await new Promise((r) => setTimeout(r, Math.min(3000, until - Date.now())));
+          await heartbeat().catch(() => undefined);
+        }
+        delay = Math.min(delay * 2, 10_000);
+      }
+    }
+  }
+
   async onApplicationShutdown(): Promise<void> {
     this.stopping = true;
-    this.running = false;
-    // Disconnect lets the batch in hand finish and commits what was resolved.
-    await this.consumer?.disconnect();
+    // Stop lets the batch in hand finish and commits what was resolved.
+    await this.consumer?.stop();
   }
 }

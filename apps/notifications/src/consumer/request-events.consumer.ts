@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import type { Consumer, Kafka } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import {
   TOPICS,
   accessRequestEventSchema,
@@ -14,6 +14,8 @@ import {
   type DeliveryRetryPolicy,
   type deliverNotification,
 } from '@lapse/delivery-workflow';
+import { isDataError } from '@lapse/db';
+import { JsonProducer, SupervisedConsumer, parseRecord, recordHandler } from '@lapse/kafka';
 import { counter } from '@lapse/platform';
 import type { DeliveryStore } from '../deliveries/delivery.store';
 import type { DeliveryPlanner } from '../planning/delivery-planner';
@@ -33,13 +35,13 @@ export interface RequestEventsConsumerOptions {
 /**
  * Consumes access-requests.v1: plans the deliveries of each event, records them, and starts one
  * workflow per delivery (id = delivery id, so a redelivered record starts nothing new). The
- * offset is committed only once every workflow has started; until then the record is retried.
+ * offset is committed only once every workflow has started; until then the record is retried
+ * in place with backoff. A record that can never be handled goes to access-requests.v1.dlq with
+ * the reason; the consumer is restarted with backoff when it stops (rule 15).
  */
 export class RequestEventsConsumer {
   private readonly log = new Logger('request-events');
-  private readonly consumer: Consumer;
-  private joined = false;
-  private fetched = false;
+  private readonly consumer: SupervisedConsumer;
   private stopping = false;
 
   constructor(
@@ -48,41 +50,45 @@ export class RequestEventsConsumer {
     private readonly store: DeliveryStore,
     private readonly temporal: Client,
     private readonly opts: RequestEventsConsumerOptions,
+    producer: JsonProducer,
   ) {
-    this.consumer = kafka.consumer({
+    this.consumer = new SupervisedConsumer(kafka, {
+      name: 'request-events-consumer',
       groupId: opts.groupId,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
+      topic: TOPICS.accessRequests,
+      fromBeginning: false,
+      consumer: { sessionTimeout: 30_000, heartbeatInterval: 3_000 },
+      handler: {
+        eachMessage: recordHandler({
+          name: 'request-events-consumer',
+          topic: TOPICS.accessRequests,
+          deadLetterTopic: TOPICS.accessRequestsDlq,
+          producer,
+          parse: (raw) => {
+            const r = parseRecord(accessRequestEventSchema, raw);
+            if (!r.ok) handled.inc({ event: 'unknown', result: 'invalid' });
+            return r;
+          },
+          handle: (event) => this.handle(event).then(() => undefined),
+          isPermanent: isDataError,
+          isStopping: () => this.stopping,
+        }),
+      },
     });
-    this.consumer.on(this.consumer.events.GROUP_JOIN, () => (this.joined = true));
-    this.consumer.on(this.consumer.events.FETCH, () => (this.fetched = this.joined));
   }
 
   /** True once the group is joined and offsets are resolved: records produced from now on are seen. */
   get ready(): boolean {
-    return this.fetched;
+    return this.consumer.running && this.consumer.fetching;
   }
 
-  async start(): Promise<void> {
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topic: TOPICS.accessRequests, fromBeginning: false });
-    await this.consumer.run({
-      eachMessage: async ({ message, partition, heartbeat }) => {
-        const raw = message.value?.toString('utf8') ?? '';
-        const parsed = parse(raw);
-        if (!parsed.ok) {
-          handled.inc({ event: 'unknown', result: 'invalid' });
-          this.log.warn({
-            partition,
-            offset: message.offset,
-            error: parsed.error,
-            msg: 'skipping an invalid access-requests record',
-          });
-          return;
-        }
-        await this.retryUntilDone(() => this.handle(parsed.event), heartbeat, parsed.event);
-      },
-    });
+  /** Why the consumer is not ready, for readiness. */
+  get status(): string {
+    return `${this.consumer.state}${this.consumer.lastError ? `: ${this.consumer.lastError}` : ''}`;
+  }
+
+  start(): void {
+    this.consumer.start();
   }
 
   /** Plans, records and starts the deliveries of one event (idempotent: safe to repeat). */
@@ -124,52 +130,8 @@ export class RequestEventsConsumer {
     return started;
   }
 
-  private async retryUntilDone(
-    fn: () => Promise<unknown>,
-    heartbeat: () => Promise<void>,
-    event: AccessRequestEvent,
-  ): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await fn();
-        return;
-      } catch (err) {
-        if (this.stopping) throw err;
-        const waitMs = Math.min(200 * 2 ** (attempt - 1), 10_000);
-        this.log.warn({
-          err,
-          requestId: event.request.id,
-          event: event.event,
-          attempt,
-          retryInMs: waitMs,
-          msg: 'handling a request event failed; retrying',
-        });
-        await new Promise((r) => setTimeout(r, waitMs));
-        await heartbeat().catch(() => undefined);
-      }
-    }
-  }
-
   async stop(): Promise<void> {
     this.stopping = true;
-    await this.consumer.disconnect();
+    await this.consumer.stop();
   }
-}
-
-function parse(
-  raw: string,
-): { ok: true; event: AccessRequestEvent } | { ok: false; error: string } {
-  let json: unknown;
-  try {
-    json = JSON.parse(raw);
-  } catch {
-    return { ok: false, error: 'value is not JSON' };
-  }
-  const r = accessRequestEventSchema.safeParse(json);
-  return r.success
-    ? { ok: true, event: r.data }
-    : {
-        ok: false,
-        error: r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
-      };
 }

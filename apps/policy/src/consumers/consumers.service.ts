@@ -6,7 +6,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { Consumer, Kafka } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import type { z } from 'zod';
 import {
@@ -15,8 +15,9 @@ import {
   grantStateEventSchema,
   type GrantStateEvent,
 } from '@lapse/contracts';
-import { KAFKA } from '@lapse/kafka';
-import { counter } from '@lapse/platform';
+import { isDataError } from '@lapse/db';
+import { JsonProducer, KAFKA, SupervisedConsumer, parseRecord, recordHandler } from '@lapse/kafka';
+import { HealthRegistry, counter } from '@lapse/platform';
 import { insertAudit } from '../audit/audit.repository';
 import { requestAuditEntry } from '../audit/request-audit';
 import { isUuid } from '../common/ids';
@@ -33,65 +34,83 @@ const consumed = counter(
  * The policy service's Kafka consumers:
  * - access-requests.v1 → audit log (request decisions), group `policy-audit`;
  * - grants.state.v1 → grant_status projection (reports: locked now), newer versions only.
- * Bad records are logged and skipped: a consumer never stops on bad input.
+ * A record that can never be handled goes to its topic's dead-letter topic with the reason; a
+ * transient failure (Postgres down) is retried in place; a consumer that stops is restarted with
+ * backoff and shows in readiness (rule 15).
  */
 @Injectable()
 export class PolicyConsumers implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly log = new Logger('consumers');
-  private readonly consumers: Consumer[] = [];
+  private readonly consumers: SupervisedConsumer[] = [];
+  private stopping = false;
 
   constructor(
     @Inject(KAFKA) private readonly kafka: Kafka,
     @InjectDataSource() private readonly ds: DataSource,
     @Inject(POLICY_CONFIG) private readonly config: PolicyConfig,
+    private readonly producer: JsonProducer,
+    private readonly health: HealthRegistry,
   ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
+  onApplicationBootstrap(): void {
     if (!this.config.LAPSE_POLICY_CONSUMERS_ENABLED) return;
-    await this.consume(
+    this.consume(
+      'policy-audit-consumer',
       this.config.LAPSE_POLICY_AUDIT_GROUP,
       TOPICS.accessRequests,
+      TOPICS.accessRequestsDlq,
       accessRequestEventSchema,
       async (e) => {
         await insertAudit(this.ds.manager, requestAuditEntry(e));
       },
     );
-    await this.consume(
+    this.consume(
+      'policy-grant-state-consumer',
       this.config.LAPSE_POLICY_GRANT_STATE_GROUP,
       TOPICS.grantState,
+      TOPICS.grantStateDlq,
       grantStateEventSchema,
       (e) => this.project(e),
     );
   }
 
-  private async consume<S extends z.ZodType>(
+  private consume<S extends z.ZodType>(
+    name: string,
     groupId: string,
     topic: string,
+    deadLetterTopic: string,
     schema: S,
     handle: (v: z.infer<S>) => Promise<void>,
-  ): Promise<void> {
-    const consumer = this.kafka.consumer({ groupId });
-    this.consumers.push(consumer);
-    await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        let value: unknown;
-        try {
-          value = JSON.parse(message.value?.toString() ?? 'null');
-        } catch {
-          value = undefined;
-        }
-        const parsed = schema.safeParse(value);
-        if (!parsed.success) {
-          consumed.inc({ topic, outcome: 'invalid' });
-          this.log.warn({ topic, offset: message.offset }, `skipping an invalid ${topic} record`);
-          return;
-        }
-        await handle(parsed.data);
-        consumed.inc({ topic, outcome: 'ok' });
+  ): void {
+    const consumer = new SupervisedConsumer(this.kafka, {
+      name,
+      groupId,
+      topic,
+      fromBeginning: true,
+      handler: {
+        eachMessage: recordHandler({
+          name,
+          topic,
+          deadLetterTopic,
+          producer: this.producer,
+          parse: (raw) => parseRecord(schema, raw),
+          handle: async (v) => {
+            await handle(v);
+            consumed.inc({ topic, outcome: 'ok' });
+          },
+          isPermanent: isDataError,
+          isStopping: () => this.stopping,
+        }),
       },
     });
+    this.consumers.push(consumer);
+    this.health.register(name, async () => {
+      if (!consumer.running)
+        throw new Error(
+          `${name} ${consumer.state}${consumer.lastError ? `: ${consumer.lastError}` : ''}`,
+        );
+    });
+    consumer.start();
   }
 
   private async project(e: GrantStateEvent): Promise<void> {
@@ -107,6 +126,7 @@ export class PolicyConsumers implements OnApplicationBootstrap, OnApplicationShu
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.all(this.consumers.map((c) => c.disconnect().catch(() => undefined)));
+    this.stopping = true;
+    await Promise.all(this.consumers.map((c) => c.stop()));
   }
 }

@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { DataSource } from 'typeorm';
+import { isDataError } from '@lapse/db';
 import { grantWorkflowId, type AdminUnlockRecord, type PolicyActivities } from '@lapse/contracts';
 import type { ChangeRecorder } from '../changes/change-recorder';
 import { isUuid } from '../common/ids';
@@ -28,6 +29,23 @@ async function recordAdminUnlock(
     );
   }
   const grantId = grantWorkflowId(r.resourceId, r.userId);
+  await storeUnlock(ds, changes, r, grantId).catch((err: unknown) => {
+    // Postgres refused the data itself (e.g. NUL in a field): no retry would store it.
+    if (isDataError(err))
+      throw ApplicationFailure.nonRetryable(
+        `unlock refused by the database: ${(err as Error).message}`,
+        'InvalidUnlockRecord',
+      );
+    throw err;
+  });
+}
+
+async function storeUnlock(
+  ds: DataSource,
+  changes: ChangeRecorder,
+  r: AdminUnlockRecord,
+  grantId: string,
+): Promise<void> {
   await ds.transaction(async (m) => {
     await changes.record(m, {
       kind: 'grant.unlocked',
