@@ -16,7 +16,7 @@ import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Partitioners, type Kafka } from 'kafkajs';
 import { TOPICS } from '@lapse/contracts';
-import { signServiceToken } from '@lapse/auth';
+import { signProxyToken } from '@lapse/auth';
 import { migrate } from '@lapse/db';
 import { createKafka, ensureTopics } from '@lapse/kafka';
 import { lapseValidationPipe } from '@lapse/platform';
@@ -39,7 +39,7 @@ import {
 import { writeResults } from './lib/results';
 import { grantsFor, publishActiveGrants, publishAtRate, usageMessage } from './lib/usage-load';
 
-const SECRET = 'bench-secret-of-at-least-16-chars';
+const SECRET = 'bench-secret-of-at-least-32-bytes-0123456789';
 
 const log = (msg: string) =>
   console.log(`[bench ingest ${new Date().toISOString().slice(11, 19)}] ${msg}`);
@@ -125,7 +125,7 @@ export async function runIngestBench(argv: string[]): Promise<void> {
       DATABASE_URL: db.url,
       KAFKA_BROKERS: stack.kafkaBrokers.join(','),
       TEMPORAL_ADDRESS: stack.temporalAddress,
-      LAPSE_JWT_SECRET: SECRET,
+      LAPSE_JWT_SECRET: `jwt-${SECRET}`,
       LAPSE_SERVICE_SECRET: SECRET,
       LAPSE_USAGE_GROUP_ID: usageGroup,
       LAPSE_GRANT_STATE_GROUP_ID: grantGroup,
@@ -208,7 +208,7 @@ export async function runIngestBench(argv: string[]): Promise<void> {
     await signaler.drained();
     clearInterval(draining);
     process.stdout.write('\n');
-    const token = await signServiceToken(SECRET, 'bench-proxy');
+    const token = await signProxyToken(SECRET, 'bench-proxy');
     const paths = Array.from({ length: 200 }, (_, i) => {
       const g =
         i % 4 === 3

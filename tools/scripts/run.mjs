@@ -92,7 +92,10 @@ function ensureDevSecrets() {
   ]) {
     if (process.env[name] || (name === 'LAPSE_JWT_SECRET' && process.env.LAPSE_JWKS_URL)) continue;
     const path = join(cache, file);
-    if (!existsSync(path)) {
+    // Keys are 32 random bytes, hex; an older, shorter key is replaced (services refuse < 32 bytes).
+    const short =
+      make === hexSecret && existsSync(path) && readFileSync(path, 'utf8').trim().length < 64;
+    if (!existsSync(path) || short) {
       mkdirSync(cache, { recursive: true });
       writeFileSync(path, make(), { mode: 0o600 });
     }

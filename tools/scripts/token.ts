@@ -2,21 +2,28 @@
  * `npm run token -- <email>`: prints a HS256 user token (LAPSE_JWT_SECRET) for an existing user,
  * looked up by email (case-insensitive) in the policy schema of DATABASE_URL. Exits 1 when the
  * user does not exist or the secret is not set.
+ *
+ * `npm run token -- --proxy <proxyId> [--ttl 30d]`: prints a proxy token (LAPSE_SERVICE_SECRET):
+ * caller `proxy`, audience access-tracking, good for `GET /v1/decisions` and `/v1/authz/*` only.
  */
 import { Client } from 'pg';
-import { z } from 'zod';
-import { commonEnvSchema, loadConfig } from '@lapse/config';
-import { signUserToken } from '@lapse/auth';
+import { commonEnvSchema, envSecret, loadConfig } from '@lapse/config';
+import { signProxyToken, signUserToken } from '@lapse/auth';
+
+const USAGE =
+  'usage: npm run token -- <email>   |   npm run token -- --proxy <proxyId> [--ttl 30d]';
 
 async function main(): Promise<number> {
-  const email = process.argv[2];
+  const args = process.argv.slice(2);
+  if (args[0] === '--proxy') return proxyToken(args.slice(1));
+  const email = args[0];
   if (!email) {
-    console.error('usage: npm run token -- <email>');
+    console.error(USAGE);
     return 2;
   }
   const config = loadConfig(
     commonEnvSchema.extend({
-      LAPSE_JWT_SECRET: z.string().min(16, 'must be set (at least 16 characters)'),
+      LAPSE_JWT_SECRET: envSecret,
     }),
   );
   const db = new Client({ connectionString: config.DATABASE_URL });
@@ -41,6 +48,21 @@ async function main(): Promise<number> {
   } finally {
     await db.end();
   }
+}
+
+async function proxyToken(args: string[]): Promise<number> {
+  const [proxyId, flag, ttl] = args;
+  if (!proxyId || proxyId.startsWith('--') || (flag !== undefined && (flag !== '--ttl' || !ttl))) {
+    console.error(USAGE);
+    return 2;
+  }
+  const config = loadConfig(
+    commonEnvSchema.extend({
+      LAPSE_SERVICE_SECRET: envSecret,
+    }),
+  );
+  process.stdout.write(`${await signProxyToken(config.LAPSE_SERVICE_SECRET, proxyId, ttl)}\n`);
+  return 0;
 }
 
 main().then(

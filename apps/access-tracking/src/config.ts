@@ -1,14 +1,14 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { commonEnvSchema, envBoolean, envPort, loadConfig } from '@lapse/config';
+import { commonEnvSchema, envBoolean, envPort, envSecret, loadConfig } from '@lapse/config';
 
 const positiveInt = z.coerce.number().int().positive();
 
 export const configSchema = commonEnvSchema
   .extend({
     PORT: envPort.default(3002),
-    /** Proxies call decisions with service tokens: required here. */
-    LAPSE_SERVICE_SECRET: z.string().min(16, 'must be at least 16 characters'),
+    /** Proxies call decisions with proxy tokens (signed with it): required here. */
+    LAPSE_SERVICE_SECRET: envSecret,
     /** Consumer group of usage ingestion (shared by every replica: partitions are split among them). */
     LAPSE_USAGE_GROUP_ID: z.string().min(1).default('lapse-access-tracking-usage'),
     /** A new usage group starts at the earliest retained event (true) or at the end (false). */

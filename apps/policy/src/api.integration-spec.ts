@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { signUserToken } from '@lapse/auth';
+import { SignJWT } from 'jose';
+import { signProxyToken, signServiceToken, signUserToken } from '@lapse/auth';
 import type { Role } from '@lapse/contracts';
-import { PolicyHarness, JWT_SECRET } from './testing/policy-harness';
+import { PolicyHarness, JWT_SECRET, SERVICE_SECRET } from './testing/policy-harness';
 
 const DAY = 86_400;
 const policy30 = {
@@ -160,6 +161,42 @@ describe('policy API (real Postgres; sync worker off)', () => {
       expect((await h.call('GET', `/v1/internal/notification-settings`, svc)).status).toBe(200);
       expect((await h.call('POST', '/v1/groups', svc, { name: 'nope' })).status).toBe(403);
       expect((await h.call('GET', '/v1/audit-logs', svc)).status).toBe(403);
+    });
+
+    it('each endpoint lists its callers: another service, a proxy, a token for another audience are refused', async () => {
+      const requests = await h.serviceToken('requests');
+      expect((await h.call('GET', `/v1/users/${ids.ADMIN}`, requests)).status).toBe(200);
+      expect((await h.call('GET', `/v1/internal/notification-settings`, requests)).status).toBe(
+        403,
+      );
+      expect((await h.call('GET', `/v1/users?role=ADMIN`, requests)).status).toBe(403);
+      const stranger = await h.serviceToken('stranger');
+      expect((await h.call('GET', `/v1/users/${ids.ADMIN}`, stranger)).status).toBe(403);
+      // A proxy token is for access-tracking (decisions, forward-auth): here it is no token at all.
+      const proxy = await signProxyToken(SERVICE_SECRET, 'edge-1');
+      for (const path of [
+        `/v1/users/${ids.ADMIN}`,
+        '/v1/users?role=ADMIN',
+        '/v1/internal/notification-settings',
+      ]) {
+        expect({ path, status: (await h.call('GET', path, proxy)).status }).toEqual({
+          path,
+          status: 401,
+        });
+      }
+      const elsewhere = await signServiceToken(SERVICE_SECRET, 'notifications', 'requests');
+      expect((await h.call('GET', `/v1/users/${ids.ADMIN}`, elsewhere)).status).toBe(401);
+    });
+
+    it('a token without exp is 401, as is a user token signed with the service secret', async () => {
+      const noExp = await new SignJWT({})
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject(ids.ADMIN)
+        .setIssuedAt()
+        .sign(new TextEncoder().encode(JWT_SECRET));
+      expect((await h.call('GET', `/v1/users/${ids.ADMIN}`, noExp)).status).toBe(401);
+      const crossed = await signUserToken(SERVICE_SECRET, ids.ADMIN);
+      expect((await h.call('GET', `/v1/users/${ids.ADMIN}`, crossed)).status).toBe(401);
     });
   });
 

@@ -49,7 +49,7 @@ export function createAppModule(config: PolicyConfig): DynamicModule {
         namespace: config.TEMPORAL_NAMESPACE,
       }),
       AuthModule.forRoot({
-        jwt: jwtSettingsOf(config),
+        jwt: jwtSettingsOf(config, 'policy'),
         directory: { useClass: DbUserDirectory },
       }),
     ],

@@ -15,7 +15,7 @@ import {
   type AccessRequestEvent,
   type GrantView,
 } from '@lapse/contracts';
-import { signServiceToken } from '@lapse/auth';
+import { signProxyToken } from '@lapse/auth';
 import { eventually, stack } from '@lapse/testing';
 import { startLapseStack, type LapseStack } from './testing/lapse-stack';
 
@@ -251,7 +251,7 @@ describe('POST /v1/access-requests', () => {
   });
 
   it('decisions (access-tracking) turn allowed after the automatic approval', async () => {
-    const token = await signServiceToken(s.serviceSecret, 'proxy');
+    const token = await signProxyToken(s.serviceSecret, 'it-proxy');
     const url = `${s.accessTracking?.url}/v1/decisions?userId=${alice.id}&resourceId=${autoRes.id}`;
     await eventually(
       async () => {
@@ -351,6 +351,30 @@ describe('MANUAL requests and reviews (rule 6)', () => {
         })
       ).status,
     ).toBe(400);
+    expect((await grantState(manualA.id, alice.id)).state).toBe('PENDING');
+  });
+
+  it('a cross-site form POST with a reviewer’s cookie changes nothing (the API takes Bearer tokens only)', async () => {
+    const cookie = `lapse_session=${await s.tokenFor(reviewer.id)}; lapse_token=${await s.tokenFor(reviewer.id)}`;
+    for (const [contentType, body] of [
+      ['application/x-www-form-urlencoded', 'note=forged'],
+      ['text/plain', '{"note":"forged"}'],
+      [
+        'multipart/form-data; boundary=x',
+        '--x\r\nContent-Disposition: form-data; name="note"\r\n\r\nforged\r\n--x--\r\n',
+      ],
+    ]) {
+      const res = await fetch(`${s.requestsUrl}/v1/access-requests/${request.id}/approve`, {
+        method: 'POST',
+        headers: { cookie, 'content-type': contentType, origin: 'https://evil.example' },
+        body,
+      });
+      expect({ contentType, status: res.status }).toEqual({ contentType, status: 401 });
+    }
+    expect((await api(reviewer, 'GET', `/v1/access-requests/${request.id}`)).body).toMatchObject({
+      status: 'PENDING',
+      reviewerId: null,
+    });
     expect((await grantState(manualA.id, alice.id)).state).toBe('PENDING');
   });
 

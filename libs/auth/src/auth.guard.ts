@@ -3,13 +3,19 @@ import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import type { Role } from '@lapse/contracts';
 import { LapseError, PUBLIC_KEY } from '@lapse/platform';
-import { ROLES_KEY, SERVICE_KEY } from './decorators';
+import { COOKIE_SESSION_KEY, ROLES_KEY, SERVICE_KEY } from './decorators';
 import { USER_DIRECTORY, hasAnyRole, type Principal, type UserDirectory } from './principal';
 import { TokenVerifier } from './tokens';
 
 export const TOKEN_COOKIE = 'lapse_token';
+/** The console's session cookie (a short-lived user token). */
+export const SESSION_COOKIE = 'lapse_session';
 
-/** Global guard: every route needs a valid token unless @Public(); @Roles narrows it. */
+/**
+ * Global guard: every route needs a valid token unless @Public(); @Roles narrows it; a service
+ * token passes only where @AllowService lists its caller; cookies count only on @CookieSession
+ * routes (the pages), so the JSON API is Bearer-only.
+ */
 @Injectable()
 export class AuthGuard implements CanActivate {
   constructor(
@@ -23,16 +29,18 @@ export class AuthGuard implements CanActivate {
     const targets = [ctx.getHandler(), ctx.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
     const req = ctx.switchToHttp().getRequest<Request & { principal?: Principal }>();
-    const token = tokenOf(req);
+    const cookies = this.reflector.getAllAndOverride<boolean>(COOKIE_SESSION_KEY, targets);
+    const token = tokenOf(req, { cookies: cookies === true });
     if (!token) throw LapseError.unauthorized();
     const claims = await this.verifier.verify(token).catch(() => {
       throw LapseError.unauthorized('invalid or expired token');
     });
     let principal: Principal;
     if (claims.kind === 'service') {
-      if (!this.reflector.getAllAndOverride<boolean>(SERVICE_KEY, targets))
-        throw LapseError.forbidden('not open to services');
-      principal = { kind: 'service', service: claims.service };
+      const callers = this.reflector.getAllAndOverride<string[] | undefined>(SERVICE_KEY, targets);
+      if (!callers?.includes(claims.service))
+        throw LapseError.forbidden(`not open to ${claims.service} tokens`);
+      principal = { kind: 'service', service: claims.service, proxyId: claims.proxyId };
     } else {
       const user = await this.directory.findById(claims.userId);
       if (!user) throw LapseError.unauthorized('unknown user');
@@ -45,10 +53,14 @@ export class AuthGuard implements CanActivate {
   }
 }
 
-/** Bearer header first; the pages send the same JWT as a cookie. */
-export function tokenOf(req: Request): string | undefined {
+/**
+ * Bearer header first; with `cookies` (page routes only) the session cookie, which the pages
+ * and the console send instead.
+ */
+export function tokenOf(req: Request, opts: { cookies: boolean }): string | undefined {
   const header = req.headers.authorization;
   if (header?.startsWith('Bearer ')) return header.slice(7).trim() || undefined;
+  if (!opts.cookies) return undefined;
   const cookies = (req as Request & { cookies?: Record<string, string> }).cookies;
-  return cookies?.[TOKEN_COOKIE] || undefined;
+  return cookies?.[SESSION_COOKIE] || cookies?.[TOKEN_COOKIE] || undefined;
 }

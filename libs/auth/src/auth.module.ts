@@ -11,17 +11,21 @@ export interface AuthConfig {
   LAPSE_JWKS_URL?: string;
   LAPSE_JWT_ISSUER?: string;
   LAPSE_JWT_AUDIENCE?: string;
+  LAPSE_JWT_ALGORITHMS?: string[];
   LAPSE_SERVICE_SECRET?: string;
   LAPSE_POLICY_URL: string;
 }
 
-export function jwtSettingsOf(c: AuthConfig): JwtSettings {
+/** The verifier's settings of the service named `service` (the audience of its service tokens). */
+export function jwtSettingsOf(c: AuthConfig, service: string): JwtSettings {
   return {
     secret: c.LAPSE_JWT_SECRET,
     jwksUrl: c.LAPSE_JWKS_URL,
     issuer: c.LAPSE_JWT_ISSUER,
     audience: c.LAPSE_JWT_AUDIENCE,
+    algorithms: c.LAPSE_JWT_ALGORITHMS,
     serviceSecret: c.LAPSE_SERVICE_SECRET,
+    service,
   };
 }
 
@@ -46,7 +50,7 @@ export class AuthModule {
     const serviceSecret = config.LAPSE_SERVICE_SECRET;
     if (!serviceSecret) throw new Error('LAPSE_SERVICE_SECRET must be set');
     return AuthModule.forRoot({
-      jwt: jwtSettingsOf(config),
+      jwt: jwtSettingsOf(config, service),
       directory: {
         useValue: new PolicyUserDirectory(config.LAPSE_POLICY_URL, serviceSecret, service),
       },

@@ -5,11 +5,24 @@ import type { Principal } from './principal';
 
 export const ROLES_KEY = 'lapse:roles';
 export const SERVICE_KEY = 'lapse:service';
+export const COOKIE_SESSION_KEY = 'lapse:cookie-session';
 
 /** The caller must hold one of these roles. Without it, any authenticated user passes. */
 export const Roles = (...roles: Role[]) => SetMetadata(ROLES_KEY, roles);
-/** Lapse services (service tokens) may call this too. */
-export const AllowService = () => SetMetadata(SERVICE_KEY, true);
+
+/**
+ * These callers may call this with a service token too: Lapse services by name (`requests`,
+ * `notifications`, …) or `proxy` (proxy tokens). Every other service token is refused (403).
+ */
+export const AllowService = (...callers: [string, ...string[]]) =>
+  SetMetadata(SERVICE_KEY, callers);
+
+/**
+ * The page routes: they take the session cookie as well as a Bearer token (forms post with
+ * a CSRF proof). Every other route, the JSON API, takes Bearer tokens only, so a cross-site
+ * form can never act with a signed-in user's cookie.
+ */
+export const CookieSession = () => SetMetadata(COOKIE_SESSION_KEY, true);
 
 export const CurrentPrincipal = createParamDecorator(
   (_: unknown, ctx: ExecutionContext): Principal =>

@@ -57,7 +57,7 @@ export class PolicyApi {
     const now = Date.now();
     if (!this.token || this.token.until <= now) {
       this.token = {
-        value: await signServiceToken(this.opts.serviceSecret, this.opts.service),
+        value: await signServiceToken(this.opts.serviceSecret, this.opts.service, 'policy'),
         until: now + TOKEN_REUSE_MS,
       };
     }

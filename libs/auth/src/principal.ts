@@ -8,7 +8,10 @@ export interface DirectoryUser {
   roles: Role[];
 }
 
-export type Principal = ({ kind: 'user' } & DirectoryUser) | { kind: 'service'; service: string };
+/** A user, or a service token's caller (`proxy` with the proxy's id for proxy tokens). */
+export type Principal =
+  | ({ kind: 'user' } & DirectoryUser)
+  | { kind: 'service'; service: string; proxyId?: string };
 
 /** Resolves a token's subject to the current user record; null when the user does not exist. */
 export interface UserDirectory {
@@ -26,3 +29,15 @@ export const WRITER_ROLES: readonly Role[] = ['ADMIN', 'DEVOPS'];
 export const READER_ROLES: readonly Role[] = ['ADMIN', 'DEVOPS', 'SUPPORT', 'ACCESS_REVIEWER'];
 /** Roles that may review every request (rule 6); approver-group members review their resources. */
 export const REVIEWER_ROLES: readonly Role[] = ['ADMIN', 'DEVOPS', 'ACCESS_REVIEWER'];
+
+/**
+ * The services that look callers up in the policy service (`GET /v1/users/:id`, the user
+ * directory of every service but policy).
+ */
+export const USER_DIRECTORY_CALLERS = [
+  'access-tracking',
+  'requests',
+  'notifications',
+  'grant-worker',
+  'console',
+] as const satisfies readonly string[];

@@ -28,4 +28,24 @@ describe('loadConfig', () => {
     expect(loadConfig(schema, {}).FLAG).toBe(false);
     expect(() => loadConfig(schema, { FLAG: 'maybe' })).toThrow(/FLAG/);
   });
+
+  it('refuses secrets under 32 bytes and the same secret for two kinds of token', () => {
+    const long = 'x'.repeat(32);
+    expect(() => loadConfig(commonEnvSchema, { LAPSE_JWT_SECRET: 'x'.repeat(31) })).toThrow(
+      /LAPSE_JWT_SECRET: must be at least 32 bytes/,
+    );
+    expect(() =>
+      loadConfig(commonEnvSchema, { LAPSE_JWT_SECRET: long, LAPSE_SERVICE_SECRET: long }),
+    ).toThrow(/LAPSE_SERVICE_SECRET: must differ from LAPSE_JWT_SECRET/);
+    expect(
+      loadConfig(commonEnvSchema, { LAPSE_JWT_SECRET: long, LAPSE_SERVICE_SECRET: `${long}y` })
+        .LAPSE_SERVICE_SECRET,
+    ).toBe(`${long}y`);
+  });
+
+  it('takes a JWKS over https only', () => {
+    expect(() => loadConfig(commonEnvSchema, { LAPSE_JWKS_URL: 'http://idp/jwks' })).toThrow(
+      /LAPSE_JWKS_URL: must be an https/,
+    );
+  });
 });

@@ -19,6 +19,25 @@ export const envBoolean = z
 export const envPort = z.coerce.number().int().min(0).max(65535);
 export const envSeconds = z.coerce.number().int().positive();
 
+/** Bytes a signing secret must have at least (HS256 keys as long as the hash). */
+export const SECRET_MIN_BYTES = 32;
+/** A signing secret: at least 32 bytes (e.g. `openssl rand -hex 32`). */
+export const envSecret = z
+  .string()
+  .refine((s) => Buffer.byteLength(s, 'utf8') >= SECRET_MIN_BYTES, {
+    message: `must be at least ${SECRET_MIN_BYTES} bytes (e.g. openssl rand -hex 32)`,
+  });
+/**
+ * Secrets that must all differ: a key that signs one kind of token never signs another (a user
+ * token can never pass as a service token). `loadConfig` checks every one that is set.
+ */
+export const DISTINCT_SECRETS = [
+  'LAPSE_JWT_SECRET',
+  'LAPSE_SERVICE_SECRET',
+  'LAPSE_CSRF_SECRET',
+  'LAPSE_SESSION_SECRET',
+] as const;
+
 /** Settings every service shares. */
 export const commonEnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -45,12 +64,27 @@ export const commonEnvSchema = z.object({
   /** Open request time-to-live in seconds (DESIGN.md rule 5): 7 days. */
   LAPSE_REQUEST_TTL: envSeconds.default(7 * 24 * 3600),
   /** HS256 secret for Bearer JWTs; required unless a JWKS URL is set. */
-  LAPSE_JWT_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
-  LAPSE_JWKS_URL: z.string().url().optional(),
-  LAPSE_JWT_ISSUER: z.string().optional(),
-  LAPSE_JWT_AUDIENCE: z.string().optional(),
-  /** HS256 secret for service-to-service tokens (internal calls, e.g. user look-ups). */
-  LAPSE_SERVICE_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  LAPSE_JWT_SECRET: envSecret.optional(),
+  /** JWKS of an OpenID provider whose tokens are accepted (https only; issuer and audience required). */
+  LAPSE_JWKS_URL: z
+    .string()
+    .url()
+    .refine((u) => u.startsWith('https://'), { message: 'must be an https:// URL' })
+    .optional(),
+  LAPSE_JWT_ISSUER: z.string().min(1).optional(),
+  LAPSE_JWT_AUDIENCE: z.string().min(1).optional(),
+  /** Algorithms accepted from the JWKS (comma-separated); HS256 for Lapse's own tokens. */
+  LAPSE_JWT_ALGORITHMS: z
+    .string()
+    .default('RS256,ES256,PS256,EdDSA')
+    .transform((s) =>
+      s
+        .split(',')
+        .map((a) => a.trim())
+        .filter(Boolean),
+    ),
+  /** HS256 secret for service-to-service and proxy tokens (internal calls, decisions). */
+  LAPSE_SERVICE_SECRET: envSecret.optional(),
   /** Where the policy service answers (user directory, settings, groups). */
   LAPSE_POLICY_URL: z.string().url().default('http://127.0.0.1:3001'),
   LAPSE_BOOTSTRAP_ADMIN_EMAIL: z.string().email().optional(),
@@ -80,5 +114,21 @@ export function loadConfig<S extends z.ZodType>(
       result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`),
     );
   }
+  const reused = reusedSecrets(result.data as Record<string, unknown>);
+  if (reused.length > 0) throw new ConfigError(reused);
   return result.data;
+}
+
+/** One message per pair of DISTINCT_SECRETS set to the same value. */
+export function reusedSecrets(config: Record<string, unknown>): string[] {
+  const seen = new Map<string, string>();
+  const issues: string[] = [];
+  for (const name of DISTINCT_SECRETS) {
+    const value = config[name];
+    if (typeof value !== 'string' || value === '') continue;
+    const other = seen.get(value);
+    if (other) issues.push(`${name}: must differ from ${other} (one secret per kind of token)`);
+    else seen.set(value, name);
+  }
+  return issues;
 }

@@ -39,7 +39,7 @@ export async function startService(
   app.useLogger(app.get(Logger));
   const limit = opts.bodyLimit ?? '256kb';
   app.use(withBodyErrors(json({ limit })));
-  app.use(withBodyErrors(urlencoded({ extended: false, limit })));
+  app.use(formsOnly(withBodyErrors(urlencoded({ extended: false, limit }))));
   app.useGlobalPipes(lapseValidationPipe());
   app.disable('x-powered-by');
   await opts.configure?.(app);
@@ -56,6 +56,19 @@ export async function startService(
   await app.listen(opts.port, opts.host ?? process.env.HOST ?? '127.0.0.1');
   app.get(Logger).log(`${opts.name} listening on ${await app.getUrl()}`);
   return app;
+}
+
+/**
+ * Form bodies (urlencoded) are parsed only where forms post: the pages, never the JSON API under
+ * `/v1` or `/scim`. A cross-site form can send only urlencoded, multipart or text bodies, so the
+ * API reads none of them (and takes no cookies, see the auth guard).
+ */
+export function formsOnly(parser: RequestHandler): RequestHandler {
+  return (req, res, next) => (isApiPath(req.path) ? next() : parser(req, res, next));
+}
+
+export function isApiPath(path: string): boolean {
+  return /^\/(v1|scim)(\/|$)/.test(path);
 }
 
 /**

@@ -3,7 +3,7 @@ import { parse as parseQuery } from 'node:querystring';
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { grantKey } from '@lapse/contracts';
-import { TokenVerifier } from '@lapse/auth';
+import { PROXY_CALLER, TokenVerifier } from '@lapse/auth';
 import { httpRequestDuration } from '@lapse/platform';
 import { GrantProjection } from '../grants/grant-projection';
 import { decide } from './decision';
@@ -18,7 +18,7 @@ const MAX_ID_LENGTH = 200;
  * lookup. So the HTTP server's request event sees the request first, and this answers it
  * directly when the answer is certain to be the one the controller would give:
  *
- *  - the caller's Bearer token is a service token already verified (TokenVerifier's cache);
+ *  - the caller's Bearer token is a proxy token already verified (TokenVerifier's cache);
  *  - the query is exactly `userId` and `resourceId`, each a non-empty string within the limit.
  *
  * Everything else — a first or unknown token, a user's token (roles come from the directory), a
@@ -68,7 +68,7 @@ export class DecisionsFastPath implements OnApplicationBootstrap {
     const auth = req.headers.authorization;
     if (!auth || !auth.startsWith('Bearer ')) return false;
     const claims = this.verifier.cachedClaims(auth.slice(7).trim());
-    if (claims?.kind !== 'service') return false;
+    if (claims?.kind !== 'service' || claims.service !== PROXY_CALLER) return false;
     const ids = idsOf(url.slice(PATH.length + 1));
     if (!ids) return false;
 

@@ -1,7 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { grantKey } from '@lapse/contracts';
-import { AllowService, Roles } from '@lapse/auth';
+import { AllowService, PROXY_CALLER, Roles } from '@lapse/auth';
 import { GrantProjection } from '../grants/grant-projection';
 import { decide, type Decision } from './decision';
 import { DecisionDto, DecisionQueryDto } from './decision-query.dto';
@@ -13,9 +13,9 @@ import { DecisionDto, DecisionQueryDto } from './decision-query.dto';
 export class DecisionsController {
   constructor(private readonly projection: GrantProjection) {}
 
-  /** Proxies call with a service token; ADMIN, DEVOPS and SUPPORT users may look too. */
+  /** Proxies call with a proxy token; ADMIN, DEVOPS and SUPPORT users may look too. */
   @Get()
-  @AllowService()
+  @AllowService(PROXY_CALLER)
   @Roles('ADMIN', 'DEVOPS', 'SUPPORT')
   @ApiOkResponse({ type: DecisionDto })
   get(@Query() q: DecisionQueryDto): Decision {

@@ -12,7 +12,7 @@ import {
   type AccessGrantInput,
   type GrantView,
 } from '@lapse/contracts';
-import { signServiceToken } from '@lapse/auth';
+import { signProxyToken } from '@lapse/auth';
 import { eventually, stack, startServiceProcess, type RunningService } from '@lapse/testing';
 import { AccessSignaler } from '../signals/access-signaler';
 import {
@@ -60,7 +60,7 @@ describe('access-tracking with the real grant workflow', () => {
     worker = await startServiceProcess('grant-worker', h.env, { timeoutMs: 90_000 });
     connection = await Connection.connect({ address: stack.temporalAddress });
     client = new Client({ connection, namespace: stack.temporalNamespace });
-    token = await signServiceToken(SERVICE_SECRET, 'proxy-test');
+    token = await signProxyToken(SERVICE_SECRET, 'proxy-test');
   });
 
   afterAll(async () => {

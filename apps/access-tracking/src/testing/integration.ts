@@ -18,8 +18,8 @@ import { createAppModule } from '../app.module';
 import { loadServiceConfig, type AccessTrackingConfig } from '../config';
 import { dataSourceOptions } from '../db/data-source';
 
-export const JWT_SECRET = 'access-tracking-test-jwt-secret';
-export const SERVICE_SECRET = 'access-tracking-test-service-secret';
+export const JWT_SECRET = 'access-tracking-test-jwt-secret-0123456789';
+export const SERVICE_SECRET = 'access-tracking-test-service-secret-0123456789';
 
 export interface Harness {
   suffix: string;

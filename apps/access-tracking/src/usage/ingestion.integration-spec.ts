@@ -1,5 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import { signServiceToken } from '@lapse/auth';
+import { signProxyToken } from '@lapse/auth';
 import { eventually } from '@lapse/testing';
 import { DecisionsFastPath } from '../decisions/decisions-fast-path';
 import { LastAccessRepository } from './last-access.repository';
@@ -43,7 +43,7 @@ describe('access-tracking ingestion and decisions (real Kafka, Postgres, Tempora
     h = await createHarness('access_tracking_ingest');
     dlq = await dlqReader(h.kafka, h.suffix);
     ({ app, url } = await bootApp(h.config({ LAPSE_SIGNALS_ENABLED: 'false' })));
-    token = await signServiceToken(SERVICE_SECRET, 'proxy-test');
+    token = await signProxyToken(SERVICE_SECRET, 'proxy-test');
   });
 
   afterAll(async () => {
@@ -222,7 +222,7 @@ describe('access-tracking ingestion and decisions (real Kafka, Postgres, Tempora
     );
 
     const fastPath = app.get(DecisionsFastPath);
-    const proxyToken = await signServiceToken(SERVICE_SECRET, `proxy-fast-${h.suffix}`);
+    const proxyToken = await signProxyToken(SERVICE_SECRET, `fast-${h.suffix}`);
     const ask = async (query: string) => {
       const before = fastPath.served;
       const res = await fetch(`${url}/v1/decisions?${query}`, {
@@ -253,7 +253,7 @@ describe('access-tracking ingestion and decisions (real Kafka, Postgres, Tempora
       // The same question through the controller: a bearer token the fast path has not seen.
       const res = await fetch(`${url}/v1/decisions?${q}`, {
         headers: {
-          authorization: `Bearer ${await signServiceToken(SERVICE_SECRET, `other-${p.userId}`)}`,
+          authorization: `Bearer ${await signProxyToken(SERVICE_SECRET, `other-${p.userId}`)}`,
         },
       });
       expect({

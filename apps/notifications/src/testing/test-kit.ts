@@ -201,7 +201,7 @@ export class PolicyFixture {
       PORT: String(await freePort()),
     });
     const f = new PolicyFixture(service);
-    const svc = await signServiceToken(SERVICE_SECRET, 'notifications-test');
+    const svc = await signServiceToken(SERVICE_SECRET, 'notifications', 'policy');
     const res = await fetch(
       `${service.url}/v1/users?email=${encodeURIComponent(`admin-${prefix}@example.com`)}`,
       {

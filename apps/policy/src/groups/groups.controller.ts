@@ -27,7 +27,7 @@ export class GroupsController {
 
   @Get(':id')
   @Roles(...READER_ROLES)
-  @AllowService()
+  @AllowService('notifications', 'console')
   get(@Param('id', uuid('id')) id: string): Promise<GroupView> {
     return this.groups.get(id);
   }

@@ -40,7 +40,7 @@ export class ResourcesController {
 
   @Get(':id')
   @Roles(...READER_ROLES)
-  @AllowService()
+  @AllowService('requests', 'notifications', 'console')
   get(@Param('id', uuid('id')) id: string): Promise<ResourceView> {
     return this.resources.get(id);
   }
@@ -67,7 +67,7 @@ export class ResourcesController {
 
   @Get(':id/approvers')
   @Roles(...READER_ROLES)
-  @AllowService()
+  @AllowService('requests', 'notifications')
   approvers(@Param('id', uuid('id')) id: string): Promise<ApproversView> {
     return this.resources.approvers(id);
   }

@@ -37,7 +37,7 @@ export class SettingsController {
 
   /** Services only (the notifications service): the settings with the webhook secret in full. */
   @Get('internal/notification-settings')
-  @AllowService()
+  @AllowService('notifications')
   internal(@CurrentPrincipal() p: Principal): Promise<NotificationSettings> {
     if (p.kind !== 'service') throw LapseError.forbidden('for Lapse services only');
     return this.settings.get();

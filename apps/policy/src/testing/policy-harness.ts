@@ -146,7 +146,7 @@ export class PolicyHarness {
   }
 
   serviceToken(service = 'requests'): Promise<string> {
-    return signServiceToken(SERVICE_SECRET, service);
+    return signServiceToken(SERVICE_SECRET, service, 'policy');
   }
 
   /** Inserts a user straight into the table (test setup) and returns its id. */

@@ -5,6 +5,7 @@ import {
   CurrentPrincipal,
   READER_ROLES,
   Roles,
+  USER_DIRECTORY_CALLERS,
   WRITER_ROLES,
   type Principal,
 } from '@lapse/auth';
@@ -26,14 +27,14 @@ export class UsersController {
 
   @Get()
   @Roles(...READER_ROLES)
-  @AllowService()
+  @AllowService('notifications', 'console')
   find(@Query() q: UserQueryDto): Promise<UserView[]> {
     return this.users.find(q);
   }
 
   @Get(':id')
   @Roles(...READER_ROLES)
-  @AllowService()
+  @AllowService(...USER_DIRECTORY_CALLERS)
   get(@Param('id', uuid('id')) id: string): Promise<UserView> {
     return this.users.get(id);
   }

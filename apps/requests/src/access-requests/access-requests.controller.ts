@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AllowService, CurrentPrincipal, type Principal } from '@lapse/auth';
+import { CurrentPrincipal, type Principal } from '@lapse/auth';
 import type { AccessRequest } from '@lapse/contracts';
 import { LapseError } from '@lapse/platform';
 import {
@@ -45,7 +45,6 @@ export class AccessRequestsController {
   }
 
   @Get()
-  @AllowService()
   @ApiOperation({
     summary: 'Open requests and those resolved in the last 90 days that the caller may see',
   })
@@ -58,7 +57,6 @@ export class AccessRequestsController {
   }
 
   @Get('count')
-  @AllowService()
   @ApiOperation({ summary: 'How many open requests the caller may see (the console’s bell)' })
   @ApiOkResponse({ type: CountResponse })
   async count(
@@ -74,7 +72,6 @@ export class AccessRequestsController {
   }
 
   @Get(':id')
-  @AllowService()
   @ApiOkResponse({ type: AccessRequestResponse })
   async get(
     @CurrentPrincipal() principal: Principal,

@@ -15,7 +15,7 @@ import type { Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CurrentPrincipal, Public, tokenOf, type Principal } from '@lapse/auth';
+import { CookieSession, CurrentPrincipal, Public, tokenOf, type Principal } from '@lapse/auth';
 import type { AccessRequest, GrantView, ResourceView } from '@lapse/contracts';
 import { validateCustomAccessPeriod, validateNote, validateReason } from '@lapse/domain';
 import { LapseError } from '@lapse/platform';
@@ -74,6 +74,7 @@ const WHY_NOT: Record<string, string> = {
  */
 @ApiExcludeController()
 @UseFilters(PageErrorFilter)
+@CookieSession()
 @Controller()
 export class PagesController {
   private readonly csrfKey: string;
@@ -179,7 +180,7 @@ export class PagesController {
       title: 'Access Requests',
       user,
       nav: await this.nav(viewer, 'access-requests', open.length),
-      csrf: csrfTokenFor(this.csrfKey, tokenOf(req) ?? ''),
+      csrf: csrfTokenFor(this.csrfKey, tokenOf(req, { cookies: true }) ?? ''),
       notice: typeof notice === 'string' ? (NOTICES[notice] ?? null) : null,
       scopeNote: seesAll
         ? 'Every resource'
@@ -238,7 +239,7 @@ export class PagesController {
   }
 
   private checkCsrf(req: Request, body: FormBody): void {
-    if (!isValidCsrf(this.csrfKey, tokenOf(req), body['_csrf'])) {
+    if (!isValidCsrf(this.csrfKey, tokenOf(req, { cookies: true }), body['_csrf'])) {
       throw LapseError.forbidden(
         'The form expired or did not come from this site. Reload the page and try again.',
       );
@@ -287,7 +288,7 @@ export class PagesController {
       user,
       nav: await this.nav(viewerOf(user), 'request', 0),
       refreshSeconds: mode === 'WAITING' ? 5 : null,
-      csrf: csrfTokenFor(this.csrfKey, tokenOf(req) ?? ''),
+      csrf: csrfTokenFor(this.csrfKey, tokenOf(req, { cookies: true }) ?? ''),
       requestKey: randomUUID(),
       resource: { id: resource.id, name: resource.name, address: resource.address },
       mode,

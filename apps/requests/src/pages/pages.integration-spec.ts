@@ -5,7 +5,7 @@
  */
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { Client, Connection } from '@temporalio/client';
-import { signServiceToken } from '@lapse/auth';
+import { signProxyToken } from '@lapse/auth';
 import { grantWorkflowId, stateQuery, type AccessRequest, type GrantView } from '@lapse/contracts';
 import { eventually, stack, testOutputPath } from '@lapse/testing';
 import { startLapseStack, type LapseStack } from '../testing/lapse-stack';
@@ -79,7 +79,7 @@ async function decision(
 ): Promise<{ allowed: boolean; state: string }> {
   const at = s.accessTracking;
   if (!at) throw new Error('access-tracking is not running');
-  const token = await signServiceToken(s.serviceSecret, 'proxy');
+  const token = await signProxyToken(s.serviceSecret, 'it-proxy');
   const res = await fetch(`${at.url}/v1/decisions?userId=${userId}&resourceId=${resourceId}`, {
     headers: { authorization: `Bearer ${token}` },
   });

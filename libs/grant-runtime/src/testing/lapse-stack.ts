@@ -119,7 +119,7 @@ export async function startLapseStack(
     );
     const connection = await Connection.connect({ address: stack.temporalAddress });
     stoppers.push(() => connection.close());
-    const service = await signServiceToken(serviceSecret, 'it');
+    const service = await signServiceToken(serviceSecret, 'notifications', 'policy');
     const found = (await (
       await fetch(`${policy.url}/v1/users?email=${encodeURIComponent(adminEmail)}`, {
         headers: { authorization: `Bearer ${service}` },
