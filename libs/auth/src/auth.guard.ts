@@ -8,8 +8,6 @@ import { USER_DIRECTORY, hasAnyRole, type Principal, type UserDirectory } from '
 import { TokenVerifier } from './tokens';
 
 export const TOKEN_COOKIE = 'lapse_token';
-/** The console's session cookie (a short-lived user token). */
-export const SESSION_COOKIE = 'lapse_session';
 
 /**
  * Global guard: every route needs a valid token unless @Public(); @Roles narrows it; a service
@@ -54,13 +52,13 @@ export class AuthGuard implements CanActivate {
 }
 
 /**
- * Bearer header first; with `cookies` (page routes only) the session cookie, which the pages
- * and the console send instead.
+ * Bearer header first; with `cookies` (page routes only) the `lapse_token` cookie, which the
+ * pages send instead.
  */
 export function tokenOf(req: Request, opts: { cookies: boolean }): string | undefined {
   const header = req.headers.authorization;
   if (header?.startsWith('Bearer ')) return header.slice(7).trim() || undefined;
   if (!opts.cookies) return undefined;
   const cookies = (req as Request & { cookies?: Record<string, string> }).cookies;
-  return cookies?.[SESSION_COOKIE] || cookies?.[TOKEN_COOKIE] || undefined;
+  return cookies?.[TOKEN_COOKIE] || undefined;
 }

@@ -33,7 +33,7 @@ export class ResourcesController {
 
   @Get()
   @Roles(...READER_ROLES)
-  @AllowService()
+  @AllowService('console')
   list(): Promise<ResourceView[]> {
     return this.resources.list();
   }
