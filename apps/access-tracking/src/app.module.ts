@@ -4,6 +4,7 @@ import { DbModule } from '@lapse/db';
 import { KafkaModule } from '@lapse/kafka';
 import { PlatformModule } from '@lapse/platform';
 import { TemporalModule } from '@lapse/temporal';
+import { AUTHZ_PROVIDERS } from './authz/authz.providers';
 import { ActivityWorker } from './activities/activity-worker';
 import { ACCESS_TRACKING_CONFIG, type AccessTrackingConfig } from './config';
 import { dataSourceOptions } from './db/data-source';
@@ -47,6 +48,7 @@ export function createAppModule(config: AccessTrackingConfig): Type<unknown> {
       UsageIngestor,
       ActivityWorker,
       DecisionsFastPath,
+      ...AUTHZ_PROVIDERS,
     ],
   })
   class AccessTrackingAppModule {}

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { commonEnvSchema, envBoolean, envPort, envSecret, loadConfig } from '@lapse/config';
@@ -35,7 +36,45 @@ export const configSchema = commonEnvSchema
     LAPSE_SIGNALS_ENABLED: envBoolean.default(true),
     /** Host the `latestAccess` activity worker in this process. */
     LAPSE_ACTIVITY_WORKER_ENABLED: envBoolean.default(true),
+    /**
+     * Forward-auth: the proxies (CIDRs, comma-separated) that may ask without a proxy token and
+     * whose identity header (LAPSE_AUTHZ_TRUSTED_HEADER) is believed. Empty: none.
+     */
+    LAPSE_AUTHZ_TRUSTED_PROXIES: z
+      .string()
+      .default('')
+      .transform((s) =>
+        s
+          .split(',')
+          .map((c) => c.trim())
+          .filter(Boolean),
+      ),
+    /** Forward-auth: the header carrying the user's email from a trusted proxy (e.g. X-Auth-Request-Email). */
+    LAPSE_AUTHZ_TRUSTED_HEADER: z.string().min(1).optional(),
+    /** Forward-auth: the console's `lapse_session` cookie key; without it cookies identify nobody. */
+    LAPSE_SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    /** Forward-auth: how often the uses it let through are published (one event per grant per flush). */
+    LAPSE_AUTHZ_USAGE_FLUSH_MS: positiveInt.default(1000),
+    /** Forward-auth: consumer group reading policy.changes.v1 (per host, like the projection). */
+    LAPSE_AUTHZ_POLICY_GROUP_ID: z
+      .string()
+      .min(1)
+      .default(`lapse-access-tracking-authz-policy-${hostname()}`),
   })
+  .refine(
+    (c) =>
+      c.LAPSE_AUTHZ_TRUSTED_PROXIES.every((cidr) => {
+        const [ip, len, ...rest] = cidr.split('/');
+        const family = isIP(ip);
+        const max = family === 4 ? 32 : 128;
+        return (
+          family !== 0 &&
+          rest.length === 0 &&
+          (len === undefined || (/^\d{1,3}$/.test(len) && Number(len) <= max))
+        );
+      }),
+    { message: 'expected comma-separated CIDRs', path: ['LAPSE_AUTHZ_TRUSTED_PROXIES'] },
+  )
   .refine((c) => c.LAPSE_JWT_SECRET !== undefined || c.LAPSE_JWKS_URL !== undefined, {
     message: 'LAPSE_JWT_SECRET or LAPSE_JWKS_URL must be set',
     path: ['LAPSE_JWT_SECRET'],

@@ -31,16 +31,17 @@ export class ResourcesController {
     return this.resources.create(dto, actorOf(p));
   }
 
+  /** The console lists resources; access-tracking reads every address for forward-auth. */
   @Get()
   @Roles(...READER_ROLES)
-  @AllowService('console')
+  @AllowService('console', 'access-tracking')
   list(): Promise<ResourceView[]> {
     return this.resources.list();
   }
 
   @Get(':id')
   @Roles(...READER_ROLES)
-  @AllowService('requests', 'notifications', 'console')
+  @AllowService('requests', 'notifications', 'console', 'access-tracking')
   get(@Param('id', uuid('id')) id: string): Promise<ResourceView> {
     return this.resources.get(id);
   }

@@ -27,7 +27,7 @@ export class UsersController {
 
   @Get()
   @Roles(...READER_ROLES)
-  @AllowService('notifications', 'console')
+  @AllowService('notifications', 'console', 'access-tracking')
   find(@Query() q: UserQueryDto): Promise<UserView[]> {
     return this.users.find(q);
   }

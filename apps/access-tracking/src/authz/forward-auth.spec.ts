@@ -1,0 +1,207 @@
+import { answer, consolePages, isBrowser, type AuthzOutcome } from './authz-answer';
+import { routeOf } from './authz-server';
+import { isTrustedPeer, trustedNetworks } from './forward-auth';
+import { originalRequest } from './target';
+import { UsageCoalescer } from './usage-coalescer';
+
+describe('originalRequest', () => {
+  it('reads X-Original-URL and X-Original-Method (nginx)', () => {
+    const r = originalRequest(
+      {
+        'x-original-url': 'https://Tools.example:8443/grafana/d?x=1',
+        'x-original-method': 'post',
+        host: '127.0.0.1:3002',
+      },
+      'GET',
+    );
+    expect(r).toEqual({
+      target: { host: 'tools.example', port: 8443, path: ['grafana', 'd'] },
+      url: 'https://tools.example:8443/grafana/d?x=1',
+      method: 'POST',
+    });
+  });
+
+  it('reads X-Forwarded-Host/-Uri/-Proto/-Method (Traefik, Caddy), first hop first', () => {
+    const r = originalRequest(
+      {
+        'x-forwarded-host': 'git.corp.example, proxy.internal',
+        'x-forwarded-uri': '/a/b?c=d',
+        'x-forwarded-proto': 'https',
+        'x-forwarded-method': 'DELETE',
+      },
+      'GET',
+    );
+    expect(r?.url).toBe('https://git.corp.example/a/b?c=d');
+    expect(r?.target).toEqual({ host: 'git.corp.example', port: 443, path: ['a', 'b'] });
+    expect(r?.method).toBe('DELETE');
+  });
+
+  it("uses the request's own Host and path for Envoy", () => {
+    const r = originalRequest({ host: 'app.example:8080' }, 'PUT', '/x/y?z=1');
+    expect(r?.url).toBe('http://app.example:8080/x/y?z=1');
+    expect(r?.target.port).toBe(8080);
+    expect(r?.method).toBe('PUT');
+  });
+
+  it('is undefined when nothing names the request, or the URL is not http(s)', () => {
+    expect(originalRequest({ host: 'lapse:3002' }, 'GET')).toBeUndefined();
+    expect(originalRequest({ 'x-original-url': 'javascript:alert(1)' }, 'GET')).toBeUndefined();
+    expect(originalRequest({ 'x-original-url': 'not a url' }, 'GET')).toBeUndefined();
+  });
+});
+
+describe('routeOf', () => {
+  it.each([
+    ['/v1/authz/auth-request', { convention: 'auth-request' }],
+    ['/v1/authz/auth-request?x=1', { convention: 'auth-request' }],
+    ['/v1/authz/forward-auth', { convention: 'forward-auth' }],
+    ['/v1/authz/ext-authz', { convention: 'ext-authz', ownPath: '/' }],
+    ['/v1/authz/ext-authz/grafana/d?x=1', { convention: 'ext-authz', ownPath: '/grafana/d?x=1' }],
+    ['/v1/authz/ext-authzx', undefined],
+    ['/v1/authz/other', undefined],
+    ['/v1/decisions?userId=a&resourceId=b', undefined],
+  ])('%s', (url, expected) => {
+    expect(routeOf(url)).toEqual(expected);
+  });
+});
+
+describe('trusted proxies', () => {
+  const list = trustedNetworks(['127.0.0.2/32', '10.0.0.0/8', 'fd00::/8']);
+  it.each([
+    ['127.0.0.2', true],
+    ['::ffff:127.0.0.2', true],
+    ['127.0.0.3', false],
+    ['10.9.8.7', true],
+    ['fd12::1', true],
+    ['fe80::1', false],
+    [undefined, false],
+  ])('%s → %s', (addr, trusted) => {
+    expect(isTrustedPeer(list, addr)).toBe(trusted);
+  });
+  it('refuses what is not a CIDR', () => {
+    expect(() => trustedNetworks(['gateway.internal/32'])).toThrow(/not a CIDR/);
+  });
+});
+
+describe('answer', () => {
+  const pages = consolePages('https://lapse.example/');
+  const url = 'https://tools.example/grafana?a=1&b=2';
+  const allowed: AuthzOutcome = {
+    kind: 'allowed',
+    userId: 'u1',
+    email: 'ann@example.com',
+    resourceId: 'r1',
+  };
+  const blocked: AuthzOutcome = {
+    kind: 'blocked',
+    resourceId: 'r1',
+    state: 'LOCKED',
+    reason: 'grant is locked: request access to unlock it',
+    url,
+  };
+  const blockPage = `https://lapse.example/request/r1?return_to=${encodeURIComponent(url)}`;
+  const signIn = `https://lapse.example/auth/login?return_to=${encodeURIComponent(url)}`;
+
+  it('allowed: 200 with the identity headers, for every convention', () => {
+    for (const c of ['auth-request', 'forward-auth', 'ext-authz'] as const) {
+      expect(answer(c, allowed, true, pages)).toEqual({
+        status: 200,
+        headers: {
+          'x-lapse-user-id': 'u1',
+          'x-lapse-user-email': 'ann@example.com',
+          'x-lapse-resource-id': 'r1',
+        },
+      });
+    }
+  });
+
+  it('locked, browser: nginx gets 401 + X-Lapse-Location, the others a 302 to the block page', () => {
+    const n = answer('auth-request', blocked, true, pages);
+    expect(n.status).toBe(401);
+    expect(n.headers['x-lapse-location']).toBe(blockPage);
+    const f = answer('forward-auth', blocked, true, pages);
+    expect(f).toEqual({ status: 302, headers: { location: blockPage } });
+  });
+
+  it('locked, API client: 403 JSON naming the state and the request page', () => {
+    for (const c of ['auth-request', 'forward-auth', 'ext-authz'] as const) {
+      const a = answer(c, blocked, false, pages);
+      expect(a.status).toBe(403);
+      expect(JSON.parse(a.body ?? '')).toEqual({
+        statusCode: 403,
+        error: 'Forbidden',
+        message: 'grant is locked: request access to unlock it',
+        state: 'LOCKED',
+        resourceId: 'r1',
+        requestUrl: blockPage,
+      });
+      expect(a.headers['x-lapse-state']).toBe('LOCKED');
+    }
+  });
+
+  it('no user: sign-in for a browser, 401 JSON for an API client', () => {
+    const out: AuthzOutcome = { kind: 'sign-in', url };
+    expect(answer('forward-auth', out, true, pages)).toEqual({
+      status: 302,
+      headers: { location: signIn },
+    });
+    expect(answer('auth-request', out, true, pages).headers['x-lapse-location']).toBe(signIn);
+    const api = answer('auth-request', out, false, pages);
+    expect(api.status).toBe(401);
+    expect(api.headers['x-lapse-location']).toBeUndefined();
+    expect(api.headers['www-authenticate']).toBe('Bearer');
+  });
+
+  it('no grant: 403 for browsers too', () => {
+    const out: AuthzOutcome = {
+      kind: 'denied',
+      reason: 'no grant for this user and resource',
+      state: 'NO_GRANT',
+      resourceId: 'r1',
+    };
+    for (const browser of [true, false]) {
+      const a = answer('forward-auth', out, browser, pages);
+      expect(a.status).toBe(403);
+      expect(JSON.parse(a.body ?? '').state).toBe('NO_GRANT');
+    }
+  });
+
+  it('a browser is whoever accepts HTML', () => {
+    expect(isBrowser('text/html,application/xhtml+xml,*/*;q=0.8')).toBe(true);
+    expect(isBrowser('application/json')).toBe(false);
+    expect(isBrowser(undefined)).toBe(false);
+  });
+});
+
+describe('UsageCoalescer', () => {
+  it('keeps one event per grant, the latest use', () => {
+    const c = new UsageCoalescer();
+    c.record('u1', 'r1', 1000, 'p');
+    c.record('u1', 'r1', 3000, 'p');
+    c.record('u1', 'r1', 2000, 'p');
+    c.record('u2', 'r1', 1500);
+    const out = c.take();
+    expect(out).toEqual([
+      { userId: 'u1', resourceId: 'r1', occurredAt: new Date(3000).toISOString(), proxyId: 'p' },
+      { userId: 'u2', resourceId: 'r1', occurredAt: new Date(1500).toISOString() },
+    ]);
+    expect(c.size).toBe(0);
+    expect(c.take()).toEqual([]);
+  });
+
+  it('restores unpublished events without losing a later use', () => {
+    const c = new UsageCoalescer();
+    c.record('u1', 'r1', 1000);
+    c.record('u2', 'r2', 1000);
+    const failed = c.take();
+    c.record('u1', 'r1', 5000);
+    c.restore(failed);
+    const byUser = new Map(c.take().map((e) => [e.userId, e.occurredAt]));
+    expect(byUser).toEqual(
+      new Map([
+        ['u1', new Date(5000).toISOString()],
+        ['u2', new Date(1000).toISOString()],
+      ]),
+    );
+  });
+});

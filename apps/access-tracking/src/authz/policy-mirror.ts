@@ -1,0 +1,192 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import type { Consumer, Kafka } from 'kafkajs';
+import { TOPICS, policyChangeEventSchema } from '@lapse/contracts';
+import { PolicyApi } from '@lapse/auth';
+import { KAFKA, withKafkaRetry } from '@lapse/kafka';
+import { counter, gauge } from '@lapse/platform';
+import { ACCESS_TRACKING_CONFIG, type AccessTrackingConfig } from '../config';
+import {
+  AuthzDirectory,
+  type PolicyResourceRecord,
+  type PolicyUserRecord,
+} from './authz-directory';
+
+const changes = counter(
+  'lapse_authz_policy_changes_total',
+  'policy.changes.v1 events applied to the forward-auth directory',
+  ['entity'],
+);
+const users = gauge('lapse_authz_directory_users', 'Users known to forward-auth');
+const resources = gauge('lapse_authz_directory_resources', 'Resources indexed by address');
+
+/** One page of a policy list endpoint: a plain array (today) or `{items, nextCursor}` (paged). */
+type Page<T> = T[] | { items: T[]; nextCursor: string | null };
+
+const PAGE_LIMIT = 1000;
+const RETRY_MAX_MS = 5_000;
+
+/**
+ * Keeps the forward-auth directory (users, resources by address) in line with policy without
+ * reading policy's tables: at boot a snapshot from policy's REST API (service token), then every
+ * `policy.changes.v1` event about a user or a resource makes it fetch that one record again
+ * (`GET /v1/users/:id`, `GET /v1/resources/:id`; a 404 removes it). Re-fetching the current
+ * record, rather than applying the event's `after`, makes events read twice or out of order
+ * harmless. The topic's end offset is taken before the snapshot and the consumer starts there, so
+ * no change between the snapshot and the consumer is missed.
+ */
+@Injectable()
+export class PolicyMirror implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly log = new Logger('authz-directory');
+  private readonly policy: PolicyApi;
+  private consumer?: Consumer;
+  private stopped = false;
+  private loading?: Promise<void>;
+
+  constructor(
+    @Inject(KAFKA) private readonly kafka: Kafka,
+    @Inject(ACCESS_TRACKING_CONFIG) private readonly config: AccessTrackingConfig,
+    private readonly directory: AuthzDirectory,
+  ) {
+    this.policy = new PolicyApi({
+      baseUrl: config.LAPSE_POLICY_URL,
+      serviceSecret: config.LAPSE_SERVICE_SECRET,
+      service: 'access-tracking',
+    });
+  }
+
+  /** Loads in the background: the service starts even while policy is away (forward-auth: 503). */
+  onApplicationBootstrap(): void {
+    this.loading = this.load().catch((e: unknown) => {
+      if (!this.stopped) this.log.error({ err: e }, 'forward-auth directory failed to load');
+    });
+  }
+
+  /** Resolves once the directory has its first snapshot (tests, and the readiness of authz). */
+  async whenLoaded(): Promise<void> {
+    await this.loading;
+  }
+
+  private async load(): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    let ends: { partition: number; offset: string }[];
+    try {
+      ends = (
+        await withKafkaRetry('reading policy.changes.v1 offsets', () =>
+          admin.fetchTopicOffsets(TOPICS.policyChanges),
+        )
+      ).map((o) => ({ partition: o.partition, offset: o.high }));
+    } finally {
+      await admin.disconnect();
+    }
+    await this.retrying('the policy snapshot', () => this.snapshot());
+    if (this.stopped) return;
+    this.directory.markReady();
+    this.log.log(
+      `forward-auth directory loaded: ${this.directory.userCount} users, ${this.directory.resources.size} resources`,
+    );
+    this.consumer = this.kafka.consumer({
+      groupId: this.config.LAPSE_AUTHZ_POLICY_GROUP_ID,
+      maxWaitTimeInMs: 100,
+      allowAutoTopicCreation: false,
+    });
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic: TOPICS.policyChanges, fromBeginning: false });
+    await this.consumer.run({
+      eachMessage: async ({ message }) => {
+        const parsed = policyChangeEventSchema.safeParse(safeJson(message.value?.toString() ?? ''));
+        if (!parsed.success) return;
+        const { entityType, entityId } = parsed.data;
+        if (entityType !== 'user' && entityType !== 'resource') return;
+        await this.retrying(`${entityType} ${entityId}`, () =>
+          entityType === 'user' ? this.refreshUser(entityId) : this.refreshResource(entityId),
+        );
+        changes.inc({ entity: entityType });
+      },
+    });
+    for (const e of ends) this.consumer.seek({ topic: TOPICS.policyChanges, ...e });
+  }
+
+  private async snapshot(): Promise<void> {
+    const [us, rs] = await Promise.all([
+      this.list<PolicyUserRecord>('/v1/users'),
+      this.list<PolicyResourceRecord>('/v1/resources'),
+    ]);
+    for (const u of us) this.directory.putUser(u);
+    for (const r of rs) this.directory.putResource(r);
+    this.updateGauges();
+  }
+
+  private async list<T>(path: string): Promise<T[]> {
+    const out: T[] = [];
+    let cursor: string | null = null;
+    do {
+      const q: string = `?limit=${PAGE_LIMIT}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+      const page: Page<T> | null = await this.policy.get<Page<T>>(`${path}${q}`, []);
+      if (!page) throw new Error(`policy answered nothing for ${path}`);
+      if (Array.isArray(page)) return page;
+      out.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor);
+    return out;
+  }
+
+  private async refreshUser(id: string): Promise<void> {
+    const u = await this.policy.get<PolicyUserRecord>(
+      `/v1/users/${encodeURIComponent(id)}`,
+      [400, 404],
+    );
+    if (u) this.directory.putUser(u);
+    else this.directory.removeUser(id);
+    this.updateGauges();
+  }
+
+  private async refreshResource(id: string): Promise<void> {
+    const r = await this.policy.get<PolicyResourceRecord>(
+      `/v1/resources/${encodeURIComponent(id)}`,
+      [400, 404],
+    );
+    if (r) this.directory.putResource(r);
+    else this.directory.removeResource(id);
+    this.updateGauges();
+  }
+
+  private updateGauges(): void {
+    users.set(this.directory.userCount);
+    resources.set(this.directory.resources.size);
+  }
+
+  /** Retries `fn` with backoff until it succeeds or the service stops (policy may be away). */
+  private async retrying(what: string, fn: () => Promise<void>): Promise<void> {
+    let delay = 200;
+    for (;;) {
+      try {
+        return await fn();
+      } catch (e) {
+        if (this.stopped) return;
+        this.log.warn({ err: e }, `forward-auth directory: ${what} failed, retrying`);
+        await new Promise((r) => setTimeout(r, delay).unref());
+        delay = Math.min(delay * 2, RETRY_MAX_MS);
+      }
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    await this.consumer?.disconnect();
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,74 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { pathSegments, type Target } from './resource-address';
+
+/** The request a proxy asks about: where it goes (for matching) and its URL (for return_to). */
+export interface OriginalRequest {
+  target: Target;
+  /** The original URL, absolute (`return_to` of the sign-in and block pages). */
+  url: string;
+  method: string;
+}
+
+function header(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const v = headers[name];
+  const s = Array.isArray(v) ? v[0] : v;
+  // X-Forwarded-* may list several hops: the first is the client's.
+  return s === undefined || s === '' ? undefined : s.split(',')[0].trim();
+}
+
+const DEFAULT_PORTS: Record<string, number> = { http: 80, https: 443 };
+
+/**
+ * The original request, from what each proxy convention sends:
+ *  - `X-Original-URL` (+ `X-Original-Method`): nginx `auth_request` as configured in deploy/proxies;
+ *  - `X-Forwarded-Host` + `-Uri` + `-Proto` + `-Method`: Traefik `ForwardAuth`, Caddy `forward_auth`;
+ *  - otherwise the request's own `Host` and `ownPath` (Envoy `ext_authz`: the original path follows
+ *    the endpoint's prefix), with `X-Forwarded-Proto` when present.
+ * Undefined when no host can be found or the URL does not parse.
+ */
+export function originalRequest(
+  headers: IncomingHttpHeaders,
+  ownMethod: string,
+  ownPath?: string,
+): OriginalRequest | undefined {
+  const original = header(headers, 'x-original-url');
+  if (original) {
+    return fromUrl(original, header(headers, 'x-original-method') ?? 'GET');
+  }
+  const fwdHost = header(headers, 'x-forwarded-host');
+  const proto = (header(headers, 'x-forwarded-proto') ?? 'http').toLowerCase();
+  if (fwdHost && ownPath === undefined) {
+    const uri = header(headers, 'x-forwarded-uri') ?? '/';
+    return fromUrl(
+      `${proto}://${fwdHost}${uri.startsWith('/') ? uri : `/${uri}`}`,
+      header(headers, 'x-forwarded-method') ?? 'GET',
+    );
+  }
+  if (ownPath === undefined) return undefined;
+  const host = header(headers, 'host');
+  if (!host) return undefined;
+  return fromUrl(
+    `${proto}://${host}${ownPath.startsWith('/') ? ownPath : `/${ownPath}`}`,
+    ownMethod,
+  );
+}
+
+function fromUrl(raw: string, method: string): OriginalRequest | undefined {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return undefined;
+  }
+  const scheme = url.protocol.slice(0, -1);
+  if (!url.hostname || (scheme !== 'http' && scheme !== 'https')) return undefined;
+  return {
+    target: {
+      host: url.hostname,
+      port: url.port ? Number(url.port) : DEFAULT_PORTS[scheme],
+      path: pathSegments(url.pathname),
+    },
+    url: url.toString(),
+    method: method.toUpperCase(),
+  };
+}
