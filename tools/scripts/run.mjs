@@ -174,6 +174,9 @@ async function start() {
   ensureDependencies();
   ensureDevSecrets();
   process.env.LAPSE_BOOTSTRAP_ADMIN_EMAIL ??= 'admin@lapse.local';
+  // Forward-auth: a proxy on this machine (e.g. oauth2-proxy behind nginx) names the user.
+  process.env.LAPSE_AUTHZ_TRUSTED_PROXIES ??= '127.0.0.1/32';
+  process.env.LAPSE_AUTHZ_TRUSTED_HEADER ??= 'X-Auth-Request-Email';
   const wasRunning = stackAlreadyRunning();
   stackUp();
   migrate();
@@ -306,6 +309,10 @@ async function test() {
   stackUp();
   say('browser for the page tests (Debian chromium; cached after the first run)');
   run('bash', ['tools/browser/install-chromium.sh']);
+  say(
+    'reverse proxies for the forward-auth tests (Debian nginx and caddy; cached after the first run)',
+  );
+  run('bash', ['tools/proxies/install-proxies.sh']);
   process.env.NX_DAEMON = 'false';
   process.env.NX_NO_CLOUD = 'true';
   const failures = [];

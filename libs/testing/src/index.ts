@@ -3,3 +3,4 @@ export * from './service-process';
 export * from './temporal';
 export * from './migrate-all';
 export * from './test-output';
+export * from './proxies';

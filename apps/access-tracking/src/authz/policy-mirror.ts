@@ -123,11 +123,12 @@ export class PolicyMirror implements OnApplicationBootstrap, OnApplicationShutdo
     this.updateGauges();
   }
 
+  /** Every record of a list endpoint: one array, or `{items, nextCursor}` pages followed to the end. */
   private async list<T>(path: string): Promise<T[]> {
     const out: T[] = [];
     let cursor: string | null = null;
     do {
-      const q: string = `?limit=${PAGE_LIMIT}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+      const q: string = cursor ? `?limit=${PAGE_LIMIT}&cursor=${encodeURIComponent(cursor)}` : '';
       const page: Page<T> | null = await this.policy.get<Page<T>>(`${path}${q}`, []);
       if (!page) throw new Error(`policy answered nothing for ${path}`);
       if (Array.isArray(page)) return page;

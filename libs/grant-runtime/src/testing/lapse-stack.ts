@@ -92,8 +92,10 @@ export async function startLapseStack(
     stoppers.push(() => policy.stop());
     const own: Record<LapseService, Record<string, string>> = {
       'access-tracking': {
+        LAPSE_POLICY_URL: policy.url,
         LAPSE_USAGE_GROUP_ID: `at-usage-${suffix}`,
         LAPSE_GRANT_STATE_GROUP_ID: `at-grant-state-${suffix}`,
+        LAPSE_AUTHZ_POLICY_GROUP_ID: `at-authz-policy-${suffix}`,
       },
       requests: {
         LAPSE_POLICY_URL: policy.url,

@@ -1,0 +1,346 @@
+import { signServiceToken, signSessionToken } from '@lapse/auth';
+import { startLapseStack, type LapseStack } from '@lapse/grant-runtime/testing';
+import {
+  eventually,
+  httpGet,
+  startCaddy,
+  startEchoUpstream,
+  startNginx,
+  type RawResponse,
+  type RunningProxy,
+  type Upstream,
+} from '@lapse/testing';
+
+const CONSOLE = 'http://console.lapse.test:3000';
+const SESSION_SECRET = 'forward-auth-test-session-secret-0123456789';
+/** nginx asks from this address (proxy_bind): the one trusted proxy. */
+const TRUSTED_PEER = '127.0.0.2';
+/** And from this one in the "untrusted" server block: it must show a proxy token. */
+const UNTRUSTED_PEER = '127.0.0.3';
+const AUTO_LOCK_SECONDS = 4;
+const BROWSER = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' };
+const API = { accept: 'application/json' };
+
+/** The nginx server block of deploy/proxies/nginx, with the test's ports and peer address. */
+function nginxServer(
+  port: number,
+  authz: string,
+  upstream: number,
+  bind: string,
+  proxyToken?: string,
+): string {
+  return `
+  server {
+    listen 127.0.0.1:${port};
+    location = /_lapse_authz {
+      internal;
+      proxy_pass ${authz}/v1/authz/auth-request;
+      proxy_bind ${bind};
+      proxy_pass_request_body off;
+      proxy_set_header Content-Length "";
+      proxy_set_header X-Original-URL $scheme://$http_host$request_uri;
+      proxy_set_header X-Original-Method $request_method;
+      ${proxyToken ? `proxy_set_header X-Lapse-Proxy-Authorization "Bearer ${proxyToken}";` : ''}
+    }
+    location @lapse_401 {
+      if ($lapse_location) { return 302 $lapse_location; }
+      default_type application/json;
+      return 401 '{"statusCode":401,"error":"Unauthorized","message":"$lapse_reason"}';
+    }
+    location @lapse_403 {
+      default_type application/json;
+      return 403 '{"statusCode":403,"error":"Forbidden","message":"$lapse_reason","state":"$lapse_state"}';
+    }
+    location / {
+      auth_request /_lapse_authz;
+      auth_request_set $lapse_location $upstream_http_x_lapse_location;
+      auth_request_set $lapse_reason $upstream_http_x_lapse_reason;
+      auth_request_set $lapse_state $upstream_http_x_lapse_state;
+      auth_request_set $lapse_user_id $upstream_http_x_lapse_user_id;
+      auth_request_set $lapse_user_email $upstream_http_x_lapse_user_email;
+      auth_request_set $lapse_resource_id $upstream_http_x_lapse_resource_id;
+      error_page 401 = @lapse_401;
+      error_page 403 = @lapse_403;
+      proxy_set_header X-Lapse-User-Id $lapse_user_id;
+      proxy_set_header X-Lapse-User-Email $lapse_user_email;
+      proxy_set_header X-Lapse-Resource-Id $lapse_resource_id;
+      proxy_pass http://127.0.0.1:${upstream};
+    }
+  }`;
+}
+
+interface Echo {
+  path: string;
+  headers: Record<string, string>;
+}
+
+/**
+ * Forward-auth through real proxies: nginx (`auth_request`) and Caddy (`forward_auth`) in front
+ * of an echo upstream, access-tracking and policy as child processes, the real grant workflow.
+ */
+describe('forward-auth through nginx and Caddy', () => {
+  let s: LapseStack;
+  let upstream: Upstream;
+  let nginx: RunningProxy;
+  let nginxUntrusted: RunningProxy;
+  let caddy: RunningProxy;
+  let alice: { id: string; email: string };
+  let bob: { id: string; email: string };
+  const host: Record<'active' | 'jit' | 'none' | 'autolock', string> = {
+    active: '',
+    jit: '',
+    none: '',
+    autolock: '',
+  };
+  const ids: Record<string, string> = {};
+
+  beforeAll(async () => {
+    s = await startLapseStack('authz', {
+      services: ['access-tracking'],
+      serviceEnv: {
+        'access-tracking': {
+          LAPSE_AUTHZ_TRUSTED_PROXIES: `${TRUSTED_PEER}/32`,
+          LAPSE_AUTHZ_TRUSTED_HEADER: 'X-Auth-Request-Email',
+          LAPSE_SESSION_SECRET: SESSION_SECRET,
+          LAPSE_CONSOLE_URL: CONSOLE,
+          LAPSE_USAGE_FROM_BEGINNING: 'false',
+          // The pre-lock latestAccess answer is what keeps a grant in use alive, not the signal.
+          LAPSE_SIGNAL_WINDOW_SECONDS: '60',
+        },
+      },
+    });
+    const at = s.services['access-tracking']?.url as string;
+    const suffix = s.suffix.toLowerCase();
+    for (const k of Object.keys(host) as (keyof typeof host)[])
+      host[k] = `${k}-${suffix}.proxies.test`;
+    alice = await s.admin.user('Alice', `alice-${suffix}@it.lapse`);
+    bob = await s.admin.user('Bob', `bob-${suffix}@it.lapse`);
+    const group = await s.admin.group(`authz-${suffix}`, [alice.id]);
+    const make = async (key: keyof typeof host, policy: unknown) => {
+      const r = await s.admin.call<{ id: string }>('POST', '/v1/resources', {
+        name: `${key}-${suffix}`,
+        address: host[key],
+        policy,
+      });
+      ids[key] = r.id;
+      if (key !== 'none') await s.admin.assign(r.id, group.id);
+    };
+    await make('active', { autoLock: null, accessRequests: null });
+    await make('jit', {
+      autoLock: null,
+      accessRequests: { accessPeriodSeconds: 3600, approval: 'MANUAL' },
+    });
+    await make('none', { autoLock: null, accessRequests: null });
+    await make('autolock', {
+      autoLock: { durationSeconds: AUTO_LOCK_SECONDS, approval: 'MANUAL' },
+      accessRequests: null,
+    });
+
+    upstream = await startEchoUpstream();
+    const proxyToken = await signServiceToken(s.serviceSecret, 'proxy');
+    nginx = await startNginx((port) => nginxServer(port, at, upstream.port, TRUSTED_PEER));
+    nginxUntrusted = await startNginx((port) =>
+      nginxServer(port, at, upstream.port, UNTRUSTED_PEER, proxyToken),
+    );
+    caddy = await startCaddy(
+      (port) => `
+http://:${port} {
+  forward_auth ${at.replace('http://', '')} {
+    uri /v1/authz/forward-auth
+    header_up X-Lapse-Proxy-Authorization "Bearer {env.LAPSE_PROXY_TOKEN}"
+    copy_headers X-Lapse-User-Id X-Lapse-User-Email X-Lapse-Resource-Id
+  }
+  reverse_proxy 127.0.0.1:${upstream.port}
+}`,
+      { LAPSE_PROXY_TOKEN: proxyToken },
+    );
+  }, 240_000);
+
+  afterAll(async () => {
+    await caddy?.stop();
+    await nginxUntrusted?.stop();
+    await nginx?.stop();
+    await upstream?.stop();
+    await s?.stop();
+  });
+
+  const viaNginx = (key: keyof typeof host, headers: Record<string, string>, path = '/app') =>
+    httpGet(`${nginx.url}${path}`, { host: host[key], ...headers });
+  const asAlice = { 'x-auth-request-email': '' };
+  const blockPage = (key: keyof typeof host, path = '/app') =>
+    `${CONSOLE}/request/${ids[key]}?return_to=${encodeURIComponent(`http://${host[key]}${path}`)}`;
+
+  /** Waits until policy, the grant workflow and access-tracking agree on the grant's state. */
+  const settled = (
+    what: string,
+    call: () => Promise<RawResponse>,
+    ok: (r: RawResponse) => boolean,
+  ): Promise<RawResponse> =>
+    eventually(
+      async () => {
+        const r = await call();
+        return ok(r) ? r : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 250, what },
+    );
+
+  beforeAll(() => {
+    asAlice['x-auth-request-email'] = alice.email.toUpperCase();
+  });
+
+  it('ACTIVE: nginx passes the request with the identity headers', async () => {
+    const r = await settled(
+      'the active grant through nginx',
+      () => viaNginx('active', { ...API, ...asAlice }, '/app/page?x=1'),
+      (r) => r.status === 200,
+    );
+    const echo = JSON.parse(r.body) as Echo;
+    expect(echo.path).toBe('/app/page?x=1');
+    expect(echo.headers['x-lapse-user-id']).toBe(alice.id);
+    expect(echo.headers['x-lapse-user-email']).toBe(alice.email);
+    expect(echo.headers['x-lapse-resource-id']).toBe(ids.active);
+  });
+
+  it('no grant: 403, for a user with no assignment and for a resource nobody is assigned', async () => {
+    await settled(
+      'bob known to forward-auth',
+      () => viaNginx('active', { ...API, 'x-auth-request-email': bob.email }),
+      (r) => r.status === 403,
+    );
+    const r = await viaNginx('none', { ...API, ...asAlice });
+    expect(r.status).toBe(403);
+    expect(JSON.parse(r.body)).toEqual({
+      statusCode: 403,
+      error: 'Forbidden',
+      message: 'no grant for this user and resource',
+      state: 'NO_GRANT',
+    });
+    const unknown = await httpGet(`${nginx.url}/`, { host: 'nowhere.proxies.test', ...asAlice });
+    expect(unknown.status).toBe(403);
+    expect(JSON.parse(unknown.body).message).toBe('no Lapse resource at this address');
+  });
+
+  it('LOCKED, browser: 302 to the block page with return_to; API client: 403 JSON', async () => {
+    const browser = await settled(
+      'the JIT grant (LOCKED) through nginx',
+      () => viaNginx('jit', { ...BROWSER, ...asAlice }),
+      (r) => r.status === 302,
+    );
+    expect(browser.headers.location).toBe(blockPage('jit'));
+    const api = await viaNginx('jit', { ...API, ...asAlice });
+    expect(api.status).toBe(403);
+    expect(api.headers['content-type']).toMatch(/application\/json/);
+    expect(JSON.parse(api.body)).toEqual({
+      statusCode: 403,
+      error: 'Forbidden',
+      message: 'grant is locked: request access to unlock it',
+      state: 'LOCKED',
+    });
+  });
+
+  it('no user: a browser is sent to sign-in, an API client gets 401', async () => {
+    const browser = await viaNginx('active', BROWSER, '/x');
+    expect(browser.status).toBe(302);
+    expect(browser.headers.location).toBe(
+      `${CONSOLE}/auth/login?return_to=${encodeURIComponent(`http://${host.active}/x`)}`,
+    );
+    expect((await viaNginx('active', API)).status).toBe(401);
+  });
+
+  it("an untrusted peer's identity header is ignored", async () => {
+    const untrusted = (headers: Record<string, string>) =>
+      httpGet(`${nginxUntrusted.url}/app`, { host: host.active, ...headers });
+    // The same request the trusted nginx lets through…
+    expect((await viaNginx('active', { ...API, ...asAlice })).status).toBe(200);
+    // …is nobody's from an untrusted peer (which may ask, holding a proxy token).
+    const r = await untrusted({ ...BROWSER, ...asAlice });
+    expect(r.status).toBe(302);
+    expect(r.headers.location).toMatch(new RegExp(`^${CONSOLE}/auth/login\\?return_to=`));
+    // A bearer token still identifies the user through it.
+    const bearer = await untrusted({
+      ...API,
+      authorization: `Bearer ${await s.tokenFor(alice.id)}`,
+    });
+    expect(bearer.status).toBe(200);
+    expect((JSON.parse(bearer.body) as Echo).headers['x-lapse-user-id']).toBe(alice.id);
+  });
+
+  it('a peer that is neither trusted nor holding a proxy token is refused', async () => {
+    const at = s.services['access-tracking']?.url as string;
+    const r = await httpGet(`${at}/v1/authz/forward-auth`, {
+      'x-forwarded-host': host.active,
+      'x-forwarded-uri': '/',
+      'x-auth-request-email': alice.email,
+    });
+    expect(r.status).toBe(403);
+    expect(JSON.parse(r.body).message).toMatch(/not a trusted proxy/);
+  });
+
+  it('Caddy forward_auth: session cookie passes ACTIVE; LOCKED browser 302, API 403 JSON', async () => {
+    const session = await signSessionToken(SESSION_SECRET, {
+      userId: alice.id,
+      email: alice.email,
+      sessionId: 'it-session',
+      expiresAt: new Date(Date.now() + 3600_000),
+    });
+    const viaCaddy = (key: keyof typeof host, headers: Record<string, string>) =>
+      httpGet(`${caddy.url}/app`, { host: host[key], ...headers });
+    const ok = await settled(
+      'the active grant through Caddy',
+      () => viaCaddy('active', { ...BROWSER, cookie: `other=1; lapse_session=${session}` }),
+      (r) => r.status === 200,
+    );
+    const echo = JSON.parse(ok.body) as Echo;
+    expect(echo.headers['x-lapse-user-id']).toBe(alice.id);
+    expect(echo.headers['x-lapse-user-email']).toBe(alice.email);
+    expect(echo.headers['x-lapse-resource-id']).toBe(ids.active);
+
+    const locked = await viaCaddy('jit', { ...BROWSER, cookie: `lapse_session=${session}` });
+    expect(locked.status).toBe(302);
+    expect(locked.headers.location).toBe(blockPage('jit'));
+
+    const bearer = `Bearer ${await s.tokenFor(alice.id)}`;
+    const api = await viaCaddy('jit', { ...API, authorization: bearer });
+    expect(api.status).toBe(403);
+    expect(JSON.parse(api.body)).toMatchObject({ state: 'LOCKED', resourceId: ids.jit });
+    expect((await viaCaddy('none', { ...API, authorization: bearer })).status).toBe(403);
+    // Caddy's peer is not trusted: its identity header counts for nothing.
+    expect((await viaCaddy('active', { ...API, ...asAlice })).status).toBe(401);
+  });
+
+  it('use through the proxy alone keeps a grant ACTIVE past its auto-lock duration; idle, it locks', async () => {
+    await settled(
+      'the auto-lock grant through nginx',
+      () => viaNginx('autolock', { ...API, ...asAlice }),
+      (r) => r.status === 200,
+    );
+    // Use it through nginx for three auto-lock periods: it never locks.
+    const until = Date.now() + 3 * AUTO_LOCK_SECONDS * 1000;
+    let uses = 0;
+    while (Date.now() < until) {
+      const r = await viaNginx('autolock', { ...API, ...asAlice });
+      expect(r.status).toBe(200);
+      uses++;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    expect(uses).toBeGreaterThan(10);
+    // Left alone, it locks (asked through decisions, which is not a use), and a browser is sent
+    // to the block page.
+    const at = s.services['access-tracking']?.url as string;
+    const service = await signServiceToken(s.serviceSecret, 'proxy');
+    await eventually(
+      async () => {
+        const res = await fetch(
+          `${at}/v1/decisions?userId=${alice.id}&resourceId=${ids.autolock}`,
+          { headers: { authorization: `Bearer ${service}` } },
+        );
+        const d = (await res.json()) as { state: string };
+        return d.state === 'LOCKED' ? d : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 250, what: 'the idle grant to lock' },
+    );
+    const locked = await viaNginx('autolock', { ...BROWSER, ...asAlice });
+    expect(locked.status).toBe(302);
+    expect(locked.headers.location).toBe(blockPage('autolock'));
+  }, 120_000);
+});
