@@ -1,4 +1,4 @@
-import { signServiceToken, signSessionToken } from '@lapse/auth';
+import { signProxyToken, signSessionToken } from '@lapse/auth';
 import { startLapseStack, type LapseStack } from '@lapse/grant-runtime/testing';
 import {
   eventually,
@@ -17,7 +17,7 @@ const SESSION_SECRET = 'forward-auth-test-session-secret-0123456789';
 const TRUSTED_PEER = '127.0.0.2';
 /** And from this one in the "untrusted" server block: it must show a proxy token. */
 const UNTRUSTED_PEER = '127.0.0.3';
-const AUTO_LOCK_SECONDS = 4;
+const AUTO_LOCK_SECONDS = 6;
 const BROWSER = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' };
 const API = { accept: 'application/json' };
 
@@ -137,7 +137,7 @@ describe('forward-auth through nginx and Caddy', () => {
     });
 
     upstream = await startEchoUpstream();
-    const proxyToken = await signServiceToken(s.serviceSecret, 'proxy');
+    const proxyToken = await signProxyToken(s.serviceSecret, 'it-nginx');
     nginx = await startNginx((port) => nginxServer(port, at, upstream.port, TRUSTED_PEER));
     nginxUntrusted = await startNginx((port) =>
       nginxServer(port, at, upstream.port, UNTRUSTED_PEER, proxyToken),
@@ -327,7 +327,7 @@ http://:${port} {
     // Left alone, it locks (asked through decisions, which is not a use), and a browser is sent
     // to the block page.
     const at = s.services['access-tracking']?.url as string;
-    const service = await signServiceToken(s.serviceSecret, 'proxy');
+    const service = await signProxyToken(s.serviceSecret, 'it-nginx');
     await eventually(
       async () => {
         const res = await fetch(
