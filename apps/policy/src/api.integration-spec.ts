@@ -153,7 +153,9 @@ describe('policy API (real Postgres; sync worker off)', () => {
       const svc = await h.serviceToken('notifications');
       expect((await h.call('GET', `/v1/users/${ids.ADMIN}`, svc)).status).toBe(200);
       expect(
-        (await h.call('GET', `/v1/users?role=ADMIN`, svc)).body.map((u: { id: string }) => u.id),
+        (await h.call('GET', `/v1/users?role=ADMIN`, svc)).body.items.map(
+          (u: { id: string }) => u.id,
+        ),
       ).toContain(ids.ADMIN);
       expect((await h.call('GET', `/v1/resources/${resourceId}`, svc)).status).toBe(200);
       expect((await h.call('GET', `/v1/groups/${groupId}`, svc)).status).toBe(200);
@@ -219,10 +221,10 @@ describe('policy API (real Postgres; sync worker off)', () => {
           .status,
       ).toBe(409);
       const found = await h.call('GET', '/v1/users?email=Alex@Example.com', tokens.SUPPORT);
-      expect(found.body.map((u: { id: string }) => u.id)).toEqual([res.body.id]);
+      expect(found.body.items.map((u: { id: string }) => u.id)).toEqual([res.body.id]);
       expect(
         (await h.call('GET', '/v1/users?email=nobody@example.com', tokens.SUPPORT)).body,
-      ).toEqual([]);
+      ).toEqual({ items: [], nextCursor: null });
     });
 
     it('groups: add (idempotent), replace, remove (404 when not a member); unknown users are 404', async () => {
@@ -505,23 +507,23 @@ describe('policy API (real Postgres; sync worker off)', () => {
         `/v1/audit-logs?category=ACCESS&resourceId=${r.id}&since=${since}`,
         tokens.SUPPORT,
       );
-      expect(log.body.map((e: { action: string }) => e.action)).toEqual([
+      expect(log.body.items.map((e: { action: string }) => e.action)).toEqual([
         'resource.policy.changed',
         'resource.created',
       ]);
-      expect(log.body[0]).toMatchObject({
+      expect(log.body.items[0]).toMatchObject({
         category: 'ACCESS',
         actorId: ids.ADMIN,
         before: { policy: policy30 },
         after: { policy: { autoLock: { durationSeconds: DAY, approval: 'AUTOMATIC' } } },
       });
-      expect(log.body[1]).toMatchObject({ actorId: ids.DEVOPS, before: null });
+      expect(log.body.items[1]).toMatchObject({ actorId: ids.DEVOPS, before: null });
       const future = await h.call(
         'GET',
         `/v1/audit-logs?resourceId=${r.id}&since=2999-01-01T00:00:00Z`,
         tokens.SUPPORT,
       );
-      expect(future.body).toEqual([]);
+      expect(future.body).toEqual({ items: [], nextCursor: null });
     });
 
     it('the table refuses UPDATE and DELETE', async () => {

@@ -19,6 +19,7 @@ import { BackgroundWork } from './grant-sync/grant-sync.lifecycle';
 import { GrantsController } from './grants/grants.controller';
 import { GrantsService } from './grants/grants.service';
 import { PolicyActivitiesHost } from './grants/policy-activities.host';
+import { ResourceGrantsController } from './grants/resource-grants.controller';
 import { GroupsController } from './groups/groups.controller';
 import { GroupsService } from './groups/groups.service';
 import { ReportsController } from './reports/reports.controller';
@@ -59,6 +60,7 @@ export function createAppModule(config: PolicyConfig): DynamicModule {
       ResourcesController,
       AssignmentsController,
       GrantsController,
+      ResourceGrantsController,
       AuditController,
       SettingsController,
       ReportsController,

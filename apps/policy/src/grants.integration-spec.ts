@@ -110,7 +110,7 @@ describe('grants follow policy (real Postgres, Temporal with the grant workflow,
       sourceGroupIds: [inherit, override].sort(),
     });
 
-    const grants = await api('GET', `/v1/users/${u3}/grants`);
+    const grants = (await api('GET', `/v1/users/${u3}/grants`)).items;
     expect(grants).toEqual([
       expect.objectContaining({
         resourceId: r,
@@ -196,7 +196,7 @@ describe('grants follow policy (real Postgres, Temporal with the grant workflow,
     await converge();
     await grantOf(r, b, (v) => v.state === 'REVOKED', 'b revoked after the assignment was removed');
 
-    const audit = await api('GET', `/v1/audit-logs?category=ACCESS&resourceId=${r}`);
+    const audit = (await api('GET', `/v1/audit-logs?category=ACCESS&resourceId=${r}`)).items;
     expect(audit[0]).toMatchObject({
       action: 'assignment.deleted',
       before: { groupId: g, resourceId: r },
@@ -276,7 +276,7 @@ describe('grants follow policy (real Postgres, Temporal with the grant workflow,
     expect(cells[15]).toBe('true');
     expect(Date.parse(cells[16])).toBe(Date.parse(unlocked.body.lastAdminUnlockAt));
 
-    const audit = await api('GET', `/v1/audit-logs?resourceId=${r}`);
+    const audit = (await api('GET', `/v1/audit-logs?resourceId=${r}`)).items;
     expect(audit.find((e: { action: string }) => e.action === 'grant.unlocked')).toMatchObject({
       before: { state: 'LOCKED' },
       after: { state: 'ACTIVE' },
@@ -310,7 +310,7 @@ describe('grants follow policy (real Postgres, Temporal with the grant workflow,
       .executeUpdate(adminUnlockUpdate, { args: [{ actorId: adminId }] });
     const unlocks = async () =>
       (
-        (await api('GET', `/v1/audit-logs?resourceId=${r}`)) as {
+        (await api('GET', `/v1/audit-logs?resourceId=${r}`)).items as {
           action: string;
           actorId: string;
           after: { lastAdminUnlockAt?: string };

@@ -92,7 +92,7 @@ describe('access-requests.v1 → audit log (real Kafka and Postgres)', () => {
           reader,
         );
         if (res.status !== 200) throw new Error(`audit-logs → ${res.status} ${res.text}`);
-        const list = res.body as Entry[];
+        const list = (res.body as { items: Entry[] }).items;
         return list.some((e) => e.entityId === marker.request.id) ? list : undefined;
       },
       { timeoutMs: 60_000, what: 'the request events in the audit log' },

@@ -23,10 +23,21 @@ export class PolicyClient implements PolicyDirectory {
     return this.get<PolicyUser>(`/v1/users/${encodeURIComponent(id)}`, true);
   }
 
+  /** Every active user holding `role`, all pages. */
   async usersWithRole(role: Role): Promise<PolicyUser[]> {
-    return (
-      (await this.get<PolicyUser[]>(`/v1/users?role=${encodeURIComponent(role)}`, false)) ?? []
-    );
+    const users: PolicyUser[] = [];
+    const pageOf = (cursor: string | null) =>
+      this.get<{ items: PolicyUser[]; nextCursor: string | null }>(
+        `/v1/users?role=${encodeURIComponent(role)}&limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+        false,
+      );
+    let cursor: string | null = null;
+    do {
+      const page = await pageOf(cursor);
+      users.push(...(page?.items ?? []));
+      cursor = page?.nextCursor ?? null;
+    } while (cursor);
+    return users;
   }
 
   resource(id: string): Promise<PolicyResource | null> {

@@ -208,7 +208,9 @@ export class PolicyFixture {
         headers: { authorization: `Bearer ${svc}` },
       },
     );
-    const [admin] = (await res.json()) as { id: string }[];
+    const {
+      items: [admin],
+    } = (await res.json()) as { items: { id: string }[] };
     f.adminId = admin.id;
     f.adminToken = await signUserToken(JWT_SECRET, admin.id);
     return f;

@@ -1,9 +1,10 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Put, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Put, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentPrincipal, READER_ROLES, Roles, WRITER_ROLES, type Principal } from '@lapse/auth';
 import { actorOf } from '../common/actor';
 import { uuid } from '../common/ids';
+import { PageQueryDto, type Page } from '../common/paging';
 import { PutAssignmentDto, type AssignmentView } from './assignments.dto';
 import { AssignmentsService } from './assignments.service';
 
@@ -15,8 +16,11 @@ export class AssignmentsController {
 
   @Get()
   @Roles(...READER_ROLES)
-  list(@Param('id', uuid('id')) id: string): Promise<AssignmentView[]> {
-    return this.assignments.list(id);
+  list(
+    @Param('id', uuid('id')) id: string,
+    @Query() q: PageQueryDto,
+  ): Promise<Page<AssignmentView>> {
+    return this.assignments.list(id, q);
   }
 
   /** 201 when created, 200 when replaced. */

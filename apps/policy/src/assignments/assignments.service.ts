@@ -4,6 +4,8 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { PolicyOverride } from '@lapse/contracts';
 import { LapseError } from '@lapse/platform';
 import { ChangeRecorder } from '../changes/change-recorder';
+import { decodeCursor, limitOf, pageOf, type Page, type PageQueryDto } from '../common/paging';
+import { Where } from '../common/sql';
 import { parseOverride } from '../resources/policy-input';
 import type { AssignmentView, PutAssignmentDto } from './assignments.dto';
 
@@ -37,13 +39,18 @@ export class AssignmentsService {
     private readonly changes: ChangeRecorder,
   ) {}
 
-  async list(resourceId: string): Promise<AssignmentView[]> {
+  /** The resource's assignments, in group id order. */
+  async list(resourceId: string, q: PageQueryDto): Promise<Page<AssignmentView>> {
     await this.requireRow(this.ds.manager, 'resources', 'resource', resourceId);
+    const limit = limitOf(q);
+    const after = decodeCursor(q.cursor, 1);
+    const w = new Where().add('resource_id = ?', resourceId);
+    if (after) w.add('group_id > ?::uuid', after[0]);
     const rows: AssignmentRow[] = await this.ds.query(
-      `SELECT ${COLUMNS} FROM policy.assignments WHERE resource_id = $1 ORDER BY group_id`,
-      [resourceId],
+      `SELECT ${COLUMNS} FROM policy.assignments ${w.sql} ORDER BY group_id LIMIT ${w.param(limit + 1)}`,
+      w.params,
     );
-    return rows.map(view);
+    return pageOf(rows, limit, (r) => [r.group_id], view);
   }
 
   private async requireRow(

@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { READER_ROLES, Roles } from '@lapse/auth';
 import { AuditQueryDto } from './audit.dto';
 import type { AuditEntry } from './audit.repository';
+import type { Page } from '../common/paging';
 import { AuditService } from './audit.service';
 
 @ApiTags('audit')
@@ -13,7 +14,7 @@ export class AuditController {
 
   @Get()
   @Roles(...READER_ROLES)
-  list(@Query() q: AuditQueryDto): Promise<AuditEntry[]> {
+  list(@Query() q: AuditQueryDto): Promise<Page<AuditEntry>> {
     return this.audit.list(q);
   }
 }

@@ -1,9 +1,9 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsUUID, Max, Min } from 'class-validator';
+import { IsIn, IsISO8601, IsOptional, IsString, IsUUID, Length } from 'class-validator';
+import { PageQueryDto } from '../common/paging';
 import { AUDIT_CATEGORIES, type AuditCategory } from './audit.repository';
 
-export class AuditQueryDto {
+export class AuditQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: AUDIT_CATEGORIES })
   @IsOptional()
   @IsIn(AUDIT_CATEGORIES)
@@ -24,11 +24,17 @@ export class AuditQueryDto {
   @IsISO8601({ strict: true })
   until?: string;
 
-  @ApiPropertyOptional({ default: 100, maximum: 1000 })
+  @ApiPropertyOptional({ format: 'uuid', description: 'the user the entry is about' })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
-  limit?: number;
+  @IsUUID('all')
+  userId?: string;
+
+  @ApiPropertyOptional({
+    description: 'who made the change: a user id, service:<name>, scim, system:…',
+    maxLength: 200,
+  })
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  actorId?: string;
 }

@@ -12,3 +12,24 @@ export async function returning<T>(
     return raw[0] as T[];
   return raw as T[];
 }
+
+/** A WHERE clause built from optional filters; `?` in each part becomes the next `$n`. */
+export class Where {
+  readonly params: unknown[] = [];
+  private readonly parts: string[] = [];
+
+  add(sql: string, ...values: unknown[]): this {
+    this.parts.push(sql.replace(/\?/g, () => this.param(values.shift())));
+    return this;
+  }
+
+  /** Adds a parameter and returns its placeholder (for LIMIT and the like). */
+  param(value: unknown): string {
+    this.params.push(value);
+    return `$${this.params.length}`;
+  }
+
+  get sql(): string {
+    return this.parts.length ? `WHERE ${this.parts.join(' AND ')}` : '';
+  }
+}

@@ -7,6 +7,7 @@ import type { GrantDriver } from './temporal-grant-driver';
 import { SyncJobsRepository, type SyncJob } from './sync-jobs.repository';
 import { queueExpiredAssignments } from './expiry';
 import { SyncLeadership } from './leadership';
+import { NO_POLICY } from '../resources/policy-input';
 
 export interface GrantSyncSettings {
   pageSize: number;
@@ -162,7 +163,7 @@ export class GrantSyncWorker {
   }
 
   private async totalUsers(job: SyncJob): Promise<number> {
-    if (job.kind === 'GROUP_USERS') return job.userIds?.length ?? 0;
+    if (job.kind !== 'RESOURCE_GROUPS') return job.userIds?.length ?? 0;
     const rows: { n: string }[] = await this.ds.query(
       `SELECT count(DISTINCT user_id) AS n FROM policy.memberships WHERE group_id = ANY($1::uuid[])`,
       [job.groupIds],
@@ -174,7 +175,7 @@ export class GrantSyncWorker {
   private async userPage(job: SyncJob, cursor: string | null): Promise<string[]> {
     const after = cursor ?? '00000000-0000-0000-0000-000000000000';
     const rows: { user_id: string }[] =
-      job.kind === 'GROUP_USERS'
+      job.kind !== 'RESOURCE_GROUPS'
         ? await this.ds.query(
             `SELECT DISTINCT u AS user_id FROM unnest($1::uuid[]) AS u WHERE u > $2::uuid ORDER BY u LIMIT $3`,
             [job.userIds ?? [], after, this.s.pageSize],
@@ -187,12 +188,20 @@ export class GrantSyncWorker {
     return rows.map((r) => r.user_id);
   }
 
-  /** The resources whose grants the job touches (one for RESOURCE_GROUPS; the group's for GROUP_USERS). */
+  /** The resources whose grants the job touches (one for RESOURCE_*; the group's for GROUP_USERS). */
   private async resourcesOf(job: SyncJob): Promise<{ id: string; policy: Policy }[]> {
     if (job.kind === 'RESOURCE_GROUPS') {
       return this.ds.query(`SELECT id, policy FROM policy.resources WHERE id = $1`, [
         job.resourceId,
       ]);
+    }
+    if (job.kind === 'RESOURCE_USERS') {
+      // A deleted resource still has grants to end: planned with no assignment, they are revoked.
+      const rows: { id: string; policy: Policy }[] = await this.ds.query(
+        `SELECT id, policy FROM policy.resources WHERE id = $1`,
+        [job.resourceId],
+      );
+      return rows.length ? rows : [{ id: job.resourceId as string, policy: NO_POLICY }];
     }
     return this.ds.query(
       `SELECT r.id, r.policy FROM policy.assignments a JOIN policy.resources r ON r.id = a.resource_id

@@ -4,11 +4,14 @@ import { returning } from '../common/sql';
 /**
  * What a change affects, as a set of (user, resource) pairs the sync worker recomputes:
  * - RESOURCE_GROUPS: every member of `groupIds` × `resourceId` (resource default, assignment, expiry);
- * - GROUP_USERS: `userIds` × every resource assigned to `groupId` (membership changes).
+ * - GROUP_USERS: `userIds` × every resource assigned to `groupId` (membership changes);
+ * - RESOURCE_USERS: `userIds` × `resourceId`, named explicitly because the rows that linked them
+ *   are gone (a group or a resource deleted: its members' grants are recomputed or revoked).
  */
 export type SyncJobSpec =
   | { kind: 'RESOURCE_GROUPS'; resourceId: string; groupIds: string[] }
-  | { kind: 'GROUP_USERS'; groupId: string; userIds: string[] };
+  | { kind: 'GROUP_USERS'; groupId: string; userIds: string[] }
+  | { kind: 'RESOURCE_USERS'; resourceId: string; userIds: string[] };
 
 export interface SyncJob {
   id: string;
@@ -29,6 +32,12 @@ export async function insertSyncJobs(m: EntityManager, specs: SyncJobSpec[]): Pr
       await m.query(
         `INSERT INTO policy.grant_sync_jobs (kind, resource_id, group_ids) VALUES ($1, $2, $3::uuid[])`,
         [s.kind, s.resourceId, s.groupIds],
+      );
+    } else if (s.kind === 'RESOURCE_USERS') {
+      if (s.userIds.length === 0) continue;
+      await m.query(
+        `INSERT INTO policy.grant_sync_jobs (kind, resource_id, user_ids) VALUES ($1, $2, $3::uuid[])`,
+        [s.kind, s.resourceId, s.userIds],
       );
     } else {
       if (s.userIds.length === 0) continue;

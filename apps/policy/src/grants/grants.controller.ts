@@ -1,10 +1,11 @@
-import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, READER_ROLES, Roles, WRITER_ROLES, type Principal } from '@lapse/auth';
 import type { GrantView } from '@lapse/contracts';
 import { LapseError } from '@lapse/platform';
 import { actorOf } from '../common/actor';
 import { uuid } from '../common/ids';
+import { PageQueryDto, type Page } from '../common/paging';
 import { GrantsService, type UserGrant } from './grants.service';
 
 @ApiTags('grants')
@@ -15,8 +16,11 @@ export class GrantsController {
 
   @Get('grants')
   @Roles(...READER_ROLES)
-  list(@Param('userId', uuid('userId')) userId: string): Promise<UserGrant[]> {
-    return this.grants.list(userId);
+  list(
+    @Param('userId', uuid('userId')) userId: string,
+    @Query() q: PageQueryDto,
+  ): Promise<Page<UserGrant>> {
+    return this.grants.list(userId, q);
   }
 
   /** Rule 3: ADMIN or DEVOPS unlock a locked grant (recorded as "last unlocked by an admin"). */

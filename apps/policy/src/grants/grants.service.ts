@@ -8,6 +8,7 @@ import {
   adminUnlockUpdate,
   grantWorkflowId,
   stateQuery,
+  type AccessRequest,
   type EffectivePolicy,
   type GrantState,
   type GrantView,
@@ -17,6 +18,7 @@ import {
 import { LapseError } from '@lapse/platform';
 import { planGrants, type UserAssignment } from '../grant-sync/grant-plan';
 import { policySourceOf, type PolicySource } from './policy-source';
+import { decodeCursor, limitOf, pageOf, type Page, type PageQueryDto } from '../common/paging';
 
 export interface UserGrant {
   resourceId: string;
@@ -29,6 +31,22 @@ export interface UserGrant {
   lockedAt: string | null;
   activeUntil: string | null;
   lastAdminUnlockAt: string | null;
+}
+
+/** An item of `GET /v1/resources/:id/grants`. */
+export interface ResourceGrant {
+  userId: string;
+  email: string;
+  name: string;
+  userActive: boolean;
+  /** null while the grant is not synced yet. */
+  state: GrantState | null;
+  lastAccessAt: string | null;
+  lockedAt: string | null;
+  activeUntil: string | null;
+  lastAdminUnlockAt: string | null;
+  lastAdminUnlockBy: string | null;
+  openRequest: AccessRequest | null;
 }
 
 interface StatusRow {
@@ -52,7 +70,10 @@ export class GrantsService {
     private readonly client: Client,
   ) {}
 
-  async list(userId: string): Promise<UserGrant[]> {
+  /** The user's grants, by resource name (then id), paged. */
+  async list(userId: string, q: PageQueryDto): Promise<Page<UserGrant>> {
+    const limit = limitOf(q);
+    const after = decodeCursor(q.cursor, 2);
     const users: unknown[] = await this.ds.query('SELECT 1 FROM policy.users WHERE id = $1', [
       userId,
     ]);
@@ -73,8 +94,21 @@ export class GrantsService {
     const byResource = new Map<string, typeof rows>();
     for (const r of rows)
       byResource.set(r.resource_id, [...(byResource.get(r.resource_id) ?? []), r]);
-    return Promise.all(
-      [...byResource.values()].map(async (list) => {
+    // Ordered here, by code units, so that the cursor comparison below is the same order.
+    const key = (r: { resource_name: string; resource_id: string }) =>
+      `${r.resource_name}\u0000${r.resource_id}`;
+    const afterKey = after ? `${after[0]}\u0000${after[1]}` : null;
+    const ordered = [...byResource.values()]
+      .sort(([a], [b]) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0))
+      .filter(([r]) => afterKey === null || key(r) > afterKey);
+    const page = pageOf(
+      ordered,
+      limit,
+      ([r]) => [r.resource_name, r.resource_id],
+      (list) => list,
+    );
+    const items = await Promise.all(
+      page.items.map(async (list) => {
         const {
           resource_id: resourceId,
           resource_name: resourceName,
@@ -105,6 +139,68 @@ export class GrantsService {
         };
       }),
     );
+    return { items, nextCursor: page.nextCursor };
+  }
+
+  /**
+   * Each user's grant to a resource (the resource page): everyone its assignments give a grant,
+   * and anyone the projection still knows (a grant ending), in user id order. State, last access
+   * and last admin unlock come from the projection (grants.state.v1); a PENDING grant's open
+   * request, and the state of a grant the projection has not seen yet, from the workflow.
+   */
+  async forResource(resourceId: string, q: PageQueryDto): Promise<Page<ResourceGrant>> {
+    const exists: unknown[] = await this.ds.query(`SELECT 1 FROM policy.resources WHERE id = $1`, [
+      resourceId,
+    ]);
+    if (exists.length === 0) throw LapseError.notFound('resource', resourceId);
+    const limit = limitOf(q);
+    const after = decodeCursor(q.cursor, 1)?.[0] ?? '00000000-0000-0000-0000-000000000000';
+    const rows: (StatusRow & {
+      user_id: string;
+      email: string;
+      name: string;
+      active: boolean;
+      last_admin_unlock_by: string | null;
+    })[] = await this.ds.query(
+      `WITH holders AS (
+         SELECT m.user_id FROM policy.assignments a JOIN policy.memberships m ON m.group_id = a.group_id
+         WHERE a.resource_id = $1 AND m.user_id > $2::uuid
+         UNION SELECT user_id FROM policy.grant_status WHERE resource_id = $1 AND user_id > $2::uuid)
+       SELECT h.user_id, u.email, u.name, u.active, s.state, s.last_access_at, s.locked_at, s.active_until,
+         s.last_admin_unlock_at, s.last_admin_unlock_by
+       FROM holders h JOIN policy.users u ON u.id = h.user_id
+       LEFT JOIN policy.grant_status s ON s.user_id = h.user_id AND s.resource_id = $1
+       ORDER BY h.user_id LIMIT $3`,
+      [resourceId, after, limit + 1],
+    );
+    const page = pageOf(
+      rows,
+      limit,
+      (r) => [r.user_id],
+      (r) => r,
+    );
+    const items = await Promise.all(
+      page.items.map(async (r): Promise<ResourceGrant> => {
+        const live =
+          r.state === null || r.state === 'PENDING'
+            ? await this.queryState(resourceId, r.user_id)
+            : null;
+        return {
+          userId: r.user_id,
+          email: r.email,
+          name: r.name,
+          userActive: r.active,
+          state: live?.state ?? r.state,
+          lastAccessAt: live ? live.lastAccessAt : iso(r.last_access_at),
+          lockedAt: live ? live.lockedAt : iso(r.locked_at),
+          activeUntil: live ? live.activeUntil : iso(r.active_until),
+          lastAdminUnlockAt: live?.lastAdminUnlockAt ?? iso(r.last_admin_unlock_at),
+          lastAdminUnlockBy: live?.lastAdminUnlockBy ?? r.last_admin_unlock_by,
+          openRequest: live?.openRequest ?? null,
+        };
+      }),
+    );
+    return { items, nextCursor: page.nextCursor };
   }
 
   private async status(userId: string, resourceId: string): Promise<StatusRow | null> {

@@ -1,4 +1,15 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Put,
+  Query,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import {
   AllowService,
@@ -10,7 +21,16 @@ import {
 } from '@lapse/auth';
 import { actorOf } from '../common/actor';
 import { uuid } from '../common/ids';
-import { AddMemberDto, CreateGroupDto, ReplaceMembersDto, type GroupView } from './groups.dto';
+import type { Page } from '../common/paging';
+import {
+  AddMemberDto,
+  CreateGroupDto,
+  GroupQueryDto,
+  ReplaceMembersDto,
+  UpdateGroupDto,
+  type GroupSummary,
+  type GroupView,
+} from './groups.dto';
 import { GroupsService } from './groups.service';
 
 @ApiTags('groups')
@@ -23,6 +43,30 @@ export class GroupsController {
   @Roles(...WRITER_ROLES)
   create(@Body() dto: CreateGroupDto, @CurrentPrincipal() p: Principal): Promise<GroupView> {
     return this.groups.create(dto.name, actorOf(p));
+  }
+
+  @Get()
+  @Roles(...READER_ROLES)
+  list(@Query() q: GroupQueryDto): Promise<Page<GroupSummary>> {
+    return this.groups.list(q);
+  }
+
+  @Patch(':id')
+  @Roles(...WRITER_ROLES)
+  rename(
+    @Param('id', uuid('id')) id: string,
+    @Body() dto: UpdateGroupDto,
+    @CurrentPrincipal() p: Principal,
+  ): Promise<GroupView> {
+    return this.groups.rename(id, dto.name, actorOf(p));
+  }
+
+  /** Its assignments go, and so do the grants they gave (recomputed from what is left). */
+  @Delete(':id')
+  @HttpCode(204)
+  @Roles(...WRITER_ROLES)
+  delete(@Param('id', uuid('id')) id: string, @CurrentPrincipal() p: Principal): Promise<void> {
+    return this.groups.remove(id, actorOf(p));
   }
 
   @Get(':id')

@@ -1,3 +1,4 @@
+import { PageQueryDto } from '../common/paging';
 import { ApiProperty } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayUnique, IsArray, IsString, IsUUID, Length } from 'class-validator';
 
@@ -27,5 +28,23 @@ export interface GroupView {
   id: string;
   name: string;
   memberIds: string[];
+  createdAt: string;
+}
+
+/** `PATCH /v1/groups/:id`. */
+export class UpdateGroupDto {
+  @ApiProperty({ example: 'SRE', minLength: 1, maxLength: 200 })
+  @IsString()
+  @Length(1, 200)
+  name!: string;
+}
+
+export class GroupQueryDto extends PageQueryDto {}
+
+/** An item of `GET /v1/groups`. */
+export interface GroupSummary {
+  id: string;
+  name: string;
+  memberCount: number;
   createdAt: string;
 }

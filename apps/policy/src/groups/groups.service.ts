@@ -3,8 +3,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { LapseError } from '@lapse/platform';
 import { ChangeRecorder } from '../changes/change-recorder';
-import { returning } from '../common/sql';
-import type { GroupView } from './groups.dto';
+import { decodeCursor, limitOf, pageOf, type Page } from '../common/paging';
+import { Where, returning } from '../common/sql';
+import type { GroupQueryDto, GroupSummary, GroupView } from './groups.dto';
 
 interface GroupRow {
   id: string;
@@ -56,6 +57,96 @@ export class GroupsService {
       memberIds: await this.memberIds(m, id),
       createdAt: rows[0].created_at.toISOString(),
     };
+  }
+
+  /** Every group, by name (then id), with its member count. */
+  async list(q: GroupQueryDto): Promise<Page<GroupSummary>> {
+    const limit = limitOf(q);
+    const after = decodeCursor(q.cursor, 2);
+    const w = new Where();
+    if (after) w.add('(g.name, g.id) > (?, ?::uuid)', after[0], after[1]);
+    const rows: (GroupRow & { member_count: string })[] = await this.ds.query(
+      `SELECT g.id, g.name, g.created_at,
+         (SELECT count(*) FROM policy.memberships m WHERE m.group_id = g.id) AS member_count
+       FROM policy.groups g ${w.sql} ORDER BY g.name, g.id LIMIT ${w.param(limit + 1)}`,
+      w.params,
+    );
+    return pageOf(
+      rows,
+      limit,
+      (r) => [r.name, r.id],
+      (r) => ({
+        id: r.id,
+        name: r.name,
+        memberCount: Number(r.member_count),
+        createdAt: r.created_at.toISOString(),
+      }),
+    );
+  }
+
+  async rename(id: string, name: string, actorId: string | null): Promise<GroupView> {
+    return this.ds.transaction(async (m) => {
+      await this.lockGroup(m, id);
+      const before = await this.get(id, m);
+      if (before.name === name) return before;
+      await m.query(`UPDATE policy.groups SET name = $2, updated_at = now() WHERE id = $1`, [
+        id,
+        name,
+      ]);
+      const after = await this.get(id, m);
+      await this.changes.record(m, {
+        kind: 'group.renamed',
+        entityType: 'group',
+        entityId: id,
+        actorId,
+        before: { name: before.name },
+        after: { name: after.name },
+      });
+      return after;
+    });
+  }
+
+  /**
+   * Deletes the group with its memberships, assignments and approver roles. The grants its
+   * assignments gave are recomputed from what each member has left (revoked when nothing): the
+   * sync jobs name the members and resources explicitly, since the rows linking them are gone.
+   */
+  async remove(id: string, actorId: string | null): Promise<void> {
+    await this.ds.transaction(async (m) => {
+      await this.lockGroup(m, id);
+      const before = await this.get(id, m);
+      const assignments: { resource_id: string; override: unknown; expires_at: Date | null }[] =
+        await m.query(
+          `SELECT resource_id, override, expires_at FROM policy.assignments WHERE group_id = $1 ORDER BY resource_id`,
+          [id],
+        );
+      const approverOf: { resource_id: string }[] = await m.query(
+        `SELECT resource_id FROM policy.approver_groups WHERE group_id = $1 ORDER BY resource_id`,
+        [id],
+      );
+      await m.query(`DELETE FROM policy.groups WHERE id = $1`, [id]);
+      await this.changes.record(m, {
+        kind: 'group.deleted',
+        entityType: 'group',
+        entityId: id,
+        actorId,
+        before: {
+          ...before,
+          assignments: assignments.map((a) => ({
+            resourceId: a.resource_id,
+            policy: a.override,
+            expiresAt: a.expires_at ? a.expires_at.toISOString() : null,
+          })),
+          approverOf: approverOf.map((a) => a.resource_id),
+        },
+        after: null,
+        sync: assignments.map((a) => ({
+          kind: 'RESOURCE_USERS',
+          resourceId: a.resource_id,
+          userIds: before.memberIds,
+        })),
+      });
+    });
   }
 
   private async memberIds(m: EntityManager, groupId: string): Promise<string[]> {

@@ -60,3 +60,12 @@ export function parseOverride(input: unknown, prefix = 'policy'): PolicyOverride
 }
 
 export const NO_POLICY: Policy = { autoLock: null, accessRequests: null };
+
+/** `base` with the fields `change` names replaced (PATCH merges; POST merges onto NO_POLICY). */
+export function mergePolicy(base: Policy, change: PolicyOverride): Policy {
+  return {
+    autoLock: change.autoLock !== undefined ? change.autoLock : base.autoLock,
+    accessRequests:
+      change.accessRequests !== undefined ? change.accessRequests : base.accessRequests,
+  };
+}

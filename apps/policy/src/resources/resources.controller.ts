@@ -1,4 +1,15 @@
-import { Body, Controller, Get, Param, Patch, Post, Put } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Put,
+  Query,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import {
   AllowService,
@@ -10,6 +21,7 @@ import {
 } from '@lapse/auth';
 import { actorOf } from '../common/actor';
 import { uuid } from '../common/ids';
+import { PageQueryDto, type Page } from '../common/paging';
 import {
   ApproversDto,
   CreateResourceDto,
@@ -35,8 +47,8 @@ export class ResourcesController {
   @Get()
   @Roles(...READER_ROLES)
   @AllowService('console', 'access-tracking')
-  list(): Promise<ResourceView[]> {
-    return this.resources.list();
+  list(@Query() q: PageQueryDto): Promise<Page<ResourceView>> {
+    return this.resources.list(q);
   }
 
   @Get(':id')
@@ -54,6 +66,14 @@ export class ResourcesController {
     @CurrentPrincipal() p: Principal,
   ): Promise<ResourceView> {
     return this.resources.update(id, dto, actorOf(p));
+  }
+
+  /** Its assignments and approver groups go; every grant to it is revoked. */
+  @Delete(':id')
+  @HttpCode(204)
+  @Roles(...WRITER_ROLES)
+  remove(@Param('id', uuid('id')) id: string, @CurrentPrincipal() p: Principal): Promise<void> {
+    return this.resources.remove(id, actorOf(p));
   }
 
   @Put(':id/approvers')

@@ -6,7 +6,9 @@ import { samePolicy } from '@lapse/domain';
 import { LapseError } from '@lapse/platform';
 import { ChangeRecorder } from '../changes/change-recorder';
 import { inheritsDefault } from '../grant-sync/grant-plan';
-import { NO_POLICY, parsePolicy } from './policy-input';
+import { decodeCursor, limitOf, pageOf, type Page, type PageQueryDto } from '../common/paging';
+import { Where } from '../common/sql';
+import { NO_POLICY, mergePolicy, parseOverride } from './policy-input';
 import type {
   ApproversView,
   CreateResourceDto,
@@ -47,8 +49,9 @@ export class ResourcesService {
     private readonly changes: ChangeRecorder,
   ) {}
 
+  /** A policy field left out is off (null). */
   async create(dto: CreateResourceDto, actorId: string | null): Promise<ResourceView> {
-    const policy = dto.policy === undefined ? NO_POLICY : parsePolicy(dto.policy);
+    const policy = mergePolicy(NO_POLICY, parseOverride(dto.policy));
     return this.ds.transaction(async (m) => {
       const [{ id }]: { id: string }[] = await m.query(
         `INSERT INTO policy.resources (name, address, policy) VALUES ($1, $2, $3::jsonb) RETURNING id`,
@@ -68,11 +71,56 @@ export class ResourcesService {
     });
   }
 
-  async list(): Promise<ResourceView[]> {
+  /** Every resource, by name (then id). */
+  async list(q: PageQueryDto): Promise<Page<ResourceView>> {
+    const limit = limitOf(q);
+    const after = decodeCursor(q.cursor, 2);
+    const w = new Where();
+    if (after) w.add('(r.name, r.id) > (?, ?::uuid)', after[0], after[1]);
     const rows: ResourceRow[] = await this.ds.query(
-      `${SELECT_RESOURCE} ORDER BY r.name, r.id LIMIT 1000`,
+      `${SELECT_RESOURCE} ${w.sql} ORDER BY r.name, r.id LIMIT ${w.param(limit + 1)}`,
+      w.params,
     );
-    return rows.map(view);
+    return pageOf(rows, limit, (r) => [r.name, r.id], view);
+  }
+
+  /**
+   * Deletes the resource with its assignments and approver groups; every grant to it is revoked
+   * (the sync job names the holders, since the assignments that linked them are gone).
+   */
+  async remove(id: string, actorId: string | null): Promise<void> {
+    await this.ds.transaction(async (m) => {
+      const before = await this.get(id, m, true);
+      const assignments: { group_id: string; override: unknown; expires_at: Date | null }[] =
+        await m.query(
+          `SELECT group_id, override, expires_at FROM policy.assignments WHERE resource_id = $1 ORDER BY group_id`,
+          [id],
+        );
+      const holders: { user_id: string }[] = await m.query(
+        `SELECT DISTINCT m.user_id FROM policy.assignments a JOIN policy.memberships m ON m.group_id = a.group_id
+         WHERE a.resource_id = $1
+         UNION SELECT user_id FROM policy.grant_status WHERE resource_id = $1 AND state IN ('ACTIVE', 'LOCKED', 'PENDING')`,
+        [id],
+      );
+      await m.query(`DELETE FROM policy.resources WHERE id = $1`, [id]);
+      await this.changes.record(m, {
+        kind: 'resource.deleted',
+        entityType: 'resource',
+        entityId: id,
+        resourceId: id,
+        actorId,
+        before: {
+          ...before,
+          assignments: assignments.map((a) => ({
+            groupId: a.group_id,
+            policy: a.override,
+            expiresAt: a.expires_at ? a.expires_at.toISOString() : null,
+          })),
+        },
+        after: null,
+        sync: [{ kind: 'RESOURCE_USERS', resourceId: id, userIds: holders.map((h) => h.user_id) }],
+      });
+    });
   }
 
   async get(id: string, m: EntityManager = this.ds.manager, lock = false): Promise<ResourceView> {
@@ -82,11 +130,15 @@ export class ResourcesService {
     return view(rows[0]);
   }
 
-  /** A new default policy re-syncs only the assignments that inherit at least one field of it. */
+  /**
+   * PATCH merges: a field left out (also inside `policy`) keeps its value. A new default policy
+   * re-syncs only the assignments that inherit at least one field of it.
+   */
   async update(id: string, dto: UpdateResourceDto, actorId: string | null): Promise<ResourceView> {
-    const policy = dto.policy === undefined ? undefined : parsePolicy(dto.policy);
+    const change = dto.policy === undefined ? undefined : parseOverride(dto.policy);
     return this.ds.transaction(async (m) => {
       const before = await this.get(id, m, true);
+      const policy = change === undefined ? undefined : mergePolicy(before.policy, change);
       await m.query(
         `UPDATE policy.resources SET name = COALESCE($2, name), address = COALESCE($3, address),
            policy = COALESCE($4::jsonb, policy), updated_at = now() WHERE id = $1`,

@@ -10,6 +10,7 @@ import {
   type Principal,
 } from '@lapse/auth';
 import { uuid } from '../common/ids';
+import type { Page } from '../common/paging';
 import { CreateUserDto, UpdateUserDto, UserQueryDto, type UserView } from './users.dto';
 import { UsersService, userActorOf } from './users.service';
 
@@ -28,7 +29,7 @@ export class UsersController {
   @Get()
   @Roles(...READER_ROLES)
   @AllowService('notifications', 'console', 'access-tracking')
-  find(@Query() q: UserQueryDto): Promise<UserView[]> {
+  find(@Query() q: UserQueryDto): Promise<Page<UserView>> {
     return this.users.find(q);
   }
 

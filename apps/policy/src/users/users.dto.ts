@@ -12,6 +12,7 @@ import {
   MaxLength,
 } from 'class-validator';
 import { ROLES, type Role } from '@lapse/contracts';
+import { PageQueryDto } from '../common/paging';
 
 export class CreateUserDto {
   @ApiProperty({ example: 'alex@example.com' })
@@ -55,7 +56,7 @@ export class UpdateUserDto {
   active?: boolean;
 }
 
-export class UserQueryDto {
+export class UserQueryDto extends PageQueryDto {
   @ApiPropertyOptional()
   @IsOptional()
   @IsEmail()

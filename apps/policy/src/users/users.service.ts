@@ -7,9 +7,11 @@ import { LapseError } from '@lapse/platform';
 import { ChangeRecorder } from '../changes/change-recorder';
 import { actorOf } from '../common/actor';
 import { PG, pgCode } from '../common/pg-errors';
+import { Where } from '../common/sql';
 import type { SyncJobSpec } from '../grant-sync/sync-jobs.repository';
 import { checkNewUserRoles, checkUserChange, type RoleRuleRefusal } from './role-rules';
-import type { CreateUserDto, UpdateUserDto, UserView } from './users.dto';
+import { decodeCursor, limitOf, pageOf, type Page } from '../common/paging';
+import type { CreateUserDto, UpdateUserDto, UserQueryDto, UserView } from './users.dto';
 
 interface UserRow {
   id: string;
@@ -17,11 +19,13 @@ interface UserRow {
   name: string;
   roles: Role[];
   active: boolean;
+  /** lower(email): the sort key of the list. */
+  email_key: string;
   group_ids: string[];
   created_at: Date;
 }
 
-const SELECT_USER = `SELECT u.id, u.email, u.name, u.roles, u.active, u.created_at,
+const SELECT_USER = `SELECT u.id, u.email, lower(u.email) AS email_key, u.name, u.roles, u.active, u.created_at,
   COALESCE((SELECT array_agg(m.group_id ORDER BY m.group_id) FROM policy.memberships m WHERE m.user_id = u.id), '{}') AS group_ids
   FROM policy.users u`;
 
@@ -94,7 +98,7 @@ export class UsersService {
       return await this.ds.transaction(async (m) => {
         const [row]: UserRow[] = await m.query(
           `INSERT INTO policy.users (email, name, roles) VALUES ($1, $2, $3::text[])
-           RETURNING id, email, name, roles, active, created_at, '{}'::uuid[] AS group_ids`,
+           RETURNING id, email, lower(email) AS email_key, name, roles, active, created_at, '{}'::uuid[] AS group_ids`,
           [dto.email.trim(), dto.name, roles],
         );
         const user = view(row);
@@ -247,25 +251,21 @@ export class UsersService {
     return before;
   }
 
-  /** By email (0 or 1, case-insensitive), by role (active users only), or the first 1000 by email. */
-  async find(q: { email?: string; role?: Role }): Promise<UserView[]> {
-    if (q.email) {
-      const rows: UserRow[] = await this.ds.query(
-        `${SELECT_USER} WHERE lower(u.email) = lower($1)`,
-        [q.email.trim()],
-      );
-      return rows.map(view);
-    }
-    if (q.role) {
-      const rows: UserRow[] = await this.ds.query(
-        `${SELECT_USER} WHERE $1 = ANY(u.roles) AND u.active ORDER BY lower(u.email)`,
-        [q.role],
-      );
-      return rows.map(view);
-    }
+  /**
+   * By email (0 or 1, case-insensitive), by role (active users only), or all; paged in email
+   * order (lower(email), id).
+   */
+  async find(q: UserQueryDto): Promise<Page<UserView>> {
+    const limit = limitOf(q);
+    const after = decodeCursor(q.cursor, 2);
+    const w = new Where();
+    if (q.email) w.add('lower(u.email) = lower(?)', q.email.trim());
+    if (q.role) w.add('? = ANY(u.roles) AND u.active', q.role);
+    if (after) w.add('(lower(u.email), u.id) > (?, ?::uuid)', after[0], after[1]);
     const rows: UserRow[] = await this.ds.query(
-      `${SELECT_USER} ORDER BY lower(u.email) LIMIT 1000`,
+      `${SELECT_USER} ${w.sql} ORDER BY lower(u.email), u.id LIMIT ${w.param(limit + 1)}`,
+      w.params,
     );
-    return rows.map(view);
+    return pageOf(rows, limit, (r) => [r.email_key, r.id], view);
   }
 }

@@ -122,11 +122,13 @@ export async function startLapseStack(
     const connection = await Connection.connect({ address: stack.temporalAddress });
     stoppers.push(() => connection.close());
     const service = await signServiceToken(serviceSecret, 'notifications', 'policy');
-    const found = (await (
-      await fetch(`${policy.url}/v1/users?email=${encodeURIComponent(adminEmail)}`, {
-        headers: { authorization: `Bearer ${service}` },
-      })
-    ).json()) as { id: string }[];
+    const found = (
+      (await (
+        await fetch(`${policy.url}/v1/users?email=${encodeURIComponent(adminEmail)}`, {
+          headers: { authorization: `Bearer ${service}` },
+        })
+      ).json()) as { items: { id: string }[] }
+    ).items;
     if (!found[0]) throw new Error('bootstrap admin not found in policy');
     return {
       suffix,

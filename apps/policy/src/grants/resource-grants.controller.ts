@@ -1,0 +1,23 @@
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { READER_ROLES, Roles } from '@lapse/auth';
+import { uuid } from '../common/ids';
+import { PageQueryDto, type Page } from '../common/paging';
+import { GrantsService, type ResourceGrant } from './grants.service';
+
+@ApiTags('grants')
+@ApiBearerAuth()
+@Controller('v1/resources/:id/grants')
+export class ResourceGrantsController {
+  constructor(private readonly grants: GrantsService) {}
+
+  /** Each user's grant to the resource: state, last access, last admin unlock, open request. */
+  @Get()
+  @Roles(...READER_ROLES)
+  list(
+    @Param('id', uuid('id')) id: string,
+    @Query() q: PageQueryDto,
+  ): Promise<Page<ResourceGrant>> {
+    return this.grants.forResource(id, q);
+  }
+}
