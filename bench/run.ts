@@ -1,7 +1,9 @@
 /** `npm run bench -- <name> [options]`: runs one benchmark and writes its JSON to bench/results/. */
+import { runAuthzBench } from './authz';
 import { runIngestBench } from './ingest';
 
 const BENCHES: Record<string, (argv: string[]) => Promise<void>> = {
+  authz: runAuthzBench,
   ingest: runIngestBench,
 };
 
