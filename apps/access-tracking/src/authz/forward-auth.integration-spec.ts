@@ -1,8 +1,16 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { signProxyToken, signSessionToken } from '@lapse/auth';
+import { positionAtEnd } from '../testing/integration';
 import { startLapseStack, type LapseStack } from '@lapse/grant-runtime/testing';
+import type { Consumer } from 'kafkajs';
+import { TOPICS, usageEventSchema, type UsageEvent } from '@lapse/contracts';
+import { createKafka } from '@lapse/kafka';
 import {
   eventually,
   httpGet,
+  stack,
+  startServiceProcess,
   startCaddy,
   startEchoUpstream,
   startNginx,
@@ -21,7 +29,13 @@ const AUTO_LOCK_SECONDS = 6;
 const BROWSER = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' };
 const API = { accept: 'application/json' };
 
-/** The nginx server block of deploy/proxies/nginx, with the test's ports and peer address. */
+const deployed = (file: string) =>
+  readFileSync(join(__dirname, '..', '..', '..', '..', 'deploy', 'proxies', file), 'utf8');
+
+/**
+ * A server block with deploy/proxies/nginx's two files as shipped, but for the address of
+ * access-tracking, the peer address nginx asks from (proxy_bind) and, when given, a proxy token.
+ */
 function nginxServer(
   port: number,
   authz: string,
@@ -29,41 +43,19 @@ function nginxServer(
   bind: string,
   proxyToken?: string,
 ): string {
+  const authzConf = deployed('nginx/lapse-authz.conf')
+    .replace('http://127.0.0.1:3002', authz)
+    .replace(
+      '#proxy_set_header X-Lapse-Proxy-Authorization "Bearer <proxy token>";',
+      `proxy_bind ${bind};${proxyToken ? ` proxy_set_header X-Lapse-Proxy-Authorization "Bearer ${proxyToken}";` : ''}`,
+    );
+  if (!authzConf.includes(`proxy_bind ${bind}`)) throw new Error('lapse-authz.conf changed shape');
   return `
   server {
     listen 127.0.0.1:${port};
-    location = /_lapse_authz {
-      internal;
-      proxy_pass ${authz}/v1/authz/auth-request;
-      proxy_bind ${bind};
-      proxy_pass_request_body off;
-      proxy_set_header Content-Length "";
-      proxy_set_header X-Original-URL $scheme://$http_host$request_uri;
-      proxy_set_header X-Original-Method $request_method;
-      ${proxyToken ? `proxy_set_header X-Lapse-Proxy-Authorization "Bearer ${proxyToken}";` : ''}
-    }
-    location @lapse_401 {
-      if ($lapse_location) { return 302 $lapse_location; }
-      default_type application/json;
-      return 401 '{"statusCode":401,"error":"Unauthorized","message":"$lapse_reason"}';
-    }
-    location @lapse_403 {
-      default_type application/json;
-      return 403 '{"statusCode":403,"error":"Forbidden","message":"$lapse_reason","state":"$lapse_state"}';
-    }
+    ${authzConf}
     location / {
-      auth_request /_lapse_authz;
-      auth_request_set $lapse_location $upstream_http_x_lapse_location;
-      auth_request_set $lapse_reason $upstream_http_x_lapse_reason;
-      auth_request_set $lapse_state $upstream_http_x_lapse_state;
-      auth_request_set $lapse_user_id $upstream_http_x_lapse_user_id;
-      auth_request_set $lapse_user_email $upstream_http_x_lapse_user_email;
-      auth_request_set $lapse_resource_id $upstream_http_x_lapse_resource_id;
-      error_page 401 = @lapse_401;
-      error_page 403 = @lapse_403;
-      proxy_set_header X-Lapse-User-Id $lapse_user_id;
-      proxy_set_header X-Lapse-User-Email $lapse_user_email;
-      proxy_set_header X-Lapse-Resource-Id $lapse_resource_id;
+      ${deployed('nginx/lapse-protect.conf')}
       proxy_pass http://127.0.0.1:${upstream};
     }
   }`;
@@ -342,5 +334,62 @@ http://:${port} {
     const locked = await viaNginx('autolock', { ...BROWSER, ...asAlice });
     expect(locked.status).toBe(302);
     expect(locked.headers.location).toBe(blockPage('autolock'));
+  }, 120_000);
+
+  it('uses recorded but not yet published are published on SIGTERM, not lost', async () => {
+    // A second access-tracking whose timer would publish only in ten minutes: only the
+    // shutdown flush can publish the use.
+    const kafka = createKafka({ brokers: stack.kafkaBrokers, clientId: `it-flush-${s.suffix}` });
+    const groupId = `it-flush-reader-${s.suffix}`;
+    await positionAtEnd(kafka, groupId, TOPICS.usage);
+    const seen: UsageEvent[] = [];
+    const reader: Consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100 });
+    await reader.connect();
+    await reader.subscribe({ topic: TOPICS.usage });
+    await reader.run({
+      eachMessage: async ({ message }) => {
+        const e = usageEventSchema.safeParse(JSON.parse(message.value?.toString() ?? 'null'));
+        if (e.success) seen.push(e.data);
+      },
+    });
+    const second = await startServiceProcess('access-tracking', {
+      ...s.env,
+      LAPSE_POLICY_URL: s.policy.url,
+      LAPSE_USAGE_GROUP_ID: `it-flush-usage-${s.suffix}`,
+      LAPSE_USAGE_FROM_BEGINNING: 'false',
+      LAPSE_GRANT_STATE_GROUP_ID: `it-flush-grants-${s.suffix}`,
+      LAPSE_AUTHZ_POLICY_GROUP_ID: `it-flush-policy-${s.suffix}`,
+      LAPSE_ACTIVITY_WORKER_ENABLED: 'false',
+      LAPSE_AUTHZ_USAGE_FLUSH_MS: '600000',
+    });
+    try {
+      const proxyToken = await signProxyToken(s.serviceSecret, 'it-flush');
+      const bearer = `Bearer ${await s.tokenFor(alice.id)}`;
+      await settled(
+        'the second access-tracking to allow alice',
+        () =>
+          httpGet(`${second.url}/v1/authz/forward-auth`, {
+            'x-forwarded-host': host.active,
+            'x-forwarded-uri': '/flush',
+            'x-lapse-proxy-authorization': `Bearer ${proxyToken}`,
+            authorization: bearer,
+          }),
+        (r) => r.status === 200,
+      );
+      const usedAt = Date.now();
+      expect(await second.stop('SIGTERM')).toBe(0);
+      const event = await eventually(
+        () =>
+          seen.find(
+            (e) => e.proxyId === 'it-flush' && e.userId === alice.id && e.resourceId === ids.active,
+          ),
+        { timeoutMs: 30_000, what: 'the use flushed on shutdown' },
+      );
+      expect(Date.parse(event.occurredAt)).toBeLessThanOrEqual(usedAt);
+      expect(seen.filter((e) => e.proxyId === 'it-flush')).toHaveLength(1);
+    } finally {
+      await second.stop('SIGKILL');
+      await reader.disconnect();
+    }
   }, 120_000);
 });
