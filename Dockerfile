@@ -1,4 +1,4 @@
-# One image for the five Lapse apps; the command picks the app (APP=policy|access-tracking|requests|notifications|grant-worker).
+# One image for the six Lapse apps; the command picks the app (APP=console|policy|access-tracking|requests|notifications|grant-worker).
 FROM node:20-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./

@@ -2,6 +2,7 @@ import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { DbModule } from '@lapse/db';
 import { PlatformModule } from '@lapse/platform';
+import { AccessPagesModule } from './access/access-pages.module';
 import { AuthController } from './auth/auth.controller';
 import { OidcSignIn } from './auth/oidc-sign-in';
 import type { ConsoleConfig } from './config';
@@ -70,6 +71,7 @@ export function createAppModule(config: ConsoleConfig): DynamicModule {
       DbModule.forRoot(dataSourceOptions(config.DATABASE_URL)),
       ConsoleCoreModule,
       SignInModule,
+      AccessPagesModule,
     ],
   };
 }

@@ -8,7 +8,6 @@ import { AccessRequestsModule } from './access-requests/access-requests.module';
 import type { RequestsConfig } from './config';
 import { REQUESTS_CONFIG } from './config.token';
 import { dataSourceOptions } from './db/data-source';
-import { PagesModule } from './pages/pages.module';
 
 @Global()
 @Module({})
@@ -40,7 +39,6 @@ export function createAppModule(config: RequestsConfig): DynamicModule {
         namespace: config.TEMPORAL_NAMESPACE,
       }),
       AccessRequestsModule,
-      PagesModule,
     ],
   };
 }

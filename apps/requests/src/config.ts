@@ -1,14 +1,9 @@
 import { z } from 'zod';
-import { commonEnvSchema, envBoolean, envPort, envSecret, loadConfig } from '@lapse/config';
+import { commonEnvSchema, envBoolean, envPort, loadConfig } from '@lapse/config';
 
 export const configSchema = commonEnvSchema
   .extend({
     PORT: envPort.default(3003),
-    /**
-     * Key of the pages' CSRF tokens (HMAC of the session token). Defaults to a key derived from
-     * LAPSE_SERVICE_SECRET so every replica agrees without another secret to distribute.
-     */
-    LAPSE_CSRF_SECRET: envSecret.optional(),
     /** Host the `recordRequest` activity worker in this process (turn off only to run it elsewhere). */
     LAPSE_REQUESTS_WORKER_ENABLED: envBoolean.default(true),
     /** How long answers from the policy service (resources, approvers, users) are reused. */

@@ -57,8 +57,8 @@ export const commonEnvSchema = z.object({
   TEMPORAL_NAMESPACE: z.string().default('default'),
   /** Prefix of every Temporal task queue this service uses or starts work on (tests isolate with it). */
   LAPSE_TASK_QUEUE_PREFIX: z.string().default(''),
-  /** Public base URL of the requests service (links in emails and webhooks). */
-  LAPSE_PUBLIC_URL: z.string().url().default('http://127.0.0.1:3003'),
+  /** Public base URL of the request and review pages, i.e. the console (links in emails and webhooks). */
+  LAPSE_PUBLIC_URL: z.string().url().default('http://127.0.0.1:3000'),
   /** Public base URL of the admin console (user and resource links). */
   LAPSE_CONSOLE_URL: z.string().url().default('http://127.0.0.1:3000'),
   /** Open request time-to-live in seconds (DESIGN.md rule 5): 7 days. */

@@ -135,4 +135,16 @@ describe('sign-in through the OpenID provider', () => {
     await signInAtProvider(page, ada.email, s.password);
     await page.waitForURL(`${s.consoleUrl}/`);
   });
+
+  it('a service the page needs is down: a 503 page with Retry-After, never a 500', async () => {
+    const page = await newPage();
+    await page.goto(`${s.consoleUrl}/auth/login?return_to=%2Faccess-requests`);
+    await signInAtProvider(page, ada.email, s.password);
+    await page.waitForURL(`${s.consoleUrl}/access-requests`);
+    await (s.services.requests as { stop: () => Promise<unknown> }).stop();
+    const res = await page.goto(`${s.consoleUrl}/access-requests`);
+    expect(res?.status()).toBe(503);
+    expect(res?.headers()['retry-after']).toBe('5');
+    await expect(page.locator('h1').textContent()).resolves.toBe('Lapse is catching up');
+  });
 });

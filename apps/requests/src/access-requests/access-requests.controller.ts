@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, type Principal } from '@lapse/auth';
-import type { AccessRequest } from '@lapse/contracts';
+import type { AccessRequest, ReviewQueueView } from '@lapse/contracts';
 import { LapseError } from '@lapse/platform';
 import {
   AccessRequestResponse,
@@ -9,6 +9,7 @@ import {
   CountResponse,
   ListRequestsQuery,
   ReviewDto,
+  ReviewQueueResponse,
   SubmitRequestDto,
 } from './access-requests.dto';
 import { AccessRequestsService } from './access-requests.service';
@@ -69,6 +70,29 @@ export class AccessRequestsController {
       this.requests.approvesAnything(viewer),
     ]);
     return { status: q.status, count, reviewer };
+  }
+
+  @Get('review-queue')
+  @ApiOperation({
+    summary:
+      'The review page: open requests and those resolved in the last 90 days that the caller may see, each with whether the caller may decide it',
+  })
+  @ApiOkResponse({ type: ReviewQueueResponse })
+  async reviewQueue(@CurrentPrincipal() principal: Principal): Promise<ReviewQueueView> {
+    if (principal.kind !== 'user') throw LapseError.forbidden('the review queue is a user’s');
+    const viewer = viewerOf(principal);
+    const [visible, reviewer] = await Promise.all([
+      this.requests.list(viewer, {}),
+      this.requests.approvesAnything(viewer),
+    ]);
+    return {
+      reviewer,
+      items: visible.map(({ request, right }) => ({
+        request,
+        canDecide: right.allowed && request.status === 'PENDING',
+        whyNot: right.allowed || right.why === 'SERVICE' ? null : right.why,
+      })),
+    };
   }
 
   @Get(':id')

@@ -108,3 +108,31 @@ export class CountResponse {
   })
   reviewer!: boolean;
 }
+
+class ReviewQueueItem {
+  @ApiProperty({ type: AccessRequestResponse }) request!: AccessRequestResponse;
+  @ApiProperty({ description: 'Whether the caller may approve or deny it now' })
+  canDecide!: boolean;
+  @ApiProperty({ enum: ['OWN_REQUEST', 'READ_ONLY', 'NOT_A_REVIEWER'], nullable: true })
+  whyNot!: 'OWN_REQUEST' | 'READ_ONLY' | 'NOT_A_REVIEWER' | null;
+}
+
+export class ReviewQueueResponse {
+  @ApiProperty({ description: 'Whether the caller reviews requests at all' }) reviewer!: boolean;
+  @ApiProperty({ type: ReviewQueueItem, isArray: true }) items!: ReviewQueueItem[];
+}
+
+class GrantResourceResponse {
+  @ApiProperty() id!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty() address!: string;
+}
+
+export class OwnGrantResponse {
+  @ApiProperty({ type: GrantResourceResponse }) resource!: GrantResourceResponse;
+  @ApiProperty({
+    description:
+      'The grant as its workflow holds it: state, effective policy, lock reason, times, open request',
+  })
+  grant!: object;
+}

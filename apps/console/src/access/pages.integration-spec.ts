@@ -1,59 +1,69 @@
 /**
  * The request and review pages in real headless Chromium (Debian's chromium, driven by
  * playwright-core), against the running services: policy, the grant workflow, access-tracking
- * (decisions) and this service. Screenshots go to test-output/ for review.
+ * (decisions), requests (REST) and the console, each person signed in through the development
+ * OpenID provider. Screenshots go to test-output/ for review.
  */
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { Client, Connection } from '@temporalio/client';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { signProxyToken } from '@lapse/auth';
 import { grantWorkflowId, stateQuery, type AccessRequest, type GrantView } from '@lapse/contracts';
-import { eventually, stack, testOutputPath } from '@lapse/testing';
-import { startLapseStack, type LapseStack } from '../testing/lapse-stack';
-import { csrfKey, csrfTokenFor } from './csrf';
+import { eventually, testOutputPath } from '@lapse/testing';
+import { startConsoleStack, type ConsoleStack } from '../testing/console-stack';
+import { launchChromium, signInAtProvider } from '../testing/browser';
 
-jest.setTimeout(240_000);
-
-const CHROMIUM = process.env.LAPSE_CHROMIUM_PATH ?? '/usr/bin/chromium';
+jest.setTimeout(300_000);
 
 type User = { id: string; name: string; email: string };
-let s: LapseStack;
+let s: ConsoleStack;
 let browser: Browser;
-let temporal: Client;
-let connection: Connection;
+let requestsUrl: string;
 let carol: User, dave: User, frank: User, erin: User, approverA: User, approverB: User;
+let grace: User, heidi: User, ivan: User;
+let jitRes: { id: string; name: string };
 let autoRes: { id: string; name: string },
   resA: { id: string; name: string },
   resB: { id: string; name: string };
 const contexts: BrowserContext[] = [];
-const sessions = new Map<string, string>();
-
-/** One session token per user, as a browser keeps its cookie. */
-async function sessionOf(user: User): Promise<string> {
-  if (!sessions.has(user.id)) sessions.set(user.id, await s.tokenFor(user.id));
-  return sessions.get(user.id) as string;
-}
+/** One signed-in browser context per user, as a person keeps their session. */
+const signedIn = new Map<string, BrowserContext>();
 
 async function pageAs(user: User): Promise<Page> {
-  const context = await browser.newContext({
-    viewport: { width: 1280, height: 900 },
-    javaScriptEnabled: true,
-  });
-  contexts.push(context);
-  await context.addCookies([
-    {
-      name: 'lapse_token',
-      value: await sessionOf(user),
-      url: s.requestsUrl,
-      httpOnly: true,
-      sameSite: 'Lax',
-    },
-  ]);
+  let context = signedIn.get(user.id);
+  if (!context) {
+    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    contexts.push(context);
+    const page = await context.newPage();
+    await page.goto(`${s.consoleUrl}/auth/login`);
+    await signInAtProvider(page, user.email, s.password);
+    await page.waitForURL(`${s.consoleUrl}/`);
+    await page.close();
+    signedIn.set(user.id, context);
+  }
   return context.newPage();
 }
 
-/** The CSRF token the pages put in the forms of `user`'s session (same key derivation as the service). */
-async function csrfOf(user: User): Promise<string> {
-  return csrfTokenFor(csrfKey(undefined, s.serviceSecret), await sessionOf(user));
+async function sessionCookieOf(page: Page): Promise<string> {
+  const cookie = (await page.context().cookies(s.consoleUrl)).find(
+    (c) => c.name === 'lapse_session',
+  );
+  if (!cookie) throw new Error('no lapse_session cookie');
+  return cookie.value;
+}
+
+/** Whether the console still accepts this session cookie (a page, not a redirect to sign-in). */
+async function sessionAlive(cookie: string): Promise<boolean> {
+  const res = await fetch(`${s.consoleUrl}/access-requests`, {
+    headers: { cookie: `lapse_session=${cookie}` },
+    redirect: 'manual',
+  });
+  if (res.status === 200) return true;
+  if (res.status === 302 && res.headers.get('location')?.startsWith('/auth/login')) return false;
+  throw new Error(`unexpected answer ${res.status} for a session check`);
+}
+
+/** The CSRF token the console put in the forms of the page's session. */
+async function csrfOn(page: Page): Promise<string> {
+  return (await page.locator('input[name="_csrf"]').first().getAttribute('value')) as string;
 }
 
 async function waitForState(
@@ -63,7 +73,7 @@ async function waitForState(
 ): Promise<GrantView> {
   return eventually(
     async () => {
-      const v = await temporal.workflow
+      const v = await s.temporal.workflow
         .getHandle(grantWorkflowId(resourceId, userId))
         .query(stateQuery);
       return v.state === state ? v : undefined;
@@ -77,7 +87,7 @@ async function decision(
   userId: string,
   resourceId: string,
 ): Promise<{ allowed: boolean; state: string }> {
-  const at = s.accessTracking;
+  const at = s.services['access-tracking'];
   if (!at) throw new Error('access-tracking is not running');
   const token = await signProxyToken(s.serviceSecret, 'it-proxy');
   const res = await fetch(`${at.url}/v1/decisions?userId=${userId}&resourceId=${resourceId}`, {
@@ -102,24 +112,8 @@ const deniedEventually = (userId: string, resourceId: string) =>
   });
 
 beforeAll(async () => {
-  [s, browser] = await Promise.all([
-    startLapseStack('req-pages'),
-    chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    }),
-  ]);
-  connection = await Connection.connect({ address: stack.temporalAddress });
-  temporal = new Client({ connection, namespace: stack.temporalNamespace });
+  [s, browser] = await Promise.all([startConsoleStack('console-pages'), launchChromium()]);
+  requestsUrl = (s.services.requests as { url: string }).url;
   const a = s.admin;
   const tag = s.suffix;
   [carol, dave, frank, erin, approverA, approverB] = await Promise.all([
@@ -130,6 +124,17 @@ beforeAll(async () => {
     a.user('Ada Lovelace', `ada-${tag}@acme.example.com`),
     a.user('Ben Carter', `ben-${tag}@acme.example.com`),
   ]);
+  [grace, heidi, ivan] = await Promise.all([
+    a.user('Grace Hopper', `grace-${tag}@acme.example.com`),
+    a.user('Heidi Lamarr', `heidi-${tag}@acme.example.com`),
+    a.user('Ivan Petrov', `ivan-${tag}@acme.example.com`, ['SUPPORT']),
+  ]);
+  const sre = await a.group(`SRE ${tag}`, [grace.id]);
+  jitRes = await a.resource('Grafana', {
+    autoLock: null,
+    accessRequests: { accessPeriodSeconds: 3600, approval: 'AUTOMATIC' },
+  });
+  await a.assign(jitRes.id, sre.id);
   const engineers = await a.group(`Engineering ${tag}`, [carol.id, dave.id, frank.id]);
   const finance = await a.group(`Finance ${tag}`, [erin.id]);
   const approversA = await a.group(`Gitlab approvers ${tag}`, [approverA.id]);
@@ -153,6 +158,7 @@ beforeAll(async () => {
   await a.assign(resA.id, engineers.id);
   await a.assign(resB.id, finance.id);
   await Promise.all([
+    waitForState(jitRes.id, grace.id, 'LOCKED'),
     waitForState(autoRes.id, carol.id, 'LOCKED'),
     waitForState(resA.id, dave.id, 'LOCKED'),
     waitForState(resA.id, frank.id, 'LOCKED'),
@@ -167,14 +173,105 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const c of contexts) await c.close().catch(() => undefined);
   await browser?.close();
-  await connection?.close();
   await s?.stop();
+});
+
+describe('signed out, sent to the block page by a proxy', () => {
+  it('goes to the OpenID provider, signs in, lands back on the block page, gets access, and signing out ends the session', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    contexts.push(context);
+    const page = await context.newPage();
+    const address = 'grafana.internal.example';
+    const back = `https://${address}/d/latency?from=now-1h`;
+    const blockPage = `${s.consoleUrl}/request/${jitRes.id}?return_to=${encodeURIComponent(back)}`;
+    await page.goto(blockPage);
+    await page.waitForURL(`${s.issuer}/**`);
+    await signInAtProvider(page, grace.email, s.password);
+    await page.waitForURL(blockPage);
+    await expect(page.locator('h1').textContent()).resolves.toBe('Grafana');
+    await expect(page.locator('.eyebrow').first().textContent()).resolves.toBe(
+      'Just-in-time access',
+    );
+    await expect(page.locator('.whoami').textContent()).resolves.toContain('Grace Hopper');
+    await page.getByLabel('Why do you need access?').fill('Investigating the p99 latency alert.');
+    await page.getByRole('button', { name: 'Restore access' }).click();
+    await page.waitForURL(/\?request=/);
+    await expect(page.locator('.notice h2').first().textContent()).resolves.toBe('Access granted');
+    const way = page.getByRole('link', { name: 'Continue to Grafana' });
+    await expect(way.getAttribute('href')).resolves.toBe(back);
+    await page.screenshot({ path: testOutputPath('request-page-granted.png'), fullPage: true });
+    await allowedEventually(grace.id, jitRes.id);
+
+    const session = await sessionCookieOf(page);
+    expect(await sessionAlive(session)).toBe(true);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(`${s.consoleUrl}/auth/signed-out`);
+    expect((await context.cookies(s.consoleUrl)).map((c) => c.name)).not.toContain('lapse_session');
+    // The old cookie is refused: the block page sends it to sign-in.
+    expect(await sessionAlive(session)).toBe(false);
+  });
+
+  it('a return_to that is not the resource’s address is not offered', async () => {
+    const page = await pageAs(grace);
+    await page.goto(
+      `${s.consoleUrl}/request/${jitRes.id}?return_to=${encodeURIComponent('https://evil.example/')}`,
+    );
+    await expect(page.locator('h1').textContent()).resolves.toBe('Grafana');
+    await expect(page.getByRole('link', { name: /Continue to/ }).count()).resolves.toBe(0);
+  });
+
+  it('an inactive (offboarded) user gets no session', async () => {
+    await s.admin.call('PATCH', `/v1/users/${heidi.id}`, { active: false });
+    const context = await browser.newContext();
+    contexts.push(context);
+    const page = await context.newPage();
+    await page.goto(`${s.consoleUrl}/request/${jitRes.id}`);
+    await signInAtProvider(page, heidi.email, s.password);
+    await page.waitForURL(`${s.consoleUrl}/auth/callback**`);
+    await expect(page.locator('h1').textContent()).resolves.toBe(
+      'Your Lapse account is deactivated',
+    );
+    expect((await context.cookies(s.consoleUrl)).map((c) => c.name)).not.toContain('lapse_session');
+  });
+
+  it('a session ends within seconds when the user’s roles change or they are offboarded', async () => {
+    const page = await pageAs(ivan);
+    await page.goto(`${s.consoleUrl}/`);
+    await expect(page.locator('h1').textContent()).resolves.toBe('Welcome, Ivan Petrov');
+    const first = await sessionCookieOf(page);
+    await s.admin.call('PATCH', `/v1/users/${ivan.id}`, { roles: [] });
+    const changedAt = Date.now();
+    await eventually(async () => ((await sessionAlive(first)) ? undefined : true), {
+      timeoutMs: 10_000,
+      intervalMs: 200,
+      what: 'the session to end after the role change',
+    });
+    expect(Date.now() - changedAt).toBeLessThan(5_000);
+    // The browser is still signed in at the provider: the next page signs in again, with the new roles.
+    await page.goto(`${s.consoleUrl}/access-requests`);
+    await page.waitForURL(`${s.consoleUrl}/access-requests`);
+    const second = await sessionCookieOf(page);
+    expect(second).not.toBe(first);
+    expect(await sessionAlive(second)).toBe(true);
+    await s.admin.call('PATCH', `/v1/users/${ivan.id}`, { active: false });
+    await eventually(async () => ((await sessionAlive(second)) ? undefined : true), {
+      timeoutMs: 10_000,
+      intervalMs: 200,
+      what: 'the session to end after offboarding',
+    });
+    // And no new one: the provider still knows Ivan, Lapse does not let him in.
+    await page.goto(`${s.consoleUrl}/access-requests`);
+    await page.waitForURL(`${s.consoleUrl}/auth/callback**`);
+    await expect(page.locator('h1').textContent()).resolves.toBe(
+      'Your Lapse account is deactivated',
+    );
+  });
 });
 
 describe('the block page (GET /request/:resourceId)', () => {
   it('AUTOMATIC: a locked user gives a reason and the decision turns allowed', async () => {
     const page = await pageAs(carol);
-    const res = await page.goto(`${s.requestsUrl}/request/${autoRes.id}`);
+    const res = await page.goto(`${s.consoleUrl}/request/${autoRes.id}`);
     expect(res?.status()).toBe(200);
     expect(res?.headers()['content-security-policy']).toContain("default-src 'none'");
     await expect(page.locator('h1').textContent()).resolves.toBe('Confluence');
@@ -193,11 +290,11 @@ describe('the block page (GET /request/:resourceId)', () => {
 
   it('refuses a form without the CSRF token and never shows an empty reason as accepted', async () => {
     const page = await pageAs(frank);
-    const forged = await page.request.post(`${s.requestsUrl}/request/${resA.id}`, {
+    const forged = await page.request.post(`${s.consoleUrl}/request/${resA.id}`, {
       form: { reason: 'forged' },
     });
     expect(forged.status()).toBe(403);
-    await page.goto(`${s.requestsUrl}/request/${resA.id}`);
+    await page.goto(`${s.consoleUrl}/request/${resA.id}`);
     await page.getByRole('button', { name: 'Request access' }).click();
     await expect(page.locator('#reason-error').textContent()).resolves.toMatch(
       /A reason is required/,
@@ -212,7 +309,7 @@ describe('MANUAL: request, review page, approval', () => {
 
   it('a MANUAL request waits, with a status that refreshes itself', async () => {
     const page = await pageAs(dave);
-    await page.goto(`${s.requestsUrl}/request/${resA.id}`);
+    await page.goto(`${s.consoleUrl}/request/${resA.id}`);
     await page.getByLabel('Why do you need access?').fill(xss);
     await page.getByRole('button', { name: 'Request access' }).click();
     await page.waitForURL(/\?request=/);
@@ -230,7 +327,7 @@ describe('MANUAL: request, review page, approval', () => {
   });
 
   it('an approver of another resource neither sees nor decides it (page and API)', async () => {
-    const erinsRequest = await fetch(`${s.requestsUrl}/v1/access-requests`, {
+    const erinsRequest = await fetch(`${requestsUrl}/v1/access-requests`, {
       method: 'POST',
       headers: {
         authorization: `Bearer ${await s.tokenFor(erin.id)}`,
@@ -240,20 +337,20 @@ describe('MANUAL: request, review page, approval', () => {
     });
     expect(erinsRequest.status).toBe(200);
     const page = await pageAs(approverB);
-    await page.goto(`${s.requestsUrl}/access-requests`);
+    await page.goto(`${s.consoleUrl}/access-requests`);
     const table = (await page.locator('main').textContent()) ?? '';
     expect(table).toContain('Erin Walsh');
     expect(table).not.toContain('Dave Ortiz');
     expect(table).not.toContain('Gitlab');
     const viaPage = await page.request.post(
-      `${s.requestsUrl}/access-requests/${requestId}/approve`,
+      `${s.consoleUrl}/access-requests/${requestId}/approve`,
       {
-        form: { _csrf: await csrfOf(approverB), note: '' },
+        form: { _csrf: await csrfOn(page), note: '' },
         maxRedirects: 0,
       },
     );
     expect(viaPage.status()).toBe(404);
-    const viaApi = await fetch(`${s.requestsUrl}/v1/access-requests/${requestId}/approve`, {
+    const viaApi = await fetch(`${requestsUrl}/v1/access-requests/${requestId}/approve`, {
       method: 'POST',
       headers: {
         authorization: `Bearer ${await s.tokenFor(approverB.id)}`,
@@ -266,7 +363,7 @@ describe('MANUAL: request, review page, approval', () => {
   });
 
   it('a member of the resource’s approver group approves it on the review page; the decision turns allowed', async () => {
-    const franks = await fetch(`${s.requestsUrl}/v1/access-requests`, {
+    const franks = await fetch(`${requestsUrl}/v1/access-requests`, {
       method: 'POST',
       headers: {
         authorization: `Bearer ${await s.tokenFor(frank.id)}`,
@@ -279,7 +376,7 @@ describe('MANUAL: request, review page, approval', () => {
     });
     expect(franks.status).toBe(200);
     const page = await pageAs(approverA);
-    await page.goto(`${s.requestsUrl}/access-requests`);
+    await page.goto(`${s.consoleUrl}/access-requests`);
     const row = page.locator('tr', { hasText: 'Dave Ortiz' });
     await expect(row.locator('td.reason').textContent()).resolves.toBe(xss);
     expect(await page.evaluate('typeof window.__lapseXss')).toBe('undefined');
@@ -297,12 +394,12 @@ describe('MANUAL: request, review page, approval', () => {
 
   it('the requester sees the approval: the page turns to access restored, and their list shows APPROVED', async () => {
     const page = await pageAs(dave);
-    await page.goto(`${s.requestsUrl}/request/${resA.id}?request=${requestId}`);
+    await page.goto(`${s.consoleUrl}/request/${resA.id}?request=${requestId}`);
     await expect(page.locator('.notice h2').first().textContent()).resolves.toBe('Access restored');
     await expect(page.locator('.notice .note').textContent()).resolves.toContain(
       'please log out when done',
     );
-    const res = await fetch(`${s.requestsUrl}/v1/access-requests?userId=${dave.id}`, {
+    const res = await fetch(`${requestsUrl}/v1/access-requests?userId=${dave.id}`, {
       headers: { authorization: `Bearer ${await s.tokenFor(dave.id)}` },
     });
     const mine = (await res.json()) as AccessRequest[];
@@ -311,15 +408,15 @@ describe('MANUAL: request, review page, approval', () => {
 
   it('a second decision on the page is refused without changing anything', async () => {
     const page = await pageAs(approverA);
-    await page.goto(`${s.requestsUrl}/access-requests`);
-    const late = await page.request.post(`${s.requestsUrl}/access-requests/${requestId}/deny`, {
-      form: { _csrf: await csrfOf(approverA) },
+    await page.goto(`${s.consoleUrl}/access-requests`);
+    const late = await page.request.post(`${s.consoleUrl}/access-requests/${requestId}/deny`, {
+      form: { _csrf: await csrfOn(page) },
     });
     expect(late.url()).toContain('notice=not-pending');
     await expect(page.locator('body').textContent()).resolves.not.toContain('Request denied');
     expect((await decision(dave.id, resA.id)).allowed).toBe(true);
     expect(
-      (await temporal.workflow.getHandle(grantWorkflowId(resA.id, dave.id)).query(stateQuery))
+      (await s.temporal.workflow.getHandle(grantWorkflowId(resA.id, dave.id)).query(stateQuery))
         .state,
     ).toBe('ACTIVE');
   });

@@ -58,7 +58,12 @@ describe('page templates', () => {
     const html = renderer.render('access-requests', {
       title: 'Access Requests',
       user,
-      nav: { reviews: true, current: 'access-requests', openCount: 2, consoleUrl: null },
+      nav: {
+        links: [
+          { href: '/', label: 'Home', current: false },
+          { href: '/access-requests', label: 'Access Requests', current: true, count: 2 },
+        ],
+      },
       csrf: 'tok',
       open: [row('a', true), row('b', false)],
       resolved: [
@@ -70,7 +75,31 @@ describe('page templates', () => {
     expect(html).toContain('formaction="/access-requests/a/deny"');
     expect(html).not.toContain('/access-requests/b/approve');
     expect(html).toContain('Read-only');
-    expect(html).not.toContain('>Console<');
+    expect(html).toContain('aria-current="page">Access Requests');
+    expect(html).toContain('action="/auth/logout"');
+  });
+
+  it('request: keeps return_to through the form and offers the way back once active', () => {
+    const base = {
+      title: 't',
+      user,
+      csrf: 'tok',
+      resource: { id: 'r', name: 'Gitlab', address: 'gitlab.internal' },
+      returnTo: 'https://gitlab.internal/group/repo?a=1&b="2"',
+    };
+    const form = renderer.render('request', { ...base, mode: 'FORM' });
+    expect(form).toContain(
+      '<input type="hidden" name="return_to" value="https://gitlab.internal/group/repo?a&#x3D;1&amp;b&#x3D;&quot;2&quot;">',
+    );
+    expect(form).not.toContain('Continue to');
+    const active = renderer.render('request', { ...base, mode: 'ACTIVE' });
+    expect(active).toContain('Continue to Gitlab');
+    expect(active).toContain(
+      'href="https://gitlab.internal/group/repo?a&#x3D;1&amp;b&#x3D;&quot;2&quot;"',
+    );
+    expect(renderer.render('request', { ...base, returnTo: null, mode: 'ACTIVE' })).not.toContain(
+      'Continue to',
+    );
   });
 
   it('error: a page, escaped', () => {

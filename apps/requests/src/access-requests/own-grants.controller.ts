@@ -1,0 +1,35 @@
+import { Controller, Get, Param } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal, type Principal } from '@lapse/auth';
+import type { OwnGrantView } from '@lapse/contracts';
+import { LapseError } from '@lapse/platform';
+import { PolicyClient } from '../policy/policy.client';
+import { OwnGrantResponse } from './access-requests.dto';
+import { GrantGateway } from './grant.gateway';
+
+/** The caller's own grants, as the block page shows them (state, policy, open request). */
+@ApiTags('grants')
+@ApiBearerAuth()
+@Controller('v1/grants')
+export class OwnGrantsController {
+  constructor(
+    private readonly grants: GrantGateway,
+    private readonly policy: PolicyClient,
+  ) {}
+
+  @Get(':resourceId')
+  @ApiOperation({ summary: 'The caller’s grant to a resource (404 when they have none)' })
+  @ApiOkResponse({ type: OwnGrantResponse })
+  async get(
+    @CurrentPrincipal() principal: Principal,
+    @Param('resourceId') resourceId: string,
+  ): Promise<OwnGrantView> {
+    if (principal.kind !== 'user') throw LapseError.forbidden('only users hold grants');
+    const [grant, resource] = await Promise.all([
+      this.grants.state(resourceId, principal.id),
+      this.policy.getResource(resourceId),
+    ]);
+    if (!grant || !resource) throw LapseError.notFound('access to resource', resourceId);
+    return { resource: { id: resource.id, name: resource.name, address: resource.address }, grant };
+  }
+}
