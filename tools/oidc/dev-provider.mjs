@@ -73,8 +73,12 @@ async function subjectFor(email) {
   const fallback = `dev-${createHash('sha256').update(email).digest('hex').slice(0, 24)}`;
   if (!env.LAPSE_POLICY_URL || !env.LAPSE_SERVICE_SECRET) return fallback;
   try {
-    const token = await new SignJWT({ svc: 'dev-oidc' })
+    // It stands in for the organisation's provider next to the console, and reads users as the
+    // console does (a service token of caller `console`, audience `policy`).
+    const token = await new SignJWT({ svc: 'console' })
       .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer('lapse-service')
+      .setAudience('policy')
       .setIssuedAt()
       .setExpirationTime('1m')
       .sign(new TextEncoder().encode(env.LAPSE_SERVICE_SECRET));

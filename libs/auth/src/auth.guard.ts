@@ -3,16 +3,15 @@ import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import type { Role } from '@lapse/contracts';
 import { LapseError, PUBLIC_KEY } from '@lapse/platform';
-import { COOKIE_SESSION_KEY, ROLES_KEY, SERVICE_KEY } from './decorators';
+import { ROLES_KEY, SERVICE_KEY } from './decorators';
 import { USER_DIRECTORY, hasAnyRole, type Principal, type UserDirectory } from './principal';
 import { TokenVerifier } from './tokens';
 
-export const TOKEN_COOKIE = 'lapse_token';
-
 /**
  * Global guard: every route needs a valid token unless @Public(); @Roles narrows it; a service
- * token passes only where @AllowService lists its caller; cookies count only on @CookieSession
- * routes (the pages), so the JSON API is Bearer-only.
+ * token passes only where @AllowService lists its caller. Bearer tokens only: no cookie is ever
+ * read, so a cross-site form cannot act for a signed-in user (the pages, in the console, keep
+ * their own session).
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -27,8 +26,7 @@ export class AuthGuard implements CanActivate {
     const targets = [ctx.getHandler(), ctx.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
     const req = ctx.switchToHttp().getRequest<Request & { principal?: Principal }>();
-    const cookies = this.reflector.getAllAndOverride<boolean>(COOKIE_SESSION_KEY, targets);
-    const token = tokenOf(req, { cookies: cookies === true });
+    const token = tokenOf(req);
     if (!token) throw LapseError.unauthorized();
     const claims = await this.verifier.verify(token).catch(() => {
       throw LapseError.unauthorized('invalid or expired token');
@@ -51,14 +49,9 @@ export class AuthGuard implements CanActivate {
   }
 }
 
-/**
- * Bearer header first; with `cookies` (page routes only) the `lapse_token` cookie, which the
- * pages send instead.
- */
-export function tokenOf(req: Request, opts: { cookies: boolean }): string | undefined {
+/** The Bearer token of the request, if any. */
+export function tokenOf(req: Request): string | undefined {
   const header = req.headers.authorization;
   if (header?.startsWith('Bearer ')) return header.slice(7).trim() || undefined;
-  if (!opts.cookies) return undefined;
-  const cookies = (req as Request & { cookies?: Record<string, string> }).cookies;
-  return cookies?.[TOKEN_COOKIE] || undefined;
+  return undefined;
 }

@@ -5,7 +5,6 @@ import type { Principal } from './principal';
 
 export const ROLES_KEY = 'lapse:roles';
 export const SERVICE_KEY = 'lapse:service';
-export const COOKIE_SESSION_KEY = 'lapse:cookie-session';
 
 /** The caller must hold one of these roles. Without it, any authenticated user passes. */
 export const Roles = (...roles: Role[]) => SetMetadata(ROLES_KEY, roles);
@@ -16,13 +15,6 @@ export const Roles = (...roles: Role[]) => SetMetadata(ROLES_KEY, roles);
  */
 export const AllowService = (...callers: [string, ...string[]]) =>
   SetMetadata(SERVICE_KEY, callers);
-
-/**
- * The page routes: they take the session cookie as well as a Bearer token (forms post with
- * a CSRF proof). Every other route, the JSON API, takes Bearer tokens only, so a cross-site
- * form can never act with a signed-in user's cookie.
- */
-export const CookieSession = () => SetMetadata(COOKIE_SESSION_KEY, true);
 
 export const CurrentPrincipal = createParamDecorator(
   (_: unknown, ctx: ExecutionContext): Principal =>

@@ -40,7 +40,7 @@ export interface LapseStack {
   temporal: Client;
   /** The bootstrap ADMIN of the policy service, through its API. */
   admin: PolicyAdmin;
-  /** A user token (the same JWT the pages read from the `lapse_token` cookie). */
+  /** A user token (Bearer), as the console sends for the signed-in user. */
   tokenFor: (userId: string) => Promise<string>;
   /** Stops everything it started (idempotent) and drops the database. */
   stop: () => Promise<void>;
