@@ -1,16 +1,12 @@
 import { z } from 'zod';
-import { commonEnvSchema, envBoolean, envPort, loadConfig } from '@lapse/config';
-import { SESSION_SECRET_MIN_BYTES, SESSION_TTL_SECONDS } from '@lapse/auth';
+import { commonEnvSchema, envBoolean, envPort, envSecret, loadConfig } from '@lapse/config';
+import { SESSION_TTL_SECONDS } from '@lapse/auth';
 
 export const configSchema = commonEnvSchema
   .extend({
     PORT: envPort.default(3000),
     /** Key of the `lapse_session` cookie (HS256); forward-auth verifies sessions with it too. */
-    LAPSE_SESSION_SECRET: z
-      .string()
-      .refine((s) => Buffer.byteLength(s) >= SESSION_SECRET_MIN_BYTES, {
-        message: `must be at least ${SESSION_SECRET_MIN_BYTES} bytes`,
-      }),
+    LAPSE_SESSION_SECRET: envSecret,
     /** How long a session lasts after sign-in. */
     LAPSE_SESSION_TTL_SECONDS: z.coerce.number().int().min(60).default(SESSION_TTL_SECONDS),
     /**
@@ -21,7 +17,7 @@ export const configSchema = commonEnvSchema
     /** Domain of the session cookie (e.g. `example.com`, so forward-auth on other hosts sees it). */
     LAPSE_COOKIE_DOMAIN: z.string().min(1).optional(),
     /** Key of the pages' CSRF tokens (HMAC of the session cookie); default: derived from the session secret. */
-    LAPSE_CSRF_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+    LAPSE_CSRF_SECRET: envSecret.optional(),
     /** Where the requests service's REST API answers. */
     LAPSE_REQUESTS_URL: z.string().url().default('http://127.0.0.1:3003'),
     /** The OpenID provider (issuer URL; its discovery document is read at boot). */

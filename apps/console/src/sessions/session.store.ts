@@ -38,9 +38,14 @@ interface SessionRow {
   end_reason: SessionEndReason | null;
 }
 
+/** Ended or expired sessions are kept this long (who was signed in when), then deleted. */
+export const SESSION_RETENTION_DAYS = 30;
+
 /** Sessions and sign-ins in progress, in schema `console`. */
 @Injectable()
 export class SessionStore {
+  private lastPurge = 0;
+
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
 
   async create(s: {
@@ -54,6 +59,7 @@ export class SessionStore {
        VALUES ($1, $2, $3, $4, $5) RETURNING *`,
       [randomUUID(), s.userId, s.email, s.roles, s.expiresAt],
     );
+    await this.purgeOld();
     return record(rows[0]);
   }
 
@@ -73,6 +79,16 @@ export class SessionStore {
       [id, reason],
     );
     return count > 0;
+  }
+
+  /** At most hourly, as sessions start: drops sessions over with for SESSION_RETENTION_DAYS. */
+  private async purgeOld(): Promise<void> {
+    if (Date.now() - this.lastPurge < 3600_000) return;
+    this.lastPurge = Date.now();
+    await this.ds.query(
+      `DELETE FROM console.sessions WHERE expires_at < now() - make_interval(days => $1)`,
+      [SESSION_RETENTION_DAYS],
+    );
   }
 
   async saveSignIn(p: PendingSignIn): Promise<void> {
