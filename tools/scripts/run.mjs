@@ -177,6 +177,9 @@ async function start() {
   // Forward-auth: a proxy on this machine (e.g. oauth2-proxy behind nginx) names the user.
   process.env.LAPSE_AUTHZ_TRUSTED_PROXIES ??= '127.0.0.1/32';
   process.env.LAPSE_AUTHZ_TRUSTED_HEADER ??= 'X-Auth-Request-Email';
+  // Webhooks to a receiver on this machine (a demo, the console's test send); other internal
+  // targets stay refused.
+  process.env.LAPSE_WEBHOOK_ALLOW_HOSTS ??= '127.0.0.1';
   const wasRunning = stackAlreadyRunning();
   stackUp();
   migrate();

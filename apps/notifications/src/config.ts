@@ -17,6 +17,11 @@ export const configSchema = commonEnvSchema
     LAPSE_WEBHOOK_INITIAL_RETRY_MS: positiveMs.default(1000),
     LAPSE_DELIVERY_MAX_RETRY_MS: positiveMs.default(3_600_000),
     LAPSE_DELIVERY_DEADLINE_MS: positiveMs.default(24 * 3_600_000),
+    /**
+     * Webhook hosts (names or addresses, comma-separated) that may be loopback, private or
+     * link-local; every other such target is refused. `npm start` lists 127.0.0.1.
+     */
+    LAPSE_WEBHOOK_ALLOW_HOSTS: z.string().default(''),
     /** How long one attempt (an HTTP POST or an SMTP conversation) may take. */
     LAPSE_DELIVERY_ATTEMPT_TIMEOUT_MS: positiveMs.default(30_000),
   })

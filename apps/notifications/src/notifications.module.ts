@@ -9,7 +9,7 @@ import { Client } from '@temporalio/client';
 import type { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { JsonProducer, KAFKA } from '@lapse/kafka';
-import { HealthRegistry } from '@lapse/platform';
+import { HealthRegistry, parseAllowHosts } from '@lapse/platform';
 import type { NotificationsConfig } from './config';
 import { RequestEventsConsumer } from './consumer/request-events.consumer';
 import { DeliveriesController } from './deliveries/deliveries.controller';
@@ -83,7 +83,14 @@ export class NotificationsModule {
           useFactory: () =>
             new EmailSender(config.SMTP_URL, config.SMTP_FROM, retry.attemptTimeoutMs),
         },
-        { provide: WebhookSender, useFactory: () => new WebhookSender(retry.attemptTimeoutMs) },
+        {
+          provide: WebhookSender,
+          useFactory: () =>
+            new WebhookSender(
+              retry.attemptTimeoutMs,
+              parseAllowHosts(config.LAPSE_WEBHOOK_ALLOW_HOSTS),
+            ),
+        },
         {
           provide: DeliveryPlanner,
           inject: [PolicyClient, EmailTemplates],

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { SignJWT } from 'jose';
+import { SignJWT, decodeJwt } from 'jose';
 import { signProxyToken, signServiceToken, signUserToken } from '@lapse/auth';
 import type { Role } from '@lapse/contracts';
 import { PolicyHarness, JWT_SECRET, SERVICE_SECRET } from './testing/policy-harness';
@@ -19,7 +19,10 @@ describe('policy API (real Postgres; sync worker off)', () => {
   beforeAll(async () => {
     h = await PolicyHarness.start('policy_api', {
       sync: false,
-      env: { LAPSE_BOOTSTRAP_ADMIN_EMAIL: 'Root@Example.com' },
+      env: {
+        LAPSE_BOOTSTRAP_ADMIN_EMAIL: 'Root@Example.com',
+        LAPSE_WEBHOOK_ALLOW_HOSTS: '127.0.0.1',
+      },
     });
     const roles: (Role | 'MEMBER')[] = ['ADMIN', 'DEVOPS', 'SUPPORT', 'ACCESS_REVIEWER', 'MEMBER'];
     for (const r of roles) {
@@ -461,9 +464,33 @@ describe('policy API (real Postgres; sync worker off)', () => {
           emailEnabled: true,
           emailRoles: [],
           optedOutUserIds: [],
-          webhook: { url: 'nope', secret: 'x'.repeat(20) },
+          webhook: { url: 'nope' },
         },
         'webhook.url',
+      ],
+      [
+        'webhook to the cloud metadata address',
+        'PUT',
+        '/v1/settings/notifications',
+        {
+          emailEnabled: true,
+          emailRoles: [],
+          optedOutUserIds: [],
+          webhook: { url: 'http://169.254.169.254/latest/meta-data/' },
+        },
+        'webhook.url',
+      ],
+      [
+        'webhook secret not in the whsec_ form',
+        'PUT',
+        '/v1/settings/notifications',
+        {
+          emailEnabled: true,
+          emailRoles: [],
+          optedOutUserIds: [],
+          webhook: { url: 'https://203.0.114.7/hook', secret: 'x'.repeat(40) },
+        },
+        'webhook.secret',
       ],
     ];
     it.each(cases)('%s', async (_n, method, path, body, field) => {
@@ -540,12 +567,14 @@ describe('policy API (real Postgres; sync worker off)', () => {
 
   describe('notification settings', () => {
     it('masks the webhook secret for users; services get it in full', async () => {
-      const secret = 'whsec-0123456789abcdef';
+      const secret = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
+      // A public address: the settings API resolves the host and refuses internal ones.
+      const url = 'https://203.0.114.7/x';
       const put = await h.call('PUT', '/v1/settings/notifications', tokens.ADMIN, {
         emailEnabled: false,
         emailRoles: ['ADMIN', 'ACCESS_REVIEWER'],
         optedOutUserIds: [ids.DEVOPS],
-        webhook: { url: 'https://hooks.example.com/x', secret },
+        webhook: { url, secret },
       });
       expect(put.status).toBe(200);
       expect(put.text).not.toContain(secret);
@@ -554,18 +583,76 @@ describe('policy API (real Postgres; sync worker off)', () => {
         emailEnabled: false,
         emailRoles: ['ADMIN', 'ACCESS_REVIEWER'],
         optedOutUserIds: [ids.DEVOPS],
-        webhook: { url: 'https://hooks.example.com/x', secret: '••••cdef' },
+        webhook: { url, secret: `••••${secret.slice(-4)}` },
       });
       const internal = await h.call(
         'GET',
         '/v1/internal/notification-settings',
         await h.serviceToken('notifications'),
       );
-      expect(internal.body.webhook).toEqual({ url: 'https://hooks.example.com/x', secret });
+      expect(internal.body.webhook).toEqual({ url, secret });
       const audit: { after: { webhook: { secret: string } } }[] = await h.ds.query(
         `SELECT after FROM policy.audit_log WHERE action = 'settings.notifications.changed'`,
       );
       expect(JSON.stringify(audit)).not.toContain(secret);
+    });
+
+    it('generates a whsec_ secret when none is given, shows it once, keeps it on later saves', async () => {
+      const base = { emailEnabled: true, emailRoles: ['ADMIN'], optedOutUserIds: [] };
+      await h.call('PUT', '/v1/settings/notifications', tokens.ADMIN, { ...base, webhook: null });
+      const first = await h.call('PUT', '/v1/settings/notifications', tokens.ADMIN, {
+        ...base,
+        webhook: { url: 'https://203.0.114.8/hook' },
+      });
+      expect(first.status).toBe(200);
+      const secret: string = first.body.webhook.secret;
+      expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+      const again = await h.call('PUT', '/v1/settings/notifications', tokens.ADMIN, {
+        ...base,
+        webhook: { url: 'https://203.0.114.9/hook' },
+      });
+      expect(again.body.webhook).toEqual({
+        url: 'https://203.0.114.9/hook',
+        secret: `••••${secret.slice(-4)}`,
+      });
+      expect(again.text).not.toContain(secret);
+      const got = await h.call('GET', '/v1/settings/notifications', tokens.ADMIN);
+      expect(got.text).not.toContain(secret);
+      const internal = await h.call(
+        'GET',
+        '/v1/internal/notification-settings',
+        await h.serviceToken('notifications'),
+      );
+      expect(internal.body.webhook.secret).toBe(secret);
+    });
+
+    it('refuses loopback, private and link-local targets unless the host is allow-listed', async () => {
+      const base = { emailEnabled: true, emailRoles: ['ADMIN'], optedOutUserIds: [] };
+      for (const url of [
+        'http://169.254.169.254/latest/meta-data/',
+        'http://127.0.0.2:5432/',
+        'http://10.1.2.3/',
+        'http://[::1]/',
+        'http://[::ffff:127.0.0.1]/',
+        'http://[fd00::1]/',
+        'http://0.0.0.0/',
+        'http://user:pw@203.0.114.7/',
+      ]) {
+        const res = await h.call('PUT', '/v1/settings/notifications', tokens.ADMIN, {
+          ...base,
+          webhook: { url },
+        });
+        expect({ url, status: res.status, field: String(res.body.message).split(':')[0] }).toEqual({
+          url,
+          status: 400,
+          field: 'webhook.url',
+        });
+      }
+      const listed = await h.call('PUT', '/v1/settings/notifications', tokens.ADMIN, {
+        ...base,
+        webhook: { url: 'http://127.0.0.1:8080/hook' },
+      });
+      expect(listed.status).toBe(200);
     });
   });
 
@@ -586,5 +673,18 @@ describe('policy API (real Postgres; sync worker off)', () => {
     await expect(
       run(process.execPath, [...script, 'ghost@example.com'], { env, cwd: process.cwd() }),
     ).rejects.toMatchObject({ code: 1 });
+  });
+
+  it('npm run token -- --proxy prints a token for access-tracking only: policy refuses it', async () => {
+    const run = promisify(execFile);
+    const script = ['-r', '@swc-node/register', 'tools/scripts/token.ts', '--proxy', 'edge-7'];
+    const { stdout } = await run(process.execPath, script, {
+      env: { ...process.env, LAPSE_SERVICE_SECRET: SERVICE_SECRET },
+      cwd: process.cwd(),
+    });
+    const claims = decodeJwt(stdout.trim());
+    expect(claims).toMatchObject({ svc: 'proxy', sub: 'edge-7', aud: 'access-tracking' });
+    expect(typeof claims.exp).toBe('number');
+    expect((await h.call('GET', `/v1/users/${ids.ADMIN}`, stdout.trim())).status).toBe(401);
   });
 });

@@ -21,6 +21,11 @@ export const configSchema = commonEnvSchema.extend({
   LAPSE_POLICY_WORKER_ENABLED: envBoolean.default(true),
   /** Run the Kafka consumers (audit, grant-state projection) in this process. */
   LAPSE_POLICY_CONSUMERS_ENABLED: envBoolean.default(true),
+  /**
+   * Webhook hosts (names or addresses, comma-separated) that may be loopback, private or
+   * link-local; the settings API refuses every other such URL. `npm start` lists 127.0.0.1.
+   */
+  LAPSE_WEBHOOK_ALLOW_HOSTS: z.string().default(''),
 });
 export type PolicyConfig = z.infer<typeof configSchema>;
 

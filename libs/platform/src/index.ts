@@ -6,3 +6,4 @@ export * from './metrics';
 export * from './platform.module';
 export * from './bootstrap';
 export * from './public';
+export * from './outbound-address';

@@ -23,12 +23,16 @@ export interface EmailPayload {
   html: string;
   text: string;
 }
-/** The exact body bytes are stored with their signature: every attempt sends the same bytes. */
+/**
+ * The exact body bytes are stored: every attempt sends the same bytes, signed per attempt (the
+ * timestamp is part of the signature) with the secret in force when the delivery was planned.
+ */
 export interface WebhookPayload {
   kind: 'WEBHOOK';
   url: string;
   body: string;
-  signature: string;
+  /** The webhook's `whsec_` secret (never shown by the deliveries API). */
+  secret: string;
 }
 export type DeliveryPayload = EmailPayload | WebhookPayload;
 

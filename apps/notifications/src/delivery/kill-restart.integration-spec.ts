@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { Client as PgClient } from 'pg';
 import {
   createTestDatabase,
@@ -41,6 +41,7 @@ const env = () => ({
   LAPSE_WEBHOOK_INITIAL_RETRY_MS: '200',
   LAPSE_DELIVERY_MAX_RETRY_MS: '1000',
   LAPSE_DELIVERY_ATTEMPT_TIMEOUT_MS: '2000',
+  LAPSE_WEBHOOK_ALLOW_HOSTS: '127.0.0.1',
 });
 
 interface AttemptRow {
@@ -95,7 +96,7 @@ it('a delivery survives the service being killed mid-retry: completed after rest
     emailEnabled: false,
     emailRoles: [],
     optedOutUserIds: [],
-    webhook: { url: receiver.url, secret: `whsec-${randomUUID()}` },
+    webhook: { url: receiver.url, secret: `whsec_${randomBytes(32).toString('base64')}` },
   });
   const requester = await policy.createUser(`requester-${suffix}@example.com`, 'Alex Marshall');
   const resource = await policy.call<{ id: string }>('POST', '/v1/resources', {

@@ -1,8 +1,12 @@
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { LookupFunction } from 'node:net';
 import { createTransport, type Transporter } from 'nodemailer';
+import { OutboundRefused, resolveOutbound, type ResolvedTarget } from '@lapse/platform';
 import type { EmailPayload, WebhookPayload } from '../deliveries/delivery.entity';
 import {
   IDEMPOTENCY_HEADER,
-  SIGNATURE_HEADER,
+  signedHeaders,
   verdictForStatus,
   type AttemptVerdict,
 } from '../webhook/webhook';
@@ -17,35 +21,79 @@ export interface Sender<P> {
   send(payload: P, deliveryId: string): Promise<SendResult>;
 }
 
-/** POSTs the stored body bytes with their signature and the delivery id as Idempotency-Key. */
+/**
+ * POSTs the stored body bytes, signed for this attempt (Standard Webhooks), with the delivery id
+ * as `webhook-id` and `Idempotency-Key`. The target is resolved and checked on every attempt
+ * (no loopback, private or link-local address unless in LAPSE_WEBHOOK_ALLOW_HOSTS) and the
+ * connection goes to the address checked; redirects are not followed (a 3xx is a failure).
+ */
 export class WebhookSender implements Sender<WebhookPayload> {
-  constructor(private readonly timeoutMs: number) {}
+  constructor(
+    private readonly timeoutMs: number,
+    private readonly allowHosts: readonly string[] = [],
+  ) {}
 
   async send(p: WebhookPayload, deliveryId: string): Promise<SendResult> {
+    let target: ResolvedTarget;
     try {
-      const res = await fetch(p.url, {
-        method: 'POST',
-        redirect: 'manual',
-        headers: {
-          'content-type': 'application/json',
-          'user-agent': 'Lapse-Webhook/1',
-          [SIGNATURE_HEADER]: p.signature,
-          [IDEMPOTENCY_HEADER]: deliveryId,
-        },
-        body: p.body,
-        signal: AbortSignal.timeout(this.timeoutMs),
+      target = await resolveOutbound(p.url, this.allowHosts);
+    } catch (e) {
+      // An internal address is refused for good; a name that does not resolve may yet.
+      const internal = e instanceof OutboundRefused && !/does not resolve/.test(e.message);
+      return { verdict: internal ? 'FAILED' : 'RETRY', statusCode: null, error: describe(e) };
+    }
+    try {
+      const status = await postPinned(new URL(p.url), target, this.timeoutMs, p.body, {
+        'content-type': 'application/json',
+        'user-agent': 'Lapse-Webhook/1',
+        ...signedHeaders(p.secret, deliveryId, p.body, new Date()),
       });
-      await res.arrayBuffer().catch(() => undefined);
-      const verdict = verdictForStatus(res.status);
+      const verdict = verdictForStatus(status);
       return {
         verdict,
-        statusCode: res.status,
-        error: verdict === 'DELIVERED' ? null : `receiver answered ${res.status}`,
+        statusCode: status,
+        error: verdict === 'DELIVERED' ? null : `receiver answered ${status}`,
       };
     } catch (e) {
       return { verdict: 'RETRY', statusCode: null, error: describe(e) };
     }
   }
+}
+
+/** One POST to `url`, connecting to `target.address` whatever DNS says now; the status code. */
+function postPinned(
+  url: URL,
+  target: ResolvedTarget,
+  timeoutMs: number,
+  body: string,
+  headers: Record<string, string>,
+): Promise<number> {
+  const lookup: LookupFunction = (_host, opts, cb) => {
+    if ((opts as { all?: boolean }).all) {
+      (cb as (e: null, a: { address: string; family: number }[]) => void)(null, [
+        { address: target.address, family: target.family },
+      ]);
+    } else cb(null, target.address, target.family);
+  };
+  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const req = send(
+      url,
+      {
+        method: 'POST',
+        headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+        lookup,
+        signal: AbortSignal.timeout(timeoutMs),
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 /** Sends over SMTP (SMTP_URL); SMTP 5xx refusals are final, everything else is retried. */

@@ -5,7 +5,7 @@ import type { NotificationSettings, PolicyResource, PolicyUser } from '../policy
 import type { Recipient } from '../recipients/recipients';
 import { linksFor, type LinkBases } from '../templates/links';
 import type { EmailTemplates } from '../templates/templates';
-import { announcesNewRequest, signature, webhookBody } from '../webhook/webhook';
+import { announcesNewRequest, webhookBody } from '../webhook/webhook';
 
 export interface NewDelivery {
   id: string;
@@ -101,7 +101,7 @@ export function planDeliveries(i: PlanInputs, templates: EmailTemplates): NewDel
         kind: 'WEBHOOK',
         url: i.webhook.url,
         body,
-        signature: signature(i.webhook.secret, body),
+        secret: i.webhook.secret,
       },
     });
   }

@@ -198,6 +198,7 @@ export class PolicyFixture {
       LAPSE_BOOTSTRAP_ADMIN_EMAIL: `admin-${prefix}@example.com`,
       LAPSE_GRANT_SYNC_ENABLED: 'false',
       LAPSE_POLICY_CONSUMERS_ENABLED: 'false',
+      LAPSE_WEBHOOK_ALLOW_HOSTS: '127.0.0.1',
       PORT: String(await freePort()),
     });
     const f = new PolicyFixture(service);

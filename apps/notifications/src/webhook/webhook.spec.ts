@@ -1,10 +1,9 @@
-import { createHmac } from 'node:crypto';
+import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import type { AccessRequest } from '@lapse/contracts';
 import {
   isoWithOffset,
-  signature,
+  signedHeaders,
   verdictForStatus,
-  verifySignature,
   webhookBody,
   type WebhookFacts,
   announcesNewRequest,
@@ -140,21 +139,28 @@ describe('announcesNewRequest', () => {
   });
 });
 
-describe('signature', () => {
+describe('signedHeaders (Standard Webhooks)', () => {
   const raw = JSON.stringify(webhookBody(facts()));
+  const secret = `whsec_${Buffer.alloc(32, 1).toString('base64')}`;
 
-  it('is the hex HMAC-SHA256 of the raw body', () => {
-    expect(signature('s3cret', raw)).toBe(
-      `sha256=${createHmac('sha256', 's3cret').update(raw).digest('hex')}`,
-    );
+  it('verifies with the standardwebhooks library, not with another secret nor another body', () => {
+    const headers = signedHeaders(secret, 'delivery-1', raw, new Date());
+    expect(headers['webhook-id']).toBe('delivery-1');
+    expect(headers['Idempotency-Key']).toBe('delivery-1');
+    expect(new Webhook(secret).verify(raw, headers)).toEqual(JSON.parse(raw));
+    const other = `whsec_${Buffer.alloc(32, 2).toString('base64')}`;
+    expect(() => new Webhook(other).verify(raw, headers)).toThrow(WebhookVerificationError);
+    expect(() => new Webhook(secret).verify(`${raw} `, headers)).toThrow(WebhookVerificationError);
   });
 
-  it('verifies with the secret, not with another secret nor another body', () => {
-    const header = signature('s3cret', raw);
-    expect(verifySignature('s3cret', raw, header)).toBe(true);
-    expect(verifySignature('wrong', raw, header)).toBe(false);
-    expect(verifySignature('s3cret', raw + ' ', header)).toBe(false);
-    expect(verifySignature('s3cret', raw, undefined)).toBe(false);
+  it('signs id, timestamp and body: an old attempt replayed later is refused', () => {
+    const old = signedHeaders(secret, 'delivery-1', raw, new Date(Date.now() - 3_600_000));
+    expect(old['webhook-timestamp']).toBe(String(Math.floor((Date.now() - 3_600_000) / 1000)));
+    expect(() => new Webhook(secret).verify(raw, old)).toThrow(/timestamp/i);
+    const now = signedHeaders(secret, 'delivery-1', raw, new Date());
+    expect(() => new Webhook(secret).verify(raw, { ...now, 'webhook-id': 'delivery-2' })).toThrow(
+      WebhookVerificationError,
+    );
   });
 });
 

@@ -1,8 +1,7 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { Webhook } from 'standardwebhooks';
 import type { AccessRequest, AccessRequestEvent, AccessRequestWebhookBody } from '@lapse/contracts';
 import type { Links } from '../templates/links';
 
-export const SIGNATURE_HEADER = 'X-Lapse-Signature';
 export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
 
 /** ISO time with an explicit UTC offset, as the product documentation shows (`…+00:00`). */
@@ -60,21 +59,24 @@ export function webhookBody(f: WebhookFacts): AccessRequestWebhookBody {
   };
 }
 
-/** `sha256=<hex HMAC-SHA256 of the exact body bytes>`. */
-export function signature(secret: string, rawBody: string | Buffer): string {
-  return `sha256=${createHmac('sha256', secret).update(rawBody).digest('hex')}`;
-}
-
-/** What a receiver does: recompute and compare in constant time. */
-export function verifySignature(
+/**
+ * The Standard Webhooks headers of one attempt (standardwebhooks.com, signed with the maintained
+ * `standardwebhooks` library): `webhook-id` (the delivery id: stable across retries, also sent
+ * as `Idempotency-Key`), `webhook-timestamp` (this attempt, seconds) and `webhook-signature`
+ * (`v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<body>">` under the `whsec_` secret).
+ */
+export function signedHeaders(
   secret: string,
-  rawBody: string | Buffer,
-  header: string | undefined,
-): boolean {
-  if (!header) return false;
-  const expected = Buffer.from(signature(secret, rawBody));
-  const got = Buffer.from(header);
-  return expected.length === got.length && timingSafeEqual(expected, got);
+  deliveryId: string,
+  body: string,
+  at: Date,
+): Record<string, string> {
+  return {
+    'webhook-id': deliveryId,
+    'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+    'webhook-signature': new Webhook(secret).sign(deliveryId, at, body),
+    [IDEMPOTENCY_HEADER]: deliveryId,
+  };
 }
 
 export type AttemptVerdict = 'DELIVERED' | 'RETRY' | 'FAILED';

@@ -6,24 +6,34 @@ import {
   IsArray,
   IsBoolean,
   IsIn,
+  IsOptional,
   IsString,
   IsUrl,
   IsUUID,
-  Length,
+  Matches,
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
 import { ROLES, type Role } from '@lapse/contracts';
+
+/** `whsec_` + base64 of 24 to 64 random bytes (Standard Webhooks). */
+export const WEBHOOK_SECRET =
+  /^whsec_(?:[A-Za-z0-9+/]{4}){8,21}(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 export class WebhookDto {
   @ApiProperty({ example: 'https://hooks.example.com/lapse' })
   @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
   url!: string;
 
-  @ApiProperty({ description: 'HMAC secret (16–200 characters); never returned in full' })
+  @ApiProperty({
+    required: false,
+    description:
+      'Standard Webhooks secret `whsec_<base64 of 24-64 bytes>`. Left out: the current one is kept, or one is generated and returned in this answer only. Never returned in full otherwise.',
+  })
+  @IsOptional()
   @IsString()
-  @Length(16, 200)
-  secret!: string;
+  @Matches(WEBHOOK_SECRET, { message: 'must be whsec_ followed by 24 to 64 bytes in base64' })
+  secret?: string;
 }
 
 export class NotificationSettingsDto {

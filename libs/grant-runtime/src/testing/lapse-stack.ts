@@ -71,6 +71,8 @@ export async function startLapseStack(
       LAPSE_JWT_SECRET: jwtSecret,
       LAPSE_SERVICE_SECRET: serviceSecret,
       LAPSE_TASK_QUEUE_PREFIX: prefix,
+      // Test receivers listen on 127.0.0.1 (webhook targets are otherwise refused there).
+      LAPSE_WEBHOOK_ALLOW_HOSTS: '127.0.0.1',
       KAFKA_BROKERS: stack.kafkaBrokers.join(','),
       TEMPORAL_ADDRESS: stack.temporalAddress,
       TEMPORAL_NAMESPACE: stack.temporalNamespace,
