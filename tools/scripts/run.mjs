@@ -316,6 +316,8 @@ async function test() {
     'reverse proxies for the forward-auth tests (Debian nginx and caddy; cached after the first run)',
   );
   run('bash', ['tools/proxies/install-proxies.sh']);
+  say('SCIM compliance checker (scim2-tester from PyPI, in a venv; cached after the first run)');
+  run('bash', ['tools/scim-tester/install.sh'], { stdio: ['ignore', 'ignore', 'inherit'] });
   process.env.NX_DAEMON = 'false';
   process.env.NX_NO_CLOUD = 'true';
   const failures = [];

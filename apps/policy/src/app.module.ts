@@ -1,4 +1,11 @@
-import { Module, type DynamicModule, type Type } from '@nestjs/common';
+import {
+  Module,
+  RequestMethod,
+  type DynamicModule,
+  type MiddlewareConsumer,
+  type NestModule,
+  type Type,
+} from '@nestjs/common';
 import { AuthModule, jwtSettingsOf } from '@lapse/auth';
 import { DbModule } from '@lapse/db';
 import { KafkaModule } from '@lapse/kafka';
@@ -26,13 +33,30 @@ import { ReportsController } from './reports/reports.controller';
 import { ReportsService } from './reports/reports.service';
 import { ResourcesController } from './resources/resources.controller';
 import { ResourcesService } from './resources/resources.service';
+import { ScimDiscoveryController } from './scim/scim-discovery.controller';
+import { ScimFallbackController } from './scim/scim-fallback.controller';
+import { ScimGroupsController } from './scim/scim-groups.controller';
+import { ScimGroupsService } from './scim/scim-groups.service';
+import { ScimHttpMiddleware } from './scim/scim-http.middleware';
+import { ScimTokenController } from './scim/scim-token.controller';
+import { ScimTokenGuard } from './scim/scim-token.guard';
+import { ScimTokenService } from './scim/scim-token.service';
+import { ScimUsersController } from './scim/scim-users.controller';
+import { ScimUsersService } from './scim/scim-users.service';
 import { SettingsController } from './settings/settings.controller';
 import { SettingsService } from './settings/settings.service';
 import { UsersController } from './users/users.controller';
 import { UsersService } from './users/users.service';
 
 @Module({})
-export class PolicyAppModule {}
+export class PolicyAppModule implements NestModule {
+  /** SCIM speaks application/scim+json (bodies and answers). */
+  configure(consumer: MiddlewareConsumer): void {
+    consumer
+      .apply(ScimHttpMiddleware)
+      .forRoutes({ path: 'scim/v2/{*path}', method: RequestMethod.ALL });
+  }
+}
 
 /** The policy service, configured by `config` (tests pass their own database, prefix and groups). */
 export function createAppModule(config: PolicyConfig): DynamicModule {
@@ -64,6 +88,12 @@ export function createAppModule(config: PolicyConfig): DynamicModule {
       AuditController,
       SettingsController,
       ReportsController,
+      ScimTokenController,
+      ScimDiscoveryController,
+      ScimUsersController,
+      ScimGroupsController,
+      // Last: answers what the SCIM controllers above do not (404, 405, 501 as SCIM errors).
+      ScimFallbackController,
     ],
     providers: [
       { provide: POLICY_CONFIG, useValue: config },
@@ -80,6 +110,10 @@ export function createAppModule(config: PolicyConfig): DynamicModule {
       BackgroundWork,
       PolicyConsumers,
       PolicyActivitiesHost,
+      ScimTokenService,
+      ScimTokenGuard,
+      ScimUsersService,
+      ScimGroupsService,
     ],
   };
 }

@@ -5,6 +5,7 @@ import { LapseError } from '@lapse/platform';
 import { ChangeRecorder } from '../changes/change-recorder';
 import { decodeCursor, limitOf, pageOf, type Page } from '../common/paging';
 import { Where, returning } from '../common/sql';
+import { inTransaction } from '../common/transaction';
 import type { GroupQueryDto, GroupSummary, GroupView } from './groups.dto';
 
 interface GroupRow {
@@ -21,8 +22,8 @@ export class GroupsService {
     private readonly changes: ChangeRecorder,
   ) {}
 
-  async create(name: string, actorId: string | null): Promise<GroupView> {
-    return this.ds.transaction(async (m) => {
+  async create(name: string, actorId: string | null, outer?: EntityManager): Promise<GroupView> {
+    return inTransaction(this.ds, outer, async (m) => {
       const [row]: GroupRow[] = await m.query(
         `INSERT INTO policy.groups (name) VALUES ($1) RETURNING id, name, created_at`,
         [name],
@@ -260,6 +261,56 @@ export class GroupsService {
         after: null,
         sync: [{ kind: 'GROUP_USERS', groupId, userIds: [userId] }],
       });
+    });
+  }
+
+  /**
+   * Adds and removes members in one transaction (the caller's, when given): idempotent per member
+   * (adding a member twice or removing a non-member changes nothing), audited as one change, and
+   * only the users whose membership changed are re-synced. Concurrent changes of one group
+   * serialize on the group row, so neither is lost (a replace from a stale read would be).
+   */
+  async changeMembers(
+    groupId: string,
+    change: { add: string[]; remove: string[] },
+    actorId: string | null,
+    outer?: EntityManager,
+  ): Promise<{ added: string[]; removed: string[] }> {
+    const add = [...new Set(change.add.map((u) => u.toLowerCase()))];
+    const remove = [...new Set(change.remove.map((u) => u.toLowerCase()))].filter(
+      (u) => !add.includes(u),
+    );
+    return inTransaction(this.ds, outer, async (m) => {
+      await this.lockGroup(m, groupId);
+      await this.requireUsers(m, add);
+      const before = await this.memberIds(m, groupId);
+      const removed = (
+        await returning<{ user_id: string }>(
+          m,
+          `DELETE FROM policy.memberships WHERE group_id = $1 AND user_id = ANY($2::uuid[]) RETURNING user_id`,
+          [groupId, remove],
+        )
+      ).map((r) => r.user_id);
+      const added = (
+        (await m.query(
+          `INSERT INTO policy.memberships (group_id, user_id) SELECT $1, u FROM unnest($2::uuid[]) AS u
+           ON CONFLICT DO NOTHING RETURNING user_id`,
+          [groupId, add],
+        )) as { user_id: string }[]
+      ).map((r) => r.user_id);
+      const changed = [...added, ...removed];
+      if (changed.length > 0) {
+        await this.changes.record(m, {
+          kind: 'group.members.changed',
+          entityType: 'group',
+          entityId: groupId,
+          actorId,
+          before: { memberIds: before },
+          after: { memberIds: await this.memberIds(m, groupId), added, removed },
+          sync: [{ kind: 'GROUP_USERS', groupId, userIds: changed }],
+        });
+      }
+      return { added, removed };
     });
   }
 }
