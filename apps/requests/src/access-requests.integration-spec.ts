@@ -451,6 +451,70 @@ describe('MANUAL requests and reviews (rule 6)', () => {
   });
 });
 
+describe('the requester withdraws (rule 14)', () => {
+  it('cancels their own open request: CANCELLED, published, the grant stays LOCKED', async () => {
+    const open = await api(bob, 'POST', '/v1/access-requests', {
+      resourceId: jit.id,
+      reason: 'one-off query',
+      durationSeconds: 600,
+    });
+    expect(open.body.status).toBe('PENDING');
+    const id = open.body.id;
+    expect((await api(alice, 'POST', `/v1/access-requests/${id}/cancel`)).status).toBe(404);
+    expect((await api(reviewer, 'POST', `/v1/access-requests/${id}/cancel`)).status).toBe(403);
+    expect((await api(null, 'POST', `/v1/access-requests/${id}/cancel`)).status).toBe(401);
+    const cancelled = await api(bob, 'POST', `/v1/access-requests/${id}/cancel`);
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body).toMatchObject({ id, status: 'CANCELLED', reviewerId: null });
+    expect((await grantState(jit.id, bob.id)).state).toBe('LOCKED');
+    expect((await api(bob, 'GET', `/v1/access-requests/${id}`)).body.status).toBe('CANCELLED');
+    expect((await api(bob, 'POST', `/v1/access-requests/${id}/cancel`)).body.status).toBe(
+      'CANCELLED',
+    );
+    const late = await api(reviewer, 'POST', `/v1/access-requests/${id}/approve`, {});
+    expect(late.status).toBe(409);
+    expect((await grantState(jit.id, bob.id)).state).toBe('LOCKED');
+    await eventually(
+      () => (events.some((e) => e.request.id === id && e.event === 'CANCELLED') ? true : undefined),
+      { timeoutMs: 30_000, what: 'the CANCELLED event' },
+    );
+  });
+
+  it('ends an active JIT period early: the grant locks at once; nothing to end is 409', async () => {
+    const open = await api(bob, 'POST', '/v1/access-requests', {
+      resourceId: jit.id,
+      reason: 'short fix',
+      durationSeconds: 3600,
+    });
+    await api(reviewer, 'POST', `/v1/access-requests/${open.body.id}/approve`, {});
+    expect((await grantState(jit.id, bob.id)).state).toBe('ACTIVE');
+    expect((await api(alice, 'POST', `/v1/grants/${noGrant.id}/end`)).status).toBe(404);
+    const ended = await api<GrantView>(bob, 'POST', `/v1/grants/${jit.id}/end`);
+    expect(ended.status).toBe(200);
+    expect(ended.body).toMatchObject({
+      state: 'LOCKED',
+      lockReason: 'JIT_ENDED',
+      activeUntil: null,
+    });
+    const view = await grantState(jit.id, bob.id);
+    expect(view.state).toBe('LOCKED');
+    // Decisions (access-tracking) deny it within seconds.
+    const token = await signProxyToken(s.serviceSecret, 'it-proxy');
+    const url = `${s.accessTracking?.url}/v1/decisions?userId=${bob.id}&resourceId=${jit.id}`;
+    await eventually(
+      async () => {
+        const d = (await (
+          await fetch(url, { headers: { authorization: `Bearer ${token}` } })
+        ).json()) as { allowed: boolean; state: string };
+        return !d.allowed && d.state === 'LOCKED' ? true : undefined;
+      },
+      { timeoutMs: 10_000, what: 'the decision to turn denied' },
+    );
+    const again = await api(bob, 'POST', `/v1/grants/${jit.id}/end`);
+    expect(again.status).toBe(409);
+  });
+});
+
 // Last: stops the policy service for good.
 describe('the policy service down', () => {
   it('callers get 503 with Retry-After (never a 500)', async () => {

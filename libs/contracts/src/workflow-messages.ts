@@ -79,6 +79,17 @@ export interface AdminUnlockUpdate {
   durationSeconds?: number;
 }
 
+/** Rule 14: the requester withdraws their open request (CANCELLED; the grant stays LOCKED). */
+export interface CancelRequestUpdate {
+  requestId: string;
+  /** The requester: must be the grant's user. */
+  userId: string;
+}
+/** Rule 14: the grant's user ends their active JIT period early (the grant locks at once). */
+export interface EndAccessUpdate {
+  userId: string;
+}
+
 export const accessedSignal = defineSignal<[AccessedSignal]>('accessed');
 export const policyChangedSignal = defineSignal<[PolicyChangedSignal]>('policyChanged');
 export const revokeSignal = defineSignal<[RevokeSignal]>('revoke');
@@ -89,6 +100,10 @@ export const submitRequestUpdate = defineUpdate<AccessRequest, [SubmitRequestUpd
 );
 export const reviewUpdate = defineUpdate<AccessRequest, [ReviewUpdate]>('review');
 export const adminUnlockUpdate = defineUpdate<GrantView, [AdminUnlockUpdate]>('adminUnlock');
+export const cancelRequestUpdate = defineUpdate<AccessRequest, [CancelRequestUpdate]>(
+  'cancelRequest',
+);
+export const endAccessUpdate = defineUpdate<GrantView, [EndAccessUpdate]>('endAccess');
 
 export const stateQuery = defineQuery<GrantView>('state');
 
@@ -108,5 +123,7 @@ export const GRANT_ERRORS = {
   NO_REQUESTS: 'RequestsNotAllowed',
   INVALID_DURATION: 'InvalidDuration',
   INVALID_REASON: 'InvalidReason',
+  /** endAccess on a grant with no active JIT period. */
+  NOT_ACTIVE: 'GrantNotActive',
 } as const;
 export type GrantErrorType = (typeof GRANT_ERRORS)[keyof typeof GRANT_ERRORS];

@@ -6,6 +6,8 @@ import {
   applyAccess,
   applyPolicy,
   applyRevoke,
+  cancelRequest,
+  endAccess,
   initialModel,
   nextWake,
   review,
@@ -476,5 +478,64 @@ describe('revocation and expiry', () => {
     expect(nextWake(m)).toEqual({ kind: 'EXPIRY', at: T0 + 10 * DAY });
     expect(tick(m, T0 + 10 * DAY - 1, false).model.state).toBe('ACTIVE');
     expect(tick(m, T0 + 10 * DAY, false).model.state).toBe('EXPIRED');
+  });
+});
+
+describe('the requester withdraws (rule 14)', () => {
+  it('cancels their own open request: CANCELLED, recorded, the grant stays LOCKED; a retry returns it', () => {
+    const pending = ok(submitRequest(grant(jit(3600)), req('q1'), T0)).model;
+    expect(pending.state).toBe('PENDING');
+    expect(refused(cancelRequest(pending, { requestId: 'q1', userId: 'u2' }, T0))).toBe(
+      GRANT_ERRORS.NOT_REQUESTER,
+    );
+    const { model, value, t } = ok(
+      cancelRequest(pending, { requestId: 'q1', userId: 'u1' }, T0 + 1),
+    );
+    expect(model).toMatchObject({
+      state: 'LOCKED',
+      openRequest: null,
+      version: pending.version + 1,
+    });
+    expect(value).toMatchObject({ id: 'q1', status: 'CANCELLED', reviewerId: null });
+    expect(t.records).toEqual([{ event: 'CANCELLED', request: value }]);
+    const again = ok(cancelRequest(model, { requestId: 'q1', userId: 'u1' }, T0 + 2));
+    expect(again.t.changed).toBe(false);
+    expect(again.value.status).toBe('CANCELLED');
+    expect(refused(cancelRequest(model, { requestId: 'nope', userId: 'u1' }, T0))).toBe(
+      GRANT_ERRORS.REQUEST_NOT_FOUND,
+    );
+  });
+
+  it('a decided request cannot be cancelled', () => {
+    const pending = ok(submitRequest(grant(jit(3600)), req('q1'), T0)).model;
+    const approved = ok(
+      review(pending, { requestId: 'q1', reviewerId: 'admin', decision: 'APPROVE' }, T0 + 1),
+    ).model;
+    expect(refused(cancelRequest(approved, { requestId: 'q1', userId: 'u1' }, T0 + 2))).toBe(
+      GRANT_ERRORS.NOT_PENDING,
+    );
+  });
+
+  it('ends an active JIT period early: LOCKED at once; nothing to end otherwise', () => {
+    const pending = ok(submitRequest(grant(jit(3600)), req('q1'), T0)).model;
+    const active = ok(
+      review(pending, { requestId: 'q1', reviewerId: 'admin', decision: 'APPROVE' }, T0),
+    ).model;
+    expect(active.activeUntil).toBe(iso(T0 + 3600_000));
+    expect(refused(endAccess(active, { userId: 'u2' }, T0 + 60_000))).toBe(
+      GRANT_ERRORS.NOT_REQUESTER,
+    );
+    const { model, value } = ok(endAccess(active, { userId: 'u1' }, T0 + 60_000));
+    expect(model).toMatchObject({
+      state: 'LOCKED',
+      lockReason: 'JIT_ENDED',
+      lockedAt: iso(T0 + 60_000),
+      activeUntil: null,
+    });
+    expect(value.state).toBe('LOCKED');
+    expect(refused(endAccess(model, { userId: 'u1' }, T0 + 70_000))).toBe(GRANT_ERRORS.NOT_ACTIVE);
+    expect(refused(endAccess(grant(autoLock(30)), { userId: 'u1' }, T0))).toBe(
+      GRANT_ERRORS.NOT_ACTIVE,
+    );
   });
 });

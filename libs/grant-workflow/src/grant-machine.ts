@@ -11,8 +11,10 @@ import type {
   AccessRequest,
   AdminUnlockRecord,
   AdminUnlockUpdate,
+  CancelRequestUpdate,
   CarriedGrantState,
   EffectivePolicy,
+  EndAccessUpdate,
   GrantErrorType,
   GrantState,
   GrantView,
@@ -563,5 +565,60 @@ export function adminUnlock(
     },
     r.records,
   );
+  return { ok: true, transition, value: toView(transition.model) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rule 14: the requester's own withdrawals.
+
+export function validateCancelRequest(m: GrantModel, u: CancelRequestUpdate): GrantError | null {
+  if (u.userId !== m.userId)
+    return { type: GRANT_ERRORS.NOT_REQUESTER, message: 'only the requester cancels a request' };
+  const request = findRequest(m, u.requestId);
+  if (!request)
+    return {
+      type: GRANT_ERRORS.REQUEST_NOT_FOUND,
+      message: `no request ${u.requestId} on this grant`,
+    };
+  if (request.status === 'CANCELLED') return null; // a retry: returns it as it is
+  if (request.status !== 'PENDING')
+    return { type: GRANT_ERRORS.NOT_PENDING, message: `the request is already ${request.status}` };
+  return null;
+}
+
+/** `cancelRequest`: the open request turns CANCELLED; the grant stays LOCKED. Idempotent. */
+export function cancelRequest(
+  m: GrantModel,
+  u: CancelRequestUpdate,
+  nowMs: number,
+): Outcome<AccessRequest> {
+  const error = validateCancelRequest(m, u);
+  if (error) return { ok: false, error };
+  const request = findRequest(m, u.requestId) as AccessRequest;
+  if (request.status === 'CANCELLED') return { ok: true, transition: unchanged(m), value: request };
+  const r = resolveOpen(m, 'CANCELLED', toIso(nowMs), null, 'cancelled by the requester');
+  const transition = bump(
+    m,
+    { ...r.patch, state: m.state === 'PENDING' ? 'LOCKED' : m.state },
+    r.records,
+  );
+  return { ok: true, transition, value: r.records[0].request };
+}
+
+export function validateEndAccess(m: GrantModel, u: EndAccessUpdate): GrantError | null {
+  if (u.userId !== m.userId)
+    return { type: GRANT_ERRORS.NOT_REQUESTER, message: 'only the grant’s user ends its access' };
+  if (isTerminal(m.state))
+    return { type: GRANT_ERRORS.GRANT_TERMINAL, message: `the grant is ${m.state}` };
+  if (m.state !== 'ACTIVE' || m.activeUntil === null)
+    return { type: GRANT_ERRORS.NOT_ACTIVE, message: 'the grant has no active JIT period' };
+  return null;
+}
+
+/** `endAccess`: the active JIT period ends now; the grant locks at once (JIT_ENDED). */
+export function endAccess(m: GrantModel, u: EndAccessUpdate, nowMs: number): Outcome<GrantView> {
+  const error = validateEndAccess(m, u);
+  if (error) return { ok: false, error };
+  const transition = bump(m, lockPatch(toIso(nowMs), 'JIT_ENDED'));
   return { ok: true, transition, value: toView(transition.model) };
 }

@@ -21,6 +21,8 @@ import {
   SEARCH_ATTRIBUTES,
   accessedSignal,
   adminUnlockUpdate,
+  cancelRequestUpdate,
+  endAccessUpdate,
   policyChangedSignal,
   revokeSignal,
   reviewUpdate,
@@ -44,6 +46,8 @@ import {
   applyAccess,
   applyPolicy,
   applyRevoke,
+  cancelRequest,
+  endAccess,
   initialModel,
   isTerminal,
   nextWake,
@@ -53,6 +57,8 @@ import {
   toCarried,
   toView,
   validateAdminUnlock,
+  validateCancelRequest,
+  validateEndAccess,
   validateReview,
   validateSubmitRequest,
   type GrantError,
@@ -188,6 +194,19 @@ export async function accessGrant(input: AccessGrantInput): Promise<GrantView> {
       },
     },
   );
+
+  setHandler(cancelRequestUpdate, async (u) => settle(cancelRequest(model, u, Date.now())), {
+    validator: (u) => {
+      const error = validateCancelRequest(model, u);
+      if (error) refuse(error);
+    },
+  });
+  setHandler(endAccessUpdate, async (u) => settle(endAccess(model, u, Date.now())), {
+    validator: (u) => {
+      const error = validateEndAccess(model, u);
+      if (error) refuse(error);
+    },
+  });
 
   // Effects: request records in order, admin unlocks to the audit log, and the latest state
   // (once per version; consumers are idempotent by version). Each kind runs in its own lane, one

@@ -129,4 +129,17 @@ export class AccessRequestsController {
   ): Promise<AccessRequest> {
     return this.requests.decide(viewerOf(principal), id, 'DENY', body.note);
   }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'The requester withdraws their open request (CANCELLED; the grant stays LOCKED)',
+  })
+  @ApiOkResponse({ type: AccessRequestResponse })
+  cancel(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+  ): Promise<AccessRequest> {
+    return this.requests.cancel(viewerOf(principal), id);
+  }
 }

@@ -128,6 +128,23 @@ export class AccessRequestsService {
     return answer;
   }
 
+  /**
+   * Rule 14: the requester cancels their own open request (CANCELLED, the grant stays LOCKED);
+   * 404 when unseen, 403 for anyone else (reviewers decide, they do not cancel), 409 when no
+   * longer pending. Recorded here at once and by the workflow's recordRequest (audit, event).
+   */
+  async cancel(viewer: Viewer, id: string): Promise<AccessRequest> {
+    const { request } = await this.get(viewer, id);
+    if (viewer.kind !== 'user' || viewer.id !== request.userId)
+      throw LapseError.forbidden('only the requester cancels a request');
+    if (request.status === 'CANCELLED') return request;
+    if (request.status !== 'PENDING')
+      throw LapseError.conflict(`the request is no longer pending: it is ${request.status}`);
+    const answer = await this.grants.cancel(request, viewer.id);
+    await this.store.record(answer);
+    return answer;
+  }
+
   /** Whether the viewer may review at least one resource (the review page's controls). */
   async approvesAnything(viewer: Viewer): Promise<boolean> {
     if (viewer.kind !== 'user') return false;

@@ -30,10 +30,12 @@ export function grantErrorToLapse(
       return LapseError.conflict(`this grant does not take access requests (${message})`);
     case GRANT_ERRORS.SELF_REVIEW:
       return LapseError.forbidden('nobody reviews their own request');
+    case GRANT_ERRORS.NOT_ACTIVE:
+      return LapseError.conflict(`there is no active access period to end (${message})`);
     case GRANT_ERRORS.SELF_UNLOCK:
       return LapseError.forbidden('nobody unlocks their own grant (four eyes)');
     case GRANT_ERRORS.NOT_REQUESTER:
-      return LapseError.forbidden('only the grant’s user can request access to it');
+      return LapseError.forbidden(`only the grant’s user may do this (${message})`);
     case GRANT_ERRORS.INVALID_DURATION:
       return LapseError.validation(field.duration, stripField(message, field.duration));
     case GRANT_ERRORS.INVALID_REASON:

@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { Client, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
 import {
+  cancelRequestUpdate,
+  endAccessUpdate,
   grantWorkflowId,
   reviewUpdate,
   stateQuery,
@@ -39,6 +41,24 @@ export class GrantGateway {
     );
     return this.refusals(request.resourceId, () =>
       handle.executeUpdate(reviewUpdate, { args: [u] }),
+    );
+  }
+
+  /** Rule 14: the requester withdraws their open request. */
+  async cancel(request: AccessRequest, userId: string): Promise<AccessRequest> {
+    const handle = this.client.workflow.getHandle(
+      grantWorkflowId(request.resourceId, request.userId),
+    );
+    return this.refusals(request.resourceId, () =>
+      handle.executeUpdate(cancelRequestUpdate, { args: [{ requestId: request.id, userId }] }),
+    );
+  }
+
+  /** Rule 14: the grant's user ends their active JIT period early. */
+  async end(resourceId: string, userId: string): Promise<GrantView> {
+    const handle = this.client.workflow.getHandle(grantWorkflowId(resourceId, userId));
+    return this.refusals(resourceId, () =>
+      handle.executeUpdate(endAccessUpdate, { args: [{ userId }] }),
     );
   }
 

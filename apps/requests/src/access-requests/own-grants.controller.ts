@@ -1,13 +1,13 @@
-import { Controller, Get, Param } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, type Principal } from '@lapse/auth';
-import type { OwnGrantView } from '@lapse/contracts';
+import type { GrantView, OwnGrantView } from '@lapse/contracts';
 import { LapseError } from '@lapse/platform';
 import { PolicyClient } from '../policy/policy.client';
 import { OwnGrantResponse } from './access-requests.dto';
 import { GrantGateway } from './grant.gateway';
 
-/** The caller's own grants, as the block page shows them (state, policy, open request). */
+/** The caller's own grants: as the block page shows them, and ending an active JIT period. */
 @ApiTags('grants')
 @ApiBearerAuth()
 @Controller('v1/grants')
@@ -31,5 +31,19 @@ export class OwnGrantsController {
     ]);
     if (!grant || !resource) throw LapseError.notFound('access to resource', resourceId);
     return { resource: { id: resource.id, name: resource.name, address: resource.address }, grant };
+  }
+
+  /** Rule 14: the caller ends their own active JIT period now; the grant locks at once. */
+  @Post(':resourceId/end')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'End your own active JIT period now: the grant locks at once' })
+  end(
+    @CurrentPrincipal() principal: Principal,
+    @Param('resourceId') resourceId: string,
+  ): Promise<GrantView> {
+    if (principal.kind !== 'user') throw LapseError.forbidden('only users end their access');
+    if (resourceId.length > 200)
+      throw LapseError.validation('resourceId', 'must be at most 200 characters');
+    return this.grants.end(resourceId, principal.id);
   }
 }
