@@ -4,7 +4,7 @@ import { DbModule } from '@lapse/db';
 import { KafkaModule } from '@lapse/kafka';
 import { PlatformModule } from '@lapse/platform';
 import { TemporalModule } from '@lapse/temporal';
-import { AUTHZ_PROVIDERS } from './authz/authz.providers';
+import { AUTHZ_CONTROLLERS, AUTHZ_PROVIDERS } from './authz/authz.providers';
 import { ActivityWorker } from './activities/activity-worker';
 import { ACCESS_TRACKING_CONFIG, type AccessTrackingConfig } from './config';
 import { dataSourceOptions } from './db/data-source';
@@ -37,7 +37,7 @@ export function createAppModule(config: AccessTrackingConfig): Type<unknown> {
       }),
       AuthModule.forService(config, 'access-tracking'),
     ],
-    controllers: [DecisionsController],
+    controllers: [DecisionsController, ...AUTHZ_CONTROLLERS],
     providers: [
       { provide: ACCESS_TRACKING_CONFIG, useValue: config },
       { provide: GrantProjection, useValue: new GrantProjection() },

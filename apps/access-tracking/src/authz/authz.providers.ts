@@ -1,4 +1,5 @@
-import type { Provider } from '@nestjs/common';
+import type { Provider, Type } from '@nestjs/common';
+import { AuthzController } from './authz.controller';
 import { AuthzDirectory } from './authz-directory';
 import { AuthzServer } from './authz-server';
 import { ForwardAuth } from './forward-auth';
@@ -15,3 +16,6 @@ export const AUTHZ_PROVIDERS: Provider[] = [
   ForwardAuth,
   AuthzServer,
 ];
+
+/** Its controller: the endpoints in OpenAPI (AuthzServer answers them first). */
+export const AUTHZ_CONTROLLERS: Type<unknown>[] = [AuthzController];
