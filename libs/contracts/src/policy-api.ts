@@ -13,6 +13,8 @@ export interface UserView {
   groupIds: string[];
   /** false: offboarded (rule 12): no grants, tokens refused. */
   active: boolean;
+  /** The identity provider's id for the user (set by SCIM); sign-in may match on it. */
+  externalId: string | null;
   createdAt: string;
 }
 

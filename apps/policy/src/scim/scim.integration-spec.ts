@@ -210,6 +210,9 @@ describe('SCIM provisioning (real Postgres, Temporal, Kafka)', () => {
       );
     const byExt = await ok('GET', `/Users?filter=${encodeURIComponent('externalId eq "ext-3"')}`);
     expect(byExt.Resources.map((r: { id: string }) => r.id)).toEqual([ids[3]]);
+    // The admin API finds users by the identity provider's id too (the console's sign-in does).
+    const viaApi = await api('GET', '/v1/users?externalId=ext-3');
+    expect(viaApi.items).toEqual([expect.objectContaining({ id: ids[3], externalId: 'ext-3' })]);
 
     const all = await ok('GET', '/Users?count=1000');
     const page = await ok('GET', '/Users?startIndex=3&count=2');

@@ -66,6 +66,12 @@ export class UserQueryDto extends PageQueryDto {
   @IsOptional()
   @IsIn(ROLES)
   role?: Role;
+
+  @ApiPropertyOptional({ description: "The identity provider's id for the user (SCIM externalId)" })
+  @IsOptional()
+  @IsString()
+  @Length(1, 512)
+  externalId?: string;
 }
 
 export type { UserView } from '@lapse/contracts';

@@ -19,13 +19,14 @@ interface UserRow {
   name: string;
   roles: Role[];
   active: boolean;
+  external_id?: string | null;
   /** lower(email): the sort key of the list. */
   email_key: string;
   group_ids: string[];
   created_at: Date;
 }
 
-const SELECT_USER = `SELECT u.id, u.email, lower(u.email) AS email_key, u.name, u.roles, u.active, u.created_at,
+const SELECT_USER = `SELECT u.id, u.email, lower(u.email) AS email_key, u.name, u.roles, u.active, u.external_id, u.created_at,
   COALESCE((SELECT array_agg(m.group_id ORDER BY m.group_id) FROM policy.memberships m WHERE m.user_id = u.id), '{}') AS group_ids
   FROM policy.users u`;
 
@@ -37,6 +38,7 @@ function view(r: UserRow): UserView {
     roles: r.roles,
     groupIds: r.group_ids,
     active: r.active,
+    externalId: r.external_id ?? null,
     createdAt: r.created_at.toISOString(),
   };
 }
@@ -252,7 +254,7 @@ export class UsersService {
   }
 
   /**
-   * By email (0 or 1, case-insensitive), by role (active users only), or all; paged in email
+   * By email (0 or 1, case-insensitive), by externalId (exact), by role (active users only), or all; paged in email
    * order (lower(email), id).
    */
   async find(q: UserQueryDto): Promise<Page<UserView>> {
@@ -261,6 +263,7 @@ export class UsersService {
     const w = new Where();
     if (q.email) w.add('lower(u.email) = lower(?)', q.email.trim());
     if (q.role) w.add('? = ANY(u.roles) AND u.active', q.role);
+    if (q.externalId) w.add('u.external_id = ?', q.externalId);
     if (after) w.add('(lower(u.email), u.id) > (?, ?::uuid)', after[0], after[1]);
     const rows: UserRow[] = await this.ds.query(
       `${SELECT_USER} ${w.sql} ORDER BY lower(u.email), u.id LIMIT ${w.param(limit + 1)}`,
