@@ -157,20 +157,72 @@ async function waitHealthy(app, child, timeoutMs = 90_000) {
         `${app.name} exited with ${child.exitCode}; see ${join(runDir, 'logs', `${app.name}.log`)}`,
       );
     try {
-      const res = await fetch(`http://127.0.0.1:${app.port}/health`);
+      const res = await fetch(`http://127.0.0.1:${app.port}/health/ready`);
       if (res.status === 200) return;
     } catch {
       // not listening yet
     }
     if (Date.now() > deadline)
       throw new Error(
-        `${app.name} not healthy after ${timeoutMs / 1000}s; see ${join(runDir, 'logs', `${app.name}.log`)}`,
+        `${app.name} not ready after ${timeoutMs / 1000}s; see ${join(runDir, 'logs', `${app.name}.log`)}`,
       );
     await new Promise((r) => setTimeout(r, 250));
   }
 }
 
+/** Whether something answers on 127.0.0.1:port (another Lapse, or anything else). */
+async function portInUse(port) {
+  const { createConnection } = await import('node:net');
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: '127.0.0.1', port });
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/**
+ * One `npm start` at a time: a second one says so and exits, before it starts anything (else it
+ * half-starts on EADDRINUSE and takes the other instance's health answers for its own apps').
+ */
+async function claimStart() {
+  const pidFile = join(runDir, 'npm-start.pid');
+  if (existsSync(pidFile)) {
+    const pid = Number(readFileSync(pidFile, 'utf8').trim());
+    let alive = false;
+    try {
+      process.kill(pid, 0);
+      alive = pid !== process.pid;
+    } catch {
+      alive = false;
+    }
+    if (alive) {
+      console.error(
+        `npm start is already running (pid ${pid}): use that one, or stop it (Ctrl-C there) first.`,
+      );
+      process.exit(1);
+    }
+  }
+  const busy = [];
+  for (const a of APPS) if (await portInUse(a.port)) busy.push(`${a.name} :${a.port}`);
+  if (busy.length > 0) {
+    console.error(
+      `cannot start: these ports are already in use (another Lapse running?): ${busy.join(', ')}`,
+    );
+    process.exit(1);
+  }
+  mkdirSync(runDir, { recursive: true });
+  writeFileSync(pidFile, String(process.pid));
+  process.on('exit', () => {
+    try {
+      if (readFileSync(pidFile, 'utf8').trim() === String(process.pid)) rmSync(pidFile);
+    } catch {
+      // already gone
+    }
+  });
+}
+
 async function start() {
+  await claimStart();
   ensureDependencies();
   ensureDevSecrets();
   process.env.LAPSE_BOOTSTRAP_ADMIN_EMAIL ??= 'admin@lapse.local';
@@ -335,6 +387,9 @@ async function test() {
     step('format (prettier --check)', 'npx', ['prettier', '--check', '--log-level=warn', '.']);
     step('lint', 'npx', ['eslint', '--max-warnings=0', '.']);
     step('typecheck', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
+    step('alert rules (promtool check rules + test rules)', 'bash', [
+      'tools/prometheus/check-alerts.sh',
+    ]);
     step('unit tests', 'npx', [
       'jest',
       '-c',

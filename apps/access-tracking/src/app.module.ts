@@ -11,6 +11,7 @@ import { dataSourceOptions } from './db/data-source';
 import { DecisionsController } from './decisions/decisions.controller';
 import { DecisionsFastPath } from './decisions/decisions-fast-path';
 import { GrantProjection } from './grants/grant-projection';
+import { IngestionFreshness } from './kafka/freshness';
 import { GrantStateConsumer } from './grants/grant-state.consumer';
 import { GrantStateRepository } from './grants/grant-state.repository';
 import { AccessSignaler } from './signals/access-signaler';
@@ -43,6 +44,7 @@ export function createAppModule(config: AccessTrackingConfig): Type<unknown> {
       { provide: GrantProjection, useValue: new GrantProjection() },
       GrantStateRepository,
       GrantStateConsumer,
+      IngestionFreshness,
       LastAccessRepository,
       AccessSignaler,
       UsageIngestor,

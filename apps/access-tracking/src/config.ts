@@ -34,6 +34,13 @@ export const configSchema = commonEnvSchema
     LAPSE_SIGNAL_QUEUE_MAX: positiveInt.default(50_000),
     /** Send `accessed` signals at all (off for benchmarks of ingestion alone). */
     LAPSE_SIGNALS_ENABLED: envBoolean.default(true),
+    /**
+     * The pre-lock access check answers only when usage ingestion covers every event published
+     * up to this many ms ago; otherwise the lock waits and is checked again.
+     */
+    LAPSE_ACCESS_FRESHNESS_MS: positiveInt.default(15_000),
+    /** Decisions say `stale: true` when the grant-state projection is older than this (ms). */
+    LAPSE_DECISIONS_STALE_MS: positiveInt.default(30_000),
     /** Host the `latestAccess` activity worker in this process. */
     LAPSE_ACTIVITY_WORKER_ENABLED: envBoolean.default(true),
     /**

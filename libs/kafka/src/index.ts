@@ -5,3 +5,4 @@ export * from './retry';
 export * from './dead-letter';
 export * from './supervised-consumer';
 export * from './record-pipeline';
+export * from './lag-monitor';

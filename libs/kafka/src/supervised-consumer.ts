@@ -8,6 +8,7 @@ import type {
   Kafka,
 } from 'kafkajs';
 import { counter, gauge } from '@lapse/platform';
+import { ConsumerLagMonitor } from './lag-monitor';
 
 const restarts = counter(
   'lapse_consumer_restarts_total',
@@ -31,6 +32,8 @@ export interface SupervisedConsumerOptions {
   handler: ConsumerHandler;
   /** Restart backoff (ms): doubles from `initialMs` up to `maxMs`. */
   backoff?: { initialMs?: number; maxMs?: number };
+  /** Publish the group's lag (`lapse_consumer_lag_*`); off where the owner monitors it itself. */
+  monitorLag?: boolean;
 }
 
 export type ConsumerState = 'starting' | 'running' | 'restarting' | 'stopped';
@@ -56,6 +59,8 @@ export class SupervisedConsumer {
   lastError?: string;
   private runningSince = 0;
   private readonly joinListeners: (() => void)[] = [];
+  /** The group's lag, watched from outside (committed offsets vs log end). */
+  readonly lag?: ConsumerLagMonitor;
 
   constructor(
     private readonly kafka: Kafka,
@@ -63,6 +68,12 @@ export class SupervisedConsumer {
   ) {
     this.log = new Logger(opts.name);
     up.set({ consumer: opts.name }, 0);
+    if (opts.monitorLag !== false)
+      this.lag = new ConsumerLagMonitor(kafka, {
+        groupId: opts.groupId,
+        topic: opts.topic,
+        intervalMs: 5000,
+      });
   }
 
   get running(): boolean {
@@ -75,6 +86,7 @@ export class SupervisedConsumer {
 
   /** Starts the supervision loop (returns at once; see `state`). */
   start(): void {
+    if (!this.loop) this.lag?.start();
     this.loop ??= this.supervise();
   }
 
@@ -162,6 +174,7 @@ export class SupervisedConsumer {
   /** Stops for good; the batch in hand finishes and what was resolved is committed. */
   async stop(): Promise<void> {
     this.stopped = true;
+    await this.lag?.stop();
     this.wakeUp?.();
     await this.consumer?.disconnect().catch(() => undefined);
     await this.loop;

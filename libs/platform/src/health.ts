@@ -5,21 +5,38 @@ import type { Response } from 'express';
 
 export type HealthCheckFn = () => Promise<void>;
 
-/** Dependencies (Postgres, Kafka, Temporal, …) register a check here; /health runs them all. */
+/**
+ * Dependencies (Postgres, Kafka, Temporal, consumers, …) register a check here. `/health` and
+ * `/health/ready` run them; `/health/live` runs none (the process answers: it is alive).
+ */
 @Injectable()
 export class HealthRegistry {
   private readonly checks = new Map<string, HealthCheckFn>();
+  private readonly notForReadiness = new Set<string>();
   private shuttingDown = false;
 
   register(name: string, check: HealthCheckFn): void {
     this.checks.set(name, check);
   }
 
+  /**
+   * Checks that are reported by `/health/ready` but do not make the service unready: it can do
+   * its job without them (decisions answer from the projection with Temporal or Kafka down).
+   */
+  notRequiredForReadiness(...names: string[]): void {
+    for (const n of names) this.notForReadiness.add(n);
+  }
+
+  get isShuttingDown(): boolean {
+    return this.shuttingDown;
+  }
+
   markShuttingDown(): void {
     this.shuttingDown = true;
   }
 
-  async run(timeoutMs = 2000): Promise<HealthReport> {
+  /** Runs every check; `readiness` judges only the checks readiness requires. */
+  async run(timeoutMs = 2000, { readiness = false } = {}): Promise<HealthReport> {
     const entries = await Promise.all(
       [...this.checks].map(async ([name, check]) => {
         const started = Date.now();
@@ -32,7 +49,11 @@ export class HealthRegistry {
       }),
     );
     const dependencies = Object.fromEntries(entries) as HealthReport['dependencies'];
-    const up = !this.shuttingDown && entries.every(([, r]) => r.status === 'up');
+    const up =
+      !this.shuttingDown &&
+      entries.every(
+        ([name, r]) => r.status === 'up' || (readiness && this.notForReadiness.has(name)),
+      );
     return { status: up ? 'ok' : this.shuttingDown ? 'shutting-down' : 'degraded', dependencies };
   }
 }
@@ -56,10 +77,30 @@ function withTimeout<T>(p: Promise<T>, ms: number, name: string): Promise<T> {
 export class HealthController {
   constructor(private readonly registry: HealthRegistry) {}
 
-  /** 200 when every dependency answers, 503 otherwise (load balancers take the status). */
+  /** 200 when every dependency answers, 503 otherwise (each dependency's status in the body). */
   @Get('health')
   async health(@Res() res: Response): Promise<void> {
     const report = await this.registry.run();
+    res.status(report.status === 'ok' ? 200 : 503).json(report);
+  }
+
+  /**
+   * Liveness: the process runs and answers. No dependency is checked, so an outage of Kafka,
+   * Postgres or Temporal never gets a replica restarted (it recovers by itself).
+   */
+  @Get('health/live')
+  live(@Res() res: Response): void {
+    const down = this.registry.isShuttingDown;
+    res.status(down ? 503 : 200).json({ status: down ? 'shutting-down' : 'ok' });
+  }
+
+  /**
+   * Readiness: can this replica do its job now (send it traffic)? 503 while a dependency it needs
+   * is down or while it stops; every check is reported.
+   */
+  @Get('health/ready')
+  async ready(@Res() res: Response): Promise<void> {
+    const report = await this.registry.run(2000, { readiness: true });
     res.status(report.status === 'ok' ? 200 : 503).json(report);
   }
 }

@@ -63,7 +63,7 @@ export class ActivityHost {
 
   static async start(o: ActivityHostOptions): Promise<ActivityHost> {
     installTemporalJsonLogging(o.service, runtimeLevel(o.logLevel));
-    const connection = await NativeConnection.connect({ address: o.address });
+    const connection = await connectWorker(o.address, new Logger(`${o.service}.activities`));
     let worker: Worker;
     try {
       worker = await Worker.create({
@@ -99,5 +99,17 @@ export class ActivityHost {
     await this.running;
     await this.connection.close();
     this.log.log('activity worker stopped');
+  }
+}
+
+/** Connects a worker, waiting for Temporal (retrying with backoff, logged) instead of failing boot. */
+async function connectWorker(address: string, log: Logger): Promise<NativeConnection> {
+  for (let delay = 500; ; delay = Math.min(delay * 2, 10_000)) {
+    try {
+      return await NativeConnection.connect({ address });
+    } catch (err) {
+      log.warn({ err, msg: `Temporal at ${address} not reachable; retrying in ${delay} ms` });
+      await new Promise((r) => setTimeout(r, delay));
+    }
   }
 }

@@ -55,7 +55,15 @@ export class TemporalModule {
     return {
       module: TemporalModule,
       providers: [
-        { provide: TEMPORAL_CONNECTION, useFactory: () => connectTemporal(settings.address) },
+        {
+          provide: TEMPORAL_CONNECTION,
+          // Boot does not wait for Temporal: after a few tries, a lazy connection that connects
+          // (and reconnects) on use; callers answer 503 meanwhile and /health shows it.
+          useFactory: () =>
+            connectTemporal(settings.address, 5).catch(() =>
+              Connection.lazy({ address: settings.address, connectTimeout: '5s' }),
+            ),
+        },
         {
           provide: Client,
           inject: [TEMPORAL_CONNECTION],

@@ -22,4 +22,10 @@ export class DecisionDto {
   @ApiProperty() reason!: string;
   @ApiProperty({ required: false, format: 'date-time' }) lockedAt?: string;
   @ApiProperty({ required: false, format: 'date-time' }) activeUntil?: string;
+  @ApiProperty({
+    required: false,
+    description:
+      'true when the grant states this answer comes from may be older than the staleness bound (grants.state.v1 not read lately); the answer still enforces activeUntil locally',
+  })
+  stale?: boolean;
 }

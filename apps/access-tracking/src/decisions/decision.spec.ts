@@ -45,3 +45,23 @@ describe('decide', () => {
     });
   });
 });
+
+describe('stale decisions', () => {
+  it('say so, and still enforce the end of an access period locally', () => {
+    const now = Date.parse('2026-01-01T00:00:00Z');
+    const grant: ProjectedGrant = {
+      userId: 'u',
+      resourceId: 'r',
+      state: 'ACTIVE',
+      lockedAt: null,
+      activeUntil: now - 1,
+      version: 3,
+    };
+    expect(decide(grant, now, true)).toMatchObject({ allowed: false, stale: true });
+    expect(decide({ ...grant, activeUntil: null }, now, true)).toMatchObject({
+      allowed: true,
+      stale: true,
+    });
+    expect(decide({ ...grant, activeUntil: null }, now)).not.toHaveProperty('stale');
+  });
+});

@@ -10,13 +10,21 @@ export interface Decision {
   reason: string;
   lockedAt?: string;
   activeUntil?: string;
+  /** Present (true) when the projection may be older than the staleness bound. */
+  stale?: boolean;
 }
 
 /**
  * Decides from the projected grant. An ACTIVE grant whose JIT period has already ended is
  * refused even before the workflow's LOCKED record arrives (the proxy must not get the slack).
+ * `stale`: the projection may be behind; the answer says so (`stale: true`).
  */
-export function decide(grant: ProjectedGrant | undefined, now: number): Decision {
+export function decide(grant: ProjectedGrant | undefined, now: number, stale = false): Decision {
+  const d = decideFresh(grant, now);
+  return stale ? { ...d, stale: true } : d;
+}
+
+function decideFresh(grant: ProjectedGrant | undefined, now: number): Decision {
   if (!grant)
     return { allowed: false, state: 'NO_GRANT', reason: 'no grant for this user and resource' };
   const times = {

@@ -74,7 +74,11 @@ export class DecisionsFastPath implements OnApplicationBootstrap {
 
     const started = process.hrtime.bigint();
     const body = JSON.stringify(
-      decide(this.projection.get(grantKey(ids.userId, ids.resourceId)), Date.now()),
+      decide(
+        this.projection.get(grantKey(ids.userId, ids.resourceId)),
+        Date.now(),
+        this.projection.stale,
+      ),
     );
     res.writeHead(200, {
       'content-type': 'application/json; charset=utf-8',

@@ -19,6 +19,10 @@ export class DecisionsController {
   @Roles('ADMIN', 'DEVOPS', 'SUPPORT')
   @ApiOkResponse({ type: DecisionDto })
   get(@Query() q: DecisionQueryDto): Decision {
-    return decide(this.projection.get(grantKey(q.userId, q.resourceId)), Date.now());
+    return decide(
+      this.projection.get(grantKey(q.userId, q.resourceId)),
+      Date.now(),
+      this.projection.stale,
+    );
   }
 }

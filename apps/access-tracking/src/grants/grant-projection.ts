@@ -39,6 +39,8 @@ export function latestPerGrant(records: Iterable<ProjectedGrant>): Map<string, P
 /** The in-memory projection: decisions and the "known grant" check read it. */
 export class GrantProjection {
   private readonly grants = new Map<string, ProjectedGrant>();
+  /** Set while the projection may be behind grants.state.v1 by more than the bound. */
+  stale = false;
 
   get size(): number {
     return this.grants.size;

@@ -49,6 +49,7 @@ export class GrantStateConsumer
   private readonly log = new Logger('grant-state');
   private consumer?: SupervisedConsumer;
   private stopping = false;
+  private loaded = false;
   private ends = new Map<number, number>();
   private positions = new Map<number, number>();
   private markCaughtUp: () => void = () => undefined;
@@ -63,6 +64,19 @@ export class GrantStateConsumer
     private readonly producer: JsonProducer,
     health: HealthRegistry,
   ) {
+    // Decisions answer from the projection: ready once it is loaded, whatever else is down
+    // (the other checks show in /health/ready without failing it; decisions say `stale`).
+    health.register('projection', async () => {
+      if (!this.loaded) throw new Error('grant-state projection not loaded yet');
+    });
+    health.notRequiredForReadiness(
+      'kafka',
+      'temporal',
+      'temporal-worker',
+      'postgres',
+      'usage-consumer',
+      'grant-state-consumer',
+    );
     health.register('grant-state-consumer', async () => {
       if (!this.consumer?.running)
         throw new Error(
@@ -75,6 +89,7 @@ export class GrantStateConsumer
     const started = Date.now();
     for (const g of await this.repo.loadAll()) this.projection.apply(g);
     size.set(this.projection.size);
+    this.loaded = true;
     this.log.log(
       `projection warmed with ${this.projection.size} grants in ${Date.now() - started} ms`,
     );
@@ -130,6 +145,7 @@ export class GrantStateConsumer
       consumer: { maxWaitTimeInMs: 100, allowAutoTopicCreation: false },
       run: { eachBatchAutoResolve: false, autoCommitInterval: 1000 },
       handler: { eachBatch: (payload) => this.handleBatch(payload) },
+      monitorLag: false, // IngestionFreshness watches this group every second
     });
     this.consumer.start();
   }

@@ -111,6 +111,7 @@ export class UsageIngestor implements OnApplicationBootstrap, OnApplicationShutd
         partitionsConsumedConcurrently: this.config.LAPSE_USAGE_CONCURRENCY,
       },
       handler: { eachBatch: (payload) => this.handleBatch(payload) },
+      monitorLag: false, // IngestionFreshness watches this group every second
     });
     this.consumer.start();
   }
