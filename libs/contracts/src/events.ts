@@ -38,7 +38,15 @@ export const deadLetterRecordSchema = z.object({
    * enough to copy), else the raw text, cut to 16 KB (`truncated`, `originalBytes`).
    */
   original: z.unknown(),
-  source: z.object({ topic: z.string(), partition: z.number(), offset: z.string() }).optional(),
+  source: z
+    .object({
+      topic: z.string(),
+      partition: z.number(),
+      offset: z.string(),
+      /** The consumer group that refused it (each group reading the topic refuses it once). */
+      group: z.string().optional(),
+    })
+    .optional(),
   truncated: z.boolean().optional(),
   originalBytes: z.number().optional(),
 });

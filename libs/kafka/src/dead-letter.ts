@@ -9,8 +9,8 @@ export interface DeadLetter {
    * raw text (cut to `MAX_ORIGINAL_BYTES`).
    */
   original: unknown;
-  /** Where it came from, so an operator can find it again. */
-  source?: { topic: string; partition: number; offset: string };
+  /** Where it came from, so an operator can find it again, and which consumer group refused it. */
+  source?: { topic: string; partition: number; offset: string; group?: string };
   /** Set when `original` is a cut copy; `originalBytes` is the size received. */
   truncated?: boolean;
   originalBytes?: number;

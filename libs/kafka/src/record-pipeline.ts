@@ -64,6 +64,8 @@ export interface RecordPipeline<T> {
   /** For logs and metrics, e.g. `policy-audit`. */
   name: string;
   topic: string;
+  /** The consumer group (named in each dead letter's source). */
+  groupId?: string;
   deadLetterTopic: string;
   producer: JsonProducer;
   parse: (raw: Buffer | null) => Parsed<T>;
@@ -92,7 +94,7 @@ export function recordHandler<T>(
     const letter = deadLetter(
       error,
       message.value,
-      { topic, partition, offset: message.offset },
+      { topic, partition, offset: message.offset, ...(p.groupId ? { group: p.groupId } : {}) },
       parsed,
     );
     await sendDeadLetters(p.producer, p.deadLetterTopic, [

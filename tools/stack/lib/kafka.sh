@@ -5,6 +5,7 @@ LAPSE_KAFKA_PORT=${LAPSE_KAFKA_PORT:-9092}
 LAPSE_KAFKA_CONTROLLER_PORT=${LAPSE_KAFKA_CONTROLLER_PORT:-9093}
 LAPSE_KAFKA_JAVA_OPTS=${LAPSE_KAFKA_JAVA_OPTS:--Xms128m -Xmx512m -XX:+UseSerialGC}
 KAFKA_DIR=$LAPSE_CACHE/kafka
+KAFKA_DATA=${LAPSE_KAFKA_DATA:-$KAFKA_DIR/data} # a second stack (fault tests) keeps its own
 KAFKA_PROPS=$LAPSE_RUN_DIR/kafka-server.properties # generated from templates/ on each start
 
 kafka_install() {
@@ -50,9 +51,9 @@ kafka_start() {
   check_port_free kafka 127.0.0.1 "$LAPSE_KAFKA_PORT"
   check_port_free kafka-controller 127.0.0.1 "$LAPSE_KAFKA_CONTROLLER_PORT"
   sed -e "s|@PORT@|$LAPSE_KAFKA_PORT|g" -e "s|@CONTROLLER_PORT@|$LAPSE_KAFKA_CONTROLLER_PORT|g" \
-    -e "s|@DATA_DIR@|$KAFKA_DIR/data|g" \
+    -e "s|@DATA_DIR@|$KAFKA_DATA|g" \
     "$STACK_DIR/templates/kafka-server.properties" >"$KAFKA_PROPS"
-  if [ ! -f "$KAFKA_DIR/data/meta.properties" ]; then
+  if [ ! -f "$KAFKA_DATA/meta.properties" ]; then
     [ -s "$KAFKA_DIR/cluster-id" ] ||
       "$LAPSE_BIN/kafka-run-class" kafka.tools.StorageTool random-uuid >"$KAFKA_DIR/cluster-id"
     log "formatting kafka storage (cluster id $(cat "$KAFKA_DIR/cluster-id"))..."

@@ -163,7 +163,12 @@ export class GrantStateConsumer
       const r = parseRecord(grantStateEventSchema, m.value, 16 * 1024);
       if (r.ok) parsed.push(toProjectedGrant(r.value));
       else {
-        const source = { topic: batch.topic, partition: batch.partition, offset: m.offset };
+        const source = {
+          topic: batch.topic,
+          partition: batch.partition,
+          offset: m.offset,
+          group: this.config.LAPSE_GRANT_STATE_GROUP_ID,
+        };
         rejects.push({
           key: m.key ? m.key.toString() : null,
           value: deadLetter(r.error, m.value, source, r.parsed),

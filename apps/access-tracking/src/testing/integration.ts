@@ -174,6 +174,8 @@ export async function dlqReader(
       seen.add(at);
       const key = message.key?.toString() ?? '';
       const parsed = usageDlqRecordSchema.parse(JSON.parse(message.value?.toString() ?? 'null'));
+      // Other access-tracking instances on the shared broker refuse the same records: keep ours.
+      if (parsed.source?.group !== `at-usage-${suffix}`) return;
       records.set(key, [...(records.get(key) ?? []), parsed]);
     },
   });

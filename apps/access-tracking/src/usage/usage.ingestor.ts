@@ -55,6 +55,8 @@ export class UsageIngestor implements OnApplicationBootstrap, OnApplicationShutd
   private readonly log = new Logger('usage');
   private consumer?: SupervisedConsumer;
   private stopping = false;
+  /** Per partition, the next offset not yet made durable by this instance. */
+  private readonly nextOffset = new Map<number, number>();
   private readonly listeners: DurableListener[] = [];
   readonly stats = { accepted: 0, rejected: 0, batches: 0, rowsWritten: 0 };
   /** When the consumer last joined its group (epoch ms; 0 before). */
@@ -110,7 +112,9 @@ export class UsageIngestor implements OnApplicationBootstrap, OnApplicationShutd
         autoCommitInterval: 500,
         partitionsConsumedConcurrently: this.config.LAPSE_USAGE_CONCURRENCY,
       },
-      handler: { eachBatch: (payload) => this.handleBatch(payload) },
+      handler: {
+        eachBatch: (payload) => this.handleBatch(payload),
+      },
       monitorLag: false, // IngestionFreshness watches this group every second
     });
     this.consumer.start();
@@ -122,15 +126,22 @@ export class UsageIngestor implements OnApplicationBootstrap, OnApplicationShutd
     heartbeat,
     commitOffsetsIfNecessary,
   }: EachBatchPayload): Promise<void> {
-    if (batch.messages.length === 0) return;
+    // kafkajs may hand a batch again (a prefetch raced the last resolve, a rejoin before the
+    // commit): what this instance already made durable is skipped, so no dead letter repeats.
+    const from = this.nextOffset.get(batch.partition) ?? -1;
+    const messages = batch.messages.filter((m) => Number(m.offset) >= from);
+    if (messages.length === 0) {
+      if (batch.messages.length > 0) resolveOffset(batch.lastOffset());
+      return;
+    }
     const end = batchSeconds.startTimer();
     const now = Date.now();
     const accepted: AcceptedUsage[] = [];
     const rejects: { key: string | null; value: DeadLetter }[] = [];
-    const publishedAt: number[] = new Array(batch.messages.length);
+    const publishedAt: number[] = new Array(messages.length);
     const isKnown = (key: string) => this.projection.has(key);
-    for (let i = 0; i < batch.messages.length; i++) {
-      const m = batch.messages[i];
+    for (let i = 0; i < messages.length; i++) {
+      const m = messages[i];
       publishedAt[i] = Number(m.timestamp);
       const v = validateUsage(m.value, now, isKnown);
       if (v.ok) accepted.push(v.usage);
@@ -138,7 +149,12 @@ export class UsageIngestor implements OnApplicationBootstrap, OnApplicationShutd
         const { error, original } = v.reject;
         // Text (not JSON, or too large to parse) is copied from the raw bytes, cut to size.
         const parsed = typeof original === 'string' ? undefined : original;
-        const source = { topic: batch.topic, partition: batch.partition, offset: m.offset };
+        const source = {
+          topic: batch.topic,
+          partition: batch.partition,
+          offset: m.offset,
+          group: this.config.LAPSE_USAGE_GROUP_ID,
+        };
         rejects.push({
           key: m.key ? m.key.toString() : null,
           value: deadLetter(error, m.value, source, parsed),
@@ -147,14 +163,20 @@ export class UsageIngestor implements OnApplicationBootstrap, OnApplicationShutd
     }
     // Both effects are durable before the offsets move: DLQ (acks=all) and the monotonic write.
     const latest = coalesceByGrant(accepted);
-    await this.untilDone('writing last access and dead letters', heartbeat, () =>
-      Promise.all([
-        rejects.length > 0 ? sendDeadLetters(this.producer, TOPICS.usageDlq, rejects) : undefined,
+    // Each effect retries on its own: a failed write never re-sends the dead letters.
+    await Promise.all([
+      rejects.length > 0
+        ? this.untilDone('sending dead letters', heartbeat, () =>
+            sendDeadLetters(this.producer, TOPICS.usageDlq, rejects),
+          )
+        : undefined,
+      this.untilDone('writing last access', heartbeat, () =>
         this.repo.recordLatest([...latest.values()]),
-      ]),
-    );
+      ),
+    ]);
     countDeadLetters(TOPICS.usage, rejects.length);
     resolveOffset(batch.lastOffset());
+    this.nextOffset.set(batch.partition, Number(batch.lastOffset()) + 1);
     await commitOffsetsIfNecessary();
 
     const durableAt = Date.now();

@@ -62,6 +62,7 @@ export class RequestEventsConsumer {
         eachMessage: recordHandler({
           name: 'request-events-consumer',
           topic: TOPICS.accessRequests,
+          groupId: opts.groupId,
           deadLetterTopic: TOPICS.accessRequestsDlq,
           producer,
           parse: (raw) => {

@@ -91,6 +91,7 @@ export class PolicyConsumers implements OnApplicationBootstrap, OnApplicationShu
         eachMessage: recordHandler({
           name,
           topic,
+          groupId,
           deadLetterTopic,
           producer: this.producer,
           parse: (raw) => parseRecord(schema, raw),

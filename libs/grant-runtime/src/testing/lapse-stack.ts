@@ -14,6 +14,7 @@ import {
   uniqueSuffix,
   type RunningService,
 } from '@lapse/testing';
+import { prebuiltGrantWorkflowBundle } from '../workflow-bundle';
 import { startGrantWorker } from './start-grant-worker';
 
 export type LapseService = 'access-tracking' | 'requests' | 'notifications';
@@ -25,6 +26,8 @@ export interface LapseStackOptions {
   env?: Record<string, string>;
   /** Extra environment per service (after `env`). */
   serviceEnv?: Partial<Record<LapseService | 'policy', Record<string, string>>>;
+  /** Run the grant worker in the test process (default) or as the real app, a child process (to kill it). */
+  grantWorker?: 'in-process' | 'process';
 }
 
 export interface LapseStack {
@@ -36,6 +39,8 @@ export interface LapseStack {
   env: Record<string, string>;
   policy: RunningService;
   services: Partial<Record<LapseService, RunningService>>;
+  /** The grant-worker app, when started as a process. */
+  grantWorkerProcess: RunningService | null;
   /** A Temporal client on the stack's namespace. */
   temporal: Client;
   /** The bootstrap ADMIN of the policy service, through its API. */
@@ -78,11 +83,23 @@ export async function startLapseStack(
       TEMPORAL_NAMESPACE: stack.temporalNamespace,
       ...opts.env,
     };
-    const grantWorker = await startGrantWorker({
-      taskQueuePrefix: prefix,
-      clientId: `grant-worker-${suffix}`,
-    });
-    stoppers.push(grantWorker.stop);
+    let grantWorkerProcess: RunningService | null = null;
+    if (opts.grantWorker === 'process') {
+      const bundle = prebuiltGrantWorkflowBundle();
+      grantWorkerProcess = await startServiceProcess('grant-worker', {
+        ...env,
+        KAFKA_CLIENT_ID: `grant-worker-${suffix}`,
+        ...(bundle ? { LAPSE_GRANT_WORKFLOW_BUNDLE: bundle } : {}),
+      });
+      const running = grantWorkerProcess;
+      stoppers.push(() => running.stop());
+    } else {
+      const grantWorker = await startGrantWorker({
+        taskQueuePrefix: prefix,
+        clientId: `grant-worker-${suffix}`,
+      });
+      stoppers.push(grantWorker.stop);
+    }
     const policy = await startServiceProcess('policy', {
       ...env,
       LAPSE_BOOTSTRAP_ADMIN_EMAIL: adminEmail,
@@ -140,6 +157,7 @@ export async function startLapseStack(
       env,
       policy,
       services,
+      grantWorkerProcess,
       temporal: new Client({ connection, namespace: stack.temporalNamespace }),
       admin: new PolicyAdmin(policy.url, await signUserToken(jwtSecret, found[0].id)),
       tokenFor: (userId) => signUserToken(jwtSecret, userId),
