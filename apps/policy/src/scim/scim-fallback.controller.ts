@@ -33,8 +33,10 @@ export class ScimFallbackController {
     if (NOT_IMPLEMENTED.test(path))
       throw ScimError.notImplemented(`/${path} is not supported by Lapse`);
     const route = ROUTES.find(([re]) => re.test(path));
-    if (route && !route[1].includes(req.method))
+    if (route && !route[1].includes(req.method)) {
+      req.res?.setHeader('Allow', route[1].join(', '));
       throw ScimError.methodNotAllowed(req.method, `/${path}`);
+    }
     throw new ScimError(404, `/${path} not found`);
   }
 }

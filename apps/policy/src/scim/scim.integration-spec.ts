@@ -270,6 +270,12 @@ describe('SCIM provisioning (real Postgres, Temporal, Kafka)', () => {
     });
     expect(unknownMember.status).toBe(400);
     expect((await scim('GET', '/Users/not-a-uuid')).status).toBe(404);
+    const put = await fetch(`${h.url}/scim/v2/Users`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${scimToken}` },
+    });
+    expect(put.status).toBe(405);
+    expect(put.headers.get('allow')).toBe('GET, POST');
 
     // Deleted by the identity provider, then provisioned again: the same Lapse user comes back.
     expect((await scim('DELETE', `/Users/${ids[4]}`)).status).toBe(204);
