@@ -8,6 +8,7 @@ import {
   applyRevoke,
   cancelRequest,
   endAccess,
+  freshVersion,
   initialModel,
   nextWake,
   review,
@@ -537,5 +538,26 @@ describe('the requester withdraws (rule 14)', () => {
     expect(refused(endAccess(grant(autoLock(30)), { userId: 'u1' }, T0))).toBe(
       GRANT_ERRORS.NOT_ACTIVE,
     );
+  });
+});
+
+describe('fresh grants (rule 11)', () => {
+  it('a fresh run starts its versions at its creation time in µs: above any version an ended run published', () => {
+    const ended = applyRevoke(grant(autoLock(30), {}), 'REVOKED', T0 + DAY).model;
+    const later = iso(T0 + DAY + 1);
+    const fresh = initialModel(
+      {
+        userId: 'u1',
+        resourceId: 'r1',
+        policy: autoLock(30),
+        createdAt: later,
+        requestTtlSeconds: 60,
+      },
+      freshVersion(later),
+    );
+    expect(fresh.version).toBe((T0 + DAY + 1) * 1000);
+    expect(fresh.version).toBeGreaterThan(ended.version);
+    expect(Number.isSafeInteger(freshVersion('2200-01-01T00:00:00Z'))).toBe(true);
+    expect(freshVersion('not a time')).toBe(1);
   });
 });

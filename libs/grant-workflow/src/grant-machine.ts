@@ -101,8 +101,23 @@ export function requestTypeFor(policy: EffectivePolicy): RequestType {
 // ---------------------------------------------------------------------------------------------
 // Construction, views, carrying over continue-as-new
 
-/** A new grant (rule 4: JIT grants start LOCKED), or the state carried by continue-as-new. */
-export function initialModel(input: AccessGrantInput): GrantModel {
+/**
+ * The first version of a fresh grant (rule 11): its creation time in microseconds, so that a
+ * grant given again after it ended (a new run, which starts afresh) publishes versions above
+ * every version the ended run published — consumers keep the highest version, and a new run
+ * starting at 1 would be ignored. A run would need a thousand state changes per millisecond of
+ * its life to reach the next run's start. Stays a safe integer until the year 2255.
+ */
+export function freshVersion(createdAt: string): number {
+  const ms = Date.parse(createdAt);
+  return Number.isFinite(ms) && ms > 0 ? ms * 1000 : 1;
+}
+
+/**
+ * A new grant (rule 4: JIT grants start LOCKED) at `firstVersion`, or the state carried by
+ * continue-as-new (its version carried on).
+ */
+export function initialModel(input: AccessGrantInput, firstVersion = 1): GrantModel {
   const c = input.carried;
   if (c) {
     return {
@@ -138,7 +153,7 @@ export function initialModel(input: AccessGrantInput): GrantModel {
     lastAdminUnlockAt: null,
     lastAdminUnlockBy: null,
     openRequest: null,
-    version: 1,
+    version: firstVersion,
     recentRequests: [],
   };
 }

@@ -1,7 +1,7 @@
 /**
  * The accessGrant workflow over simulated months, on the time-skipping test server (no real
  * sleeping: `env.sleep` skips server time; waits poll the `state` query for conditions).
- * Set LAPSE_RECORD_HISTORY=1 to rewrite the replay fixture from the "tour" test.
+ * Set LAPSE_RECORD_HISTORY=1 to write the replay fixtures from the "tour" and "regrant" tests.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,6 +15,7 @@ import {
   policyChangedSignal,
   revokeSignal,
   reviewUpdate,
+  stateQuery,
   submitRequestUpdate,
   type AccessRequestsPolicy,
   type AutoLockPolicy,
@@ -28,6 +29,7 @@ import {
   policyOf,
   type GrantHandle,
 } from './testing/grant-harness';
+import { eventually } from '@lapse/testing';
 
 const HOUR = 3600 * SECOND;
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -446,8 +448,42 @@ describe('a tour of the rules (the replay fixture)', () => {
       const dir = join(__dirname, '__fixtures__');
       mkdirSync(dir, { recursive: true });
       writeFileSync(
-        join(dir, 'access-grant-tour.history.json'),
+        join(dir, 'access-grant-tour-v3.history.json'),
         historyToFixture(await g.fetchHistory()),
+      );
+    }
+  });
+});
+
+describe('given again while ending (rule 11; the regrant replay fixture)', () => {
+  it('revoked, then given again before the run ends: the next run is a fresh grant at a higher version', async () => {
+    const policy = policyOf({ autoLock: autoLock(86_400) });
+    const g = await h.startGrant({ policy });
+    const first = await h.waitForPublished(g);
+    expect(first.version).toBe(Date.parse(first.createdAt) * 1000);
+    // Back to back: the policyChanged reaches the run while it publishes its REVOKED state.
+    await g.signal(revokeSignal, {});
+    await g.signal(policyChangedSignal, { policy });
+    const fresh = await eventually(
+      async () => {
+        const d = await g.describe();
+        if (d.runId === g.firstExecutionRunId) return undefined;
+        const view = await g.query(stateQuery);
+        return view.state === 'ACTIVE' ? view : undefined;
+      },
+      { timeoutMs: 30_000, what: 'the next run, ACTIVE' },
+    );
+    expect(fresh.version).toBeGreaterThan(first.version + 1);
+    expect(fresh.openRequest).toBeNull();
+    const ended = h.env.client.workflow.getHandle(g.workflowId, g.firstExecutionRunId);
+    const history = await ended.fetchHistory();
+    const last = history.events?.[history.events.length - 1];
+    expect(last?.workflowExecutionContinuedAsNewEventAttributes).toBeTruthy();
+
+    if (process.env.LAPSE_RECORD_HISTORY) {
+      writeFileSync(
+        join(__dirname, '__fixtures__', 'access-grant-regrant.history.json'),
+        historyToFixture(history),
       );
     }
   });

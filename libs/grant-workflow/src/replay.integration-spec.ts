@@ -3,7 +3,10 @@
  * that breaks determinism for running grants fails CI. Re-record after an intended, versioned
  * change: LAPSE_RECORD_HISTORY=1 npx jest -c jest.integration.config.js libs/grant-workflow -t tour
  * — and keep the previous recording under a versioned name: histories of running grants are
- * still that shape. access-grant-tour-v1: before the `admin-unlock-recorded-by-activity` patch.
+ * still that shape. access-grant-tour-v1: before the `admin-unlock-recorded-by-activity` patch;
+ * access-grant-tour: before `independent-effect-lanes` and `fresh-grant-version-epoch`;
+ * access-grant-tour-v3: with them; access-grant-regrant: a run given again while ending
+ * (`regrant-after-end-starts-next-run`), which continues as new.
  */
 import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';

@@ -34,6 +34,7 @@ import type {
   AccessGrantInput,
   AccessTrackingActivities,
   AdminUnlockRecord,
+  EffectivePolicy,
   GrantStateActivities,
   GrantView,
   PolicyActivities,
@@ -48,6 +49,7 @@ import {
   applyRevoke,
   cancelRequest,
   endAccess,
+  freshVersion,
   initialModel,
   isTerminal,
   nextWake,
@@ -111,6 +113,19 @@ const UNLOCK_AUDIT_PATCH = 'admin-unlock-recorded-by-activity';
 /** Effects of each kind in their own lane (request records, unlock audits, state publishing). */
 const EFFECT_LANES_PATCH = 'independent-effect-lanes';
 
+/**
+ * Rule 11. A fresh run's versions start at its creation time (µs), above any version an ended
+ * run published; histories from before start at 1.
+ */
+const FRESH_VERSION_PATCH = 'fresh-grant-version-epoch';
+/**
+ * Rule 11. A `policyChanged` reaching a grant that has ended (REVOKED/EXPIRED, still delivering
+ * its last effects) gives the grant again: once the ended run has delivered everything, it
+ * continues as a fresh grant (the next run) instead of completing. Histories from before
+ * complete as they did.
+ */
+const REGRANT_PATCH = 'regrant-after-end-starts-next-run';
+
 function refuse(error: GrantError): never {
   throw ApplicationFailure.create({ type: error.type, message: error.message, nonRetryable: true });
 }
@@ -119,7 +134,12 @@ export async function accessGrant(input: AccessGrantInput): Promise<GrantView> {
   const { publishGrantState, recordRequest, latestAccess, recordAdminUnlock } = activitiesFor(
     input.taskQueuePrefix,
   );
-  let model: GrantModel = initialModel(input);
+  let model: GrantModel = initialModel(
+    input,
+    !input.carried && patched(FRESH_VERSION_PATCH) ? freshVersion(input.createdAt) : 1,
+  );
+  /** Rule 11: the policy a grant that has ended was given again with (latest wins). */
+  let regrant: EffectivePolicy | null = null;
   const outbox: RequestRecord[] = [...(input.carried?.pendingRecords ?? [])];
   /** Admin unlocks policy has not recorded yet, oldest first. */
   const unlocks: AdminUnlockRecord[] = [...(input.carried?.pendingUnlocks ?? [])];
@@ -158,10 +178,15 @@ export async function accessGrant(input: AccessGrantInput): Promise<GrantView> {
   // Messages. Handlers change state synchronously; activities run in the effects loop below.
   setHandler(stateQuery, () => toView(model));
   setHandler(accessedSignal, ({ at }) => commit(applyAccess(model, at, Date.now())));
-  setHandler(policyChangedSignal, ({ policy }) => commit(applyPolicy(model, policy, Date.now())));
-  setHandler(revokeSignal, ({ outcome }) =>
-    commit(applyRevoke(model, outcome ?? 'REVOKED', Date.now())),
-  );
+  setHandler(policyChangedSignal, ({ policy }) => {
+    if (isTerminal(model.state)) regrant = policy;
+    else commit(applyPolicy(model, policy, Date.now()));
+  });
+  setHandler(revokeSignal, ({ outcome }) => {
+    if (isTerminal(model.state))
+      regrant = null; // given again, then taken away again
+    else commit(applyRevoke(model, outcome ?? 'REVOKED', Date.now()));
+  });
   setHandler(submitRequestUpdate, async (u) => settle(submitRequest(model, u, Date.now())), {
     validator: (u) => {
       const error = validateSubmitRequest(model, u);
@@ -302,6 +327,17 @@ export async function accessGrant(input: AccessGrantInput): Promise<GrantView> {
   await condition(() => !hasWork() && inFlight === 0);
   pausing = true;
   await effects;
+  if (regrant !== null && patched(REGRANT_PATCH)) {
+    // Given again while ending: the next run is a fresh grant (new clock, version above ours).
+    return await continueAsNew<typeof accessGrant>({
+      userId: input.userId,
+      resourceId: input.resourceId,
+      policy: regrant,
+      createdAt: new Date(Date.now()).toISOString(),
+      requestTtlSeconds: input.requestTtlSeconds,
+      taskQueuePrefix: input.taskQueuePrefix,
+    });
+  }
   return toView(model);
 
   /** Rule 1 + DESIGN.md §3: before an auto-lock, fetch the latest recorded access. */
