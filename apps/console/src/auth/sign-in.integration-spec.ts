@@ -136,6 +136,35 @@ describe('sign-in through the OpenID provider', () => {
     await page.waitForURL(`${s.consoleUrl}/`);
   });
 
+  it('a user provisioned by SCIM is found by their externalId and signs in', async () => {
+    const { token } = await s.admin.call<{ token: string }>('POST', '/v1/settings/scim-token');
+    const email = `linus-${s.suffix}@acme.example.com`;
+    const created = await fetch(`${s.policy.url}/scim/v2/Users`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/scim+json' },
+      body: JSON.stringify({
+        schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+        userName: email,
+        externalId: `00u-${s.suffix}`,
+        name: { givenName: 'Linus', familyName: 'Torvalds' },
+        emails: [{ value: email, type: 'work', primary: true }],
+        active: true,
+      }),
+    });
+    expect(created.status).toBe(201);
+    const found = await s.admin.call<{ items: { email: string; externalId: string | null }[] }>(
+      'GET',
+      `/v1/users?externalId=${encodeURIComponent(`00u-${s.suffix}`)}`,
+    );
+    expect(found.items.map((u) => [u.email, u.externalId])).toEqual([[email, `00u-${s.suffix}`]]);
+    // The development provider, like the one that provisioned him, names him by that id (`sub`).
+    const page = await newPage();
+    await page.goto(`${s.consoleUrl}/auth/login`);
+    await signInAtProvider(page, email, s.password);
+    await page.waitForURL(`${s.consoleUrl}/`);
+    await expect(page.locator('.whoami').textContent()).resolves.toContain(email);
+  });
+
   it('a service the page needs is down: a 503 page with Retry-After, never a 500', async () => {
     const page = await newPage();
     await page.goto(`${s.consoleUrl}/auth/login?return_to=%2Faccess-requests`);
