@@ -25,7 +25,7 @@ const SESSION_SECRET = 'forward-auth-test-session-secret-0123456789';
 const TRUSTED_PEER = '127.0.0.2';
 /** And from this one in the "untrusted" server block: it must show a proxy token. */
 const UNTRUSTED_PEER = '127.0.0.3';
-const AUTO_LOCK_SECONDS = 6;
+const AUTO_LOCK_SECONDS = 10;
 const BROWSER = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' };
 const API = { accept: 'application/json' };
 
@@ -85,6 +85,7 @@ describe('forward-auth through nginx and Caddy', () => {
     autolock: '',
   };
   const ids: Record<string, string> = {};
+  let group: { id: string };
 
   beforeAll(async () => {
     s = await startLapseStack('authz', {
@@ -107,7 +108,7 @@ describe('forward-auth through nginx and Caddy', () => {
       host[k] = `${k}-${suffix}.proxies.test`;
     alice = await s.admin.user('Alice', `alice-${suffix}@it.lapse`);
     bob = await s.admin.user('Bob', `bob-${suffix}@it.lapse`);
-    const group = await s.admin.group(`authz-${suffix}`, [alice.id]);
+    group = await s.admin.group(`authz-${suffix}`, [alice.id]);
     const make = async (key: keyof typeof host, policy: unknown) => {
       const r = await s.admin.call<{ id: string }>('POST', '/v1/resources', {
         name: `${key}-${suffix}`,
@@ -123,10 +124,6 @@ describe('forward-auth through nginx and Caddy', () => {
       accessRequests: { accessPeriodSeconds: 3600, approval: 'MANUAL' },
     });
     await make('none', { autoLock: null, accessRequests: null });
-    await make('autolock', {
-      autoLock: { durationSeconds: AUTO_LOCK_SECONDS, approval: 'MANUAL' },
-      accessRequests: null,
-    });
 
     upstream = await startEchoUpstream();
     const proxyToken = await signProxyToken(s.serviceSecret, 'it-nginx');
@@ -260,6 +257,36 @@ http://:${port} {
     expect((JSON.parse(bearer.body) as Echo).headers['x-lapse-user-id']).toBe(alice.id);
   });
 
+  it('an offboarded user and a moved resource reach the proxy', async () => {
+    const suffix = s.suffix.toLowerCase();
+    const carol = await s.admin.user('Carol', `carol-${suffix}@it.lapse`);
+    await s.admin.call('POST', `/v1/groups/${group.id}/members`, { userId: carol.id });
+    const asCarol = { ...API, 'x-auth-request-email': carol.email };
+    await settled(
+      'carol through nginx',
+      () => viaNginx('active', asCarol),
+      (r) => r.status === 200,
+    );
+    await s.admin.call('DELETE', `/v1/users/${carol.id}`);
+    // Offboarded (rule 12): nobody, so an API client must authenticate.
+    await settled(
+      'carol refused',
+      () => viaNginx('active', asCarol),
+      (r) => r.status === 401,
+    );
+
+    const moved = `moved-${suffix}.proxies.test`;
+    await s.admin.call('PATCH', `/v1/resources/${ids.none}`, { address: moved });
+    const atMoved = await settled(
+      'the moved address',
+      () => httpGet(`${nginx.url}/`, { host: moved, ...API, ...asAlice }),
+      (r) => r.status === 403 && JSON.parse(r.body).state === 'NO_GRANT',
+    );
+    expect(JSON.parse(atMoved.body).message).toBe('no grant for this user and resource');
+    const old = await viaNginx('none', { ...API, ...asAlice });
+    expect(JSON.parse(old.body).message).toBe('no Lapse resource at this address');
+  }, 180_000);
+
   it('a peer that is neither trusted nor holding a proxy token is refused', async () => {
     const at = s.services['access-tracking']?.url as string;
     const r = await httpGet(`${at}/v1/authz/forward-auth`, {
@@ -313,13 +340,26 @@ http://:${port} {
   });
 
   it('use through the proxy alone keeps a grant ACTIVE past its auto-lock duration; idle, it locks', async () => {
+    // The grant's clock starts when it is created: create it now, and use it from the first
+    // moment forward-auth knows it.
+    const suffix = s.suffix.toLowerCase();
+    const resource = await s.admin.call<{ id: string }>('POST', '/v1/resources', {
+      name: `autolock-${suffix}`,
+      address: host.autolock,
+      policy: {
+        autoLock: { durationSeconds: AUTO_LOCK_SECONDS, approval: 'MANUAL' },
+        accessRequests: null,
+      },
+    });
+    ids.autolock = resource.id;
+    await s.admin.assign(resource.id, group.id);
     await settled(
       'the auto-lock grant through nginx',
       () => viaNginx('autolock', { ...API, ...asAlice }),
       (r) => r.status === 200,
     );
-    // Use it through nginx for three auto-lock periods: it never locks.
-    const until = Date.now() + 3 * AUTO_LOCK_SECONDS * 1000;
+    // Use it through nginx for two and a half auto-lock periods: it never locks.
+    const until = Date.now() + 2.5 * AUTO_LOCK_SECONDS * 1000;
     let uses = 0;
     while (Date.now() < until) {
       const r = await viaNginx('autolock', { ...API, ...asAlice });
@@ -327,7 +367,7 @@ http://:${port} {
       uses++;
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
-    expect(uses).toBeGreaterThan(10);
+    expect(uses).toBeGreaterThan(2 * AUTO_LOCK_SECONDS);
     // Left alone, it locks (asked through decisions, which is not a use), and a browser is sent
     // to the block page.
     const at = s.services['access-tracking']?.url as string;
