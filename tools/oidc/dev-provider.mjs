@@ -233,7 +233,8 @@ const server = createServer((req, res) => {
     });
     return;
   }
-  if (req.url === '/health') {
+  // The same health routes as the Lapse apps (npm start waits on /health/ready).
+  if (['/health', '/health/live', '/health/ready'].includes(req.url ?? '')) {
     res.writeHead(200, { 'content-type': 'application/json' });
     return res.end('{"status":"ok"}');
   }

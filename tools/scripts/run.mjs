@@ -115,7 +115,7 @@ const readablePassword = () => {
  * The development OpenID provider (tools/oidc), unless LAPSE_OIDC_ISSUER names a real one: the
  * console signs people in there with their email and the development password.
  */
-async function startDevOidc(children) {
+function startDevOidc(children) {
   if (process.env.LAPSE_OIDC_ISSUER) return null;
   const port = Number(process.env.LAPSE_OIDC_DEV_PORT ?? 3009);
   const issuer = `http://127.0.0.1:${port}`;
@@ -135,11 +135,11 @@ async function startDevOidc(children) {
     stdio: ['ignore', log, log],
   });
   children.push(child);
-  await waitHealthy({ name: 'dev-oidc', port }, child, 30_000);
   process.env.LAPSE_OIDC_ISSUER = issuer;
   process.env.LAPSE_OIDC_CLIENT_ID = 'lapse-console';
   process.env.LAPSE_OIDC_CLIENT_SECRET = process.env.LAPSE_DEV_OIDC_CLIENT_SECRET;
-  return issuer;
+  // The console reads the provider's metadata on first sign-in, not at boot: both start together.
+  return { issuer, ready: () => waitHealthy({ name: 'dev-oidc', port }, child) };
 }
 
 const tsNode = ['-r', 'reflect-metadata', '-r', '@swc-node/register'];
@@ -264,13 +264,8 @@ async function start() {
   });
   children.push(sink);
 
-  let devIssuer = null;
-  try {
-    devIssuer = await startDevOidc(children);
-  } catch (e) {
-    say(e.message);
-    await stopAll(1);
-  }
+  const devOidc = startDevOidc(children);
+  const devIssuer = devOidc?.issuer ?? null;
 
   for (const app of APPS) {
     const log = openSync(join(runDir, 'logs', `${app.name}.log`), 'a');
@@ -296,9 +291,10 @@ async function start() {
   say('starting apps: ' + APPS.map((a) => a.name).join(', '));
   try {
     const appChildren = children.slice(-APPS.length);
-    await Promise.all(
-      APPS.map((a, i) => waitHealthy(a, appChildren[i]).then(() => say(`${a.name} healthy`))),
-    );
+    await Promise.all([
+      ...APPS.map((a, i) => waitHealthy(a, appChildren[i]).then(() => say(`${a.name} healthy`))),
+      devOidc?.ready().then(() => say('dev OpenID provider ready')),
+    ]);
   } catch (e) {
     say(e.message);
     await stopAll(1);
