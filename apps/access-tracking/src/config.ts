@@ -59,7 +59,7 @@ export const configSchema = commonEnvSchema
     /** Forward-auth: the header carrying the user's email from a trusted proxy (e.g. X-Auth-Request-Email). */
     LAPSE_AUTHZ_TRUSTED_HEADER: z.string().min(1).optional(),
     /** Forward-auth: the console's `lapse_session` cookie key; without it cookies identify nobody. */
-    LAPSE_SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    LAPSE_SESSION_SECRET: envSecret.optional(),
     /** Forward-auth: how often the uses it let through are published (one event per grant per flush). */
     LAPSE_AUTHZ_USAGE_FLUSH_MS: positiveInt.default(1000),
     /** Forward-auth: consumer group reading policy.changes.v1 (per host, like the projection). */

@@ -1,3 +1,4 @@
+import { loadServiceConfig } from '../config';
 import { answer, consolePages, isBrowser, type AuthzOutcome } from './authz-answer';
 import { routeOf } from './authz-server';
 import { isTrustedPeer, trustedNetworks } from './forward-auth';
@@ -202,6 +203,26 @@ describe('UsageCoalescer', () => {
         ['u1', new Date(5000).toISOString()],
         ['u2', new Date(1000).toISOString()],
       ]),
+    );
+  });
+});
+
+describe('forward-auth configuration', () => {
+  const base = {
+    LAPSE_JWT_SECRET: 'j'.repeat(64),
+    LAPSE_SERVICE_SECRET: 's'.repeat(64),
+  };
+  it('reads trusted proxies as a list of CIDRs', () => {
+    const c = loadServiceConfig({
+      ...base,
+      LAPSE_AUTHZ_TRUSTED_PROXIES: '127.0.0.1/32, 10.0.0.0/8,fd00::/8',
+    });
+    expect(c.LAPSE_AUTHZ_TRUSTED_PROXIES).toEqual(['127.0.0.1/32', '10.0.0.0/8', 'fd00::/8']);
+    expect(loadServiceConfig(base).LAPSE_AUTHZ_TRUSTED_PROXIES).toEqual([]);
+  });
+  it.each(['gateway/32', '10.0.0.0/33', '10.0.0.0/8/1'])('refuses %s, naming the variable', (v) => {
+    expect(() => loadServiceConfig({ ...base, LAPSE_AUTHZ_TRUSTED_PROXIES: v })).toThrow(
+      /LAPSE_AUTHZ_TRUSTED_PROXIES/,
     );
   });
 });
