@@ -89,6 +89,22 @@ function boundaries({ tests }) {
   ];
 }
 
+/** Grant workflow messages and errors: outside libs, only the grant client uses them. */
+const grantMessages = [
+  'GRANT_TASK_QUEUE',
+  'GRANT_WORKFLOW_TYPE',
+  'GRANT_ERRORS',
+  'accessedSignal',
+  'policyChangedSignal',
+  'revokeSignal',
+  'submitRequestUpdate',
+  'reviewUpdate',
+  'adminUnlockUpdate',
+  'cancelRequestUpdate',
+  'endAccessUpdate',
+  'stateQuery',
+];
+
 const testFiles = ['**/*.spec.ts', '**/*.integration-spec.ts', '**/testing/**/*.ts'];
 
 export default [
@@ -128,6 +144,22 @@ export default [
   {
     files: ['tools/**/*.ts', 'bench/**/*.ts', ...testFiles],
     rules: { 'no-console': 'off' },
+  },
+  {
+    // Apps, benchmarks and scripts drive grants through the grant client (@lapse/grant-client).
+    files: ['apps/**/*.ts', 'bench/**/*.ts', 'tools/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ['@lapse/contracts', '@lapse/contracts/workflow'].map((name) => ({
+            name,
+            importNames: grantMessages,
+            message: 'drive grants through GrantClient (@lapse/grant-client)',
+          })),
+        },
+      ],
+    },
   },
   {
     // Code that ends up in the workflow bundle takes the contracts without the zod event schemas.

@@ -39,7 +39,7 @@ export async function publishActiveGrants(
           activeUntil: null,
           ...record,
         };
-        return { key: grantKey(g.userId, g.resourceId), value: JSON.stringify(r) };
+        return { key: grantKey(g), value: JSON.stringify(r) };
       }),
     });
   }
@@ -51,7 +51,7 @@ export function usageMessage(
   proxyId = 'sim-proxy',
 ): { key: string; value: string } {
   return {
-    key: grantKey(g.userId, g.resourceId),
+    key: grantKey(g),
     value: JSON.stringify({
       userId: g.userId,
       resourceId: g.resourceId,

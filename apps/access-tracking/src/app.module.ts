@@ -1,6 +1,7 @@
 import { Module, type Type } from '@nestjs/common';
 import { AuthModule } from '@lapse/auth';
 import { DbModule } from '@lapse/db';
+import { grantClientProvider } from '@lapse/grant-client';
 import { KafkaModule } from '@lapse/kafka';
 import { PlatformModule } from '@lapse/platform';
 import { TemporalModule } from '@lapse/temporal';
@@ -41,6 +42,7 @@ export function createAppModule(config: AccessTrackingConfig): Type<unknown> {
     controllers: [DecisionsController, ...AUTHZ_CONTROLLERS],
     providers: [
       { provide: ACCESS_TRACKING_CONFIG, useValue: config },
+      grantClientProvider(ACCESS_TRACKING_CONFIG),
       { provide: GrantProjection, useValue: new GrantProjection() },
       GrantStateRepository,
       GrantStateConsumer,

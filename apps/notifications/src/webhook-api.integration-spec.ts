@@ -7,13 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
-import type { Client } from '@temporalio/client';
-import {
-  grantWorkflowId,
-  stateQuery,
-  type AccessRequest,
-  type AccessRequestWebhookBody,
-} from '@lapse/contracts';
+import type { AccessRequest, AccessRequestWebhookBody } from '@lapse/contracts';
 import { startLapseStack, type LapseStack } from '@lapse/grant-runtime/testing';
 import { eventually, writeTestOutput, type RunningService } from '@lapse/testing';
 import type { DeliveryView } from './deliveries/deliveries.dto';
@@ -25,7 +19,7 @@ const receiver = new WebhookReceiver();
 
 let s: LapseStack | undefined;
 let suffix = '';
-let temporal: Client;
+let grantIn: LapseStack['grantIn'];
 let requests: RunningService;
 let notifications: RunningService;
 let adminToken = '';
@@ -68,7 +62,7 @@ beforeAll(async () => {
     },
   });
   suffix = s.suffix;
-  temporal = s.temporal;
+  grantIn = s.grantIn;
   requests = s.services.requests as RunningService;
   notifications = s.services.notifications as RunningService;
   adminToken = s.admin.token;
@@ -93,15 +87,7 @@ it('a request created through the requests API reaches the webhook: every field 
     policy: { autoLock: { durationSeconds: 2, approval: 'MANUAL' }, accessRequests: null },
   });
   await admin('PUT', `/v1/resources/${resource.id}/assignments/${group.id}`, {});
-  await eventually(
-    async () => {
-      const v = await temporal.workflow
-        .getHandle(grantWorkflowId(resource.id, user.id))
-        .query(stateQuery);
-      return v.state === 'LOCKED' ? v : undefined;
-    },
-    { timeoutMs: 60_000, intervalMs: 250, what: 'the grant to auto-lock' },
-  );
+  await grantIn({ userId: user.id, resourceId: resource.id }, 'LOCKED');
   // No secret given: the settings API generates one and shows it in this answer only.
   const saved = await admin<{ webhook: { url: string; secret: string } }>(
     'PUT',

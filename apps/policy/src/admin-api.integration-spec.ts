@@ -100,8 +100,8 @@ describe('admin API (real Postgres, Temporal, Kafka)', () => {
     await api('PUT', `/v1/resources/${r}/assignments/${keeper}`, {});
     await eventually(
       async () =>
-        (await h.grantState(r, u1))?.state === 'ACTIVE' &&
-        (await h.grantState(r, u2))?.state === 'ACTIVE'
+        (await h.grantState({ userId: u1, resourceId: r }))?.state === 'ACTIVE' &&
+        (await h.grantState({ userId: u2, resourceId: r }))?.state === 'ACTIVE'
           ? true
           : undefined,
       { timeoutMs: 30_000, what: 'both grants ACTIVE' },
@@ -120,10 +120,11 @@ describe('admin API (real Postgres, Temporal, Kafka)', () => {
     expect((await h.call('GET', `/v1/groups/${doomed}`, admin)).status).toBe(404);
     expect((await h.call('DELETE', `/v1/groups/${doomed}`, admin)).status).toBe(404);
     await eventually(
-      async () => ((await h.grantState(r, u1))?.state === 'REVOKED' ? true : undefined),
+      async () =>
+        (await h.grantState({ userId: u1, resourceId: r }))?.state === 'REVOKED' ? true : undefined,
       { timeoutMs: 30_000, what: 'u1 revoked: their only assignment went with the group' },
     );
-    expect((await h.grantState(r, u2))?.state).toBe('ACTIVE'); // still through keepers
+    expect((await h.grantState({ userId: u2, resourceId: r }))?.state).toBe('ACTIVE'); // still through keepers
     const assignments = await api('GET', `/v1/resources/${r}/assignments`);
     expect(assignments.items.map((a: { groupId: string }) => a.groupId)).toEqual([keeper]);
     const audit = await api('GET', `/v1/audit-logs?actorId=${adminId}&category=ACCESS&limit=1000`);
@@ -175,7 +176,9 @@ describe('admin API (real Postgres, Temporal, Kafka)', () => {
     expect((await h.call('GET', `/v1/resources/${r}`, admin)).status).toBe(404);
     await eventually(
       async () => {
-        const states = await Promise.all(users.map(async (u) => (await h.grantState(r, u))?.state));
+        const states = await Promise.all(
+          users.map(async (u) => (await h.grantState({ userId: u, resourceId: r }))?.state),
+        );
         return states.every((s) => s === 'REVOKED') ? true : undefined;
       },
       { timeoutMs: 30_000, what: 'every grant of the deleted resource REVOKED' },

@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import { AuthModule, jwtSettingsOf } from '@lapse/auth';
 import { DbModule } from '@lapse/db';
+import { grantClientProvider } from '@lapse/grant-client';
 import { KafkaModule } from '@lapse/kafka';
 import { PlatformModule } from '@lapse/platform';
 import { TemporalModule } from '@lapse/temporal';
@@ -97,6 +98,10 @@ export function createAppModule(config: PolicyConfig): DynamicModule {
     ],
     providers: [
       { provide: POLICY_CONFIG, useValue: config },
+      grantClientProvider(POLICY_CONFIG, (c: PolicyConfig) => ({
+        taskQueuePrefix: c.LAPSE_TASK_QUEUE_PREFIX,
+        requestTtlSeconds: c.LAPSE_REQUEST_TTL,
+      })),
       ChangeRecorder,
       UsersService,
       GroupsService,

@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import type { EffectivePolicy } from '@lapse/contracts';
 import { GrantSyncWorker } from './grant-sync/grant-sync.worker';
 import { SyncJobsRepository } from './grant-sync/sync-jobs.repository';
-import type { GrantDriver } from './grant-sync/temporal-grant-driver';
+import type { GrantDriver } from './grant-sync/grant-sync.worker';
 import { PolicyHarness } from './testing/policy-harness';
 
 const MEMBERS = 10_000;
@@ -63,7 +63,7 @@ describe('a 10,000-member group (real Postgres, the sync worker with a counting 
     let maxInFlight = 0;
     let revokes = 0;
     const driver: GrantDriver = {
-      apply: async (resourceId, userId, policy) => {
+      apply: async ({ userId, resourceId }, policy) => {
         expect(resourceId).toBe(r);
         maxInFlight = Math.max(maxInFlight, ++inFlight);
         await Promise.resolve();

@@ -7,9 +7,7 @@
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import {
   ACTIVITY_TASK_QUEUES,
-  grantWorkflowId,
-  stateQuery,
-  submitRequestUpdate,
+  type GrantRef,
   type GrantView,
   type RequestActivities,
 } from '@lapse/contracts';
@@ -48,8 +46,8 @@ const decisionIs = (userId: string, resourceId: string, state: string, timeoutMs
     },
     { timeoutMs, intervalMs: 50, what: `decision ${state}` },
   );
-const grantView = (resourceId: string, userId: string): Promise<GrantView> =>
-  s.temporal.workflow.getHandle(grantWorkflowId(resourceId, userId)).query(stateQuery);
+const grantView = async (grant: GrantRef): Promise<GrantView> =>
+  (await s.grants.state(grant)) as GrantView;
 
 const autoLock = { autoLock: { durationSeconds: 3600, approval: 'MANUAL' }, accessRequests: null };
 
@@ -64,14 +62,14 @@ it('revoke → re-add: ACTIVE in decisions within 2 s, at a higher version', asy
   await a.call('DELETE', `/v1/groups/${g.id}/members/${u.id}`);
   const revoked = await decisionIs(u.id, r.id, 'REVOKED');
   expect(revoked.allowed).toBe(false);
-  const revokedVersion = (await grantView(r.id, u.id)).version;
+  const revokedVersion = (await grantView({ userId: u.id, resourceId: r.id })).version;
 
   const started = Date.now();
   await a.call('POST', `/v1/groups/${g.id}/members`, { userId: u.id });
   const back = await decisionIs(u.id, r.id, 'ACTIVE', 2_000);
   expect(back.allowed).toBe(true);
   expect(Date.now() - started).toBeLessThan(2_000);
-  const fresh = await grantView(r.id, u.id);
+  const fresh = await grantView({ userId: u.id, resourceId: r.id });
   expect(fresh.state).toBe('ACTIVE');
   expect(fresh.version).toBeGreaterThan(revokedVersion);
 });
@@ -103,13 +101,13 @@ it('a re-grant that reaches the ended run while it still delivers its last effec
   await decisionIs(u.id, r.id, 'LOCKED');
   // An open request whose records nobody takes yet (no requests service runs here): once the
   // grant is revoked, the run waits to deliver them — it is "finishing".
-  const handle = s.temporal.workflow.getHandle(grantWorkflowId(r.id, u.id));
-  await handle.executeUpdate(submitRequestUpdate, {
-    args: [{ requestId: `req-${s.suffix}`, userId: u.id, reason: 'need it' }],
-  });
+  await s.grants.submit(
+    { userId: u.id, resourceId: r.id },
+    { requestId: `req-${s.suffix}`, userId: u.id, reason: 'need it' },
+  );
   await a.call('DELETE', `/v1/groups/${g.id}/members/${u.id}`);
   await decisionIs(u.id, r.id, 'REVOKED');
-  const ended = await grantView(r.id, u.id);
+  const ended = await grantView({ userId: u.id, resourceId: r.id });
   expect(ended.state).toBe('REVOKED');
 
   await a.call('POST', `/v1/groups/${g.id}/members`, { userId: u.id });
@@ -134,7 +132,7 @@ it('a re-grant that reaches the ended run while it still delivers its last effec
     const fresh = await decisionIs(u.id, r.id, 'LOCKED', 30_000);
     expect(fresh.allowed).toBe(false); // JIT: a fresh grant starts LOCKED (rule 4)
     expect(delivered).toEqual(['REQUESTED', 'CANCELLED']);
-    const view = await grantView(r.id, u.id);
+    const view = await grantView({ userId: u.id, resourceId: r.id });
     expect(view).toMatchObject({ state: 'LOCKED', openRequest: null });
     expect(view.version).toBeGreaterThan(ended.version);
     worker.shutdown();

@@ -1,12 +1,6 @@
 import { eventually } from '@lapse/testing';
-import {
-  adminUnlockUpdate,
-  grantWorkflowId,
-  type EffectivePolicy,
-  type GrantView,
-} from '@lapse/contracts';
-import { GrantSyncWorker } from './grant-sync/grant-sync.worker';
-import { TemporalGrantDriver, type GrantDriver } from './grant-sync/temporal-grant-driver';
+import type { EffectivePolicy, GrantRef, GrantView } from '@lapse/contracts';
+import { GrantSyncWorker, type GrantDriver } from './grant-sync/grant-sync.worker';
 import { PolicyActivitiesHost } from './grants/policy-activities.host';
 import { PolicyHarness } from './testing/policy-harness';
 
@@ -19,7 +13,7 @@ const autoLock = (seconds: number, approval: 'MANUAL' | 'AUTOMATIC' = 'MANUAL') 
 describe('grants follow policy (real Postgres, Temporal with the grant workflow, Kafka)', () => {
   let h: PolicyHarness;
   let admin: string;
-  const pairs: { resourceId: string; userId: string }[] = [];
+  const pairs: GrantRef[] = [];
 
   beforeAll(async () => {
     // The sync worker is off: each test runs it after the commit, which is exactly a crash between
@@ -55,15 +49,10 @@ describe('grants follow policy (real Postgres, Temporal with the grant workflow,
       },
       { timeoutMs: 60_000, what: 'grant sync jobs to finish' },
     );
-  const grantOf = (
-    resourceId: string,
-    userId: string,
-    ok: (v: GrantView) => boolean,
-    what: string,
-  ) =>
+  const grantOf = (grant: GrantRef, ok: (v: GrantView) => boolean, what: string) =>
     eventually(
       async () => {
-        const v = await h.grantState(resourceId, userId);
+        const v = await h.grantState(grant);
         return v && ok(v) ? v : undefined;
       },
       { timeoutMs: 30_000, what },
@@ -94,18 +83,18 @@ describe('grants follow policy (real Postgres, Temporal with the grant workflow,
       policy: { autoLock: autoLock(7 * DAY, 'AUTOMATIC'), accessRequests: null },
     });
 
-    expect(await h.grantState(r, u1)).toBeNull(); // committed, not yet synced
+    expect(await h.grantState({ userId: u1, resourceId: r })).toBeNull(); // committed, not yet synced
     await converge();
-    expect(policyOf(await grantOf(r, u1, () => true, 'u1 grant'))).toEqual({
+    expect(policyOf(await grantOf({ userId: u1, resourceId: r }, () => true, 'u1 grant'))).toEqual({
       autoLock: autoLock(30 * DAY),
       sourceGroupIds: [inherit],
     });
-    expect(policyOf(await grantOf(r, u2, () => true, 'u2 grant'))).toEqual({
+    expect(policyOf(await grantOf({ userId: u2, resourceId: r }, () => true, 'u2 grant'))).toEqual({
       autoLock: autoLock(7 * DAY, 'AUTOMATIC'),
       sourceGroupIds: [override],
     });
     // u3: the longer duration from `inherit`, AUTOMATIC from `override` (field by field).
-    expect(policyOf(await grantOf(r, u3, () => true, 'u3 grant'))).toEqual({
+    expect(policyOf(await grantOf({ userId: u3, resourceId: r }, () => true, 'u3 grant'))).toEqual({
       autoLock: autoLock(30 * DAY, 'AUTOMATIC'),
       sourceGroupIds: [inherit, override].sort(),
     });
@@ -128,20 +117,18 @@ describe('grants follow policy (real Postgres, Temporal with the grant workflow,
     expect(jobs).toEqual([{ group_ids: [inherit] }]); // the override assignment inherits nothing: its grants are not touched
     await converge();
     await grantOf(
-      r,
-      u1,
+      { userId: u1, resourceId: r },
       (v) => v.policy.autoLock?.durationSeconds === 60 * DAY,
       'u1 on the new default',
     );
     await grantOf(
-      r,
-      u3,
+      { userId: u3, resourceId: r },
       (v) => v.policy.autoLock?.durationSeconds === 60 * DAY,
       'u3 on the new default',
     );
-    expect(policyOf((await h.grantState(r, u2)) as GrantView).autoLock).toEqual(
-      autoLock(7 * DAY, 'AUTOMATIC'),
-    );
+    expect(
+      policyOf((await h.grantState({ userId: u2, resourceId: r })) as GrantView).autoLock,
+    ).toEqual(autoLock(7 * DAY, 'AUTOMATIC'));
   });
 
   it('membership and assignment removal revoke; a failure mid-job is retried and the grants converge', async () => {
@@ -159,10 +146,7 @@ describe('grants follow policy (real Postgres, Temporal with the grant workflow,
     await api('PUT', `/v1/resources/${r}/assignments/${g}`, {});
 
     // A worker whose Temporal calls fail after the first one: the job fails, is released, and retried.
-    const real = new TemporalGrantDriver(h.client, {
-      taskQueuePrefix: h.prefix,
-      requestTtlSeconds: 3600,
-    });
+    const real = h.grants;
     let calls = 0;
     const flaky: GrantDriver = {
       apply: async (...args) => {
@@ -184,17 +168,25 @@ describe('grants follow policy (real Postgres, Temporal with the grant workflow,
     );
     expect(job).toEqual({ attempts: 1, last_error: 'injected crash' });
     await converge();
-    await grantOf(r, a, (v) => v.state === 'ACTIVE', 'a active');
-    await grantOf(r, b, (v) => v.state === 'ACTIVE', 'b active');
+    await grantOf({ userId: a, resourceId: r }, (v) => v.state === 'ACTIVE', 'a active');
+    await grantOf({ userId: b, resourceId: r }, (v) => v.state === 'ACTIVE', 'b active');
 
     await api('DELETE', `/v1/groups/${g}/members/${a}`);
     await converge();
-    await grantOf(r, a, (v) => v.state === 'REVOKED', 'a revoked after leaving the group');
-    expect((await h.grantState(r, b))?.state).toBe('ACTIVE');
+    await grantOf(
+      { userId: a, resourceId: r },
+      (v) => v.state === 'REVOKED',
+      'a revoked after leaving the group',
+    );
+    expect((await h.grantState({ userId: b, resourceId: r }))?.state).toBe('ACTIVE');
 
     await api('DELETE', `/v1/resources/${r}/assignments/${g}`);
     await converge();
-    await grantOf(r, b, (v) => v.state === 'REVOKED', 'b revoked after the assignment was removed');
+    await grantOf(
+      { userId: b, resourceId: r },
+      (v) => v.state === 'REVOKED',
+      'b revoked after the assignment was removed',
+    );
 
     const audit = (await api('GET', `/v1/audit-logs?category=ACCESS&resourceId=${r}`)).items;
     expect(audit[0]).toMatchObject({
@@ -217,13 +209,17 @@ describe('grants follow policy (real Postgres, Temporal with the grant workflow,
     track(r, u);
     await api('PUT', `/v1/resources/${r}/assignments/${g}`, {});
     await converge();
-    await grantOf(r, u, (v) => v.state === 'ACTIVE', 'active grant');
+    await grantOf({ userId: u, resourceId: r }, (v) => v.state === 'ACTIVE', 'active grant');
 
     await api('PATCH', `/v1/resources/${r}`, {
       policy: { autoLock: autoLock(1), accessRequests: null },
     });
     await converge();
-    const locked = await grantOf(r, u, (v) => v.state === 'LOCKED', 'locked at once');
+    const locked = await grantOf(
+      { userId: u, resourceId: r },
+      (v) => v.state === 'LOCKED',
+      'locked at once',
+    );
     expect(locked.lockReason).toBe('AUTO_LOCK');
 
     // Give the lock 10 minutes again, so the unlocked grant stays ACTIVE for the assertions.
@@ -245,7 +241,7 @@ describe('grants follow policy (real Postgres, Temporal with the grant workflow,
       policy: { autoLock: autoLock(1), accessRequests: null },
     });
     await converge();
-    await grantOf(r, u, (v) => v.state === 'LOCKED', 'locked again');
+    await grantOf({ userId: u, resourceId: r }, (v) => v.state === 'LOCKED', 'locked again');
     const csv = await eventually(
       async () => {
         const res = await h.call('GET', `/v1/users/${u}/report.csv`, admin);
@@ -296,7 +292,7 @@ describe('grants follow policy (real Postgres, Temporal with the grant workflow,
     track(r, u);
     await api('PUT', `/v1/resources/${r}/assignments/${g}`, {});
     await converge();
-    await grantOf(r, u, (v) => v.state === 'LOCKED', 'locked');
+    await grantOf({ userId: u, resourceId: r }, (v) => v.state === 'LOCKED', 'locked');
     await api('PATCH', `/v1/resources/${r}`, {
       policy: { autoLock: autoLock(600), accessRequests: null },
     });
@@ -305,9 +301,7 @@ describe('grants follow policy (real Postgres, Temporal with the grant workflow,
     // The update sent as policy's handler sends it, and the handler then "crashes": nothing of
     // the HTTP path runs after it. The audit entry is there when the update answers.
     const adminId = (await h.seedUser('unlocking-admin@x.io', ['ADMIN'])).toLowerCase();
-    const view = await h.client.workflow
-      .getHandle(grantWorkflowId(r, u))
-      .executeUpdate(adminUnlockUpdate, { args: [{ actorId: adminId }] });
+    const view = await h.grants.unlock({ userId: u, resourceId: r }, { actorId: adminId });
     const unlocks = async () =>
       (
         (await api('GET', `/v1/audit-logs?resourceId=${r}`)).items as {

@@ -67,7 +67,7 @@ describe('access-requests.v1 → audit log (real Kafka and Postgres)', () => {
     };
     // The requests service keys by (user, resource): all of these share a partition, in order.
     const send = (e: AccessRequestEvent) =>
-      producer.send(TOPICS.accessRequests, [{ key: grantKey(userId, resourceId), value: e }]);
+      producer.send(TOPICS.accessRequests, [{ key: grantKey({ userId, resourceId }), value: e }]);
     await send(approved);
     await send(denied);
     await send(approved); // redelivery (e.g. the requests outbox relayed it twice)

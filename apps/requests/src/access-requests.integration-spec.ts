@@ -4,13 +4,10 @@
  * (latest access; decisions), and this service in-process with its recordRequest worker and
  * outbox relay.
  */
-import { Client, Connection } from '@temporalio/client';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import {
   TOPICS,
   accessRequestEventSchema,
-  grantWorkflowId,
-  stateQuery,
   type AccessRequest,
   type AccessRequestEvent,
   type GrantView,
@@ -22,8 +19,6 @@ import { startLapseStack, type LapseStack } from './testing/lapse-stack';
 jest.setTimeout(240_000);
 
 let s: LapseStack;
-let temporal: Client;
-let connection: Connection;
 let consumer: Consumer;
 const events: AccessRequestEvent[] = [];
 
@@ -54,27 +49,8 @@ async function api<T = AccessRequest>(
   return { status: res.status, body: (await res.json()) as T & { message?: string } };
 }
 
-const grantState = (resourceId: string, userId: string) =>
-  temporal.workflow.getHandle(grantWorkflowId(resourceId, userId)).query(stateQuery);
-
-async function waitForState(
-  resourceId: string,
-  userId: string,
-  state: GrantView['state'],
-): Promise<GrantView> {
-  return eventually(
-    async () => {
-      const v = await grantState(resourceId, userId);
-      return v.state === state ? v : undefined;
-    },
-    { timeoutMs: 60_000, intervalMs: 250, what: `grant ${resourceId}/${userId} to be ${state}` },
-  );
-}
-
 beforeAll(async () => {
   s = await startLapseStack('req-api');
-  connection = await Connection.connect({ address: stack.temporalAddress });
-  temporal = new Client({ connection, namespace: stack.temporalNamespace });
   const kafka = new Kafka({
     clientId: `it-req-${s.suffix}`,
     brokers: stack.kafkaBrokers,
@@ -123,11 +99,11 @@ beforeAll(async () => {
   await a.approvers(manualB.id, [approversB.id]);
   for (const r of [autoRes, manualA, manualB, jit]) await a.assign(r.id, engineers.id);
   await Promise.all([
-    waitForState(autoRes.id, alice.id, 'LOCKED'),
-    waitForState(manualA.id, alice.id, 'LOCKED'),
-    waitForState(manualB.id, bob.id, 'LOCKED'),
-    waitForState(jit.id, alice.id, 'LOCKED'),
-    waitForState(autoRes.id, bob.id, 'LOCKED'),
+    s.grantIn({ userId: alice.id, resourceId: autoRes.id }, 'LOCKED'),
+    s.grantIn({ userId: alice.id, resourceId: manualA.id }, 'LOCKED'),
+    s.grantIn({ userId: bob.id, resourceId: manualB.id }, 'LOCKED'),
+    s.grantIn({ userId: alice.id, resourceId: jit.id }, 'LOCKED'),
+    s.grantIn({ userId: bob.id, resourceId: autoRes.id }, 'LOCKED'),
   ]);
   // Locked now; from here on a restored grant stays active for the rest of the suite.
   await a.setPolicy(autoRes.id, {
@@ -146,7 +122,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await consumer?.disconnect();
-  await connection?.close();
   await s?.stop();
 });
 
@@ -178,7 +153,9 @@ describe('POST /v1/access-requests', () => {
         'reason: must not contain NUL or control characters',
       ]);
     }
-    expect((await grantState(autoRes.id, alice.id)).state).toBe('LOCKED');
+    expect((await s.grants.state({ userId: alice.id, resourceId: autoRes.id }))?.state).toBe(
+      'LOCKED',
+    );
     const d = await api(alice, 'POST', '/v1/access-requests', {
       resourceId: jit.id,
       reason: 'r',
@@ -212,7 +189,9 @@ describe('POST /v1/access-requests', () => {
       userId: alice.id,
       reviewerId: null,
     });
-    expect((await grantState(autoRes.id, alice.id)).state).toBe('ACTIVE');
+    expect((await s.grants.state({ userId: alice.id, resourceId: autoRes.id }))?.state).toBe(
+      'ACTIVE',
+    );
     expect((await api(alice, 'GET', `/v1/access-requests/${res.body.id}`)).body.status).toBe(
       'APPROVED',
     );
@@ -292,7 +271,9 @@ describe('MANUAL requests and reviews (rule 6)', () => {
       { 'Idempotency-Key': 'k-1' },
     );
     expect(retry.body.id).toBe(request.id);
-    expect((await grantState(manualA.id, alice.id)).state).toBe('PENDING');
+    expect((await s.grants.state({ userId: alice.id, resourceId: manualA.id }))?.state).toBe(
+      'PENDING',
+    );
     await eventually(
       () =>
         events.some((e) => e.request.id === request.id && e.event === 'REQUESTED')
@@ -351,7 +332,9 @@ describe('MANUAL requests and reviews (rule 6)', () => {
         })
       ).status,
     ).toBe(400);
-    expect((await grantState(manualA.id, alice.id)).state).toBe('PENDING');
+    expect((await s.grants.state({ userId: alice.id, resourceId: manualA.id }))?.state).toBe(
+      'PENDING',
+    );
   });
 
   it('a cross-site form POST with a reviewer’s cookie changes nothing (the API takes Bearer tokens only)', async () => {
@@ -375,7 +358,9 @@ describe('MANUAL requests and reviews (rule 6)', () => {
       status: 'PENDING',
       reviewerId: null,
     });
-    expect((await grantState(manualA.id, alice.id)).state).toBe('PENDING');
+    expect((await s.grants.state({ userId: alice.id, resourceId: manualA.id }))?.state).toBe(
+      'PENDING',
+    );
   });
 
   it('the resource approver approves; the grant turns ACTIVE; a second decision is 409 and changes nothing', async () => {
@@ -388,7 +373,9 @@ describe('MANUAL requests and reviews (rule 6)', () => {
       reviewerId: approverA.id,
       note: 'go ahead',
     });
-    expect((await grantState(manualA.id, alice.id)).state).toBe('ACTIVE');
+    expect((await s.grants.state({ userId: alice.id, resourceId: manualA.id }))?.state).toBe(
+      'ACTIVE',
+    );
     const late = await api(reviewer, 'POST', `/v1/access-requests/${request.id}/deny`, {});
     expect(late.status).toBe(409);
     expect((await api(alice, 'GET', `/v1/access-requests/${request.id}`)).body.status).toBe(
@@ -423,7 +410,9 @@ describe('MANUAL requests and reviews (rule 6)', () => {
       note: 'use the report instead',
       reviewerId: reviewer.id,
     });
-    expect((await grantState(manualB.id, bob.id)).state).toBe('LOCKED');
+    expect((await s.grants.state({ userId: bob.id, resourceId: manualB.id }))?.state).toBe(
+      'LOCKED',
+    );
     expect((await api(support, 'GET', `/v1/access-requests/${sub.body.id}`)).body.status).toBe(
       'DENIED',
     );
@@ -443,7 +432,7 @@ describe('MANUAL requests and reviews (rule 6)', () => {
     expect(res.body).toMatchObject({ status: 'PENDING', type: 'JIT', durationSeconds: 3600 });
     const ok = await api(reviewer, 'POST', `/v1/access-requests/${res.body.id}/approve`, {});
     expect(ok.body.status).toBe('APPROVED');
-    const view = await grantState(jit.id, alice.id);
+    const view = (await s.grants.state({ userId: alice.id, resourceId: jit.id })) as GrantView;
     expect(view.state).toBe('ACTIVE');
     expect(Date.parse(view.activeUntil as string) - Date.parse(ok.body.reviewedAt as string)).toBe(
       3600_000,
@@ -466,14 +455,14 @@ describe('the requester withdraws (rule 14)', () => {
     const cancelled = await api(bob, 'POST', `/v1/access-requests/${id}/cancel`);
     expect(cancelled.status).toBe(200);
     expect(cancelled.body).toMatchObject({ id, status: 'CANCELLED', reviewerId: null });
-    expect((await grantState(jit.id, bob.id)).state).toBe('LOCKED');
+    expect((await s.grants.state({ userId: bob.id, resourceId: jit.id }))?.state).toBe('LOCKED');
     expect((await api(bob, 'GET', `/v1/access-requests/${id}`)).body.status).toBe('CANCELLED');
     expect((await api(bob, 'POST', `/v1/access-requests/${id}/cancel`)).body.status).toBe(
       'CANCELLED',
     );
     const late = await api(reviewer, 'POST', `/v1/access-requests/${id}/approve`, {});
     expect(late.status).toBe(409);
-    expect((await grantState(jit.id, bob.id)).state).toBe('LOCKED');
+    expect((await s.grants.state({ userId: bob.id, resourceId: jit.id }))?.state).toBe('LOCKED');
     await eventually(
       () => (events.some((e) => e.request.id === id && e.event === 'CANCELLED') ? true : undefined),
       { timeoutMs: 30_000, what: 'the CANCELLED event' },
@@ -487,7 +476,7 @@ describe('the requester withdraws (rule 14)', () => {
       durationSeconds: 3600,
     });
     await api(reviewer, 'POST', `/v1/access-requests/${open.body.id}/approve`, {});
-    expect((await grantState(jit.id, bob.id)).state).toBe('ACTIVE');
+    expect((await s.grants.state({ userId: bob.id, resourceId: jit.id }))?.state).toBe('ACTIVE');
     expect((await api(alice, 'POST', `/v1/grants/${noGrant.id}/end`)).status).toBe(404);
     const ended = await api<GrantView>(bob, 'POST', `/v1/grants/${jit.id}/end`);
     expect(ended.status).toBe(200);
@@ -496,7 +485,7 @@ describe('the requester withdraws (rule 14)', () => {
       lockReason: 'JIT_ENDED',
       activeUntil: null,
     });
-    const view = await grantState(jit.id, bob.id);
+    const view = (await s.grants.state({ userId: bob.id, resourceId: jit.id })) as GrantView;
     expect(view.state).toBe('LOCKED');
     // Decisions (access-tracking) deny it within seconds.
     const token = await signProxyToken(s.serviceSecret, 'it-proxy');

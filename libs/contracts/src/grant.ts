@@ -1,18 +1,27 @@
 import type { AccessRequest, EffectivePolicy, GrantState, LockReason } from './domain';
 
-/** The Temporal workflow id of the grant of `userId` to `resourceId`. */
-export function grantWorkflowId(resourceId: string, userId: string): string {
+/**
+ * Which grant: the access of one user to one resource. Every function about one grant takes
+ * this object, never two bare strings (both are strings, so a swap would compile).
+ */
+export interface GrantRef {
+  userId: string;
+  resourceId: string;
+}
+
+/** The Temporal workflow id of a grant (wire format: `grant:<resourceId>:<userId>`). */
+export function grantWorkflowId({ userId, resourceId }: GrantRef): string {
   return `grant:${resourceId}:${userId}`;
 }
 
 /** Parses a grant workflow id; null when it is not one. */
-export function parseGrantWorkflowId(id: string): { resourceId: string; userId: string } | null {
+export function parseGrantWorkflowId(id: string): GrantRef | null {
   const m = /^grant:([^:]+):([^:]+)$/.exec(id);
   return m ? { resourceId: m[1], userId: m[2] } : null;
 }
 
-/** Kafka key of every record about a grant. */
-export function grantKey(userId: string, resourceId: string): string {
+/** Kafka key of every record about a grant (wire format: `<userId>:<resourceId>`). */
+export function grantKey({ userId, resourceId }: GrantRef): string {
   return `${userId}:${resourceId}`;
 }
 

@@ -108,8 +108,9 @@ export const endAccessUpdate = defineUpdate<GrantView, [EndAccessUpdate]>('endAc
 export const stateQuery = defineQuery<GrantView>('state');
 
 /**
- * Typed errors the updates fail with (ApplicationFailure.type). Callers map them to HTTP:
- * NOT_FOUND → 404, NOT_PENDING / GRANT_TERMINAL / NOT_LOCKED → 409, the rest → 400 or 403.
+ * Typed errors the updates refuse with (ApplicationFailure.type), one per cause. The values go
+ * over the wire (callers match on them): never change one; add a new one instead. Callers map
+ * them to client errors through the grant client (`@lapse/grant-client`), never by hand.
  */
 export const GRANT_ERRORS = {
   NOT_PENDING: 'RequestNotPending',
@@ -117,13 +118,16 @@ export const GRANT_ERRORS = {
   SELF_REVIEW: 'SelfReview',
   /** Rule 13: nobody unlocks their own grant, admins included. */
   SELF_UNLOCK: 'SelfUnlock',
-  NOT_REQUESTER: 'NotGrantUser',
+  /** submitRequest, cancelRequest or endAccess by someone other than the grant's user. */
+  NOT_GRANT_USER: 'NotGrantUser',
   GRANT_TERMINAL: 'GrantTerminal',
   NOT_LOCKED: 'GrantNotLocked',
-  NO_REQUESTS: 'RequestsNotAllowed',
   INVALID_DURATION: 'InvalidDuration',
   INVALID_REASON: 'InvalidReason',
   /** endAccess on a grant with no active JIT period. */
   NOT_ACTIVE: 'GrantNotActive',
+  INVALID_NOTE: 'InvalidNote',
+  INVALID_DECISION: 'InvalidDecision',
+  INVALID_REQUEST_ID: 'InvalidRequestId',
 } as const;
 export type GrantErrorType = (typeof GRANT_ERRORS)[keyof typeof GRANT_ERRORS];

@@ -4,18 +4,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DefaultLogger, type Worker } from '@temporalio/worker';
-import {
-  ACTIVITY_TASK_QUEUES,
-  GRANT_TASK_QUEUE,
-  GRANT_WORKFLOW_TYPE,
-  SEARCH_ATTRIBUTES,
-  grantWorkflowId,
-  revokeSignal,
-  stateQuery,
-  taskQueue,
-  type GrantView,
-} from '@lapse/contracts';
-import type { AccessGrantWorkflow } from '@lapse/grant-workflow';
+import { ACTIVITY_TASK_QUEUES, SEARCH_ATTRIBUTES, type GrantView } from '@lapse/contracts';
+import { GrantClient } from '@lapse/grant-client';
 import { startTimeSkippingTestEnv, type TimeSkippingTestEnv } from '@lapse/testing';
 import { createActivityWorker, createGrantWorker } from './create-grant-worker';
 import { buildGrantWorkflowBundle } from './workflow-bundle';
@@ -57,24 +47,15 @@ async function runGrant(bundle: { code: string } | undefined): Promise<GrantView
   ];
   const running = Promise.all(workers.map((w) => w.run()));
   try {
-    const userId = `u-${randomUUID().slice(0, 8)}`;
-    const handle = await client.workflow.start<AccessGrantWorkflow>(GRANT_WORKFLOW_TYPE, {
-      workflowId: grantWorkflowId('r-1', userId),
-      taskQueue: taskQueue(GRANT_TASK_QUEUE, prefix),
-      args: [
-        {
-          userId,
-          resourceId: 'r-1',
-          policy: { autoLock: null, accessRequests: null, expiresAt: null, sourceGroupIds: ['g'] },
-          createdAt: new Date(await server.env.currentTimeMs()).toISOString(),
-          requestTtlSeconds: 3600,
-          taskQueuePrefix: prefix,
-        },
-      ],
+    const grants = new GrantClient(client, { taskQueuePrefix: prefix, requestTtlSeconds: 3600 });
+    const grant = { userId: `u-${randomUUID().slice(0, 8)}`, resourceId: 'r-1' };
+    await grants.start(grant, {
+      policy: { autoLock: null, accessRequests: null, expiresAt: null, sourceGroupIds: ['g'] },
+      createdAt: new Date(await server.env.currentTimeMs()).toISOString(),
     });
-    expect((await handle.query(stateQuery)).state).toBe('ACTIVE');
-    await handle.signal(revokeSignal, {});
-    expect((await handle.result()).state).toBe('REVOKED');
+    expect((await grants.state(grant))?.state).toBe('ACTIVE');
+    await grants.revoke(grant);
+    expect((await grants.ended(grant)).state).toBe('REVOKED');
     return published;
   } finally {
     workers.forEach((w) => w.shutdown());

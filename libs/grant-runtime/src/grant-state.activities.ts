@@ -52,11 +52,7 @@ export function createGrantStateActivities({
 }: GrantStateActivityDeps): GrantStateActivities {
   return {
     async publishGrantState(view: GrantView): Promise<void> {
-      await publish(
-        TOPICS.grantState,
-        grantKey(view.userId, view.resourceId),
-        toGrantStateEvent(view),
-      );
+      await publish(TOPICS.grantState, grantKey(view), toGrantStateEvent(view));
     },
   };
 }

@@ -254,16 +254,22 @@ describe('requests under auto-lock (rules 3, 5, 6)', () => {
           now,
         ),
       ),
-    ).toBe(GRANT_ERRORS.INVALID_REASON);
+    ).toBe(GRANT_ERRORS.INVALID_NOTE);
+    expect(
+      refused(
+        review(pending, { requestId: 'm1', reviewerId: 'b', decision: 'MAYBE' as 'APPROVE' }, now),
+      ),
+    ).toBe(GRANT_ERRORS.INVALID_DECISION);
   });
 
   it('refuses requests by others, without a reason, and while ACTIVE', () => {
     expect(refused(submitRequest(locked, req('x', { userId: 'u2' }), now))).toBe(
-      GRANT_ERRORS.NOT_REQUESTER,
+      GRANT_ERRORS.NOT_GRANT_USER,
     );
     expect(refused(submitRequest(locked, req('x', { reason: ' ' }), now))).toBe(
       GRANT_ERRORS.INVALID_REASON,
     );
+    expect(refused(submitRequest(locked, req(''), now))).toBe(GRANT_ERRORS.INVALID_REQUEST_ID);
     expect(refused(submitRequest(grant(autoLock(7)), req('x'), now))).toBe(GRANT_ERRORS.NOT_LOCKED);
   });
 
@@ -487,7 +493,7 @@ describe('the requester withdraws (rule 14)', () => {
     const pending = ok(submitRequest(grant(jit(3600)), req('q1'), T0)).model;
     expect(pending.state).toBe('PENDING');
     expect(refused(cancelRequest(pending, { requestId: 'q1', userId: 'u2' }, T0))).toBe(
-      GRANT_ERRORS.NOT_REQUESTER,
+      GRANT_ERRORS.NOT_GRANT_USER,
     );
     const { model, value, t } = ok(
       cancelRequest(pending, { requestId: 'q1', userId: 'u1' }, T0 + 1),
@@ -524,7 +530,7 @@ describe('the requester withdraws (rule 14)', () => {
     ).model;
     expect(active.activeUntil).toBe(iso(T0 + 3600_000));
     expect(refused(endAccess(active, { userId: 'u2' }, T0 + 60_000))).toBe(
-      GRANT_ERRORS.NOT_REQUESTER,
+      GRANT_ERRORS.NOT_GRANT_USER,
     );
     const { model, value } = ok(endAccess(active, { userId: 'u1' }, T0 + 60_000));
     expect(model).toMatchObject({

@@ -430,12 +430,15 @@ function requestedPeriod(m: GrantModel, durationSeconds: number | undefined): nu
 export function validateSubmitRequest(m: GrantModel, u: SubmitRequestUpdate): GrantError | null {
   if (u.userId !== m.userId) {
     return {
-      type: GRANT_ERRORS.NOT_REQUESTER,
+      type: GRANT_ERRORS.NOT_GRANT_USER,
       message: 'only the grant’s user can request access to it',
     };
   }
   if (typeof u.requestId !== 'string' || u.requestId.length === 0 || u.requestId.length > 200) {
-    return { type: GRANT_ERRORS.INVALID_REASON, message: 'requestId must be a non-empty string' };
+    return {
+      type: GRANT_ERRORS.INVALID_REQUEST_ID,
+      message: 'requestId must be a non-empty string',
+    };
   }
   if (findRequest(m, u.requestId)) return null; // a retry: returns the same request
   if (isTerminal(m.state))
@@ -517,10 +520,10 @@ export function validateReview(m: GrantModel, u: ReviewUpdate): GrantError | nul
     return { type: GRANT_ERRORS.SELF_REVIEW, message: 'nobody reviews their own request' };
   }
   if (u.decision !== 'APPROVE' && u.decision !== 'DENY') {
-    return { type: GRANT_ERRORS.INVALID_REASON, message: 'decision must be APPROVE or DENY' };
+    return { type: GRANT_ERRORS.INVALID_DECISION, message: 'decision must be APPROVE or DENY' };
   }
   const note = validateNote(u.note);
-  if (note.length > 0) return { type: GRANT_ERRORS.INVALID_REASON, message: note[0].message };
+  if (note.length > 0) return { type: GRANT_ERRORS.INVALID_NOTE, message: note[0].message };
   return null;
 }
 
@@ -588,7 +591,7 @@ export function adminUnlock(
 
 export function validateCancelRequest(m: GrantModel, u: CancelRequestUpdate): GrantError | null {
   if (u.userId !== m.userId)
-    return { type: GRANT_ERRORS.NOT_REQUESTER, message: 'only the requester cancels a request' };
+    return { type: GRANT_ERRORS.NOT_GRANT_USER, message: 'only the requester cancels a request' };
   const request = findRequest(m, u.requestId);
   if (!request)
     return {
@@ -622,7 +625,7 @@ export function cancelRequest(
 
 export function validateEndAccess(m: GrantModel, u: EndAccessUpdate): GrantError | null {
   if (u.userId !== m.userId)
-    return { type: GRANT_ERRORS.NOT_REQUESTER, message: 'only the grant’s user ends its access' };
+    return { type: GRANT_ERRORS.NOT_GRANT_USER, message: 'only the grant’s user ends its access' };
   if (isTerminal(m.state))
     return { type: GRANT_ERRORS.GRANT_TERMINAL, message: `the grant is ${m.state}` };
   if (m.state !== 'ACTIVE' || m.activeUntil === null)

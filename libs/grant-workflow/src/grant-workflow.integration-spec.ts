@@ -267,7 +267,7 @@ describe('requests (rules 3, 5, 6)', () => {
     await h.waitForState(g, 'LOCKED');
     expect(await refusal(submit(g, v, { reason: '' }))).toBe(GRANT_ERRORS.INVALID_REASON);
     expect(await refusal(submit(g, { ...v, userId: 'someone-else' }))).toBe(
-      GRANT_ERRORS.NOT_REQUESTER,
+      GRANT_ERRORS.NOT_GRANT_USER,
     );
     expect((await h.state(g)).version).toBe(2);
   });

@@ -133,7 +133,10 @@ export class ForwardAuth {
     if (!user) return { kind: 'sign-in', url: original.url };
 
     const now = Date.now();
-    const decision = decide(this.projection.get(grantKey(user.id, resourceId)), now);
+    const decision = decide(
+      this.projection.get(grantKey({ userId: user.id, resourceId: resourceId })),
+      now,
+    );
     if (decision.allowed) {
       this.usage.record(user.id, resourceId, now, proxyId);
       return { kind: 'allowed', userId: user.id, email: user.email, resourceId };

@@ -15,7 +15,7 @@ export class UsageCoalescer {
   }
 
   record(userId: string, resourceId: string, at: number, proxyId?: string): void {
-    const key = grantKey(userId, resourceId);
+    const key = grantKey({ userId, resourceId });
     const known = this.times.get(key);
     if (known !== undefined && known >= at) return;
     this.times.set(key, at);

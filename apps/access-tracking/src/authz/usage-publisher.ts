@@ -93,7 +93,7 @@ export class UsagePublisher implements OnApplicationBootstrap, OnApplicationShut
   private send(events: UsageEvent[]): Promise<void> {
     return this.producer.send(
       TOPICS.usage,
-      events.map((e) => ({ key: grantKey(e.userId, e.resourceId), value: e })),
+      events.map((e) => ({ key: grantKey(e), value: e })),
     );
   }
 

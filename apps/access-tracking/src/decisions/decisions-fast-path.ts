@@ -74,11 +74,7 @@ export class DecisionsFastPath implements OnApplicationBootstrap {
 
     const started = process.hrtime.bigint();
     const body = JSON.stringify(
-      decide(
-        this.projection.get(grantKey(ids.userId, ids.resourceId)),
-        Date.now(),
-        this.projection.stale,
-      ),
+      decide(this.projection.get(grantKey(ids)), Date.now(), this.projection.stale),
     );
     res.writeHead(200, {
       'content-type': 'application/json; charset=utf-8',

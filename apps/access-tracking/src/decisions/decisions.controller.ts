@@ -19,10 +19,6 @@ export class DecisionsController {
   @Roles('ADMIN', 'DEVOPS', 'SUPPORT')
   @ApiOkResponse({ type: DecisionDto })
   get(@Query() q: DecisionQueryDto): Decision {
-    return decide(
-      this.projection.get(grantKey(q.userId, q.resourceId)),
-      Date.now(),
-      this.projection.stale,
-    );
+    return decide(this.projection.get(grantKey(q)), Date.now(), this.projection.stale);
   }
 }

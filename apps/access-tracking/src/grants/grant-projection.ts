@@ -30,7 +30,7 @@ export function supersedes(next: ProjectedGrant, current: ProjectedGrant | undef
 export function latestPerGrant(records: Iterable<ProjectedGrant>): Map<string, ProjectedGrant> {
   const out = new Map<string, ProjectedGrant>();
   for (const r of records) {
-    const key = grantKey(r.userId, r.resourceId);
+    const key = grantKey(r);
     if (supersedes(r, out.get(key))) out.set(key, r);
   }
   return out;
@@ -56,7 +56,7 @@ export class GrantProjection {
 
   /** Applies a record; returns whether it changed the projection (lower versions are ignored). */
   apply(g: ProjectedGrant): boolean {
-    const key = grantKey(g.userId, g.resourceId);
+    const key = grantKey(g);
     if (!supersedes(g, this.grants.get(key))) return false;
     this.grants.set(key, g);
     return true;

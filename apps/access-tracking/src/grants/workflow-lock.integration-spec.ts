@@ -2,17 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { Client, Connection } from '@temporalio/client';
-import {
-  GRANT_TASK_QUEUE,
-  GRANT_WORKFLOW_TYPE,
-  SEARCH_ATTRIBUTES,
-  grantWorkflowId,
-  stateQuery,
-  taskQueue,
-  type AccessGrantInput,
-  type GrantView,
-} from '@lapse/contracts';
+import type { GrantRef } from '@lapse/contracts';
 import { signProxyToken } from '@lapse/auth';
+import { GrantClient } from '@lapse/grant-client';
 import { eventually, stack, startServiceProcess, type RunningService } from '@lapse/testing';
 import { AccessSignaler } from '../signals/access-signaler';
 import {
@@ -22,9 +14,6 @@ import {
   publishUsage,
   type Harness,
 } from '../testing/integration';
-
-/** The workflow's signature, from the contract (module boundaries keep the workflow lib out of this app). */
-type AccessGrantSignature = (input: AccessGrantInput) => Promise<GrantView>;
 
 const root = join(__dirname, '..', '..', '..', '..');
 const AUTO_LOCK_SECONDS = 3;
@@ -40,7 +29,7 @@ describe('access-tracking with the real grant workflow', () => {
   let url: string;
   let worker: RunningService | undefined;
   let connection: Connection;
-  let client: Client;
+  let grants: GrantClient;
   let token: string;
 
   beforeAll(async () => {
@@ -59,7 +48,10 @@ describe('access-tracking with the real grant workflow', () => {
     ({ app, url } = await bootApp(h.config()));
     worker = await startServiceProcess('grant-worker', h.env, { timeoutMs: 90_000 });
     connection = await Connection.connect({ address: stack.temporalAddress });
-    client = new Client({ connection, namespace: stack.temporalNamespace });
+    grants = new GrantClient(new Client({ connection, namespace: stack.temporalNamespace }), {
+      taskQueuePrefix: h.env.LAPSE_TASK_QUEUE_PREFIX,
+      requestTtlSeconds: 3600,
+    });
     token = await signProxyToken(SERVICE_SECRET, 'proxy-test');
   });
 
@@ -70,30 +62,14 @@ describe('access-tracking with the real grant workflow', () => {
     await h?.close();
   });
 
-  const startGrant = (userId: string, resourceId: string) =>
-    client.workflow.start<AccessGrantSignature>(GRANT_WORKFLOW_TYPE, {
-      workflowId: grantWorkflowId(resourceId, userId),
-      taskQueue: taskQueue(GRANT_TASK_QUEUE, h.env.LAPSE_TASK_QUEUE_PREFIX),
-      args: [
-        {
-          userId,
-          resourceId,
-          policy: {
-            autoLock: { durationSeconds: AUTO_LOCK_SECONDS, approval: 'MANUAL' },
-            accessRequests: null,
-            expiresAt: null,
-            sourceGroupIds: [`g-${h.suffix}`],
-          },
-          createdAt: new Date().toISOString(),
-          requestTtlSeconds: 3600,
-          taskQueuePrefix: h.env.LAPSE_TASK_QUEUE_PREFIX,
-        },
-      ],
-      typedSearchAttributes: [
-        { key: SEARCH_ATTRIBUTES.userId, value: userId },
-        { key: SEARCH_ATTRIBUTES.resourceId, value: resourceId },
-        { key: SEARCH_ATTRIBUTES.grantState, value: 'ACTIVE' },
-      ],
+  const startGrant = (grant: GrantRef) =>
+    grants.start(grant, {
+      policy: {
+        autoLock: { durationSeconds: AUTO_LOCK_SECONDS, approval: 'MANUAL' },
+        accessRequests: null,
+        expiresAt: null,
+        sourceGroupIds: [`g-${h.suffix}`],
+      },
     });
   const decisionOf = async (userId: string, resourceId: string) =>
     (await (
@@ -108,8 +84,8 @@ describe('access-tracking with the real grant workflow', () => {
   it('an idle grant locks and reads allowed: false; a grant in use stays ACTIVE', async () => {
     const busy = { userId: `u-busy-${h.suffix}`, resourceId: `r-${h.suffix}` };
     const idle = { userId: `u-idle-${h.suffix}`, resourceId: `r-${h.suffix}` };
-    const busyHandle = await startGrant(busy.userId, busy.resourceId);
-    await startGrant(idle.userId, idle.resourceId);
+    await startGrant(busy);
+    await startGrant(idle);
     // The workflows publish their state; the projection learns both grants.
     await eventually(
       async () => ((await decisionOf(busy.userId, busy.resourceId)).allowed ? true : undefined),
@@ -138,10 +114,10 @@ describe('access-tracking with the real grant workflow', () => {
     );
     expect(idleLocked).toMatchObject({ allowed: false, state: 'LOCKED' });
 
-    const view = await busyHandle.query(stateQuery);
-    expect(view.state).toBe('ACTIVE');
+    const view = await grants.state(busy);
+    expect(view?.state).toBe('ACTIVE');
     // The workflow learnt recent accesses (one coalesced signal per 60 s window, then latestAccess).
-    expect(Date.parse(view.lastAccessAt ?? '1970-01-01T00:00:00Z')).toBeGreaterThan(
+    expect(Date.parse(view?.lastAccessAt ?? '1970-01-01T00:00:00Z')).toBeGreaterThan(
       until - AUTO_LOCK_SECONDS * 1000,
     );
     expect(app.get(AccessSignaler).stats.sent).toBeGreaterThanOrEqual(1);

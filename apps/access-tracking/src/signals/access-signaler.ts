@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { Client, WorkflowNotFoundError } from '@temporalio/client';
-import { accessedSignal, grantWorkflowId } from '@lapse/contracts';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { GrantClient } from '@lapse/grant-client';
 import { ACCESS_TRACKING_CONFIG, type AccessTrackingConfig } from '../config';
 import { counter, gauge } from '@lapse/platform';
 import { SignalWindow } from './signal-window';
@@ -33,7 +33,7 @@ export class AccessSignaler implements OnApplicationShutdown {
   readonly stats = { admitted: 0, sent: 0, notFound: 0, failed: 0, dropped: 0, coalesced: 0 };
 
   constructor(
-    private readonly client: Client,
+    private readonly grants: GrantClient,
     @Inject(ACCESS_TRACKING_CONFIG) private readonly config: AccessTrackingConfig,
   ) {
     const windowMs = config.LAPSE_SIGNAL_WINDOW_SECONDS * 1000;
@@ -90,9 +90,7 @@ export class AccessSignaler implements OnApplicationShutdown {
 
   private async send(a: AccessToSignal): Promise<void> {
     try {
-      await this.client.workflow
-        .getHandle(grantWorkflowId(a.resourceId, a.userId))
-        .signal(accessedSignal, { at: new Date(a.at).toISOString() });
+      await this.grants.accessed(a, new Date(a.at).toISOString());
       this.stats.sent++;
       signals.inc({ outcome: 'sent' });
     } catch (e) {

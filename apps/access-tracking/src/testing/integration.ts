@@ -134,7 +134,7 @@ export async function publishGrants(
 ): Promise<void> {
   await producer.send(
     TOPICS.grantState,
-    records.map((r) => ({ key: grantKey(r.userId, r.resourceId), value: r })),
+    records.map((r) => ({ key: grantKey(r), value: r })),
   );
 }
 
@@ -147,7 +147,7 @@ export async function publishUsage(
   await producer.send(
     TOPICS.usage,
     times.map((t) => ({
-      key: grantKey(userId, resourceId),
+      key: grantKey({ userId, resourceId }),
       value: { userId, resourceId, occurredAt: t.toISOString(), proxyId: 'test' },
     })),
   );

@@ -17,7 +17,9 @@ describe('access-tracking crash recovery (child process, SIGKILL)', () => {
         `SELECT user_id, resource_id, (extract(epoch from last_access_at) * 1000)::bigint AS ms FROM access_tracking.last_access`,
       )
     ).rows;
-    return new Map(rows.map((r) => [grantKey(r.user_id, r.resource_id), Number(r.ms)]));
+    return new Map(
+      rows.map((r) => [grantKey({ userId: r.user_id, resourceId: r.resource_id }), Number(r.ms)]),
+    );
   };
   const start = () =>
     startServiceProcess('access-tracking', {
@@ -55,7 +57,7 @@ describe('access-tracking crash recovery (child process, SIGKILL)', () => {
     const events = Array.from({ length: EVENTS }, (_, i) => {
       const g = grants[i % GRANTS];
       const at = base + Math.floor(Math.random() * 3_000_000);
-      const key = grantKey(g.userId, g.resourceId);
+      const key = grantKey(g);
       expected.set(key, Math.max(expected.get(key) ?? 0, at));
       return {
         key,

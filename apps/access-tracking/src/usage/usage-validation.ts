@@ -68,7 +68,7 @@ export function validateUsage(
   if (at > now + LIMITS.usageMaxFutureSkewSeconds * 1000) {
     return { ok: false, reject: { error: REJECT_REASONS.future, original: value } };
   }
-  const key = grantKey(userId, resourceId);
+  const key = grantKey({ userId, resourceId });
   if (!isKnown(key))
     return { ok: false, reject: { error: REJECT_REASONS.unknownGrant, original: value } };
   return { ok: true, usage: { key, userId, resourceId, at } };

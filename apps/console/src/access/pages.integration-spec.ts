@@ -6,7 +6,7 @@
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { signProxyToken } from '@lapse/auth';
-import { grantWorkflowId, stateQuery, type AccessRequest, type GrantView } from '@lapse/contracts';
+import type { AccessRequest } from '@lapse/contracts';
 import { eventually, testOutputPath } from '@lapse/testing';
 import { startConsoleStack, type ConsoleStack } from '../testing/console-stack';
 import { launchChromium, signInAtProvider } from '../testing/browser';
@@ -64,22 +64,6 @@ async function sessionAlive(cookie: string): Promise<boolean> {
 /** The CSRF token the console put in the forms of the page's session. */
 async function csrfOn(page: Page): Promise<string> {
   return (await page.locator('input[name="_csrf"]').first().getAttribute('value')) as string;
-}
-
-async function waitForState(
-  resourceId: string,
-  userId: string,
-  state: GrantView['state'],
-): Promise<GrantView> {
-  return eventually(
-    async () => {
-      const v = await s.temporal.workflow
-        .getHandle(grantWorkflowId(resourceId, userId))
-        .query(stateQuery);
-      return v.state === state ? v : undefined;
-    },
-    { timeoutMs: 60_000, intervalMs: 250, what: `grant ${resourceId}/${userId} to be ${state}` },
-  );
 }
 
 /** GET /v1/decisions of access-tracking, as a proxy would ask (service token). */
@@ -158,11 +142,11 @@ beforeAll(async () => {
   await a.assign(resA.id, engineers.id);
   await a.assign(resB.id, finance.id);
   await Promise.all([
-    waitForState(jitRes.id, grace.id, 'LOCKED'),
-    waitForState(autoRes.id, carol.id, 'LOCKED'),
-    waitForState(resA.id, dave.id, 'LOCKED'),
-    waitForState(resA.id, frank.id, 'LOCKED'),
-    waitForState(resB.id, erin.id, 'LOCKED'),
+    s.grantIn({ userId: grace.id, resourceId: jitRes.id }, 'LOCKED'),
+    s.grantIn({ userId: carol.id, resourceId: autoRes.id }, 'LOCKED'),
+    s.grantIn({ userId: dave.id, resourceId: resA.id }, 'LOCKED'),
+    s.grantIn({ userId: frank.id, resourceId: resA.id }, 'LOCKED'),
+    s.grantIn({ userId: erin.id, resourceId: resB.id }, 'LOCKED'),
   ]);
   // Locked now; from here on a restored grant stays active for the rest of the suite.
   await a.setPolicy(autoRes.id, longLock('AUTOMATIC'));
@@ -299,7 +283,9 @@ describe('the block page (GET /request/:resourceId)', () => {
     await expect(page.locator('#reason-error').textContent()).resolves.toMatch(
       /A reason is required/,
     );
-    expect((await waitForState(resA.id, frank.id, 'LOCKED')).openRequest).toBeNull();
+    expect(
+      (await s.grantIn({ userId: frank.id, resourceId: resA.id }, 'LOCKED')).openRequest,
+    ).toBeNull();
   });
 });
 
@@ -359,7 +345,9 @@ describe('MANUAL: request, review page, approval', () => {
       body: '{}',
     });
     expect(viaApi.status).toBe(404);
-    expect((await waitForState(resA.id, dave.id, 'PENDING')).openRequest?.id).toBe(requestId);
+    expect(
+      (await s.grantIn({ userId: dave.id, resourceId: resA.id }, 'PENDING')).openRequest?.id,
+    ).toBe(requestId);
   });
 
   it('a member of the resource’s approver group approves it on the review page; the decision turns allowed', async () => {
@@ -415,9 +403,6 @@ describe('MANUAL: request, review page, approval', () => {
     expect(late.url()).toContain('notice=not-pending');
     await expect(page.locator('body').textContent()).resolves.not.toContain('Request denied');
     expect((await decision(dave.id, resA.id)).allowed).toBe(true);
-    expect(
-      (await s.temporal.workflow.getHandle(grantWorkflowId(resA.id, dave.id)).query(stateQuery))
-        .state,
-    ).toBe('ACTIVE');
+    expect((await s.grants.state({ userId: dave.id, resourceId: resA.id }))?.state).toBe('ACTIVE');
   });
 });

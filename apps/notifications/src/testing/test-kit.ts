@@ -243,9 +243,7 @@ let producer: JsonProducer | undefined;
 /** Publishes a request event as the requests service does (key = grant key). */
 export async function publishRequestEvent(e: AccessRequestEvent, brokers: string[]): Promise<void> {
   producer ??= new JsonProducer(createKafka({ brokers, clientId: 'notifications-test' }));
-  await producer.send(TOPICS.accessRequests, [
-    { key: grantKey(e.request.userId, e.request.resourceId), value: e },
-  ]);
+  await producer.send(TOPICS.accessRequests, [{ key: grantKey(e.request), value: e }]);
 }
 
 export async function closeProducer(): Promise<void> {

@@ -5,15 +5,14 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Client } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
+import { GrantClient } from '@lapse/grant-client';
 import { JsonProducer, OutboxRelay } from '@lapse/kafka';
 import { HealthRegistry } from '@lapse/platform';
 import { POLICY_CONFIG } from '../config.token';
 import type { PolicyConfig } from '../config';
 import { SCHEMA } from '../db/data-source';
 import { GrantSyncWorker } from './grant-sync.worker';
-import { TemporalGrantDriver } from './temporal-grant-driver';
 
 /** Runs the outbox relay and (unless disabled) the grant sync worker; stops both on shutdown. */
 @Injectable()
@@ -23,25 +22,18 @@ export class BackgroundWork implements OnApplicationBootstrap, OnApplicationShut
 
   constructor(
     @InjectDataSource() ds: DataSource,
-    client: Client,
+    grants: GrantClient,
     producer: JsonProducer,
     health: HealthRegistry,
     @Inject(POLICY_CONFIG) private readonly config: PolicyConfig,
   ) {
     this.relay = new OutboxRelay(ds, SCHEMA, producer);
-    this.sync = new GrantSyncWorker(
-      ds,
-      new TemporalGrantDriver(client, {
-        taskQueuePrefix: config.LAPSE_TASK_QUEUE_PREFIX,
-        requestTtlSeconds: config.LAPSE_REQUEST_TTL,
-      }),
-      {
-        pageSize: config.LAPSE_GRANT_SYNC_PAGE_SIZE,
-        concurrency: config.LAPSE_GRANT_SYNC_CONCURRENCY,
-        pollMs: config.LAPSE_GRANT_SYNC_POLL_MS,
-        logEvery: config.LAPSE_GRANT_SYNC_LOG_EVERY,
-      },
-    );
+    this.sync = new GrantSyncWorker(ds, grants, {
+      pageSize: config.LAPSE_GRANT_SYNC_PAGE_SIZE,
+      concurrency: config.LAPSE_GRANT_SYNC_CONCURRENCY,
+      pollMs: config.LAPSE_GRANT_SYNC_POLL_MS,
+      logEvery: config.LAPSE_GRANT_SYNC_LOG_EVERY,
+    });
     void health;
   }
 

@@ -1,13 +1,16 @@
 import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import type { Policy, PolicyOverride } from '@lapse/contracts';
+import type { GrantClient } from '@lapse/grant-client';
 import { counter, gauge } from '@lapse/platform';
 import { planGrants, type GrantAction, type UserAssignment } from './grant-plan';
-import type { GrantDriver } from './temporal-grant-driver';
 import { SyncJobsRepository, type SyncJob } from './sync-jobs.repository';
 import { queueExpiredAssignments } from './expiry';
 import { SyncLeadership } from './leadership';
 import { NO_POLICY } from '../resources/policy-input';
+
+/** What the sync needs of the grant client (a narrower type so tests can inject faults). */
+export type GrantDriver = Pick<GrantClient, 'apply' | 'revoke'>;
 
 export interface GrantSyncSettings {
   pageSize: number;
@@ -241,8 +244,9 @@ export class GrantSyncWorker {
     const lane = async () => {
       while (next < actions.length) {
         const a = actions[next++];
-        if (a.action === 'APPLY') await this.driver.apply(resourceId, a.userId, a.policy);
-        else await this.driver.revoke(resourceId, a.userId, a.outcome);
+        const grant = { userId: a.userId, resourceId };
+        if (a.action === 'APPLY') await this.driver.apply(grant, a.policy);
+        else await this.driver.revoke(grant, a.outcome);
         pairsSynced.inc({ action: a.action });
       }
     };

@@ -35,6 +35,6 @@ export class GrantsController {
     // Rule 13 (four eyes): the workflow refuses it too; saying so here spares the round trip.
     if (p.kind === 'user' && p.id === userId)
       throw LapseError.forbidden('nobody unlocks their own grant (four eyes)');
-    return this.grants.unlock(userId, resourceId, actorOf(p) ?? 'unknown');
+    return this.grants.unlock({ userId, resourceId }, actorOf(p) ?? 'unknown');
   }
 }

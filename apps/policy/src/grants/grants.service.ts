@@ -1,20 +1,16 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { ApplicationFailure } from '@temporalio/common';
-import { Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { DataSource } from 'typeorm';
 import {
-  GRANT_ERRORS,
-  adminUnlockUpdate,
-  grantWorkflowId,
-  stateQuery,
   type AccessRequest,
   type EffectivePolicy,
+  type GrantRef,
   type GrantState,
   type GrantView,
   type Policy,
   type PolicyOverride,
 } from '@lapse/contracts';
+import { GrantClient } from '@lapse/grant-client';
 import { LapseError } from '@lapse/platform';
 import { planGrants, type UserAssignment } from '../grant-sync/grant-plan';
 import { policySourceOf, type PolicySource } from './policy-source';
@@ -58,7 +54,6 @@ interface StatusRow {
 }
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
-const QUERY_TIMEOUT_MS = 3000;
 
 /** A user's grants (from policy's own assignments + each workflow's `state`) and admin unlocks. */
 @Injectable()
@@ -67,7 +62,7 @@ export class GrantsService {
 
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
-    private readonly client: Client,
+    private readonly grants: GrantClient,
   ) {}
 
   /** The user's grants, by resource name (then id), paged. */
@@ -122,10 +117,8 @@ export class GrantsService {
         }));
         const [plan] = planGrants([userId], resourcePolicy, assignments, Date.now());
         const policy = plan.action === 'APPLY' ? plan.policy : null;
-        const [view, status] = await Promise.all([
-          this.queryState(resourceId, userId),
-          this.status(userId, resourceId),
-        ]);
+        const grant = { userId, resourceId };
+        const [view, status] = await Promise.all([this.queryState(grant), this.status(grant)]);
         return {
           resourceId,
           resourceName,
@@ -183,7 +176,7 @@ export class GrantsService {
       page.items.map(async (r): Promise<ResourceGrant> => {
         const live =
           r.state === null || r.state === 'PENDING'
-            ? await this.queryState(resourceId, r.user_id)
+            ? await this.queryState({ userId: r.user_id, resourceId })
             : null;
         return {
           userId: r.user_id,
@@ -203,7 +196,7 @@ export class GrantsService {
     return { items, nextCursor: page.nextCursor };
   }
 
-  private async status(userId: string, resourceId: string): Promise<StatusRow | null> {
+  private async status({ userId, resourceId }: GrantRef): Promise<StatusRow | null> {
     const rows: StatusRow[] = await this.ds.query(
       `SELECT state, last_access_at, locked_at, active_until, last_admin_unlock_at FROM policy.grant_status WHERE user_id = $1 AND resource_id = $2`,
       [userId, resourceId],
@@ -212,14 +205,11 @@ export class GrantsService {
   }
 
   /** The workflow's state, or null when there is none or it does not answer in time. */
-  async queryState(resourceId: string, userId: string): Promise<GrantView | null> {
+  async queryState(grant: GrantRef): Promise<GrantView | null> {
     try {
-      return await this.client.withDeadline(Date.now() + QUERY_TIMEOUT_MS, () =>
-        this.client.workflow.getHandle(grantWorkflowId(resourceId, userId)).query(stateQuery),
-      );
+      return await this.grants.state(grant);
     } catch (e) {
-      if (!(e instanceof WorkflowNotFoundError))
-        this.log.warn({ err: e, resourceId, userId }, 'grant state query failed');
+      this.log.warn({ err: e, ...grant }, 'grant state query failed');
       return null;
     }
   }
@@ -229,32 +219,7 @@ export class GrantsService {
    * only after this service's `recordAdminUnlock` activity has written the audit entry, so an
    * unlock is audited even if this process dies between the update and the response.
    */
-  async unlock(userId: string, resourceId: string, actorId: string): Promise<GrantView> {
-    try {
-      return await this.client.workflow
-        .getHandle(grantWorkflowId(resourceId, userId))
-        .executeUpdate(adminUnlockUpdate, { args: [{ actorId }] });
-    } catch (e) {
-      throw mapUpdateError(e, resourceId, userId);
-    }
+  unlock(grant: GrantRef, actorId: string): Promise<GrantView> {
+    return this.grants.unlock(grant, { actorId });
   }
-}
-
-function mapUpdateError(e: unknown, resourceId: string, userId: string): Error {
-  if (e instanceof WorkflowNotFoundError)
-    return LapseError.notFound('grant', `of user ${userId} to resource ${resourceId}`);
-  if (e instanceof WorkflowUpdateFailedError && e.cause instanceof ApplicationFailure) {
-    const type = e.cause.type;
-    if (type === GRANT_ERRORS.NOT_LOCKED || type === GRANT_ERRORS.GRANT_TERMINAL)
-      return LapseError.conflict(e.cause.message);
-    if (type === GRANT_ERRORS.SELF_UNLOCK) return LapseError.forbidden(e.cause.message);
-    if (type === GRANT_ERRORS.INVALID_DURATION)
-      return LapseError.validation('durationSeconds', e.cause.message);
-    return new LapseError('CONFLICT', e.cause.message);
-  }
-  const code = (e as { code?: number })?.code;
-  // gRPC NOT_FOUND (5): the workflow has completed (revoked/expired) or never existed.
-  if (code === 5)
-    return LapseError.notFound('grant', `of user ${userId} to resource ${resourceId}`);
-  return e as Error;
 }

@@ -28,7 +28,7 @@ async function recordAdminUnlock(
       'InvalidUnlockRecord',
     );
   }
-  const grantId = grantWorkflowId(r.resourceId, r.userId);
+  const grantId = grantWorkflowId(r);
   await storeUnlock(ds, changes, r, grantId).catch((err: unknown) => {
     // Postgres refused the data itself (e.g. NUL in a field): no retry would store it.
     if (isDataError(err))

@@ -71,7 +71,7 @@ describe('SCIM provisioning (real Postgres, Temporal, Kafka)', () => {
     ...more,
   });
   const grantState = async (resourceId: string, userId: string) =>
-    (await h.grantState(resourceId, userId))?.state ?? null;
+    (await h.grantState({ userId, resourceId }))?.state ?? null;
   const awaitStates = (resourceIds: string[], userId: string, state: string) =>
     eventually(
       async () => {

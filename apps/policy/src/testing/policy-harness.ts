@@ -11,14 +11,14 @@ import { Client } from '@temporalio/client';
 import { DataSource } from 'typeorm';
 import {
   ACTIVITY_TASK_QUEUES,
-  grantWorkflowId,
-  stateQuery,
   type AccessTrackingActivities,
+  type GrantRef,
   type GrantView,
   type Role,
 } from '@lapse/contracts';
 import { signServiceToken, signUserToken } from '@lapse/auth';
 import { migrate } from '@lapse/db';
+import { GrantClient } from '@lapse/grant-client';
 import { JsonProducer, createKafka, ensureTopics } from '@lapse/kafka';
 import { lapseValidationPipe } from '@lapse/platform';
 import { createTestDatabase, stack, uniqueSuffix } from '@lapse/testing';
@@ -50,6 +50,8 @@ export class PolicyHarness {
   url!: string;
   ds!: DataSource;
   client!: Client;
+  /** The app's own grant client (this suite's task-queue prefix). */
+  grants!: GrantClient;
   config!: PolicyConfig;
   readonly prefix = `t-pol-${uniqueSuffix()}-`;
   private dropDb!: () => Promise<void>;
@@ -99,6 +101,7 @@ export class PolicyHarness {
     this.url = (await this.app.getUrl()).replace('[::1]', '127.0.0.1');
     this.ds = this.app.get(DataSource);
     this.client = this.app.get(Client);
+    this.grants = this.app.get(GrantClient);
   }
 
   private async startWorkers(): Promise<void> {
@@ -192,15 +195,9 @@ export class PolicyHarness {
     return res.body;
   }
 
-  /** The grant workflow's state, or null when it does not exist. */
-  async grantState(resourceId: string, userId: string): Promise<GrantView | null> {
-    try {
-      return await this.client.workflow
-        .getHandle(grantWorkflowId(resourceId, userId))
-        .query(stateQuery);
-    } catch {
-      return null;
-    }
+  /** The grant workflow's state, or null when it does not exist or does not answer. */
+  async grantState(grant: GrantRef): Promise<GrantView | null> {
+    return this.grants.state(grant).catch(() => null);
   }
 
   async stop(): Promise<void> {
@@ -213,14 +210,9 @@ export class PolicyHarness {
   }
 
   /** Terminates the grant workflows of these pairs (so no timers outlive the suite). */
-  async terminate(pairs: { resourceId: string; userId: string }[]): Promise<void> {
+  async terminate(grants: GrantRef[]): Promise<void> {
     await Promise.all(
-      pairs.map((p) =>
-        this.client.workflow
-          .getHandle(grantWorkflowId(p.resourceId, p.userId))
-          .terminate('test over')
-          .catch(() => undefined),
-      ),
+      grants.map((g) => this.grants.terminate(g, 'test over').catch(() => undefined)),
     );
   }
 }

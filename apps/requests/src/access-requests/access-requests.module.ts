@@ -1,15 +1,22 @@
 import { Module } from '@nestjs/common';
+import { GrantClient, grantClientProvider } from '@lapse/grant-client';
+import { REQUESTS_CONFIG } from '../config.token';
 import { PolicyClient } from '../policy/policy.client';
 import { AccessRequestsController } from './access-requests.controller';
 import { OwnGrantsController } from './own-grants.controller';
 import { AccessRequestsService } from './access-requests.service';
-import { GrantGateway } from './grant.gateway';
 import { RequestStore } from './request.store';
 import { RequestsWorker } from './requests.worker';
 
 @Module({
   controllers: [AccessRequestsController, OwnGrantsController],
-  providers: [AccessRequestsService, RequestStore, GrantGateway, PolicyClient, RequestsWorker],
-  exports: [AccessRequestsService, GrantGateway, PolicyClient],
+  providers: [
+    AccessRequestsService,
+    RequestStore,
+    grantClientProvider(REQUESTS_CONFIG),
+    PolicyClient,
+    RequestsWorker,
+  ],
+  exports: [AccessRequestsService, GrantClient, PolicyClient],
 })
 export class AccessRequestsModule {}

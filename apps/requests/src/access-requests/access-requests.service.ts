@@ -3,7 +3,7 @@ import type { AccessRequest } from '@lapse/contracts';
 import { validateReason } from '@lapse/domain';
 import { LapseError } from '@lapse/platform';
 import { PolicyClient } from '../policy/policy.client';
-import { GrantGateway } from './grant.gateway';
+import { GrantClient } from '@lapse/grant-client';
 import { requestIdFor } from './request-id';
 import { RequestStore, type ListScope } from './request.store';
 import {
@@ -48,7 +48,7 @@ export interface VisibleRequest {
 export class AccessRequestsService {
   constructor(
     private readonly store: RequestStore,
-    private readonly grants: GrantGateway,
+    private readonly grants: GrantClient,
     private readonly policy: PolicyClient,
   ) {}
 
@@ -60,8 +60,9 @@ export class AccessRequestsService {
     const reasonErrors = validateReason(input.reason);
     if (reasonErrors.length > 0)
       throw LapseError.validation('reason', reasonErrors[0].message.replace(/^reason /, ''));
-    const requestId = requestIdFor(requesterId, input.resourceId, idempotencyKey);
-    const answer = await this.grants.submit(input.resourceId, {
+    const grant = { userId: requesterId, resourceId: input.resourceId };
+    const requestId = requestIdFor(grant, idempotencyKey);
+    const answer = await this.grants.submit(grant, {
       requestId,
       userId: requesterId,
       reason: input.reason,
@@ -140,7 +141,10 @@ export class AccessRequestsService {
     if (request.status === 'CANCELLED') return request;
     if (request.status !== 'PENDING')
       throw LapseError.conflict(`the request is no longer pending: it is ${request.status}`);
-    const answer = await this.grants.cancel(request, viewer.id);
+    const answer = await this.grants.cancel(request, {
+      requestId: request.id,
+      userId: viewer.id,
+    });
     await this.store.record(answer);
     return answer;
   }

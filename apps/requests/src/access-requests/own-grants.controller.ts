@@ -2,10 +2,10 @@ import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, type Principal } from '@lapse/auth';
 import type { GrantView, OwnGrantView } from '@lapse/contracts';
+import { GrantClient } from '@lapse/grant-client';
 import { LapseError } from '@lapse/platform';
 import { PolicyClient } from '../policy/policy.client';
 import { OwnGrantResponse } from './access-requests.dto';
-import { GrantGateway } from './grant.gateway';
 
 /** The caller's own grants: as the block page shows them, and ending an active JIT period. */
 @ApiTags('grants')
@@ -13,7 +13,7 @@ import { GrantGateway } from './grant.gateway';
 @Controller('v1/grants')
 export class OwnGrantsController {
   constructor(
-    private readonly grants: GrantGateway,
+    private readonly grants: GrantClient,
     private readonly policy: PolicyClient,
   ) {}
 
@@ -26,7 +26,7 @@ export class OwnGrantsController {
   ): Promise<OwnGrantView> {
     if (principal.kind !== 'user') throw LapseError.forbidden('only users hold grants');
     const [grant, resource] = await Promise.all([
-      this.grants.state(resourceId, principal.id),
+      this.grants.state({ userId: principal.id, resourceId }),
       this.policy.getResource(resourceId),
     ]);
     if (!grant || !resource) throw LapseError.notFound('access to resource', resourceId);
@@ -44,6 +44,6 @@ export class OwnGrantsController {
     if (principal.kind !== 'user') throw LapseError.forbidden('only users end their access');
     if (resourceId.length > 200)
       throw LapseError.validation('resourceId', 'must be at most 200 characters');
-    return this.grants.end(resourceId, principal.id);
+    return this.grants.end({ userId: principal.id, resourceId }, { userId: principal.id });
   }
 }

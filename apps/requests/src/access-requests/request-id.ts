@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import type { GrantRef } from '@lapse/contracts';
 
 /**
  * The id of a new request, chosen before the workflow update so a retried call can reuse it.
@@ -6,7 +7,7 @@ import { createHash, randomUUID } from 'node:crypto';
  * resource and key): the same key from the same user for the same resource always names the
  * same request, and the workflow answers the retry with that request. Without one, a random v4.
  */
-export function requestIdFor(userId: string, resourceId: string, idempotencyKey?: string): string {
+export function requestIdFor({ userId, resourceId }: GrantRef, idempotencyKey?: string): string {
   if (idempotencyKey === undefined || idempotencyKey.trim() === '') return randomUUID();
   const h = createHash('sha256')
     .update(`lapse-request\0${userId}\0${resourceId}\0${idempotencyKey.trim()}`)

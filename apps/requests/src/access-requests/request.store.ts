@@ -69,7 +69,7 @@ export class RequestStore {
     await enqueue(m, SCHEMA, [
       {
         topic: TOPICS.accessRequests,
-        key: grantKey(incoming.userId, incoming.resourceId),
+        key: grantKey(incoming),
         value: event,
       },
     ]);

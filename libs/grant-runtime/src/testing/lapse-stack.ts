@@ -5,9 +5,12 @@
  * on one private task-queue prefix, consumer groups and secrets, so suites never see each other.
  */
 import { Client, Connection } from '@temporalio/client';
+import { GrantClient } from '@lapse/grant-client';
 import { signServiceToken, signUserToken } from '@lapse/auth';
+import type { GrantRef, GrantState, GrantView } from '@lapse/contracts';
 import {
   createTestDatabase,
+  eventually,
   migrateAllSchemas,
   stack,
   startServiceProcess,
@@ -41,8 +44,10 @@ export interface LapseStack {
   services: Partial<Record<LapseService, RunningService>>;
   /** The grant-worker app, when started as a process. */
   grantWorkerProcess: RunningService | null;
-  /** A Temporal client on the stack's namespace. */
-  temporal: Client;
+  /** The grant client on the stack's namespace and task-queue prefix. */
+  grants: GrantClient;
+  /** Waits (60 s at most) until the grant's workflow is in `state`; its view then. */
+  grantIn: (grant: GrantRef, state: GrantState) => Promise<GrantView>;
   /** The bootstrap ADMIN of the policy service, through its API. */
   admin: PolicyAdmin;
   /** A user token (Bearer), as the console sends for the signed-in user. */
@@ -140,6 +145,9 @@ export async function startLapseStack(
     );
     const connection = await Connection.connect({ address: stack.temporalAddress });
     stoppers.push(() => connection.close());
+    const grants = new GrantClient(new Client({ connection, namespace: stack.temporalNamespace }), {
+      taskQueuePrefix: prefix,
+    });
     const service = await signServiceToken(serviceSecret, 'notifications', 'policy');
     const found = (
       (await (
@@ -158,7 +166,19 @@ export async function startLapseStack(
       policy,
       services,
       grantWorkerProcess,
-      temporal: new Client({ connection, namespace: stack.temporalNamespace }),
+      grants,
+      grantIn: (grant, state) =>
+        eventually(
+          async () => {
+            const v = await grants.state(grant);
+            return v?.state === state ? v : undefined;
+          },
+          {
+            timeoutMs: 60_000,
+            intervalMs: 250,
+            what: `grant ${grant.resourceId}/${grant.userId} to be ${state}`,
+          },
+        ),
       admin: new PolicyAdmin(policy.url, await signUserToken(jwtSecret, found[0].id)),
       tokenFor: (userId) => signUserToken(jwtSecret, userId),
       stop,

@@ -129,7 +129,7 @@ export class GrantHarness {
       latestAccess: async ({ userId, resourceId }) => {
         this.latestAccessCalls++;
         if (this.latestAccessFails) throw new Error('access-tracking is down');
-        return this.accessLog.get(grantKey(userId, resourceId)) ?? null;
+        return this.accessLog.get(grantKey({ userId, resourceId })) ?? null;
       },
     };
     const requests: RequestActivities = {
@@ -214,7 +214,7 @@ export class GrantHarness {
     const resourceId = o.resourceId ?? `r-${randomUUID().slice(0, 8)}`;
     const createdAt = o.createdAt ?? new Date(await this.now()).toISOString();
     const handle = await this.env.client.workflow.start<AccessGrantWorkflow>(GRANT_WORKFLOW_TYPE, {
-      workflowId: grantWorkflowId(resourceId, userId),
+      workflowId: grantWorkflowId({ userId, resourceId }),
       taskQueue: taskQueue(GRANT_TASK_QUEUE, this.prefix),
       args: [
         {
@@ -290,7 +290,7 @@ export class GrantHarness {
 
   /** Records an access in the data owner only (no signal), like a coalesced or lost signal. */
   recordAccessOnly(v: { userId: string; resourceId: string }, atMs: number): void {
-    this.accessLog.set(grantKey(v.userId, v.resourceId), new Date(atMs).toISOString());
+    this.accessLog.set(grantKey(v), new Date(atMs).toISOString());
   }
 }
 
