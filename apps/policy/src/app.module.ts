@@ -13,6 +13,7 @@ import { KafkaModule } from '@lapse/kafka';
 import { PlatformModule } from '@lapse/platform';
 import { TemporalModule } from '@lapse/temporal';
 import { AssignmentsController } from './assignments/assignments.controller';
+import { GroupAssignmentsController } from './assignments/group-assignments.controller';
 import { AssignmentsService } from './assignments/assignments.service';
 import { AuditController } from './audit/audit.controller';
 import { AuditService } from './audit/audit.service';
@@ -46,6 +47,7 @@ import { ScimUsersController } from './scim/scim-users.controller';
 import { ScimUsersService } from './scim/scim-users.service';
 import { SettingsController } from './settings/settings.controller';
 import { SettingsService } from './settings/settings.service';
+import { WebhookTester } from './settings/webhook-test';
 import { UsersController } from './users/users.controller';
 import { UsersService } from './users/users.service';
 
@@ -84,6 +86,7 @@ export function createAppModule(config: PolicyConfig): DynamicModule {
       GroupsController,
       ResourcesController,
       AssignmentsController,
+      GroupAssignmentsController,
       GrantsController,
       ResourceGrantsController,
       AuditController,
@@ -110,6 +113,7 @@ export function createAppModule(config: PolicyConfig): DynamicModule {
       GrantsService,
       AuditService,
       SettingsService,
+      WebhookTester,
       ReportsService,
       BootstrapAdmin,
       BackgroundWork,

@@ -2,3 +2,4 @@ export * from './time';
 export * from './policy';
 export * from './validation';
 export * from './deadlines';
+export * from './role-rules';

@@ -7,3 +7,4 @@ export * from './platform.module';
 export * from './bootstrap';
 export * from './public';
 export * from './outbound-address';
+export * from './webhook-signature';

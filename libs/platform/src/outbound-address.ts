@@ -1,5 +1,7 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
-import { BlockList, isIP } from 'node:net';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { BlockList, isIP, type LookupFunction } from 'node:net';
 
 /**
  * Where Lapse may send a request it is told to send (webhooks): never into the machine or the
@@ -122,4 +124,59 @@ export class OutboundRefused extends Error {
     super(message);
     this.name = 'OutboundRefused';
   }
+}
+
+/** The receiver's answer to a POST: its status and the start of its body. */
+export interface OutboundAnswer {
+  status: number;
+  /** At most `maxBodyBytes` of the answer, as text. */
+  body: string;
+}
+
+/**
+ * One POST to `url`, connecting to `target.address` whatever DNS says now (the address
+ * `resolveOutbound` checked); redirects are not followed. Answers the status and the first
+ * `maxBodyBytes` of the body (the rest is read and dropped).
+ */
+export function postPinned(
+  url: URL,
+  target: ResolvedTarget,
+  timeoutMs: number,
+  body: string,
+  headers: Record<string, string>,
+  maxBodyBytes = 0,
+): Promise<OutboundAnswer> {
+  const lookup: LookupFunction = (_host, opts, cb) => {
+    if ((opts as { all?: boolean }).all) {
+      (cb as (e: null, a: { address: string; family: number }[]) => void)(null, [
+        { address: target.address, family: target.family },
+      ]);
+    } else cb(null, target.address, target.family);
+  };
+  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const req = send(
+      url,
+      {
+        method: 'POST',
+        headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+        lookup,
+        signal: AbortSignal.timeout(timeoutMs),
+      },
+      (res) => {
+        const kept: Buffer[] = [];
+        let size = 0;
+        res.on('data', (d: Buffer) => {
+          if (size < maxBodyBytes) kept.push(d.subarray(0, maxBodyBytes - size));
+          size += d.length;
+        });
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(kept).toString('utf8') }),
+        );
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
 }

@@ -1,8 +1,5 @@
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
-import type { LookupFunction } from 'node:net';
 import { createTransport, type Transporter } from 'nodemailer';
-import { OutboundRefused, resolveOutbound, type ResolvedTarget } from '@lapse/platform';
+import { OutboundRefused, postPinned, resolveOutbound, type ResolvedTarget } from '@lapse/platform';
 import type { EmailPayload, WebhookPayload } from '../deliveries/delivery.entity';
 import {
   IDEMPOTENCY_HEADER,
@@ -43,7 +40,7 @@ export class WebhookSender implements Sender<WebhookPayload> {
       return { verdict: internal ? 'FAILED' : 'RETRY', statusCode: null, error: describe(e) };
     }
     try {
-      const status = await postPinned(new URL(p.url), target, this.timeoutMs, p.body, {
+      const { status } = await postPinned(new URL(p.url), target, this.timeoutMs, p.body, {
         'content-type': 'application/json',
         'user-agent': 'Lapse-Webhook/1',
         ...signedHeaders(p.secret, deliveryId, p.body, new Date()),
@@ -58,42 +55,6 @@ export class WebhookSender implements Sender<WebhookPayload> {
       return { verdict: 'RETRY', statusCode: null, error: describe(e) };
     }
   }
-}
-
-/** One POST to `url`, connecting to `target.address` whatever DNS says now; the status code. */
-function postPinned(
-  url: URL,
-  target: ResolvedTarget,
-  timeoutMs: number,
-  body: string,
-  headers: Record<string, string>,
-): Promise<number> {
-  const lookup: LookupFunction = (_host, opts, cb) => {
-    if ((opts as { all?: boolean }).all) {
-      (cb as (e: null, a: { address: string; family: number }[]) => void)(null, [
-        { address: target.address, family: target.family },
-      ]);
-    } else cb(null, target.address, target.family);
-  };
-  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-  return new Promise((resolve, reject) => {
-    const req = send(
-      url,
-      {
-        method: 'POST',
-        headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
-        lookup,
-        signal: AbortSignal.timeout(timeoutMs),
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
 }
 
 /** Sends over SMTP (SMTP_URL); SMTP 5xx refusals are final, everything else is retried. */

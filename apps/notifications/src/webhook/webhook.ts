@@ -1,8 +1,8 @@
-import { Webhook } from 'standardwebhooks';
 import type { AccessRequest, AccessRequestEvent, AccessRequestWebhookBody } from '@lapse/contracts';
 import type { Links } from '../templates/links';
 
-export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
+/** Standard Webhooks signing, shared with the settings API's test send. */
+export { IDEMPOTENCY_HEADER, signedHeaders } from '@lapse/platform';
 
 /** ISO time with an explicit UTC offset, as the product documentation shows (`…+00:00`). */
 export function isoWithOffset(iso: string | Date): string {
@@ -56,26 +56,6 @@ export function webhookBody(f: WebhookFacts): AccessRequestWebhookBody {
     request_type: r.type,
     request_duration_seconds:
       r.type === 'JIT' ? r.durationSeconds : (r.durationSeconds ?? f.autoLockSeconds),
-  };
-}
-
-/**
- * The Standard Webhooks headers of one attempt (standardwebhooks.com, signed with the maintained
- * `standardwebhooks` library): `webhook-id` (the delivery id: stable across retries, also sent
- * as `Idempotency-Key`), `webhook-timestamp` (this attempt, seconds) and `webhook-signature`
- * (`v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<body>">` under the `whsec_` secret).
- */
-export function signedHeaders(
-  secret: string,
-  deliveryId: string,
-  body: string,
-  at: Date,
-): Record<string, string> {
-  return {
-    'webhook-id': deliveryId,
-    'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
-    'webhook-signature': new Webhook(secret).sign(deliveryId, at, body),
-    [IDEMPOTENCY_HEADER]: deliveryId,
   };
 }
 

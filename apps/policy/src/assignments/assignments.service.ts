@@ -53,6 +53,20 @@ export class AssignmentsService {
     return pageOf(rows, limit, (r) => [r.group_id], view);
   }
 
+  /** A group's assignments (the resources it reaches), in resource id order. */
+  async listForGroup(groupId: string, q: PageQueryDto): Promise<Page<AssignmentView>> {
+    await this.requireRow(this.ds.manager, 'groups', 'group', groupId);
+    const limit = limitOf(q);
+    const after = decodeCursor(q.cursor, 1);
+    const w = new Where().add('group_id = ?', groupId);
+    if (after) w.add('resource_id > ?::uuid', after[0]);
+    const rows: AssignmentRow[] = await this.ds.query(
+      `SELECT ${COLUMNS} FROM policy.assignments ${w.sql} ORDER BY resource_id LIMIT ${w.param(limit + 1)}`,
+      w.params,
+    );
+    return pageOf(rows, limit, (r) => [r.resource_id], view);
+  }
+
   private async requireRow(
     m: EntityManager,
     table: 'resources' | 'groups',

@@ -33,3 +33,8 @@ export class Where {
     return this.parts.length ? `WHERE ${this.parts.join(' AND ')}` : '';
   }
 }
+
+/** An ILIKE pattern matching values that contain `text` (its `%`, `_` and `\\` taken literally). */
+export function likePattern(text: string): string {
+  return `%${text.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}

@@ -21,10 +21,11 @@ import {
 } from '@lapse/auth';
 import { actorOf } from '../common/actor';
 import { uuid } from '../common/ids';
-import { PageQueryDto, type Page } from '../common/paging';
+import type { Page } from '../common/paging';
 import {
   ApproversDto,
   CreateResourceDto,
+  ResourceQueryDto,
   UpdateResourceDto,
   type ApproversView,
   type ResourceView,
@@ -47,7 +48,7 @@ export class ResourcesController {
   @Get()
   @Roles(...READER_ROLES)
   @AllowService('console', 'access-tracking')
-  list(@Query() q: PageQueryDto): Promise<Page<ResourceView>> {
+  list(@Query() q: ResourceQueryDto): Promise<Page<ResourceView>> {
     return this.resources.list(q);
   }
 

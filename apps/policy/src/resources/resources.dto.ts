@@ -9,6 +9,7 @@ import {
   IsUUID,
   Length,
 } from 'class-validator';
+import { PageQueryDto } from '../common/paging';
 
 const policyExample = {
   autoLock: { durationSeconds: 2592000, approval: 'MANUAL' },
@@ -64,3 +65,15 @@ export class ApproversDto {
 }
 
 export type { ApproversView, ResourceView } from '@lapse/contracts';
+
+/** `GET /v1/resources`. */
+export class ResourceQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({
+    description: 'search: resources whose name or address contains this (case-insensitive)',
+    maxLength: 200,
+  })
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  q?: string;
+}

@@ -6,12 +6,13 @@ import { samePolicy } from '@lapse/domain';
 import { LapseError } from '@lapse/platform';
 import { ChangeRecorder } from '../changes/change-recorder';
 import { inheritsDefault } from '../grant-sync/grant-plan';
-import { decodeCursor, limitOf, pageOf, type Page, type PageQueryDto } from '../common/paging';
-import { Where } from '../common/sql';
+import { decodeCursor, limitOf, pageOf, type Page } from '../common/paging';
+import { Where, likePattern } from '../common/sql';
 import { NO_POLICY, mergePolicy, parseOverride } from './policy-input';
 import type {
   ApproversView,
   CreateResourceDto,
+  ResourceQueryDto,
   ResourceView,
   UpdateResourceDto,
 } from './resources.dto';
@@ -71,11 +72,12 @@ export class ResourcesService {
     });
   }
 
-  /** Every resource, by name (then id). */
-  async list(q: PageQueryDto): Promise<Page<ResourceView>> {
+  /** Every resource, or those whose name or address contains `q`, by name (then id). */
+  async list(q: ResourceQueryDto): Promise<Page<ResourceView>> {
     const limit = limitOf(q);
     const after = decodeCursor(q.cursor, 2);
     const w = new Where();
+    if (q.q) w.add('(r.name ILIKE ? OR r.address ILIKE ?)', ...Array(2).fill(likePattern(q.q)));
     if (after) w.add('(r.name, r.id) > (?, ?::uuid)', after[0], after[1]);
     const rows: ResourceRow[] = await this.ds.query(
       `${SELECT_RESOURCE} ${w.sql} ORDER BY r.name, r.id LIMIT ${w.param(limit + 1)}`,

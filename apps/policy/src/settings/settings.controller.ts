@@ -1,5 +1,5 @@
-import { Body, Controller, Get, Put } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Post, Put } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   AllowService,
   CurrentPrincipal,
@@ -13,12 +13,17 @@ import { actorOf } from '../common/actor';
 import { maskSettings } from './mask';
 import { NotificationSettingsDto, type NotificationSettings } from './settings.dto';
 import { SettingsService } from './settings.service';
+import { WebhookTestResultDto } from './settings.dto';
+import { WebhookTester, type WebhookTestResult } from './webhook-test';
 
 @ApiTags('settings')
 @ApiBearerAuth()
 @Controller('v1')
 export class SettingsController {
-  constructor(private readonly settings: SettingsService) {}
+  constructor(
+    private readonly settings: SettingsService,
+    private readonly tester: WebhookTester,
+  ) {}
 
   @Get('settings/notifications')
   @Roles(...READER_ROLES)
@@ -33,6 +38,19 @@ export class SettingsController {
     @CurrentPrincipal() p: Principal,
   ): Promise<NotificationSettings> {
     return this.settings.update(dto, actorOf(p));
+  }
+
+  /** One signed test event to the configured webhook; answers what the receiver said. */
+  @Post('settings/notifications/webhook-test')
+  @HttpCode(200)
+  @Roles(...WRITER_ROLES)
+  @ApiOperation({
+    summary:
+      'Send one signed test event (type TEST) to the webhook now and show the receiver’s answer (409 when no webhook is set; 400 webhook.url for a refused target)',
+  })
+  @ApiOkResponse({ type: WebhookTestResultDto })
+  webhookTest(@CurrentPrincipal() p: Principal): Promise<WebhookTestResult> {
+    return this.tester.send(actorOf(p));
   }
 
   /** Services only (the notifications service): the settings with the webhook secret in full. */

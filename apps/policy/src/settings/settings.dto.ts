@@ -68,3 +68,19 @@ export interface NotificationSettings {
   optedOutUserIds: string[];
   webhook: { url: string; secret: string } | null;
 }
+
+/** `POST /v1/settings/notifications/webhook-test` (OpenAPI). */
+export class WebhookTestResultDto {
+  @ApiProperty() url!: string;
+  @ApiProperty({ description: 'the receiver answered 2xx' }) delivered!: boolean;
+  @ApiProperty({ type: Number, nullable: true }) statusCode!: number | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'the start of the receiver’s answer (at most 2000 bytes)',
+  })
+  responseBody!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'why nothing was delivered' })
+  error!: string | null;
+  @ApiProperty() durationMs!: number;
+}

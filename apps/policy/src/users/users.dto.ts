@@ -57,6 +57,15 @@ export class UpdateUserDto {
 }
 
 export class UserQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({
+    description: 'search: users whose name or email contains this (case-insensitive)',
+    maxLength: 200,
+  })
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  q?: string;
+
   @ApiPropertyOptional()
   @IsOptional()
   @IsEmail()

@@ -7,9 +7,9 @@ import { LapseError } from '@lapse/platform';
 import { ChangeRecorder } from '../changes/change-recorder';
 import { actorOf } from '../common/actor';
 import { PG, pgCode } from '../common/pg-errors';
-import { Where } from '../common/sql';
+import { Where, likePattern } from '../common/sql';
 import type { SyncJobSpec } from '../grant-sync/sync-jobs.repository';
-import { checkNewUserRoles, checkUserChange, type RoleRuleRefusal } from './role-rules';
+import { checkNewUserRoles, checkUserChange, type RoleRuleRefusal } from '@lapse/domain';
 import { decodeCursor, limitOf, pageOf, type Page } from '../common/paging';
 import type { CreateUserDto, UpdateUserDto, UserQueryDto, UserView } from './users.dto';
 
@@ -254,8 +254,8 @@ export class UsersService {
   }
 
   /**
-   * By email (0 or 1, case-insensitive), by externalId (exact), by role (active users only), or all; paged in email
-   * order (lower(email), id).
+   * By email (0 or 1, case-insensitive), by externalId (exact), by role (active users only), by
+   * a search in name and email (`q`), or all; paged in email order (lower(email), id).
    */
   async find(q: UserQueryDto): Promise<Page<UserView>> {
     const limit = limitOf(q);
@@ -264,6 +264,7 @@ export class UsersService {
     if (q.email) w.add('lower(u.email) = lower(?)', q.email.trim());
     if (q.role) w.add('? = ANY(u.roles) AND u.active', q.role);
     if (q.externalId) w.add('u.external_id = ?', q.externalId);
+    if (q.q) w.add(`(u.name ILIKE ? OR u.email ILIKE ?)`, ...Array(2).fill(likePattern(q.q)));
     if (after) w.add('(lower(u.email), u.id) > (?, ?::uuid)', after[0], after[1]);
     const rows: UserRow[] = await this.ds.query(
       `${SELECT_USER} ${w.sql} ORDER BY lower(u.email), u.id LIMIT ${w.param(limit + 1)}`,

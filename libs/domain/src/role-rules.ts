@@ -6,7 +6,7 @@
  * - The last active ADMIN can be neither demoted nor offboarded: the organisation would be left
  *   with nobody able to run it.
  */
-import type { Role } from '@lapse/contracts';
+import type { Role } from '@lapse/contracts/workflow';
 
 /** Roles only an ADMIN may grant, take away, or manage the holders of. */
 export const PRIVILEGED_ROLES: readonly Role[] = ['ADMIN', 'DEVOPS'];

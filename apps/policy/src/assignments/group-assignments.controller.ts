@@ -1,0 +1,24 @@
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { READER_ROLES, Roles } from '@lapse/auth';
+import { uuid } from '../common/ids';
+import { PageQueryDto, type Page } from '../common/paging';
+import type { AssignmentView } from './assignments.dto';
+import { AssignmentsService } from './assignments.service';
+
+@ApiTags('assignments')
+@ApiBearerAuth()
+@Controller('v1/groups/:id/assignments')
+export class GroupAssignmentsController {
+  constructor(private readonly assignments: AssignmentsService) {}
+
+  /** The resources the group reaches: its assignments, each with its override and expiry. */
+  @Get()
+  @Roles(...READER_ROLES)
+  list(
+    @Param('id', uuid('id')) id: string,
+    @Query() q: PageQueryDto,
+  ): Promise<Page<AssignmentView>> {
+    return this.assignments.listForGroup(id, q);
+  }
+}
