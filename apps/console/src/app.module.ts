@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { DbModule } from '@lapse/db';
 import { PlatformModule } from '@lapse/platform';
 import { AccessPagesModule } from './access/access-pages.module';
+import { AdminPagesModule } from './admin/admin-pages.module';
 import { AuthController } from './auth/auth.controller';
 import { OidcSignIn } from './auth/oidc-sign-in';
 import type { ConsoleConfig } from './config';
@@ -72,6 +73,7 @@ export function createAppModule(config: ConsoleConfig): DynamicModule {
       ConsoleCoreModule,
       SignInModule,
       AccessPagesModule,
+      AdminPagesModule,
     ],
   };
 }

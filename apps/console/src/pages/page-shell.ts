@@ -10,6 +10,22 @@ import { LapseError } from '@lapse/platform';
 /** Roles that see the admin console (SUPPORT read-only). */
 export const CONSOLE_ROLES: readonly Role[] = ['ADMIN', 'DEVOPS', 'SUPPORT', 'ACCESS_REVIEWER'];
 
+/** The admin console's pages, in the order of the navigation. */
+const CONSOLE_PAGES: readonly [string, string, string][] = [
+  ['resources', 'Resources', 'default policies, groups with access, users’ grant states'],
+  ['groups', 'Groups', 'members and the resources they reach'],
+  ['users', 'Users', 'roles, grants, unlocks, offboarding'],
+  ['audit-log', 'Audit log', 'every change, with before and after'],
+  ['settings', 'Settings', 'notifications, webhook, SCIM token'],
+];
+
+/** The bell in the header: the open requests the user may see (rule 9). */
+export interface Bell {
+  count: number;
+  label: string;
+  current: boolean;
+}
+
 export interface NavLink {
   href: string;
   label: string;
@@ -38,12 +54,28 @@ export class PageShell {
     signedIn: SignedIn | undefined,
     current: string,
     opts: { openCount?: number } = {},
-  ): Promise<{ user: SignedIn['user'] | null; csrf: string; nav: { links: NavLink[] } | null }> {
-    if (!signedIn) return { user: null, csrf: '', nav: null };
+  ): Promise<{
+    user: SignedIn['user'] | null;
+    csrf: string;
+    nav: { links: NavLink[] } | null;
+    bell: Bell | null;
+  }> {
+    if (!signedIn) return { user: null, csrf: '', nav: null, bell: null };
+    const review = await this.reviewSummary(signedIn, opts.openCount);
     return {
       user: signedIn.user,
       csrf: this.csrfFor(signedIn),
-      nav: { links: await this.links(signedIn, current, opts.openCount) },
+      nav: { links: this.links(signedIn, current, review) },
+      bell: review.reviews
+        ? {
+            count: review.openCount,
+            label:
+              review.openCount === 1
+                ? '1 open access request'
+                : `${review.openCount} open access requests`,
+            current: current === 'access-requests',
+          }
+        : null,
     };
   }
 
@@ -64,15 +96,25 @@ export class PageShell {
     return signedIn.user.roles.some((r) => CONSOLE_ROLES.includes(r));
   }
 
-  private async links(signedIn: SignedIn, current: string, openCount?: number): Promise<NavLink[]> {
+  /**
+   * The navigation for the user's roles: the admin console's pages for a console role (SUPPORT and
+   * ACCESS_REVIEWER read them), Access Requests for whoever reviews (a resource approver with no
+   * console role sees only that).
+   */
+  private links(
+    signedIn: SignedIn,
+    current: string,
+    review: { reviews: boolean; openCount: number },
+  ): NavLink[] {
     const links: NavLink[] = [{ href: '/', label: 'Home', current: current === 'home' }];
-    const review = await this.reviewSummary(signedIn, openCount);
+    if (PageShell.hasConsoleRole(signedIn))
+      for (const [key, label, hint] of CONSOLE_PAGES)
+        links.push({ href: `/${key}`, label, current: current === key, hint });
     if (review.reviews)
       links.push({
         href: '/access-requests',
         label: 'Access Requests',
         current: current === 'access-requests',
-        count: review.openCount,
         hint: 'review and decide requests for access',
       });
     return links;

@@ -66,6 +66,30 @@ export class UserApi {
     );
   }
 
+  /** A file (a CSV report) from `service`, as the bytes and headers it answered with. */
+  async download(
+    caller: Caller,
+    service: 'policy',
+    path: string,
+  ): Promise<{ body: Buffer; contentType: string; disposition: string | null }> {
+    const base = this.config.LAPSE_POLICY_URL;
+    let res: Response;
+    try {
+      res = await fetch(`${base.replace(/\/+$/, '')}${path}`, {
+        headers: { authorization: `Bearer ${await this.tokenFor(caller.user.id)}` },
+        signal: AbortSignal.timeout(60_000),
+      });
+    } catch (e) {
+      throw LapseError.unavailable(`the ${service} service`, e);
+    }
+    if (!res.ok) return this.refusal(`the ${service} service`, 'GET', path, res, await res.text());
+    return {
+      body: Buffer.from(await res.arrayBuffer()),
+      contentType: res.headers.get('content-type') ?? 'text/csv',
+      disposition: res.headers.get('content-disposition'),
+    };
+  }
+
   /** A short-lived user token for `userId` (reused while more than half its life is left). */
   async tokenFor(userId: string): Promise<string> {
     const now = Date.now();
@@ -108,6 +132,11 @@ export class UserApi {
     }
     const text = await res.text();
     if (res.ok) return (text ? JSON.parse(text) : undefined) as T;
+    return this.refusal(what, method, path, res, text);
+  }
+
+  /** A service's 4xx/5xx answer as the LapseError the pages show. */
+  private refusal(what: string, method: string, path: string, res: Response, text: string): never {
     const message = messageOf(text) ?? `${what} answered ${res.status}`;
     const kind = KIND_OF[res.status];
     if (kind === 'VALIDATION') {

@@ -23,10 +23,16 @@ export interface ConsoleStack extends LapseStack {
 
 export async function startConsoleStack(
   label: string,
-  opts: { services?: LapseService[]; consoleEnv?: Record<string, string> } = {},
+  opts: {
+    services?: LapseService[];
+    consoleEnv?: Record<string, string>;
+    /** Extra environment for every service of the shared stack. */
+    env?: Record<string, string>;
+  } = {},
 ): Promise<ConsoleStack> {
   const shared = await startLapseStack(label, {
     services: opts.services ?? ['access-tracking', 'requests'],
+    env: opts.env,
   });
   let op: ChildProcess | undefined;
   try {

@@ -1,0 +1,209 @@
+import { Body, Controller, Get, Param, Post, Query, Res, UseFilters } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { PageErrorFilter } from '../pages/page-error.filter';
+import { CurrentSession } from '../sessions/session.guard';
+import type { SignedIn } from '../sessions/sessions.service';
+import { AdminApi } from './admin-api';
+import {
+  AdminPages,
+  noticeOf,
+  problemOf,
+  sendReport,
+  str,
+  type FormBody,
+  type Problem,
+} from './admin-pages';
+import { NEVER, assignmentCells, timeOr } from './view-models';
+
+const NOTICES = {
+  created: 'Group created. Add its members below.',
+  'member-added': 'Member added. They get a grant for every resource the group reaches.',
+  'member-removed': 'Member removed. Grants that came only from this group are revoked.',
+  assignment: 'Group access saved.',
+};
+
+/**
+ * The Groups pages: the list (with a new group) and a group's page: its members (add by email,
+ * remove), the resources it reaches with the policy each uses (override or inherited, with
+ * expiry; the override is edited on the assignment page), and the CSV report.
+ */
+@ApiExcludeController()
+@UseFilters(PageErrorFilter)
+@Controller('groups')
+export class GroupsPageController {
+  constructor(
+    private readonly pages: AdminPages,
+    private readonly api: AdminApi,
+  ) {}
+
+  @Get()
+  async list(
+    @CurrentSession() signedIn: SignedIn,
+    @Query('cursor') cursor: unknown,
+    @Res() res: Response,
+  ): Promise<void> {
+    this.pages.read(signedIn);
+    await this.renderList(res, signedIn, str(cursor) || undefined);
+  }
+
+  @Post()
+  async create(
+    @CurrentSession() signedIn: SignedIn,
+    @Body() body: FormBody,
+    @Res() res: Response,
+  ): Promise<void> {
+    this.pages.edit(signedIn, body);
+    const name = str(body['name']);
+    if (!name)
+      return this.renderList(res, signedIn, undefined, {
+        field: 'name',
+        message: 'Name: enter the group’s name.',
+      });
+    try {
+      const g = await this.api.createGroup(signedIn, name);
+      res.redirect(303, `/groups/${g.id}?notice=created`);
+    } catch (e) {
+      await this.renderList(res, signedIn, undefined, problemOf(e), name);
+    }
+  }
+
+  @Get(':id')
+  async detail(
+    @CurrentSession() signedIn: SignedIn,
+    @Param('id') id: string,
+    @Query('notice') notice: unknown,
+    @Res() res: Response,
+  ): Promise<void> {
+    this.pages.read(signedIn);
+    await this.renderDetail(res, signedIn, id, { notice: noticeOf(notice, NOTICES) });
+  }
+
+  @Get(':id/report.csv')
+  async report(
+    @CurrentSession() signedIn: SignedIn,
+    @Param('id') id: string,
+    @Res() res: Response,
+  ): Promise<void> {
+    this.pages.read(signedIn);
+    const group = await this.api.group(signedIn, id);
+    sendReport(res, await this.api.report(signedIn, 'groups', id), `group-${group.name}`);
+  }
+
+  @Post(':id/members')
+  async addMember(
+    @CurrentSession() signedIn: SignedIn,
+    @Param('id') id: string,
+    @Body() body: FormBody,
+    @Res() res: Response,
+  ): Promise<void> {
+    this.pages.edit(signedIn, body);
+    const email = str(body['email']);
+    if (!/^[^\s@]+@[^\s@]+$/.test(email))
+      return this.renderDetail(res, signedIn, id, {
+        problem: { field: 'email', message: 'Email: enter the email address of a Lapse user.' },
+        email,
+      });
+    const user = await this.api.userByEmail(signedIn, email);
+    if (!user)
+      return this.renderDetail(res, signedIn, id, {
+        problem: { field: 'email', message: `Email: Lapse has no user with the email ${email}.` },
+        email,
+      });
+    try {
+      await this.api.addMember(signedIn, id, user.id);
+      res.redirect(303, `/groups/${id}?notice=member-added#members`);
+    } catch (e) {
+      await this.renderDetail(res, signedIn, id, { problem: problemOf(e), email });
+    }
+  }
+
+  @Post(':id/members/:userId/remove')
+  async removeMember(
+    @CurrentSession() signedIn: SignedIn,
+    @Param('id') id: string,
+    @Param('userId') userId: string,
+    @Body() body: FormBody,
+    @Res() res: Response,
+  ): Promise<void> {
+    this.pages.edit(signedIn, body);
+    await this.api.removeMember(signedIn, id, userId);
+    res.redirect(303, `/groups/${id}?notice=member-removed#members`);
+  }
+
+  private async renderList(
+    res: Response,
+    signedIn: SignedIn,
+    cursor?: string,
+    problem?: Problem,
+    name = '',
+  ): Promise<void> {
+    const page = await this.api.groups(signedIn, { cursor, limit: 50 });
+    await this.pages.send(
+      res,
+      signedIn,
+      'groups',
+      'groups',
+      {
+        title: 'Groups',
+        rows: page.items.map((g) => ({ ...g, createdAt: timeOr(g.createdAt) })),
+        next: page.nextCursor ? `/groups?cursor=${encodeURIComponent(page.nextCursor)}` : null,
+        first: cursor ? '/groups' : null,
+        problem: problem ?? null,
+        errors: problem?.field ? { [problem.field]: problem.message } : {},
+        name,
+      },
+      problem ? 400 : 200,
+    );
+  }
+
+  private async renderDetail(
+    res: Response,
+    signedIn: SignedIn,
+    id: string,
+    opts: { notice?: { kind: string; message: string } | null; problem?: Problem; email?: string },
+  ): Promise<void> {
+    const group = await this.api.group(signedIn, id);
+    const [members, assignments] = await Promise.all([
+      Promise.all(
+        group.memberIds.map((m) =>
+          this.api
+            .user(signedIn, m)
+            .catch(() => ({ id: m, name: 'Unknown user', email: m, active: false })),
+        ),
+      ),
+      this.api.groupAssignments(signedIn, id),
+    ]);
+    const resources = await Promise.all(
+      assignments.map(async (a) => ({ a, r: await this.api.resource(signedIn, a.resourceId) })),
+    );
+    const problem = opts.problem ?? null;
+    await this.pages.send(
+      res,
+      signedIn,
+      'group',
+      'groups',
+      {
+        title: group.name,
+        group,
+        notice: opts.notice ?? null,
+        problem,
+        errors: problem?.field ? { [problem.field]: problem.message } : {},
+        email: opts.email ?? '',
+        members: members
+          .map((u) => ({ id: u.id, name: u.name, email: u.email, inactive: u.active === false }))
+          .sort((a, b) => a.email.localeCompare(b.email)),
+        resources: resources
+          .map(({ a, r }) => ({
+            id: r.id,
+            name: r.name,
+            address: r.address,
+            ...assignmentCells(r.policy, a.policy),
+            expires: timeOr(a.expiresAt, NEVER),
+          }))
+          .sort((x, y) => x.name.localeCompare(y.name)),
+      },
+      problem ? 400 : 200,
+    );
+  }
+}
