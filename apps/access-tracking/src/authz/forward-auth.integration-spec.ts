@@ -11,6 +11,7 @@ import {
   httpGet,
   stack,
   startServiceProcess,
+  uniqueSuffix,
   startCaddy,
   startEchoUpstream,
   startNginx,
@@ -88,6 +89,11 @@ describe('forward-auth through nginx and Caddy', () => {
   let group: { id: string };
 
   beforeAll(async () => {
+    // The usage topic is shared: this suite's group starts at its current end on every
+    // partition (committed, so the freshness check before a lock sees a caught-up group).
+    const usageGroup = `it-authz-usage-${uniqueSuffix()}`;
+    const admin = createKafka({ brokers: stack.kafkaBrokers, clientId: usageGroup });
+    await positionAtEnd(admin, usageGroup, TOPICS.usage);
     s = await startLapseStack('authz', {
       services: ['access-tracking'],
       serviceEnv: {
@@ -96,7 +102,7 @@ describe('forward-auth through nginx and Caddy', () => {
           LAPSE_AUTHZ_TRUSTED_HEADER: 'X-Auth-Request-Email',
           LAPSE_SESSION_SECRET: SESSION_SECRET,
           LAPSE_CONSOLE_URL: CONSOLE,
-          LAPSE_USAGE_FROM_BEGINNING: 'false',
+          LAPSE_USAGE_GROUP_ID: usageGroup,
           // The pre-lock latestAccess answer is what keeps a grant in use alive, not the signal.
           LAPSE_SIGNAL_WINDOW_SECONDS: '60',
         },
