@@ -392,7 +392,7 @@ http://:${port} {
     const locked = await viaNginx('autolock', { ...BROWSER, ...asAlice });
     expect(locked.status).toBe(302);
     expect(locked.headers.location).toBe(blockPage('autolock'));
-  }, 120_000);
+  }, 240_000);
 
   it('uses recorded but not yet published are published on SIGTERM, not lost', async () => {
     // A second access-tracking whose timer would publish only in ten minutes: only the
