@@ -382,6 +382,10 @@ async function test() {
     step('project graph', 'npx', ['nx', 'show', 'projects', '--json']);
     step('format (prettier --check)', 'npx', ['prettier', '--check', '--log-level=warn', '.']);
     step('lint', 'npx', ['eslint', '--max-warnings=0', '.']);
+    step('docs (every path and identifier named in docs/ exists)', 'node', [
+      ...tsNode,
+      'tools/scripts/check-docs.ts',
+    ]);
     step('typecheck', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
     step('alert rules (promtool check rules + test rules)', 'bash', [
       'tools/prometheus/check-alerts.sh',

@@ -10,7 +10,7 @@ const MEMBERS = 10_000;
 const PAGE = 500;
 
 /**
- * Issue 4: assigning a 10,000-member group. The sync worker here is the real GrantSyncWorker
+ * Scale: assigning a 10,000-member group. The sync worker here is the real GrantSyncWorker
  * (claim, keyset paging, planning from the user's assignments, progress, logging) on the real
  * database, with a GrantDriver that counts calls instead of starting 10,000 workflows on the
  * Temporal dev server (too slow for a test, see docs/policy.md): what is tested is the paging,

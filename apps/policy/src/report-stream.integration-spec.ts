@@ -15,7 +15,7 @@ const liveHeap = () => {
 };
 
 /**
- * Issue 4: a 100,000-row report streams. The app runs in this process, so the heap measured here
+ * Scale: a 100,000-row report streams. The app runs in this process, so the heap measured here
  * is the server's; the client counts lines as they arrive and keeps no body.
  */
 describe('a 100,000-row CSV report (real Postgres)', () => {

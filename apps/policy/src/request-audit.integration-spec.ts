@@ -5,7 +5,7 @@ import { eventually, stack } from '@lapse/testing';
 import { PolicyHarness } from './testing/policy-harness';
 
 /**
- * Issue 4: request decisions reach the audit log from the real Kafka (access-requests.v1, the
+ * Request decisions reach the audit log from the real Kafka (access-requests.v1, the
  * harness's own consumer group), each once, with the reviewer as actor — a redelivered event too.
  */
 describe('access-requests.v1 → audit log (real Kafka and Postgres)', () => {

@@ -23,7 +23,7 @@ export function hasAnyRole(p: Principal, roles: readonly Role[]): boolean {
   return p.kind === 'user' && p.roles.some((r) => roles.includes(r));
 }
 
-/** Roles that may change policy (DESIGN.md: writes need ADMIN or DEVOPS). */
+/** Roles that may change policy (writes need ADMIN or DEVOPS). */
 export const WRITER_ROLES: readonly Role[] = ['ADMIN', 'DEVOPS'];
 /** Roles that may read the admin API. */
 export const READER_ROLES: readonly Role[] = ['ADMIN', 'DEVOPS', 'SUPPORT', 'ACCESS_REVIEWER'];

@@ -61,7 +61,7 @@ export const commonEnvSchema = z.object({
   LAPSE_PUBLIC_URL: z.string().url().default('http://127.0.0.1:3000'),
   /** Public base URL of the admin console (user and resource links). */
   LAPSE_CONSOLE_URL: z.string().url().default('http://127.0.0.1:3000'),
-  /** Open request time-to-live in seconds (DESIGN.md rule 5): 7 days. */
+  /** Open request time-to-live in seconds (rule 5, docs/domain.md): 7 days. */
   LAPSE_REQUEST_TTL: envSeconds.default(7 * 24 * 3600),
   /** HS256 secret for Bearer JWTs; required unless a JWKS URL is set. */
   LAPSE_JWT_SECRET: envSecret.optional(),

@@ -74,7 +74,7 @@ export interface AccessRequest {
   note: string | null;
 }
 
-/** Limits from DESIGN.md §1. */
+/** Limits of the domain's values (docs/domain.md). */
 export const LIMITS = {
   autoLockMinSeconds: 1,
   autoLockMaxSeconds: 400 * 24 * 3600,

@@ -1,4 +1,4 @@
-/** Event value schemas (DESIGN.md §5), validated at the edge by producers and consumers. */
+/** Event value schemas, validated at the edge by producers and consumers. */
 import { z } from 'zod';
 import { LIMITS, GRANT_STATES, REQUEST_STATUSES, REQUEST_TYPES, APPROVAL_MODES } from './domain';
 import { CONTROL_CHARS_MESSAGE, MAX_ID_LENGTH, hasControlChars } from './text';
@@ -100,7 +100,7 @@ export const accessRequestEventSchema = z.object({
 });
 export type AccessRequestEvent = z.infer<typeof accessRequestEventSchema>;
 
-/** The webhook body for a new request, exactly the fields of DESIGN.md §5. */
+/** The webhook body for a new request, exactly these fields (docs/notifications.md). */
 export interface AccessRequestWebhookBody {
   timestamp: string;
   tenant: string;

@@ -1,5 +1,5 @@
 /**
- * What the policy service's REST API returns (DESIGN.md §4), as the other services read it:
+ * What the policy service's REST API returns, as the other services read it:
  * one definition for the server (policy) and its clients (requests, notifications).
  */
 import type { Policy, Role } from './domain';

@@ -1,5 +1,5 @@
 /**
- * Grant deadlines (DESIGN.md §2 rules 1, 4, 5 and expiry): when a grant locks, when a JIT window
+ * Grant deadlines (rules 1, 4, 5 and expiry, docs/domain.md): when a grant locks, when a JIT window
  * closes, when an open request expires, when the grant expires. Pure; times are ISO strings.
  */
 import type { AccessRequestsPolicy, EffectivePolicy, GrantState } from '@lapse/contracts/workflow';

@@ -1,5 +1,5 @@
 /**
- * Policy resolution (DESIGN.md §1): an assignment's override over the resource default, and a
+ * Policy resolution: an assignment's override over the resource default, and a
  * grant's effective policy from all of a user's assignments to one resource.
  */
 import { LIMITS } from '@lapse/contracts/workflow';
@@ -74,7 +74,7 @@ function resolveComponent<T>(c: Component<T>): {
 }
 
 /**
- * The effective policy of a grant from the user's assignments to the resource (DESIGN.md §1):
+ * The effective policy of a grant from the user's assignments to the resource:
  * the most permissive value of each field independently —
  * - auto-lock: off beats on; when every assignment has it on, the longest `durationSeconds`
  *   and AUTOMATIC over MANUAL (each possibly from a different assignment);

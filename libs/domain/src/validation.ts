@@ -1,5 +1,5 @@
 /**
- * Validators for policies and requests (DESIGN.md §1). They take untrusted input (`unknown`) and
+ * Validators for policies and requests. They take untrusted input (`unknown`) and
  * return field-named errors, empty when valid, so HTTP services can answer 400 naming the field
  * and the grant workflow can refuse an update with the same message.
  */
@@ -55,7 +55,7 @@ export function validateAutoLockDuration(value: unknown, field = 'durationSecond
 }
 
 /**
- * A fixed JIT access period: a whole number of seconds, 1 s … 400 days (DESIGN.md caps only the
+ * A fixed JIT access period: a whole number of seconds, 1 s … 400 days (the API caps only the
  * CUSTOM choice; fixed periods share auto-lock's bounds), or `"CUSTOM"`.
  */
 export function validateAccessPeriod(value: unknown, field = 'accessPeriodSeconds'): FieldError[] {

@@ -26,7 +26,7 @@ export interface GrantStateActivityDeps {
   publish: PublishGrantStateRecord;
 }
 
-/** The `grants.state.v1` value of a grant view (DESIGN.md §5). */
+/** The `grants.state.v1` value of a grant view. */
 export function toGrantStateEvent(view: GrantView): GrantStateEvent {
   const parsed = grantStateEventSchema.safeParse({
     userId: view.userId,

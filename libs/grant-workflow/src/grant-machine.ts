@@ -1,5 +1,5 @@
 /**
- * The grant's business rules (DESIGN.md §2 rules 1–6) as pure functions over an immutable model.
+ * The grant's business rules (rules 1–6, docs/domain.md) as pure functions over an immutable model.
  * No Temporal, no I/O, no clock: every function takes `nowMs` (the workflow passes its
  * deterministic `Date.now()`). The workflow (workflows.ts) only orchestrates: it feeds messages
  * and deadlines in, and turns the returned records and state changes into activities and
@@ -374,7 +374,7 @@ export interface Tick extends Transition {
 /**
  * Applies every deadline due at `nowMs`: expiry (terminal, EXPIRED), request TTL (EXPIRED
  * request, grant back to LOCKED), JIT window end (LOCKED, JIT_ENDED), and the auto-lock
- * deadline — which locks only when `accessChecked` (rule 1 + DESIGN.md §3: the latest recorded
+ * deadline — which locks only when `accessChecked` (rule 1, docs/domain.md: the latest recorded
  * access was fetched and applied first); otherwise it asks for the check.
  */
 export function tick(m0: GrantModel, nowMs: number, accessChecked: boolean): Tick {

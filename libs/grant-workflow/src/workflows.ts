@@ -340,7 +340,7 @@ export async function accessGrant(input: AccessGrantInput): Promise<GrantView> {
   }
   return toView(model);
 
-  /** Rule 1 + DESIGN.md §3: before an auto-lock, fetch the latest recorded access. */
+  /** Rule 1 (docs/domain.md): before an auto-lock, fetch the latest recorded access. */
   async function checkAccessThenTick(): Promise<void> {
     try {
       const latest = await latestAccess({ userId: model.userId, resourceId: model.resourceId });

@@ -3,7 +3,7 @@ import type { ProjectedGrant } from '../grants/grant-projection';
 
 export type DecisionState = GrantState | 'NO_GRANT';
 
-/** The answer proxies enforce (DESIGN.md §4): only ACTIVE is allowed. */
+/** The answer proxies enforce: only ACTIVE is allowed. */
 export interface Decision {
   allowed: boolean;
   state: DecisionState;

@@ -24,7 +24,7 @@ export interface RecipientInputs {
 }
 
 /**
- * DESIGN.md rule 8. REQUESTED: the holders of the chosen roles minus those opted out (none
+ * Rule 8 (docs/domain.md). REQUESTED: the holders of the chosen roles minus those opted out (none
  * when email is disabled), plus every resource approver always; never the requester
  * (nobody reviews their own request). APPROVED/DENIED: the requester. Others: nobody.
  * One entry per user (an approver who is also ADMIN gets one mail).

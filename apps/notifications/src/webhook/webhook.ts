@@ -21,7 +21,7 @@ export interface WebhookFacts {
   now: Date;
 }
 
-/** The body of DESIGN.md §5, exactly these fields, in this order. */
+/** The webhook body: exactly these fields, in this order (docs/notifications.md). */
 /**
  * Whether a request event announces a new request (the webhook fires once per request).
  * A MANUAL request is announced by REQUESTED. An AUTOMATIC one never passes through PENDING:

@@ -24,7 +24,7 @@ export class AccessRequestEntity {
 
 const iso = (d: Date | null): string | null => (d === null ? null : d.toISOString());
 
-/** The contract shape (DESIGN.md §1) of a stored request. */
+/** The contract shape (`AccessRequest`) of a stored request. */
 export function toAccessRequest(e: AccessRequestEntity): AccessRequest {
   return {
     id: e.id,

@@ -15,7 +15,7 @@ import {
 import { AccessRequestsService } from './access-requests.service';
 import { viewerOf } from './viewer';
 
-/** DESIGN.md §4 (requests). Every route checks the caller (global AuthGuard); rule 6 in the service. */
+/** The requests API. Every route checks the caller (global AuthGuard); rule 6 in the service. */
 @ApiTags('access-requests')
 @ApiBearerAuth()
 @Controller('v1/access-requests')

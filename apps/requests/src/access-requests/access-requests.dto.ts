@@ -82,7 +82,7 @@ export class CountRequestsQuery {
   status!: 'OPEN';
 }
 
-/** The request as the API returns it (DESIGN.md §1). */
+/** The request as the API returns it. */
 export class AccessRequestResponse {
   @ApiProperty() id!: string;
   @ApiProperty({ enum: REQUEST_TYPES }) type!: string;

@@ -1,5 +1,5 @@
 /**
- * Who may see and who may decide an access request (DESIGN.md rule 6). Pure functions over the
+ * Who may see and who may decide an access request (rule 6, docs/domain.md). Pure functions over the
  * caller, the request, and whether the caller is one of the resource's approvers.
  */
 import type { Role } from '@lapse/contracts';
