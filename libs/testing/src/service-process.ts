@@ -29,11 +29,13 @@ export async function freePort(): Promise<number> {
   });
 }
 
+// Boot compiles the app with SWC and connects to Postgres, Kafka and Temporal: seconds on a quiet
+// machine, but a minute or more when both cores are busy with parallel suites.
 /** Starts `apps/<app>/src/main.ts` with `env` (on top of process.env) and waits until healthy. */
 export async function startServiceProcess(
   app: 'policy' | 'access-tracking' | 'requests' | 'notifications' | 'grant-worker' | 'console',
   env: Record<string, string>,
-  { timeoutMs = 60_000 } = {},
+  { timeoutMs = 120_000 } = {},
 ): Promise<RunningService> {
   const port = env.PORT ? Number(env.PORT) : await freePort();
   let out = '';
