@@ -21,7 +21,12 @@ function depConstraints({ tests }) {
   const extra = tests ? ['type:testing', 'type:platform'] : [];
   return [
     { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [] },
-    { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:contracts', ...extra] },
+    {
+      // Bundled into the workflow: held to the workflow's banned imports.
+      sourceTag: 'type:domain',
+      onlyDependOnLibsWithTags: ['type:contracts', ...extra],
+      bannedExternalImports: tests ? [] : workflowBanned,
+    },
     {
       sourceTag: 'type:workflow',
       onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', ...extra],
@@ -57,7 +62,8 @@ function depConstraints({ tests }) {
         'type:util',
         'type:platform',
         'type:workflow',
-        'type:testing',
+        // Production code never imports the test harness; specs and testing/ helpers may.
+        ...extra,
       ],
     },
     { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
@@ -175,7 +181,12 @@ export default [
               message:
                 'import @lapse/contracts/workflow (the root also brings zod into the workflow bundle)',
             },
+            ...['fs', 'http', 'https', 'net'].map((name) => ({
+              name,
+              message: 'workflow code is deterministic: no I/O',
+            })),
           ],
+          patterns: [{ group: ['node:*'], message: 'workflow code is deterministic: no I/O' }],
         },
       ],
     },
