@@ -9,6 +9,7 @@ import { signProxyToken } from '@lapse/auth';
 import type { AccessRequest } from '@lapse/contracts';
 import { eventually, testOutputPath } from '@lapse/testing';
 import { startConsoleStack, type ConsoleStack } from '../testing/console-stack';
+import { seriousViolations } from '../testing/axe';
 import { launchChromium, signInAtProvider } from '../testing/browser';
 
 jest.setTimeout(300_000);
@@ -59,6 +60,14 @@ async function sessionAlive(cookie: string): Promise<boolean> {
   if (res.status === 200) return true;
   if (res.status === 302 && res.headers.get('location')?.startsWith('/auth/login')) return false;
   throw new Error(`unexpected answer ${res.status} for a session check`);
+}
+
+/** No serious or critical axe-core violation on the page as it is now. */
+async function expectAccessible(page: Page, name: string): Promise<void> {
+  expect({ page: name, violations: await seriousViolations(page) }).toEqual({
+    page: name,
+    violations: [],
+  });
 }
 
 /** The CSRF token the console put in the forms of the page's session. */
@@ -177,12 +186,14 @@ describe('signed out, sent to the block page by a proxy', () => {
       'Just-in-time access',
     );
     await expect(page.locator('.whoami').textContent()).resolves.toContain('Grace Hopper');
+    await expectAccessible(page, 'JIT request page');
     await page.getByLabel('Why do you need access?').fill('Investigating the p99 latency alert.');
     await page.getByRole('button', { name: 'Restore access' }).click();
     await page.waitForURL(/\?request=/);
     await expect(page.locator('.notice h2').first().textContent()).resolves.toBe('Access granted');
     const way = page.getByRole('link', { name: 'Continue to Grafana' });
     await expect(way.getAttribute('href')).resolves.toBe(back);
+    await expectAccessible(page, 'JIT access granted');
     await page.screenshot({ path: testOutputPath('request-page-granted.png'), fullPage: true });
     await allowedEventually(grace.id, jitRes.id);
 
@@ -378,6 +389,7 @@ describe('MANUAL: request, review page, approval', () => {
     );
     await allowedEventually(dave.id, resA.id);
     await page.screenshot({ path: testOutputPath('access-requests-page.png'), fullPage: true });
+    await expectAccessible(page, 'review page');
   });
 
   it('the requester sees the approval: the page turns to access restored, and their list shows APPROVED', async () => {

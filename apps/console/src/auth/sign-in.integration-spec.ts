@@ -6,6 +6,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { SESSION_COOKIE, verifySessionToken } from '@lapse/auth';
 import { testOutputPath } from '@lapse/testing';
 import { startConsoleStack, type ConsoleStack } from '../testing/console-stack';
+import { seriousViolations } from '../testing/axe';
 import { launchChromium, signInAtProvider } from '../testing/browser';
 
 jest.setTimeout(180_000);
@@ -20,6 +21,14 @@ async function newPage(): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   contexts.push(context);
   return context.newPage();
+}
+
+/** No serious or critical axe-core violation on the page as it is now. */
+async function expectAccessible(page: Page, name: string): Promise<void> {
+  expect({ page: name, violations: await seriousViolations(page) }).toEqual({
+    page: name,
+    violations: [],
+  });
 }
 
 async function sessionCookie(page: Page) {
@@ -48,6 +57,7 @@ describe('sign-in through the OpenID provider', () => {
     expect(res?.headers()['content-security-policy']).toContain("default-src 'none'");
     await expect(page.locator('h1').textContent()).resolves.toBe('Sign in to Lapse');
     expect(await sessionCookie(page)).toBeUndefined();
+    await expectAccessible(page, 'landing, signed out');
   });
 
   it('a user signs in with their email and lands signed in; the cookie is the agreed session token', async () => {
@@ -64,6 +74,7 @@ describe('sign-in through the OpenID provider', () => {
     const claims = await verifySessionToken(cookie?.value as string, s.sessionSecret);
     expect(claims).toMatchObject({ userId: ada.id, email: ada.email });
     expect(claims.expiresAt.getTime() - Date.now()).toBeGreaterThan(11.9 * 3600_000);
+    await expectAccessible(page, 'home, signed in');
     await page.screenshot({ path: testOutputPath('console-home.png'), fullPage: true });
   });
 
@@ -76,6 +87,7 @@ describe('sign-in through the OpenID provider', () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL(`${s.consoleUrl}/auth/signed-out`);
     await expect(page.locator('h1').textContent()).resolves.toBe('You are signed out');
+    await expectAccessible(page, 'signed out');
     expect(await sessionCookie(page)).toBeUndefined();
     // The cookie is still a validly signed token, but its session has ended.
     await expect(verifySessionToken(cookie, s.sessionSecret)).resolves.toBeDefined();
@@ -105,6 +117,7 @@ describe('sign-in through the OpenID provider', () => {
     await signInAtProvider(page, `stranger-${s.suffix}@acme.example.com`, s.password);
     await page.waitForURL(`${s.consoleUrl}/auth/callback**`);
     await expect(page.locator('h1').textContent()).resolves.toBe('No Lapse account');
+    await expectAccessible(page, 'no Lapse account');
     await expect(page.locator('main').textContent()).resolves.toContain(
       `stranger-${s.suffix}@acme.example.com`,
     );
