@@ -18,9 +18,9 @@ import { Partitioners, type Kafka } from 'kafkajs';
 import { TOPICS } from '@lapse/contracts';
 import { signProxyToken } from '@lapse/auth';
 import { migrate } from '@lapse/db';
-import { createKafka, ensureTopics } from '@lapse/kafka';
+import { ensureTopics } from '@lapse/kafka';
 import { lapseValidationPipe } from '@lapse/platform';
-import { createTestDatabase, eventually, stack } from '@lapse/testing';
+import { createTestDatabase, eventually, kafkaAs, kafkaEnvAs, stack } from '@lapse/testing';
 import { createAppModule } from '../apps/access-tracking/src/app.module';
 import { loadServiceConfig } from '../apps/access-tracking/src/config';
 import { dataSourceOptions } from '../apps/access-tracking/src/db/data-source';
@@ -58,15 +58,19 @@ export async function runIngestBench(argv: string[]): Promise<void> {
   });
   const runId = `b${Date.now().toString(36)}`;
   const loadAtStart = loadavg().map((l) => round(l));
-  const kafka = createKafka({ brokers: stack.kafkaBrokers, clientId: `lapse-bench-${runId}` });
+  // The operator creates topics and reads offsets; grants go out as the grant worker, usage as a
+  // proxy (the principals the broker takes those records from).
+  const kafka = kafkaAs('ops', `lapse-bench-${runId}`);
   await ensureTopics(kafka);
   const db = await createTestDatabase(`bench_${runId}`);
   await migrate(dataSourceOptions(db.url));
-  const producer = kafka.producer({
+  const producerOptions = {
     createPartitioner: Partitioners.DefaultPartitioner,
     allowAutoTopicCreation: false,
-  });
-  await producer.connect();
+  };
+  const grantProducer = kafkaAs('grant-worker', `lapse-bench-${runId}`).producer(producerOptions);
+  const producer = kafkaAs('proxy', `lapse-bench-${runId}`).producer(producerOptions);
+  await Promise.all([producer.connect(), grantProducer.connect()]);
   let app: INestApplication | undefined;
   try {
     // 1. Grants and events.
@@ -77,7 +81,8 @@ export async function runIngestBench(argv: string[]): Promise<void> {
     );
     const grantStart = await endOffsets(kafka, TOPICS.grantState);
     let t = Date.now();
-    await publishActiveGrants(producer, grants, { lastAccessAt: null, version: 1 });
+    await publishActiveGrants(grantProducer, grants, { lastAccessAt: null, version: 1 });
+    await grantProducer.disconnect();
     log(`seeded ${grants.length} grants in ${Date.now() - t} ms`);
 
     const usageStart = await endOffsets(kafka, TOPICS.usage);
@@ -122,6 +127,7 @@ export async function runIngestBench(argv: string[]): Promise<void> {
     await setGroupOffsets(kafka, grantGroup, TOPICS.grantState, grantStart);
     const config = loadServiceConfig({
       ...process.env,
+      ...kafkaEnvAs('access-tracking'),
       DATABASE_URL: db.url,
       KAFKA_BROKERS: stack.kafkaBrokers.join(','),
       TEMPORAL_ADDRESS: stack.temporalAddress,

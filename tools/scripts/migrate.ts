@@ -5,7 +5,7 @@
 import 'reflect-metadata';
 import { loadConfig, commonEnvSchema } from '@lapse/config';
 import { migrate, revert } from '@lapse/db';
-import { createKafka, ensureTopics } from '@lapse/kafka';
+import { createKafka, ensureTopics, kafkaSettingsOf } from '@lapse/kafka';
 import { dataSourceOptions as policy } from '../../apps/policy/src/db/data-source';
 import { dataSourceOptions as accessTracking } from '../../apps/access-tracking/src/db/data-source';
 import { dataSourceOptions as requests } from '../../apps/requests/src/db/data-source';
@@ -38,9 +38,7 @@ async function main() {
     const applied = await migrate(options(config.DATABASE_URL), log);
     log(`${service}: ${applied.length === 0 ? 'up to date' : `${applied.length} applied`}`);
   }
-  const created = await ensureTopics(
-    createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'lapse-migrate' }),
-  );
+  const created = await ensureTopics(createKafka(kafkaSettingsOf(config, 'lapse-migrate')));
   log(`kafka topics: ${created.length === 0 ? 'all present' : `created ${created.join(', ')}`}`);
 }
 

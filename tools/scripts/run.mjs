@@ -144,9 +144,23 @@ function startDevOidc(children) {
 
 const tsNode = ['-r', 'reflect-metadata', '-r', '@swc-node/register'];
 
+/**
+ * The Kafka credentials of `principal` as a client reads them (KAFKA_USERNAME/PASSWORD), from
+ * the per-principal settings `stack.sh env` prints (LAPSE_<PRINCIPAL>_KAFKA_*): each app reaches
+ * the broker as itself, the topics are created by the operator.
+ */
+function kafkaCredentials(principal) {
+  const name = principal.toUpperCase().replace(/-/g, '_');
+  const username = process.env[`LAPSE_${name}_KAFKA_USERNAME`];
+  const password = process.env[`LAPSE_${name}_KAFKA_PASSWORD`];
+  return username && password ? { KAFKA_USERNAME: username, KAFKA_PASSWORD: password } : {};
+}
+
 function migrate() {
   say('migrating every service schema and creating topics');
-  run('node', [...tsNode, 'tools/scripts/migrate.ts']);
+  run('node', [...tsNode, 'tools/scripts/migrate.ts'], {
+    env: { ...process.env, ...kafkaCredentials('ops') },
+  });
 }
 
 async function waitHealthy(app, child, timeoutMs = 90_000) {
@@ -273,6 +287,7 @@ async function start() {
       cwd: root,
       env: {
         ...process.env,
+        ...kafkaCredentials(app.name),
         PORT: String(app.port),
         NODE_ENV: process.env.NODE_ENV ?? 'development',
       },

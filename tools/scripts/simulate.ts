@@ -6,10 +6,17 @@
  * Grants: by default the simulator also publishes an ACTIVE grants.state.v1 record per pair
  * (--seed-grants on) so a bare stack has grants to track; pass --seed-grants off and --prefix
  * to drive grants that policy created (ids `<prefix>-u<i>` / `<prefix>-r<j>`).
+ *
+ * Kafka principals (`eval "$(npm run -s stack -- env)"` sets them): usage goes out as the proxy
+ * (LAPSE_PROXY_KAFKA_*), seeded grants as the grant worker (LAPSE_GRANT_WORKER_KAFKA_*: seeding
+ * stands in for it, and the broker takes grant states from no one else), topics are created by
+ * the operator (LAPSE_OPS_KAFKA_*).
  */
 import { Partitioners } from 'kafkajs';
+import { z } from 'zod';
 import { TOPICS } from '@lapse/contracts';
-import { createKafka, ensureTopics } from '@lapse/kafka';
+import { commonEnvSchema, loadConfig } from '@lapse/config';
+import { createKafka, ensureTopics, kafkaSettingsOf } from '@lapse/kafka';
 import { parseArgs } from '../../bench/lib/args';
 import { grantsFor, publishActiveGrants, publishAtRate } from '../../bench/lib/usage-load';
 
@@ -25,9 +32,38 @@ async function main() {
     brokers: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
   });
   if (opts.idle < 0 || opts.idle > 1) throw new Error('--idle must be between 0 and 1');
-  const kafka = createKafka({ brokers: opts.brokers.split(','), clientId: 'lapse-simulator' });
-  await ensureTopics(kafka);
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  const optional = z.string().min(1).optional();
+  const env = loadConfig(
+    commonEnvSchema.extend({
+      LAPSE_PROXY_KAFKA_USERNAME: optional,
+      LAPSE_PROXY_KAFKA_PASSWORD: optional,
+      LAPSE_GRANT_WORKER_KAFKA_USERNAME: optional,
+      LAPSE_GRANT_WORKER_KAFKA_PASSWORD: optional,
+      LAPSE_OPS_KAFKA_USERNAME: optional,
+      LAPSE_OPS_KAFKA_PASSWORD: optional,
+    }),
+  );
+  const as = (username: string | undefined, password: string | undefined, clientId: string) =>
+    createKafka(
+      kafkaSettingsOf(
+        {
+          ...env,
+          KAFKA_BROKERS: opts.brokers.split(','),
+          KAFKA_USERNAME: username,
+          KAFKA_PASSWORD: password,
+        },
+        clientId,
+      ),
+    );
+  await ensureTopics(
+    as(env.LAPSE_OPS_KAFKA_USERNAME, env.LAPSE_OPS_KAFKA_PASSWORD, 'lapse-simulator-ops'),
+  );
+  const producerOptions = { createPartitioner: Partitioners.DefaultPartitioner };
+  const producer = as(
+    env.LAPSE_PROXY_KAFKA_USERNAME,
+    env.LAPSE_PROXY_KAFKA_PASSWORD,
+    'lapse-simulator',
+  ).producer(producerOptions);
   await producer.connect();
 
   const grants = grantsFor(opts.prefix, opts.users, opts.resources);
@@ -41,12 +77,19 @@ async function main() {
   );
 
   if (opts['seed-grants']) {
+    const seeder = as(
+      env.LAPSE_GRANT_WORKER_KAFKA_USERNAME,
+      env.LAPSE_GRANT_WORKER_KAFKA_PASSWORD,
+      'lapse-simulator-seed',
+    ).producer(producerOptions);
+    await seeder.connect();
     await publishActiveGrants(
-      producer,
+      seeder,
       grants,
       { lastAccessAt: new Date().toISOString(), version: 0 },
       5000,
     );
+    await seeder.disconnect();
     console.log(`seeded ${grants.length} ACTIVE grants on ${TOPICS.grantState}`);
   }
 

@@ -78,6 +78,7 @@ main() {
     env)
       postgres_env
       echo "export KAFKA_BROKERS=127.0.0.1:$LAPSE_KAFKA_PORT"
+      kafka_env
       echo "export TEMPORAL_ADDRESS=127.0.0.1:$LAPSE_TEMPORAL_PORT"
       echo "export TEMPORAL_NAMESPACE=default"
       echo "export TEMPORAL_UI_URL=http://127.0.0.1:$LAPSE_TEMPORAL_UI_PORT"

@@ -2,7 +2,7 @@ import { Module, type Type } from '@nestjs/common';
 import { AuthModule } from '@lapse/auth';
 import { DbModule } from '@lapse/db';
 import { grantClientProvider } from '@lapse/grant-client';
-import { KafkaModule } from '@lapse/kafka';
+import { KafkaModule, kafkaSettingsOf } from '@lapse/kafka';
 import { PlatformModule } from '@lapse/platform';
 import { TemporalModule } from '@lapse/temporal';
 import { AUTHZ_CONTROLLERS, AUTHZ_PROVIDERS } from './authz/authz.providers';
@@ -29,10 +29,9 @@ export function createAppModule(config: AccessTrackingConfig): Type<unknown> {
         quietPaths: ['/v1/decisions'],
       }),
       DbModule.forRoot(dataSourceOptions(config.DATABASE_URL)),
-      KafkaModule.forRoot({
-        brokers: config.KAFKA_BROKERS,
-        clientId: config.KAFKA_CLIENT_ID ?? 'lapse-access-tracking',
-      }),
+      KafkaModule.forRoot(
+        kafkaSettingsOf(config, config.KAFKA_CLIENT_ID ?? 'lapse-access-tracking'),
+      ),
       TemporalModule.forRoot({
         address: config.TEMPORAL_ADDRESS,
         namespace: config.TEMPORAL_NAMESPACE,

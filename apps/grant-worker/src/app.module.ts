@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { DbModule } from '@lapse/db';
-import { KafkaModule } from '@lapse/kafka';
+import { KafkaModule, kafkaSettingsOf } from '@lapse/kafka';
 import { PlatformModule } from '@lapse/platform';
 import { TemporalModule } from '@lapse/temporal';
 import type { GrantWorkerConfig } from './config';
@@ -16,10 +16,9 @@ export class AppModule {
       imports: [
         PlatformModule.forRoot({ service: 'grant-worker', logLevel: config.LOG_LEVEL }),
         DbModule.forRoot(dataSourceOptions(config.DATABASE_URL)),
-        KafkaModule.forRoot({
-          brokers: config.KAFKA_BROKERS,
-          clientId: config.KAFKA_CLIENT_ID ?? 'lapse-grant-worker',
-        }),
+        KafkaModule.forRoot(
+          kafkaSettingsOf(config, config.KAFKA_CLIENT_ID ?? 'lapse-grant-worker'),
+        ),
         TemporalModule.forRoot({
           address: config.TEMPORAL_ADDRESS,
           namespace: config.TEMPORAL_NAMESPACE,

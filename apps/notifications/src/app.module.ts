@@ -1,7 +1,7 @@
 import type { DynamicModule } from '@nestjs/common';
 import { AuthModule } from '@lapse/auth';
 import { DbModule } from '@lapse/db';
-import { KafkaModule } from '@lapse/kafka';
+import { KafkaModule, kafkaSettingsOf } from '@lapse/kafka';
 import { PlatformModule } from '@lapse/platform';
 import { TemporalModule } from '@lapse/temporal';
 import type { NotificationsConfig } from './config';
@@ -17,10 +17,9 @@ export class AppModule {
         PlatformModule.forRoot({ service: 'notifications', logLevel: config.LOG_LEVEL }),
         AuthModule.forService(config, 'notifications'),
         DbModule.forRoot(dataSourceOptions(config.DATABASE_URL)),
-        KafkaModule.forRoot({
-          brokers: config.KAFKA_BROKERS,
-          clientId: config.KAFKA_CLIENT_ID ?? 'lapse-notifications',
-        }),
+        KafkaModule.forRoot(
+          kafkaSettingsOf(config, config.KAFKA_CLIENT_ID ?? 'lapse-notifications'),
+        ),
         TemporalModule.forRoot({
           address: config.TEMPORAL_ADDRESS,
           namespace: config.TEMPORAL_NAMESPACE,

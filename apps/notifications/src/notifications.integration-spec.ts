@@ -8,6 +8,7 @@ import { lapseValidationPipe } from '@lapse/platform';
 import {
   createTestDatabase,
   eventually,
+  kafkaEnvAs,
   migrateAllSchemas,
   stack,
   uniqueSuffix,
@@ -128,6 +129,7 @@ beforeAll(async () => {
 
   const config = loadServiceConfig({
     ...process.env,
+    ...kafkaEnvAs('notifications'),
     DATABASE_URL: db.url,
     KAFKA_BROKERS: stack.kafkaBrokers.join(','),
     TEMPORAL_ADDRESS: stack.temporalAddress,

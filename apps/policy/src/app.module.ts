@@ -9,7 +9,7 @@ import {
 import { AuthModule, jwtSettingsOf } from '@lapse/auth';
 import { DbModule } from '@lapse/db';
 import { grantClientProvider } from '@lapse/grant-client';
-import { KafkaModule } from '@lapse/kafka';
+import { KafkaModule, kafkaSettingsOf } from '@lapse/kafka';
 import { PlatformModule } from '@lapse/platform';
 import { TemporalModule } from '@lapse/temporal';
 import { AssignmentsController } from './assignments/assignments.controller';
@@ -68,10 +68,7 @@ export function createAppModule(config: PolicyConfig): DynamicModule {
     imports: [
       PlatformModule.forRoot({ service: 'policy', logLevel: config.LOG_LEVEL }),
       DbModule.forRoot(dataSourceOptions(config.DATABASE_URL)),
-      KafkaModule.forRoot({
-        brokers: config.KAFKA_BROKERS,
-        clientId: config.KAFKA_CLIENT_ID ?? 'lapse-policy',
-      }),
+      KafkaModule.forRoot(kafkaSettingsOf(config, config.KAFKA_CLIENT_ID ?? 'lapse-policy')),
       TemporalModule.forRoot({
         address: config.TEMPORAL_ADDRESS,
         namespace: config.TEMPORAL_NAMESPACE,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { TOPICS, grantKey, type AccessRequestEvent } from '@lapse/contracts';
-import { JsonProducer, createKafka, ensureTopics } from '@lapse/kafka';
-import { eventually, stack } from '@lapse/testing';
+import { ensureTopics, type JsonProducer } from '@lapse/kafka';
+import { TopicOwnersProducer, eventually, kafkaAs } from '@lapse/testing';
 import { PolicyHarness } from './testing/policy-harness';
 
 /**
@@ -16,12 +16,8 @@ describe('access-requests.v1 → audit log (real Kafka and Postgres)', () => {
   beforeAll(async () => {
     h = await PolicyHarness.start('policy_request_audit', { sync: false, consumers: true });
     reader = await h.token(await h.seedUser('reviewer-reader@example.com', ['ACCESS_REVIEWER']));
-    const kafka = createKafka({
-      brokers: stack.kafkaBrokers,
-      clientId: `policy-request-audit-${h.prefix}`,
-    });
-    await ensureTopics(kafka);
-    producer = new JsonProducer(kafka);
+    await ensureTopics(kafkaAs('ops', `policy-request-audit-${h.prefix}`));
+    producer = new TopicOwnersProducer(`policy-request-audit-${h.prefix}`);
   });
   afterAll(async () => {
     await producer?.disconnect();

@@ -4,7 +4,7 @@
  * (latest access; decisions), and this service in-process with its recordRequest worker and
  * outbox relay.
  */
-import { Kafka, logLevel, type Consumer } from 'kafkajs';
+import type { Consumer } from 'kafkajs';
 import {
   TOPICS,
   accessRequestEventSchema,
@@ -13,7 +13,7 @@ import {
   type GrantView,
 } from '@lapse/contracts';
 import { signProxyToken } from '@lapse/auth';
-import { eventually, stack } from '@lapse/testing';
+import { eventually, kafkaAs, stack } from '@lapse/testing';
 import { startLapseStack, type LapseStack } from './testing/lapse-stack';
 
 jest.setTimeout(240_000);
@@ -51,11 +51,7 @@ async function api<T = AccessRequest>(
 
 beforeAll(async () => {
   s = await startLapseStack('req-api');
-  const kafka = new Kafka({
-    clientId: `it-req-${s.suffix}`,
-    brokers: stack.kafkaBrokers,
-    logLevel: logLevel.NOTHING,
-  });
+  const kafka = kafkaAs('ops', `it-req-${s.suffix}`);
   consumer = kafka.consumer({ groupId: `it-requests-events-${s.suffix}` });
   await consumer.connect();
   await consumer.subscribe({ topic: TOPICS.accessRequests, fromBeginning: false });

@@ -1,7 +1,7 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { AuthModule } from '@lapse/auth';
 import { DbModule } from '@lapse/db';
-import { KafkaModule } from '@lapse/kafka';
+import { KafkaModule, kafkaSettingsOf } from '@lapse/kafka';
 import { PlatformModule } from '@lapse/platform';
 import { TemporalModule } from '@lapse/temporal';
 import { AccessRequestsModule } from './access-requests/access-requests.module';
@@ -30,10 +30,7 @@ export function createAppModule(config: RequestsConfig): DynamicModule {
       PlatformModule.forRoot({ service: 'requests', logLevel: config.LOG_LEVEL }),
       AuthModule.forService(config, 'requests'),
       DbModule.forRoot(dataSourceOptions(config.DATABASE_URL)),
-      KafkaModule.forRoot({
-        brokers: config.KAFKA_BROKERS,
-        clientId: config.KAFKA_CLIENT_ID ?? 'lapse-requests',
-      }),
+      KafkaModule.forRoot(kafkaSettingsOf(config, config.KAFKA_CLIENT_ID ?? 'lapse-requests')),
       TemporalModule.forRoot({
         address: config.TEMPORAL_ADDRESS,
         namespace: config.TEMPORAL_NAMESPACE,

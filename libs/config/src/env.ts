@@ -53,6 +53,21 @@ export const commonEnvSchema = z.object({
         .filter(Boolean),
     ),
   KAFKA_CLIENT_ID: z.string().optional(),
+  /** How clients reach the brokers: SASL_SSL (SCRAM) wherever the brokers are secured (rule 16). */
+  KAFKA_SECURITY_PROTOCOL: z
+    .enum(['PLAINTEXT', 'SSL', 'SASL_SSL', 'SASL_PLAINTEXT'])
+    .default('PLAINTEXT'),
+  KAFKA_SASL_MECHANISM: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(z.enum(['scram-sha-512', 'scram-sha-256', 'plain']))
+    .default('scram-sha-512'),
+  /** This service's own principal (each service has its own; `npm start` and tests set them). */
+  KAFKA_USERNAME: z.string().min(1).optional(),
+  KAFKA_PASSWORD: z.string().min(1).optional(),
+  /** PEM file of the CA that signed the brokers' certificates (default: the system's CAs). */
+  KAFKA_CA_FILE: z.string().min(1).optional(),
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().default('default'),
   /** Prefix of every Temporal task queue this service uses or starts work on (tests isolate with it). */

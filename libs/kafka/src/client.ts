@@ -1,9 +1,72 @@
-import { Kafka, Partitioners, logLevel, type Admin, type LogEntry, type Producer } from 'kafkajs';
+import { readFileSync } from 'node:fs';
+import {
+  Kafka,
+  Partitioners,
+  logLevel,
+  type Admin,
+  type KafkaConfig,
+  type LogEntry,
+  type Producer,
+  type SASLOptions,
+} from 'kafkajs';
 import { TOPIC_SPECS, type TopicSpec } from '@lapse/contracts';
+
+/** How a client proves who it is to the brokers (rule 16: SASL_SSL wherever they are secured). */
+export interface KafkaSecurity {
+  protocol: 'PLAINTEXT' | 'SSL' | 'SASL_SSL' | 'SASL_PLAINTEXT';
+  mechanism?: 'scram-sha-512' | 'scram-sha-256' | 'plain';
+  username?: string;
+  password?: string;
+  /** PEM file of the CA of the brokers' certificates; the system's CAs when absent. */
+  caFile?: string;
+}
 
 export interface KafkaSettings {
   brokers: string[];
   clientId: string;
+  security?: KafkaSecurity;
+}
+
+/** The Kafka settings in a service's validated config (`KAFKA_*`, libs/config). */
+export interface KafkaConnectionConfig {
+  KAFKA_BROKERS: string[];
+  KAFKA_SECURITY_PROTOCOL: KafkaSecurity['protocol'];
+  KAFKA_SASL_MECHANISM: NonNullable<KafkaSecurity['mechanism']>;
+  KAFKA_USERNAME?: string;
+  KAFKA_PASSWORD?: string;
+  KAFKA_CA_FILE?: string;
+}
+
+/** Client settings from the config: brokers, and ssl + sasl when the protocol asks for them. */
+export function kafkaSettingsOf(c: KafkaConnectionConfig, clientId: string): KafkaSettings {
+  return {
+    brokers: c.KAFKA_BROKERS,
+    clientId,
+    security: {
+      protocol: c.KAFKA_SECURITY_PROTOCOL,
+      mechanism: c.KAFKA_SASL_MECHANISM,
+      username: c.KAFKA_USERNAME,
+      password: c.KAFKA_PASSWORD,
+      caFile: c.KAFKA_CA_FILE,
+    },
+  };
+}
+
+/** kafkajs `ssl` and `sasl` for the security settings; throws when SASL lacks credentials. */
+export function connectionOptions(s?: KafkaSecurity): Pick<KafkaConfig, 'ssl' | 'sasl'> {
+  if (!s || s.protocol === 'PLAINTEXT') return {};
+  const tls = s.protocol === 'SSL' || s.protocol === 'SASL_SSL';
+  const ssl = tls ? (s.caFile ? { ca: [readFileSync(s.caFile, 'utf8')] } : true) : undefined;
+  if (s.protocol === 'SSL') return { ssl };
+  if (!s.username || !s.password) {
+    throw new Error(`KAFKA_USERNAME and KAFKA_PASSWORD must be set with ${s.protocol}`);
+  }
+  const sasl = {
+    mechanism: s.mechanism ?? 'scram-sha-512',
+    username: s.username,
+    password: s.password,
+  } as SASLOptions;
+  return { ssl, sasl };
 }
 
 const LEVELS: Record<number, string> = {
@@ -35,6 +98,7 @@ export function createKafka(s: KafkaSettings): Kafka {
   return new Kafka({
     clientId: s.clientId,
     brokers: s.brokers,
+    ...connectionOptions(s.security),
     logLevel: logLevel.WARN,
     logCreator: jsonLogCreator(s.clientId),
     retry: { initialRetryTime: 200, retries: 8 },

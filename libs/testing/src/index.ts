@@ -4,3 +4,4 @@ export * from './temporal';
 export * from './migrate-all';
 export * from './test-output';
 export * from './proxies';
+export * from './kafka';

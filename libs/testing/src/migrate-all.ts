@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { kafkaEnvAs } from './stack';
 
 const root = join(__dirname, '..', '..', '..');
 
@@ -19,7 +20,12 @@ export function migrateAllSchemas(url: string): Promise<void> {
         '@swc-node/register',
         join(root, 'tools/scripts/migrate.ts'),
       ],
-      { cwd: root, env: { ...process.env, DATABASE_URL: url }, stdio: ['ignore', 'pipe', 'pipe'] },
+      {
+        cwd: root,
+        // Topics are created by the operator principal.
+        env: { ...process.env, ...kafkaEnvAs('ops'), DATABASE_URL: url },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
     );
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));

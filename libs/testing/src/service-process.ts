@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { eventually } from './stack';
+import { eventually, kafkaEnvAs } from './stack';
 
 const root = join(__dirname, '..', '..', '..');
 
@@ -50,7 +50,14 @@ export async function startServiceProcess(
     ],
     {
       cwd: root,
-      env: { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(port) },
+      env: {
+        ...process.env,
+        // Each service reaches Kafka as its own principal (the console uses none).
+        ...(app === 'console' ? {} : kafkaEnvAs(app)),
+        LOG_LEVEL: 'warn',
+        ...env,
+        PORT: String(port),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );

@@ -15,6 +15,50 @@ export const stack = {
     `${process.env.HOME}/.cache/lapse/bin/temporal-test-server`,
 };
 
+/** The Kafka principals `stack.sh env` prints credentials for (rule 16: one per party). */
+export type KafkaPrincipal =
+  | 'policy'
+  | 'access-tracking'
+  | 'requests'
+  | 'notifications'
+  | 'grant-worker'
+  | 'proxy'
+  | 'ops';
+
+const envName = (p: string) => p.toUpperCase().replace(/-/g, '_');
+
+/**
+ * A principal's Kafka settings from the stack's env, as a service's config reads them
+ * (`KAFKA_SECURITY_PROTOCOL`, `KAFKA_USERNAME`, …): for a service started by a test. Empty
+ * when the stack prints no credentials (a plaintext broker).
+ */
+export function kafkaEnvAs(principal: KafkaPrincipal): Record<string, string> {
+  const username = process.env[`LAPSE_${envName(principal)}_KAFKA_USERNAME`];
+  const password = process.env[`LAPSE_${envName(principal)}_KAFKA_PASSWORD`];
+  const protocol = process.env.KAFKA_SECURITY_PROTOCOL;
+  if (!protocol || protocol === 'PLAINTEXT') return {};
+  return {
+    KAFKA_SECURITY_PROTOCOL: protocol,
+    KAFKA_SASL_MECHANISM: process.env.KAFKA_SASL_MECHANISM ?? 'scram-sha-512',
+    ...(process.env.KAFKA_CA_FILE ? { KAFKA_CA_FILE: process.env.KAFKA_CA_FILE } : {}),
+    ...(username ? { KAFKA_USERNAME: username } : {}),
+    ...(password ? { KAFKA_PASSWORD: password } : {}),
+  };
+}
+
+/** A principal's settings for `createKafka({ brokers, clientId, security })` in a test. */
+export function kafkaSecurityAs(principal: KafkaPrincipal) {
+  const e = kafkaEnvAs(principal);
+  if (!e.KAFKA_SECURITY_PROTOCOL) return undefined;
+  return {
+    protocol: e.KAFKA_SECURITY_PROTOCOL as 'PLAINTEXT' | 'SSL' | 'SASL_SSL' | 'SASL_PLAINTEXT',
+    mechanism: e.KAFKA_SASL_MECHANISM as 'scram-sha-512' | 'scram-sha-256' | 'plain',
+    username: e.KAFKA_USERNAME,
+    password: e.KAFKA_PASSWORD,
+    caFile: e.KAFKA_CA_FILE,
+  };
+}
+
 function withDatabase(url: string, db: string): string {
   const u = new URL(url);
   u.pathname = `/${db}`;

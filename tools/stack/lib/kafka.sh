@@ -3,10 +3,16 @@
 
 LAPSE_KAFKA_PORT=${LAPSE_KAFKA_PORT:-9092}
 LAPSE_KAFKA_CONTROLLER_PORT=${LAPSE_KAFKA_CONTROLLER_PORT:-9093}
+LAPSE_KAFKA_INTERNAL_PORT=${LAPSE_KAFKA_INTERNAL_PORT:-$((LAPSE_KAFKA_PORT + 2))}
 LAPSE_KAFKA_JAVA_OPTS=${LAPSE_KAFKA_JAVA_OPTS:--Xms128m -Xmx512m -XX:+UseSerialGC}
 KAFKA_DIR=$LAPSE_CACHE/kafka
-KAFKA_DATA=${LAPSE_KAFKA_DATA:-$KAFKA_DIR/data} # a second stack (fault tests) keeps its own
+KAFKA_DATA=${LAPSE_KAFKA_DATA:-$KAFKA_DIR/data}
+# The CA, the broker's certificate and key, the principals' passwords (all 0600/0700).
+KAFKA_SECRETS=${LAPSE_KAFKA_SECRETS:-$KAFKA_DIR/secrets}
 KAFKA_PROPS=$LAPSE_RUN_DIR/kafka-server.properties # generated from templates/ on each start
+KAFKA_ADMIN_PROPS=$LAPSE_RUN_DIR/kafka-admin.properties
+# Principals (SCRAM-SHA-512 users): one per service, one for the proxies, one operator.
+KAFKA_PRINCIPALS=(policy access-tracking requests notifications grant-worker proxy ops)
 
 kafka_install() {
   local stamp
@@ -35,11 +41,119 @@ WRAPPER
   printf 'log4j.rootLogger=WARN, stderr\nlog4j.appender.stderr=org.apache.log4j.ConsoleAppender\nlog4j.appender.stderr.Target=System.err\nlog4j.appender.stderr.layout=org.apache.log4j.PatternLayout\nlog4j.appender.stderr.layout.ConversionPattern=%%p %%m (%%c)%%n\n' \
     >"$KAFKA_DIR/tools-log4j.properties"
   chmod +x "$LAPSE_BIN/kafka-run-class" "$LAPSE_BIN/kafka-topics"
+  kafka_tls
+  kafka_passwords
+}
+
+# kafka_tls: a CA and the broker's certificate (CN=lapse-broker, IP 127.0.0.1), made once.
+kafka_tls() {
+  local d=$KAFKA_SECRETS/tls
+  mkdir -p "$d" && chmod 700 "$KAFKA_SECRETS" "$d"
+  if [ ! -s "$d/ca.crt" ]; then
+    log "making the kafka CA ($d/ca.crt)"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=Lapse local Kafka CA" \
+      -keyout "$d/ca.key" -out "$d/ca.crt" 2>/dev/null
+    rm -f "$d/broker.pem"
+  fi
+  if [ ! -s "$d/broker.pem" ]; then
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=lapse-broker" \
+      -keyout "$d/broker.key" -out "$d/broker.csr" 2>/dev/null
+    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth,clientAuth\n' >"$d/broker.ext"
+    openssl x509 -req -days 3650 -in "$d/broker.csr" -CA "$d/ca.crt" -CAkey "$d/ca.key" \
+      -CAcreateserial -extfile "$d/broker.ext" -out "$d/broker.crt" 2>/dev/null
+    cat "$d/broker.key" "$d/broker.crt" >"$d/broker.pem"
+  fi
+  chmod 600 "$d"/*
+  chmod 644 "$d/ca.crt"
+}
+
+# kafka_passwords: one random password per principal, made once.
+kafka_passwords() {
+  local p
+  mkdir -p "$KAFKA_SECRETS/users" && chmod 700 "$KAFKA_SECRETS" "$KAFKA_SECRETS/users"
+  for p in "${KAFKA_PRINCIPALS[@]}"; do
+    [ -s "$KAFKA_SECRETS/users/$p" ] || (umask 077 && openssl rand -hex 24 >"$KAFKA_SECRETS/users/$p")
+  done
+}
+
+kafka_admin_props() {
+  printf 'security.protocol=SSL\nssl.keystore.type=PEM\nssl.keystore.location=%s\nssl.truststore.type=PEM\nssl.truststore.location=%s\n' \
+    "$KAFKA_SECRETS/tls/broker.pem" "$KAFKA_SECRETS/tls/ca.crt" >"$KAFKA_ADMIN_PROPS"
+}
+
+# kafka_acl_spec: the principals and what each may do (lib/../kafka/LapseKafkaSecurity.java).
+# Each writes only its own topics and reads only what it consumes (rule 16); every one may
+# describe topics (services list them on boot) and the cluster (health checks).
+kafka_acl_spec() {
+  local p t
+  for p in "${KAFKA_PRINCIPALS[@]}"; do
+    echo "user $p $KAFKA_SECRETS/users/$p"
+    echo "acl $p DESCRIBE topic literal *"
+    echo "acl $p DESCRIBE cluster literal kafka-cluster"
+  done
+  # Consumers join groups of any name (tests and replicas choose theirs); a group gives no data.
+  for p in policy access-tracking notifications proxy ops; do
+    echo "acl $p READ group literal *"
+    echo "acl $p DESCRIBE group literal *"
+  done
+  kafka_acl_topics policy WRITE policy.changes.v1 access-requests.v1.dlq grants.state.v1.dlq
+  kafka_acl_topics policy READ access-requests.v1 grants.state.v1
+  # access-tracking publishes the uses forward-auth sees (as a proxy would) and rejects.
+  kafka_acl_topics access-tracking WRITE access.usage.v1 access.usage.v1.dlq grants.state.v1.dlq
+  kafka_acl_topics access-tracking READ access.usage.v1 grants.state.v1 policy.changes.v1
+  kafka_acl_topics requests WRITE access-requests.v1
+  kafka_acl_topics notifications WRITE access-requests.v1.dlq
+  kafka_acl_topics notifications READ access-requests.v1
+  kafka_acl_topics grant-worker WRITE grants.state.v1
+  # Proxies report uses, and may enforce from the grant states (DESIGN §5); nothing else.
+  kafka_acl_topics proxy WRITE access.usage.v1
+  kafka_acl_topics proxy READ grants.state.v1
+  # The operator reads every topic, creates the topics (npm start, tests) and moves groups; no writes.
+  for t in READ DESCRIBE_CONFIGS; do echo "acl ops $t topic literal *"; done
+  echo "acl ops CREATE cluster literal kafka-cluster"
+  echo "acl ops DESCRIBE_CONFIGS cluster literal kafka-cluster"
+  echo "acl ops DELETE group literal *"
+  # ... and has scratch topics of its own (`ops.`: smoke tests, drills).
+  for t in WRITE DELETE; do echo "acl ops $t topic prefixed ops."; done
+}
+
+kafka_acl_topics() {
+  local p=$1 op=$2 t
+  shift 2
+  for t in "$@"; do echo "acl $p $op topic literal $t"; done
+}
+
+# kafka_secure: the principals and ACLs, applied when the spec or the broker process changed.
+kafka_secure() {
+  local spec=$LAPSE_RUN_DIR/kafka-acls.spec stamp
+  kafka_acl_spec >"$spec"
+  stamp="$(stamp_of "$spec" "$STACK_DIR/kafka/LapseKafkaSecurity.java" "$KAFKA_SECRETS/users/"*) $(pid_of kafka)"
+  [ "$(cat "$LAPSE_RUN_DIR/kafka-acls.stamp" 2>/dev/null)" = "$stamp" ] && return 0
+  log "kafka: applying principals and ACLs..."
+  java -Xmx256m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC \
+    -Dlog4j.configuration="file:$KAFKA_DIR/tools-log4j.properties" -cp "$KAFKA_DIR/libs/*" \
+    "$STACK_DIR/kafka/LapseKafkaSecurity.java" "127.0.0.1:$LAPSE_KAFKA_INTERNAL_PORT" \
+    "$KAFKA_ADMIN_PROPS" "$spec" >&2
+  echo "$stamp" >"$LAPSE_RUN_DIR/kafka-acls.stamp"
 }
 
 kafka_ready() {
   port_open 127.0.0.1 "$LAPSE_KAFKA_PORT" &&
-    "$LAPSE_BIN/kafka-topics" --bootstrap-server "127.0.0.1:$LAPSE_KAFKA_PORT" --list
+    "$LAPSE_BIN/kafka-topics" --bootstrap-server "127.0.0.1:$LAPSE_KAFKA_INTERNAL_PORT" \
+      --command-config "$KAFKA_ADMIN_PROPS" --list
+}
+
+# kafka_env: what clients need (stack.sh env): SASL_SSL, the CA, each principal's credentials.
+kafka_env() {
+  local p var
+  echo "export KAFKA_SECURITY_PROTOCOL=SASL_SSL"
+  echo "export KAFKA_SASL_MECHANISM=scram-sha-512"
+  echo "export KAFKA_CA_FILE=$KAFKA_SECRETS/tls/ca.crt"
+  for p in "${KAFKA_PRINCIPALS[@]}"; do
+    var=$(echo "$p" | tr 'a-z-' 'A-Z_')
+    echo "export LAPSE_${var}_KAFKA_USERNAME=$p"
+    echo "export LAPSE_${var}_KAFKA_PASSWORD=$(cat "$KAFKA_SECRETS/users/$p" 2>/dev/null)"
+  done
 }
 
 kafka_start() {
@@ -50,7 +164,11 @@ kafka_start() {
   fi
   check_port_free kafka 127.0.0.1 "$LAPSE_KAFKA_PORT"
   check_port_free kafka-controller 127.0.0.1 "$LAPSE_KAFKA_CONTROLLER_PORT"
+  check_port_free kafka-internal 127.0.0.1 "$LAPSE_KAFKA_INTERNAL_PORT"
+  kafka_tls
+  kafka_passwords
   sed -e "s|@PORT@|$LAPSE_KAFKA_PORT|g" -e "s|@CONTROLLER_PORT@|$LAPSE_KAFKA_CONTROLLER_PORT|g" \
+    -e "s|@INTERNAL_PORT@|$LAPSE_KAFKA_INTERNAL_PORT|g" -e "s|@TLS_DIR@|$KAFKA_SECRETS/tls|g" \
     -e "s|@DATA_DIR@|$KAFKA_DATA|g" \
     "$STACK_DIR/templates/kafka-server.properties" >"$KAFKA_PROPS"
   if [ ! -f "$KAFKA_DATA/meta.properties" ]; then
@@ -69,8 +187,10 @@ kafka_start() {
 }
 
 kafka_wait() {
+  kafka_admin_props
   wait_ready kafka "$LAPSE_LOG_DIR/kafka.log" kafka_ready
-  log "kafka ready: 127.0.0.1:$LAPSE_KAFKA_PORT"
+  kafka_secure
+  log "kafka ready: SASL_SSL 127.0.0.1:$LAPSE_KAFKA_PORT (CA $KAFKA_SECRETS/tls/ca.crt)"
 }
 
 kafka_stop() { stop_bg kafka TERM; }

@@ -5,11 +5,10 @@ import { positionAtEnd } from '../testing/integration';
 import { startLapseStack, type LapseStack } from '@lapse/grant-runtime/testing';
 import type { Consumer } from 'kafkajs';
 import { TOPICS, usageEventSchema, type UsageEvent } from '@lapse/contracts';
-import { createKafka } from '@lapse/kafka';
 import {
   eventually,
+  kafkaAs,
   httpGet,
-  stack,
   startServiceProcess,
   uniqueSuffix,
   startCaddy,
@@ -397,7 +396,7 @@ http://:${port} {
   it('uses recorded but not yet published are published on SIGTERM, not lost', async () => {
     // A second access-tracking whose timer would publish only in ten minutes: only the
     // shutdown flush can publish the use.
-    const kafka = createKafka({ brokers: stack.kafkaBrokers, clientId: `it-flush-${s.suffix}` });
+    const kafka = kafkaAs('ops', `it-flush-${s.suffix}`);
     const groupId = `it-flush-reader-${s.suffix}`;
     await positionAtEnd(kafka, groupId, TOPICS.usage);
     const seen: UsageEvent[] = [];

@@ -11,9 +11,18 @@ import {
   type UsageDlqRecord,
 } from '@lapse/contracts';
 import { migrate } from '@lapse/db';
-import { JsonProducer, createKafka, ensureTopics } from '@lapse/kafka';
+import { ensureTopics, type JsonProducer } from '@lapse/kafka';
 import { lapseValidationPipe } from '@lapse/platform';
-import { createTestDatabase, eventually, stack, uniqueSuffix } from '@lapse/testing';
+import {
+  TOPIC_OWNERS,
+  TopicOwnersProducer,
+  createTestDatabase,
+  eventually,
+  kafkaAs,
+  kafkaEnvAs,
+  stack,
+  uniqueSuffix,
+} from '@lapse/testing';
 import { createAppModule } from '../app.module';
 import { loadServiceConfig, type AccessTrackingConfig } from '../config';
 import { dataSourceOptions } from '../db/data-source';
@@ -36,11 +45,13 @@ export async function createHarness(label: string): Promise<Harness> {
   const suffix = uniqueSuffix();
   const db = await createTestDatabase(label);
   await migrate(dataSourceOptions(db.url));
-  const kafka = createKafka({ brokers: stack.kafkaBrokers, clientId: `at-test-${suffix}` });
+  // The operator creates topics and reads the DLQ; records go out as their topic's owner.
+  const kafka = kafkaAs('ops', `at-test-${suffix}`);
   await ensureTopics(kafka);
-  const producer = new JsonProducer(kafka);
+  const producer: JsonProducer = new TopicOwnersProducer(`at-test-${suffix}`);
   await producer.connect();
   const env: Record<string, string> = {
+    ...kafkaEnvAs('access-tracking'),
     DATABASE_URL: db.url,
     KAFKA_BROKERS: stack.kafkaBrokers.join(','),
     TEMPORAL_ADDRESS: stack.temporalAddress,
@@ -92,13 +103,20 @@ export async function positionAtEnd(kafka: Kafka, groupId: string, topic: string
   }
 }
 
-/** Sends raw bytes (not JSON-encoded) to a topic: for malformed records. */
+/**
+ * Sends raw bytes (not JSON-encoded) to a topic as its owner (a proxy for usage): for malformed
+ * records. `_kafka` is the harness's client (the operator's, which writes no Lapse topic).
+ */
 export async function sendRaw(
-  kafka: Kafka,
+  _kafka: Kafka,
   topic: string,
   messages: { key: string; value: string }[],
 ): Promise<void> {
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  const owner = TOPIC_OWNERS[topic];
+  if (!owner) throw new Error(`no owner known for topic ${topic}`);
+  const producer = kafkaAs(owner, `at-test-raw-${owner}`).producer({
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
   await producer.connect();
   try {
     await producer.send({ topic, acks: -1, messages });

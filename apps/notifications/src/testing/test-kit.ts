@@ -13,9 +13,9 @@ import {
   type AccessRequestEvent,
   type Role,
 } from '@lapse/contracts';
-import { JsonProducer, createKafka } from '@lapse/kafka';
+import { JsonProducer } from '@lapse/kafka';
 import { PolicyAdmin } from '@lapse/grant-runtime/testing';
-import { freePort, startServiceProcess, type RunningService } from '@lapse/testing';
+import { freePort, kafkaAs, startServiceProcess, type RunningService } from '@lapse/testing';
 
 export const JWT_SECRET = 'notifications-test-jwt-secret-0123456789';
 export const SERVICE_SECRET = 'notifications-test-service-secret-0123456';
@@ -242,7 +242,8 @@ let producer: JsonProducer | undefined;
 
 /** Publishes a request event as the requests service does (key = grant key). */
 export async function publishRequestEvent(e: AccessRequestEvent, brokers: string[]): Promise<void> {
-  producer ??= new JsonProducer(createKafka({ brokers, clientId: 'notifications-test' }));
+  void brokers; // the stack's brokers, as the requests service (the topic's owner)
+  producer ??= new JsonProducer(kafkaAs('requests', 'notifications-test'));
   await producer.send(TOPICS.accessRequests, [{ key: grantKey(e.request), value: e }]);
 }
 

@@ -19,9 +19,16 @@ import {
 import { signServiceToken, signUserToken } from '@lapse/auth';
 import { migrate } from '@lapse/db';
 import { GrantClient } from '@lapse/grant-client';
-import { JsonProducer, createKafka, ensureTopics } from '@lapse/kafka';
+import { ensureTopics, type JsonProducer } from '@lapse/kafka';
 import { lapseValidationPipe } from '@lapse/platform';
-import { createTestDatabase, stack, uniqueSuffix } from '@lapse/testing';
+import {
+  TopicOwnersProducer,
+  createTestDatabase,
+  kafkaAs,
+  kafkaEnvAs,
+  stack,
+  uniqueSuffix,
+} from '@lapse/testing';
 import {
   createActivityWorker,
   createGrantStateActivities,
@@ -73,6 +80,7 @@ export class PolicyHarness {
     const suffix = uniqueSuffix();
     this.config = loadServiceConfig({
       ...process.env,
+      ...kafkaEnvAs('policy'),
       DATABASE_URL: db.url,
       KAFKA_BROKERS: stack.kafkaBrokers.join(','),
       TEMPORAL_ADDRESS: stack.temporalAddress,
@@ -105,12 +113,9 @@ export class PolicyHarness {
   }
 
   private async startWorkers(): Promise<void> {
-    const kafka = createKafka({
-      brokers: stack.kafkaBrokers,
-      clientId: `policy-test-${this.prefix}`,
-    });
-    await ensureTopics(kafka);
-    const producer = new JsonProducer(kafka);
+    await ensureTopics(kafkaAs('ops', `policy-test-${this.prefix}`));
+    // The grant workflows' activities publish grant states as the grant worker does.
+    const producer: JsonProducer = new TopicOwnersProducer(`policy-test-${this.prefix}`);
     this.producer = producer;
     this.nativeConnection = await NativeConnection.connect({ address: stack.temporalAddress });
     const accessTracking: AccessTrackingActivities = {

@@ -10,7 +10,7 @@ import {
   startLapseStack as startSharedStack,
   type LapseStack as SharedStack,
 } from '@lapse/grant-runtime/testing';
-import type { RunningService } from '@lapse/testing';
+import { kafkaEnvAs, type RunningService } from '@lapse/testing';
 import { createAppModule } from '../app.module';
 import { loadServiceConfig, type RequestsConfig } from '../config';
 import { configureApp } from '../http/configure-app';
@@ -34,6 +34,7 @@ export async function startLapseStack(
   try {
     const config = loadServiceConfig({
       ...shared.env,
+      ...kafkaEnvAs('requests'),
       LOG_LEVEL: 'error',
       LAPSE_POLICY_URL: shared.policy.url,
       LAPSE_POLICY_CACHE_MS: '0',

@@ -5,8 +5,8 @@
  * the integration globalSetup), else bundles from source.
  */
 import { NativeConnection } from '@temporalio/worker';
-import { JsonProducer, createKafka } from '@lapse/kafka';
-import { stack } from '@lapse/testing';
+import { JsonProducer } from '@lapse/kafka';
+import { kafkaAs, stack } from '@lapse/testing';
 import { createGrantWorker } from '../create-grant-worker';
 import { createGrantStateActivities } from '../grant-state.activities';
 import { prebuiltGrantWorkflowBundle } from '../workflow-bundle';
@@ -19,9 +19,7 @@ export async function startGrantWorker(opts: {
   taskQueuePrefix: string;
   clientId: string;
 }): Promise<RunningGrantWorker> {
-  const producer = new JsonProducer(
-    createKafka({ brokers: stack.kafkaBrokers, clientId: opts.clientId }),
-  );
+  const producer = new JsonProducer(kafkaAs('grant-worker', opts.clientId));
   const connection = await NativeConnection.connect({ address: stack.temporalAddress });
   const worker = await createGrantWorker({
     connection,
