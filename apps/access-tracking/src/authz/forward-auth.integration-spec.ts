@@ -91,7 +91,7 @@ describe('forward-auth through nginx and Caddy', () => {
     // The usage topic is shared: this suite's group starts at its current end on every
     // partition (committed, so the freshness check before a lock sees a caught-up group).
     const usageGroup = `it-authz-usage-${uniqueSuffix()}`;
-    const admin = createKafka({ brokers: stack.kafkaBrokers, clientId: usageGroup });
+    const admin = kafkaAs('ops', usageGroup);
     await positionAtEnd(admin, usageGroup, TOPICS.usage);
     s = await startLapseStack('authz', {
       services: ['access-tracking'],

@@ -64,7 +64,7 @@ describe('Kafka principals and ACLs (rule 16)', () => {
         acks: -1,
         messages: [
           {
-            key: grantKey(userId, resourceId),
+            key: grantKey({ userId, resourceId }),
             value: JSON.stringify(grantRecord(userId, resourceId, 'ACTIVE', 900_000_000)),
           },
         ],
@@ -168,7 +168,7 @@ describe('Kafka principals and ACLs (rule 16)', () => {
       await expect(
         p.send(TOPICS.usage, [
           {
-            key: grantKey(userId, resourceId),
+            key: grantKey({ userId, resourceId }),
             value: { userId, resourceId, occurredAt: new Date().toISOString() },
           },
         ]),
