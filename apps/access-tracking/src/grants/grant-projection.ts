@@ -41,6 +41,12 @@ export class GrantProjection {
   private readonly grants = new Map<string, ProjectedGrant>();
   /** Set while the projection may be behind grants.state.v1 by more than the bound. */
   stale = false;
+  /**
+   * Set once the projection is known to hold every grant published up to a few seconds ago; until
+   * then (and whenever it falls behind) a usage event for a grant it does not know may be for a
+   * grant it has not read yet.
+   */
+  current = false;
 
   get size(): number {
     return this.grants.size;

@@ -11,6 +11,9 @@ const decisionsStale = gauge(
   '1 while decisions answer from a grant-state projection older than LAPSE_DECISIONS_STALE_MS',
 );
 
+/** The projection counts as current when it covers every grant state published this long ago. */
+const PROJECTION_CURRENT_MS = 15_000;
+
 /**
  * How current this service's data is: usage ingestion (for the pre-lock access check) and the
  * grant-state projection (for decisions), each from its consumer group's committed offsets
@@ -52,6 +55,7 @@ export class IngestionFreshness implements OnApplicationBootstrap, OnApplication
     this.usage.start();
     this.grantState.start();
     this.timer = setInterval(() => {
+      this.projection.current = this.grantState.staleness() <= PROJECTION_CURRENT_MS;
       this.projection.stale = this.decisionsStale();
       decisionsStale.set(this.projection.stale ? 1 : 0);
     }, 1000);

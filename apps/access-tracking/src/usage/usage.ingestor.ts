@@ -139,7 +139,10 @@ export class UsageIngestor implements OnApplicationBootstrap, OnApplicationShutd
     const accepted: AcceptedUsage[] = [];
     const rejects: { key: string | null; value: DeadLetter }[] = [];
     const publishedAt: number[] = new Array(messages.length);
-    const isKnown = (key: string) => this.projection.has(key);
+    // Rule 2 rejects events for unknown grants, but only a current projection knows which are
+    // unknown: while it lags (a new grant not read yet), an event is recorded, not dead-lettered.
+    const current = this.projection.current;
+    const isKnown = (key: string) => this.projection.has(key) || !current;
     for (let i = 0; i < messages.length; i++) {
       const m = messages[i];
       publishedAt[i] = Number(m.timestamp);
