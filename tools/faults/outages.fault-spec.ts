@@ -14,7 +14,6 @@ import {
   deadLetterRecordSchema,
   grantKey,
   grantWorkflowId,
-  stateQuery,
   type DeadLetterRecord,
   type GrantView,
 } from '@lapse/contracts';
@@ -62,7 +61,9 @@ function killServer(name: 'kafka' | 'postgres' | 'temporal'): void {
 }
 
 async function grantState(resourceId: string, userId: string): Promise<GrantView> {
-  return s.temporal.workflow.getHandle(grantWorkflowId(resourceId, userId)).query(stateQuery);
+  const view = await s.grants.state({ userId, resourceId });
+  if (!view) throw new Error(`no grant ${resourceId}/${userId}`);
+  return view;
 }
 
 async function waitForState(
@@ -156,7 +157,7 @@ class UsagePump {
             timeout: 3000,
             messages: [
               {
-                key: grantKey(alice.id, inUse.id),
+                key: grantKey({ userId: alice.id, resourceId: inUse.id }),
                 value: JSON.stringify({
                   userId: alice.id,
                   resourceId: inUse.id,
@@ -507,7 +508,7 @@ it('grant-worker SIGKILLed mid-effects: the unlock, its request record, state an
   });
   grantWorkerProcess = restarted;
   await waitForState(manual.id, bob.id, 'ACTIVE');
-  await auditHas(manual.id, grantWorkflowId(manual.id, bob.id), 'grant.unlocked', adminToken);
+  await auditHas(manual.id, grantWorkflowId({ userId: bob.id, resourceId: manual.id }), 'grant.unlocked', adminToken);
   await allReady();
   expect(watcher.violations).toEqual([]);
   report.push(
