@@ -508,7 +508,12 @@ it('grant-worker SIGKILLed mid-effects: the unlock, its request record, state an
   });
   grantWorkerProcess = restarted;
   await waitForState(manual.id, bob.id, 'ACTIVE');
-  await auditHas(manual.id, grantWorkflowId({ userId: bob.id, resourceId: manual.id }), 'grant.unlocked', adminToken);
+  await auditHas(
+    manual.id,
+    grantWorkflowId({ userId: bob.id, resourceId: manual.id }),
+    'grant.unlocked',
+    adminToken,
+  );
   await allReady();
   expect(watcher.violations).toEqual([]);
   report.push(
