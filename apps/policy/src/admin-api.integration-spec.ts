@@ -1,3 +1,6 @@
+import { grantWorkflowId } from '@lapse/contracts';
+import { GrantClient } from '@lapse/grant-client';
+import { metricsRegistry } from '@lapse/platform';
 import { eventually } from '@lapse/testing';
 import { PolicyHarness } from './testing/policy-harness';
 
@@ -19,6 +22,7 @@ describe('admin API (real Postgres, Temporal, Kafka)', () => {
       sync: true,
       workflows: true,
       consumers: true,
+      env: { LAPSE_RECONCILE_INTERVAL_MS: '200', LAPSE_RECONCILE_BATCH: '50' },
     });
     adminId = await h.seedUser('admin@example.com', ['ADMIN']);
     admin = await h.token(adminId);
@@ -227,4 +231,67 @@ describe('admin API (real Postgres, Temporal, Kafka)', () => {
     expect(new Set(emails).size).toBe(emails.length);
     expect(emails.filter((e) => e.startsWith('page-'))).toHaveLength(7);
   });
+
+  it('the reconciler repairs a terminated grant workflow and a grant running the wrong policy, counted in metrics', async () => {
+    const u = await h.seedUser('drift@example.com');
+    const g = (await api('POST', '/v1/groups', { name: 'drift' })).id as string;
+    await api('PUT', `/v1/groups/${g}/members`, { userIds: [u] });
+    const r = (
+      await api('POST', '/v1/resources', {
+        name: 'drift',
+        address: 'drift.example',
+        policy: { autoLock: { durationSeconds: 30 * DAY, approval: 'MANUAL' } },
+      })
+    ).id as string;
+    pairs.push({ resourceId: r, userId: u });
+    await api('PUT', `/v1/resources/${r}/assignments/${g}`, {});
+    const before = await eventually(
+      async () => {
+        const v = await h.grantState({ resourceId: r, userId: u });
+        return v?.state === 'ACTIVE' ? v : undefined;
+      },
+      { timeoutMs: 30_000, what: 'ACTIVE grant' },
+    );
+    const handle = h.client.workflow.getHandle(grantWorkflowId({ resourceId: r, userId: u }));
+    const firstRun = (await handle.describe()).runId;
+    await handle.terminate('an operator terminated it by mistake');
+    expect((await handle.describe()).status.name).toBe('TERMINATED');
+
+    const repaired = await eventually(
+      async () => {
+        const d = await handle.describe();
+        if (d.runId === firstRun || d.status.name !== 'RUNNING') return undefined;
+        const v = await h.grantState({ resourceId: r, userId: u });
+        return v?.state === 'ACTIVE' ? v : undefined;
+      },
+      { timeoutMs: 30_000, what: 'the reconciler to start the grant again' },
+    );
+    expect(repaired.version).toBeGreaterThan(before.version);
+    expect(repaired.policy.autoLock).toEqual({ durationSeconds: 30 * DAY, approval: 'MANUAL' });
+
+    // A lost policy change: the workflow runs another policy than policy says.
+    await new GrantClient(h.client, { taskQueuePrefix: h.prefix }).apply(
+      { resourceId: r, userId: u },
+      { ...repaired.policy, autoLock: { durationSeconds: 60, approval: 'AUTOMATIC' } },
+    );
+    await eventually(
+      async () => {
+        const v = await h.grantState({ resourceId: r, userId: u });
+        return v?.policy.autoLock?.durationSeconds === 30 * DAY && v.version > repaired.version + 1
+          ? true
+          : undefined;
+      },
+      { timeoutMs: 30_000, what: 'the reconciler to send the expected policy back' },
+    );
+    const metrics = await metricsRegistry.metrics();
+    const count = (kind: string) =>
+      Number(
+        new RegExp(
+          `lapse_policy_reconciler_repairs_total\\{[^}]*kind="${kind}"[^}]*\\} (\\d+)`,
+        ).exec(metrics)?.[1] ?? 0,
+      );
+    expect(count('ENDED_WORKFLOW')).toBeGreaterThanOrEqual(1);
+    expect(count('WRONG_POLICY')).toBeGreaterThanOrEqual(1);
+    expect(metrics).toMatch(/lapse_policy_reconciler_checked_total(\{[^}]*\})? [1-9]\d*/);
+  }, 90_000);
 });

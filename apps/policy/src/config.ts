@@ -11,6 +11,12 @@ export const configSchema = commonEnvSchema.extend({
   LAPSE_GRANT_SYNC_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(16),
   /** How often the sync worker looks for jobs and due expiries when idle. */
   LAPSE_GRANT_SYNC_POLL_MS: z.coerce.number().int().min(10).default(500),
+  /** Rule 11: sweep for drift between policy and the grant workflows (on the sync leader). */
+  LAPSE_RECONCILE_ENABLED: envBoolean.default(true),
+  /** Pause between two reconciler batches. */
+  LAPSE_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(10).default(5_000),
+  /** Grants compared per reconciler batch. */
+  LAPSE_RECONCILE_BATCH: z.coerce.number().int().min(1).max(5000).default(200),
   /** Log progress every this many (user, resource) pairs. */
   LAPSE_GRANT_SYNC_LOG_EVERY: z.coerce.number().int().min(1).default(1000),
   /** Kafka consumer group of the audit consumer (access-requests.v1). */

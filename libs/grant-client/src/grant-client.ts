@@ -24,6 +24,7 @@ import {
   type EndAccessUpdate,
   type EffectivePolicy,
   type GrantRef,
+  type GrantState,
   type GrantView,
   type PolicyChangedSignal,
   type ReviewUpdate,
@@ -163,6 +164,30 @@ export class GrantClient {
   /** Waits until the grant's workflow has ended (revoked or expired); its final view. */
   ended(ref: GrantRef): Promise<GrantView> {
     return this.handle(ref).result();
+  }
+
+  /**
+   * What Temporal holds for the grant (the reconciler compares it with policy): running with its
+   * state and policy, ended (completed, terminated, failed…), or never started.
+   */
+  async observe(
+    ref: GrantRef,
+  ): Promise<
+    | { status: 'RUNNING'; state: GrantState; policy: EffectivePolicy }
+    | { status: 'ENDED' }
+    | { status: 'MISSING' }
+  > {
+    try {
+      const d = await this.handle(ref).describe();
+      if (d.status.name !== 'RUNNING') return { status: 'ENDED' };
+    } catch (e) {
+      if (e instanceof WorkflowNotFoundError) return { status: 'MISSING' };
+      throw e;
+    }
+    const view = await this.state(ref);
+    return view
+      ? { status: 'RUNNING', state: view.state, policy: view.policy }
+      : { status: 'ENDED' };
   }
 
   /** The grant's state, or null when the user has no running grant to the resource. */

@@ -13,6 +13,7 @@ import { POLICY_CONFIG } from '../config.token';
 import type { PolicyConfig } from '../config';
 import { SCHEMA } from '../db/data-source';
 import { GrantSyncWorker } from './grant-sync.worker';
+import { GrantReconciler } from './reconciler';
 
 /** Runs the outbox relay and (unless disabled) the grant sync worker; stops both on shutdown. */
 @Injectable()
@@ -28,12 +29,22 @@ export class BackgroundWork implements OnApplicationBootstrap, OnApplicationShut
     @Inject(POLICY_CONFIG) private readonly config: PolicyConfig,
   ) {
     this.relay = new OutboxRelay(ds, SCHEMA, producer);
-    this.sync = new GrantSyncWorker(ds, grants, {
-      pageSize: config.LAPSE_GRANT_SYNC_PAGE_SIZE,
-      concurrency: config.LAPSE_GRANT_SYNC_CONCURRENCY,
-      pollMs: config.LAPSE_GRANT_SYNC_POLL_MS,
-      logEvery: config.LAPSE_GRANT_SYNC_LOG_EVERY,
-    });
+    this.sync = new GrantSyncWorker(
+      ds,
+      grants,
+      {
+        pageSize: config.LAPSE_GRANT_SYNC_PAGE_SIZE,
+        concurrency: config.LAPSE_GRANT_SYNC_CONCURRENCY,
+        pollMs: config.LAPSE_GRANT_SYNC_POLL_MS,
+        logEvery: config.LAPSE_GRANT_SYNC_LOG_EVERY,
+      },
+      config.LAPSE_RECONCILE_ENABLED
+        ? new GrantReconciler(ds, grants, {
+            intervalMs: config.LAPSE_RECONCILE_INTERVAL_MS,
+            batchSize: config.LAPSE_RECONCILE_BATCH,
+          })
+        : undefined,
+    );
     void health;
   }
 

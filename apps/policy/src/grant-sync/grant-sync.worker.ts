@@ -1,12 +1,14 @@
 import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import type { Policy, PolicyOverride } from '@lapse/contracts';
+import type { Policy } from '@lapse/contracts';
 import type { GrantClient } from '@lapse/grant-client';
 import { counter, gauge } from '@lapse/platform';
-import { planGrants, type GrantAction, type UserAssignment } from './grant-plan';
+import type { GrantAction } from './grant-plan';
+import { planResourceGrants } from './expected-grants';
 import { SyncJobsRepository, type SyncJob } from './sync-jobs.repository';
 import { queueExpiredAssignments } from './expiry';
 import { SyncLeadership } from './leadership';
+import type { GrantReconciler } from './reconciler';
 import { NO_POLICY } from '../resources/policy-input';
 
 /** What the sync needs of the grant client (a narrower type so tests can inject faults). */
@@ -50,13 +52,18 @@ export class GrantSyncWorker {
   private loop?: Promise<void>;
   private wake?: () => void;
 
+  /** Rule 11: sweeps for drift between the sync's jobs, on the leader only (null: off). */
+  readonly reconciler: GrantReconciler | null;
+
   constructor(
     private readonly ds: DataSource,
     private readonly driver: GrantDriver,
     private readonly s: GrantSyncSettings,
+    reconciler?: GrantReconciler,
   ) {
     this.jobs = new SyncJobsRepository(ds);
     this.leadership = new SyncLeadership(ds);
+    this.reconciler = reconciler ?? null;
   }
 
   private get leaseMs(): number {
@@ -91,6 +98,7 @@ export class GrantSyncWorker {
         leading = leads;
         syncLeader.set(leads ? 1 : 0);
         if (leads) worked = (await this.tick()) > 0;
+        if (leads && !worked) await this.reconciler?.maybeTick();
       } catch (err) {
         this.log.error({ err }, 'grant sync tick failed; will retry');
       }
@@ -144,7 +152,7 @@ export class GrantSyncWorker {
       if (users.length === 0) break;
       const resources = await this.resourcesOf(job);
       for (const r of resources) {
-        const actions = await this.plan(r.id, r.policy, users);
+        const actions = await planResourceGrants(this.ds, r.id, r.policy, users);
         await this.execute(r.id, actions);
         done += actions.length;
       }
@@ -211,32 +219,6 @@ export class GrantSyncWorker {
        WHERE a.group_id = ANY($1::uuid[]) ORDER BY r.id`,
       [job.groupIds],
     );
-  }
-
-  private async plan(
-    resourceId: string,
-    resourceDefault: Policy,
-    userIds: string[],
-  ): Promise<GrantAction[]> {
-    const rows: {
-      user_id: string;
-      group_id: string;
-      override: PolicyOverride;
-      expires_at: Date | null;
-    }[] = await this.ds.query(
-      `SELECT m.user_id, a.group_id, a.override, a.expires_at
-       FROM policy.memberships m JOIN policy.assignments a ON a.group_id = m.group_id AND a.resource_id = $1
-       JOIN policy.users u ON u.id = m.user_id AND u.active
-       WHERE m.user_id = ANY($2::uuid[])`,
-      [resourceId, userIds],
-    );
-    const assignments: UserAssignment[] = rows.map((r) => ({
-      userId: r.user_id,
-      groupId: r.group_id,
-      override: r.override,
-      expiresAt: r.expires_at ? r.expires_at.toISOString() : null,
-    }));
-    return planGrants(userIds, resourceDefault, assignments, Date.now());
   }
 
   private async execute(resourceId: string, actions: GrantAction[]): Promise<void> {
