@@ -6,6 +6,9 @@
  * `npm run token -- --proxy <proxyId> [--ttl 30d]`: prints a proxy token (LAPSE_SERVICE_SECRET):
  * caller `proxy`, audience access-tracking, good for `GET /v1/decisions` and `/v1/authz/*` only.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { Client } from 'pg';
 import { commonEnvSchema, envSecret, loadConfig } from '@lapse/config';
 import { signProxyToken, signUserToken } from '@lapse/auth';
@@ -13,7 +16,25 @@ import { signProxyToken, signUserToken } from '@lapse/auth';
 const USAGE =
   'usage: npm run token -- <email>   |   npm run token -- --proxy <proxyId> [--ttl 30d]';
 
+/**
+ * The development secrets `npm start` keeps under the cache (LAPSE_CACHE, ~/.cache/lapse), for a
+ * shell that has not set them: the token then works in any shell once the stack has run. Only
+ * read, never created; a secret set in the environment wins.
+ */
+function devSecretsFromCache(): void {
+  const cache = process.env.LAPSE_CACHE ?? join(homedir(), '.cache', 'lapse');
+  for (const [name, file] of [
+    ['LAPSE_JWT_SECRET', 'dev-jwt-secret'],
+    ['LAPSE_SERVICE_SECRET', 'dev-service-secret'],
+  ] as const) {
+    const path = join(cache, file);
+    if (!process.env[name] && existsSync(path))
+      process.env[name] = readFileSync(path, 'utf8').trim();
+  }
+}
+
 async function main(): Promise<number> {
+  devSecretsFromCache();
   const args = process.argv.slice(2);
   if (args[0] === '--proxy') return proxyToken(args.slice(1));
   const email = args[0];
