@@ -54,7 +54,7 @@ describe('user lifecycle (real Postgres, Temporal, Kafka)', () => {
     await eventually(
       async () =>
         (await grantStates(resources, leaver)).every((s) => s === 'ACTIVE') ? true : undefined,
-      { timeoutMs: 90_000, what: '50 ACTIVE grants' },
+      { timeoutMs: 150_000, intervalMs: 1_000, what: '50 ACTIVE grants' },
     );
 
     expect((await h.call('DELETE', `/v1/users/${leaver}`, admin)).status).toBe(204);
@@ -67,7 +67,7 @@ describe('user lifecycle (real Postgres, Temporal, Kafka)', () => {
     await eventually(
       async () =>
         (await grantStates(resources, leaver)).every((s) => s === 'REVOKED') ? true : undefined,
-      { timeoutMs: 90_000, what: 'all 50 grants REVOKED' },
+      { timeoutMs: 150_000, intervalMs: 1_000, what: 'all 50 grants REVOKED' },
     );
     const audit: { action: string; actor_id: string }[] = await h.ds.query(
       `SELECT action, actor_id FROM policy.audit_log WHERE entity_id = $1 AND action = 'user.offboarded'`,
@@ -81,7 +81,7 @@ describe('user lifecycle (real Postgres, Temporal, Kafka)', () => {
       [leaver],
     );
     expect(again).toHaveLength(1);
-  }, 240_000);
+  }, 360_000);
 
   it('PATCH active:false suspends: grants revoked, tokens refused, memberships kept', async () => {
     const u = await user('suspended@example.com');
