@@ -114,7 +114,9 @@ describe('auto-lock (rule 1)', () => {
     const g = await h.startGrant({ policy: policyOf({ autoLock: autoLock(seconds) }) });
     const start = await h.waitForPublished(g);
     const deadline = ms(start.createdAt) + seconds * SECOND;
-    expect(start).toMatchObject({ state: 'ACTIVE', autoLockAt: iso(deadline), version: 1 });
+    // A run's first version is its creation time in microseconds (never below an ended run's).
+    const v0 = ms(start.createdAt) * 1000;
+    expect(start).toMatchObject({ state: 'ACTIVE', autoLockAt: iso(deadline), version: v0 });
     expect(await grantStateAttribute(g)).toBe('ACTIVE');
 
     await h.sleepUntil(deadline - SECOND);
@@ -129,22 +131,22 @@ describe('auto-lock (rule 1)', () => {
     expect(h.latestAccessCalls).toBeGreaterThan(checksBefore); // asked the data owner first
     const published = await h.waitForPublished(g);
     expect(h.publishedFor(published).map((p) => [p.version, p.state])).toEqual([
-      [1, 'ACTIVE'],
-      [2, 'LOCKED'],
+      [v0, 'ACTIVE'],
+      [v0 + 1, 'LOCKED'],
     ]);
     expect(await grantStateAttribute(g)).toBe('LOCKED');
   });
 
   it('an access before the deadline moves it', async () => {
     const g = await h.startGrant({ policy: policyOf({ autoLock: autoLock(30 * 86_400) }) });
-    await h.waitForPublished(g);
+    const { version: v0 } = await h.waitForPublished(g);
     await h.env.sleep(20 * DAY);
     const accessAt = await h.now();
     await g.signal(accessedSignal, { at: iso(accessAt) });
     await h.waitFor(g, (v) => v.lastAccessAt === iso(accessAt), 'the access');
     await h.env.sleep(15 * DAY); // past the original deadline (day 30)
     const v = await h.state(g);
-    expect(v).toMatchObject({ state: 'ACTIVE', autoLockAt: iso(accessAt + 30 * DAY), version: 1 });
+    expect(v).toMatchObject({ state: 'ACTIVE', autoLockAt: iso(accessAt + 30 * DAY), version: v0 });
     await h.env.sleep(15 * DAY + 2 * SECOND); // past day 20 + 30
     const locked = await h.waitForState(g, 'LOCKED');
     expect(ms(locked.lockedAt)).toBeGreaterThanOrEqual(accessAt + 30 * DAY);
@@ -269,7 +271,7 @@ describe('requests (rules 3, 5, 6)', () => {
     expect(await refusal(submit(g, { ...v, userId: 'someone-else' }))).toBe(
       GRANT_ERRORS.NOT_GRANT_USER,
     );
-    expect((await h.state(g)).version).toBe(2);
+    expect((await h.state(g)).version).toBe(v.version + 1); // the lock, nothing else
   });
 });
 
@@ -375,14 +377,14 @@ describe('admin unlock, policy changes, the end of a grant (rules 3, 7)', () => 
 
   it('shortening the duration locks at once when the new deadline is past', async () => {
     const g = await h.startGrant({ policy: policyOf({ autoLock: autoLock(30 * 86_400) }) });
-    await h.waitForPublished(g);
+    const { version: v0 } = await h.waitForPublished(g);
     await h.env.sleep(10 * DAY);
     const now = await h.now();
     await g.signal(policyChangedSignal, { policy: policyOf({ autoLock: autoLock(7 * 86_400) }) });
     const locked = await h.waitForState(g, 'LOCKED'); // no time skipped
     expect(locked.policy.autoLock?.durationSeconds).toBe(7 * 86_400);
     expect(ms(locked.lockedAt) - now).toBeLessThan(60 * SECOND);
-    expect(locked.version).toBe(3); // policy change, then the lock
+    expect(locked.version).toBe(v0 + 2); // policy change, then the lock
   });
 
   it('revoke ends the workflow in REVOKED and cancels the open request', async () => {
