@@ -13,7 +13,7 @@ import {
   type GrantView,
 } from '@lapse/contracts';
 import { signProxyToken } from '@lapse/auth';
-import { eventually, kafkaAs, stack } from '@lapse/testing';
+import { eventually, kafkaAs } from '@lapse/testing';
 import { startLapseStack, type LapseStack } from './testing/lapse-stack';
 
 jest.setTimeout(240_000);
