@@ -10,6 +10,9 @@ const SERIAL = [
   // Bounds lock lateness (deadline → LOCKED within 2 s of workflow time), which includes real
   // processing time after a time skip: a busy neighbour suite can push it past the bound.
   '<rootDir>/libs/grant-workflow/src/grant-workflow.integration-spec.ts',
+  // Offboards a user with 50 grants and waits for every revocation through the real sync, workflows
+  // and projection: its bound is met alone, not beside two suites starting their own stacks.
+  '<rootDir>/apps/policy/src/user-lifecycle.integration-spec.ts',
 ];
 const set = process.env.LAPSE_INTEGRATION_SET ?? 'all';
 
