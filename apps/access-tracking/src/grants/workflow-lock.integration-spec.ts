@@ -5,7 +5,13 @@ import { Client, Connection } from '@temporalio/client';
 import type { GrantRef } from '@lapse/contracts';
 import { signProxyToken } from '@lapse/auth';
 import { GrantClient } from '@lapse/grant-client';
-import { eventually, stack, startServiceProcess, type RunningService } from '@lapse/testing';
+import {
+  eventually,
+  kafkaEnvAs,
+  stack,
+  startServiceProcess,
+  type RunningService,
+} from '@lapse/testing';
 import { AccessSignaler } from '../signals/access-signaler';
 import {
   SERVICE_SECRET,
@@ -40,7 +46,8 @@ describe('access-tracking with the real grant workflow', () => {
       ['-r', 'reflect-metadata', '-r', '@swc-node/register', 'tools/scripts/migrate.ts'],
       {
         cwd: root,
-        env: { ...process.env, DATABASE_URL: h.db.url },
+        // Migrations create topics: as the operator, like `npm run migrate`.
+        env: { ...process.env, ...kafkaEnvAs('ops'), DATABASE_URL: h.db.url },
         encoding: 'utf8',
       },
     );
