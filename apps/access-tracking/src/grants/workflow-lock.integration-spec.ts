@@ -53,7 +53,11 @@ describe('access-tracking with the real grant workflow', () => {
     );
     if (migrated.status !== 0) throw new Error(`migrate failed: ${migrated.stderr}`);
     ({ app, url } = await bootApp(h.config()));
-    worker = await startServiceProcess('grant-worker', h.env, { timeoutMs: 90_000 });
+    worker = await startServiceProcess(
+      'grant-worker',
+      { ...h.env, ...kafkaEnvAs('grant-worker') },
+      { timeoutMs: 90_000 },
+    );
     connection = await Connection.connect({ address: stack.temporalAddress });
     grants = new GrantClient(new Client({ connection, namespace: stack.temporalNamespace }), {
       taskQueuePrefix: h.env.LAPSE_TASK_QUEUE_PREFIX,
