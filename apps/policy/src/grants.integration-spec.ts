@@ -196,6 +196,36 @@ describe('grants follow policy (real Postgres, Temporal with the grant workflow,
     });
   });
 
+  it('a running sync takes a queued job when it is announced, not at its next poll', async () => {
+    const u = await user('announced@x.io');
+    const g = await group('announced', [u]);
+    const r = (
+      await api('POST', '/v1/resources', {
+        name: 'announced',
+        address: 'announced',
+        policy: { autoLock: null, accessRequests: null },
+      })
+    ).id;
+    track(r, u);
+    // Polls every 10 minutes: only the job's announcement (LISTEN/NOTIFY) can wake it in time.
+    const worker = new GrantSyncWorker(h.ds, h.grants, {
+      pageSize: 100,
+      concurrency: 4,
+      pollMs: 600_000,
+      logEvery: 100,
+    });
+    worker.start();
+    try {
+      await api('PUT', `/v1/resources/${r}/assignments/${g}`, {});
+      await grantOf({ userId: u, resourceId: r }, (v) => v.state === 'ACTIVE', 'u active');
+      await api('DELETE', `/v1/groups/${g}/members/${u}`);
+      await grantOf({ userId: u, resourceId: r }, (v) => v.state === 'REVOKED', 'u revoked');
+      expect(await worker.pendingJobs()).toBe(0);
+    } finally {
+      await worker.stop();
+    }
+  });
+
   it('a shortened duration locks at once; an admin unlock re-activates; the report shows locked and last unlock', async () => {
     const u = await user('lock@x.io');
     const g = await group('lockers', [u]);

@@ -8,6 +8,7 @@ import { planResourceGrants } from './expected-grants';
 import { SyncJobsRepository, type SyncJob } from './sync-jobs.repository';
 import { queueExpiredAssignments } from './expiry';
 import { SyncLeadership } from './leadership';
+import { SyncWakeup } from './sync-wakeup';
 import type { GrantReconciler } from './reconciler';
 import { NO_POLICY } from '../resources/policy-input';
 
@@ -51,6 +52,10 @@ export class GrantSyncWorker {
   private stopped = true;
   private loop?: Promise<void>;
   private wake?: () => void;
+  /** A job was announced since the loop last looked: look again before waiting. */
+  private announced = false;
+  /** Queued jobs wake the loop at once (LISTEN/NOTIFY); `pollMs` is the fallback. */
+  private readonly wakeup: SyncWakeup;
 
   /** Rule 11: sweeps for drift between the sync's jobs, on the leader only (null: off). */
   readonly reconciler: GrantReconciler | null;
@@ -63,6 +68,14 @@ export class GrantSyncWorker {
   ) {
     this.jobs = new SyncJobsRepository(ds);
     this.leadership = new SyncLeadership(ds);
+    this.wakeup = new SyncWakeup(
+      ds,
+      () => {
+        this.announced = true;
+        this.wake?.();
+      },
+      (err) => this.log.warn({ err }, 'grant sync lost its job announcements; polling until back'),
+    );
     this.reconciler = reconciler ?? null;
   }
 
@@ -80,6 +93,7 @@ export class GrantSyncWorker {
     this.stopped = true;
     this.wake?.();
     await this.loop;
+    await this.wakeup.close();
     await this.leadership.release();
   }
 
@@ -87,6 +101,7 @@ export class GrantSyncWorker {
     let leading: boolean | undefined;
     while (!this.stopped) {
       let worked = false;
+      this.announced = false;
       try {
         const leads = await this.leadership.hold();
         if (leads !== leading)
@@ -103,6 +118,18 @@ export class GrantSyncWorker {
         this.log.error({ err }, 'grant sync tick failed; will retry');
       }
       if (!worked && !this.stopped) {
+        if (!this.wakeup.listening) {
+          const listening = await this.wakeup.listen().then(
+            () => true,
+            (err: unknown) => {
+              this.log.warn({ err }, 'cannot listen for grant sync jobs; polling');
+              return false;
+            },
+          );
+          // A job queued between the last look and LISTEN was announced to nobody: look again.
+          if (listening) continue;
+        }
+        if (this.announced) continue;
         await new Promise<void>((resolve) => {
           const t = setTimeout(resolve, this.s.pollMs);
           this.wake = () => (clearTimeout(t), resolve());

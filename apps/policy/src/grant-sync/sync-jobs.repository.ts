@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { returning } from '../common/sql';
+import { announceSyncJobs } from './sync-wakeup';
 
 /**
  * What a change affects, as a set of (user, resource) pairs the sync worker recomputes:
@@ -26,6 +27,7 @@ export interface SyncJob {
 }
 
 export async function insertSyncJobs(m: EntityManager, specs: SyncJobSpec[]): Promise<void> {
+  let queued = 0;
   for (const s of specs) {
     if (s.kind === 'RESOURCE_GROUPS') {
       if (s.groupIds.length === 0) continue;
@@ -33,20 +35,24 @@ export async function insertSyncJobs(m: EntityManager, specs: SyncJobSpec[]): Pr
         `INSERT INTO policy.grant_sync_jobs (kind, resource_id, group_ids) VALUES ($1, $2, $3::uuid[])`,
         [s.kind, s.resourceId, s.groupIds],
       );
+      queued++;
     } else if (s.kind === 'RESOURCE_USERS') {
       if (s.userIds.length === 0) continue;
       await m.query(
         `INSERT INTO policy.grant_sync_jobs (kind, resource_id, user_ids) VALUES ($1, $2, $3::uuid[])`,
         [s.kind, s.resourceId, s.userIds],
       );
+      queued++;
     } else {
       if (s.userIds.length === 0) continue;
       await m.query(
         `INSERT INTO policy.grant_sync_jobs (kind, group_ids, user_ids) VALUES ($1, $2::uuid[], $3::uuid[])`,
         [s.kind, [s.groupId], s.userIds],
       );
+      queued++;
     }
   }
+  if (queued > 0) await announceSyncJobs(m);
 }
 
 interface JobRow {
