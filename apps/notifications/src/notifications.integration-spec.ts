@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { signUserToken } from '@lapse/auth';
 import type { AccessRequestEvent, AccessRequestWebhookBody } from '@lapse/contracts';
 import { migrate } from '@lapse/db';
-import { lapseValidationPipe } from '@lapse/platform';
+import { lapseValidationPipe, type Page } from '@lapse/platform';
 import {
   createTestDatabase,
   eventually,
@@ -69,7 +69,7 @@ async function deliveries(requestId: string, token = policy.adminToken): Promise
     headers: { authorization: `Bearer ${token}` },
   });
   if (res.status !== 200) throw new Error(`GET /v1/deliveries → ${res.status}`);
-  return (await res.json()) as DeliveryView[];
+  return ((await res.json()) as Page<DeliveryView>).items;
 }
 
 /** Waits until the request's deliveries number `count` and none is PENDING. */
@@ -506,7 +506,29 @@ describe('GET /v1/deliveries', () => {
       await signUserToken(JWT_SECRET, people.devops.id),
     );
     expect(res.status).toBe(200);
-    expect(((await res.json()) as unknown[]).length).toBe(2);
+    expect(((await res.json()) as Page<DeliveryView>).items.length).toBe(2);
+  });
+
+  it('pages newest first: limit=2 pages return each delivery once, in the order of one big page', async () => {
+    const all = (await (
+      await get('/v1/deliveries?limit=1000', policy.adminToken)
+    ).json()) as Page<DeliveryView>;
+    expect(all.nextCursor).toBeNull();
+    expect(all.items.length).toBeGreaterThan(2);
+    const paged: string[] = [];
+    for (let cursor: string | null = ''; cursor !== null; ) {
+      const res = await get(
+        `/v1/deliveries?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+        policy.adminToken,
+      );
+      expect(res.status).toBe(200);
+      const page = (await res.json()) as Page<DeliveryView>;
+      paged.push(...page.items.map((d) => d.id));
+      cursor = page.nextCursor;
+    }
+    expect(paged).toEqual(all.items.map((d) => d.id));
+    const created = all.items.map((d) => d.createdAt);
+    expect([...created].sort().reverse()).toEqual(created);
   });
 
   it('refuses bad filters with a 400 naming the field', async () => {
@@ -516,5 +538,8 @@ describe('GET /v1/deliveries', () => {
     const limit = await get('/v1/deliveries?limit=0', policy.adminToken);
     expect(limit.status).toBe(400);
     expect(((await limit.json()) as { message: string }).message).toMatch(/^limit/);
+    const cursor = await get('/v1/deliveries?cursor=nope', policy.adminToken);
+    expect(cursor.status).toBe(400);
+    expect(((await cursor.json()) as { message: string }).message).toMatch(/^cursor: /);
   });
 });

@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import type { AccessRequest, AccessRequestWebhookBody } from '@lapse/contracts';
+import type { Page } from '@lapse/platform';
 import { startLapseStack, type LapseStack } from '@lapse/grant-runtime/testing';
 import { eventually, writeTestOutput, type RunningService } from '@lapse/testing';
 import type { DeliveryView } from './deliveries/deliveries.dto';
@@ -200,7 +201,7 @@ it('a request created through the requests API reaches the webhook: every field 
 
   const [delivery] = await eventually(
     async () => {
-      const d = await call<DeliveryView[]>(
+      const { items: d } = await call<Page<DeliveryView>>(
         notifications.url,
         adminToken,
         'GET',

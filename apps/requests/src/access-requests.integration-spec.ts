@@ -13,6 +13,7 @@ import {
   type GrantView,
 } from '@lapse/contracts';
 import { signProxyToken } from '@lapse/auth';
+import type { Page } from '@lapse/platform';
 import { eventually, kafkaAs } from '@lapse/testing';
 import { startLapseStack, type LapseStack } from './testing/lapse-stack';
 
@@ -203,8 +204,8 @@ describe('POST /v1/access-requests', () => {
     );
     // Exactly once, although both the HTTP path and the recordRequest activity recorded it.
     await eventually(async () =>
-      (await api<AccessRequest[]>(alice, 'GET', `/v1/access-requests?userId=${alice.id}`)).body
-        .length > 0
+      (await api<Page<AccessRequest>>(alice, 'GET', `/v1/access-requests?userId=${alice.id}`)).body
+        .items.length > 0
         ? true
         : undefined,
     );
@@ -283,19 +284,21 @@ describe('MANUAL requests and reviews (rule 6)', () => {
   });
 
   it('lists: reviewers see it, the resource approver sees it, another resource’s approver does not', async () => {
-    const open = await api<AccessRequest[]>(reviewer, 'GET', '/v1/access-requests?status=OPEN');
-    expect(open.body.map((r) => r.id)).toContain(request.id);
+    const open = await api<Page<AccessRequest>>(reviewer, 'GET', '/v1/access-requests?status=OPEN');
+    expect(open.body.items.map((r) => r.id)).toContain(request.id);
     expect(
       (
-        await api<AccessRequest[]>(
+        await api<Page<AccessRequest>>(
           approverA,
           'GET',
           `/v1/access-requests?status=OPEN&resourceId=${manualA.id}`,
         )
-      ).body.map((r) => r.id),
+      ).body.items.map((r) => r.id),
     ).toEqual([request.id]);
     expect(
-      (await api<AccessRequest[]>(approverB, 'GET', '/v1/access-requests')).body.map((r) => r.id),
+      (await api<Page<AccessRequest>>(approverB, 'GET', '/v1/access-requests')).body.items.map(
+        (r) => r.id,
+      ),
     ).not.toContain(request.id);
     expect((await api(approverB, 'GET', `/v1/access-requests/${request.id}`)).status).toBe(404);
     const count = await api<{ count: number }>(
@@ -377,12 +380,12 @@ describe('MANUAL requests and reviews (rule 6)', () => {
     expect((await api(alice, 'GET', `/v1/access-requests/${request.id}`)).body.status).toBe(
       'APPROVED',
     );
-    const mine = await api<AccessRequest[]>(
+    const mine = await api<Page<AccessRequest>>(
       alice,
       'GET',
       `/v1/access-requests?status=RESOLVED&userId=${alice.id}`,
     );
-    expect(mine.body.find((r) => r.id === request.id)?.status).toBe('APPROVED');
+    expect(mine.body.items.find((r) => r.id === request.id)?.status).toBe('APPROVED');
     await eventually(
       () =>
         events.some((e) => e.request.id === request.id && e.event === 'APPROVED')
@@ -497,6 +500,47 @@ describe('the requester withdraws (rule 14)', () => {
     );
     const again = await api(bob, 'POST', `/v1/grants/${jit.id}/end`);
     expect(again.status).toBe(409);
+  });
+});
+
+describe('GET /v1/access-requests pages', () => {
+  it('limit=1 pages return each request the caller sees once, in the order of one big page', async () => {
+    // One open request besides the suite's resolved ones (bob's earlier one was denied).
+    const open = await api(bob, 'POST', '/v1/access-requests', {
+      resourceId: manualB.id,
+      reason: 'close the books again',
+    });
+    expect([open.status, open.body.status]).toEqual([200, 'PENDING']);
+    const all = await api<Page<AccessRequest>>(reviewer, 'GET', '/v1/access-requests?limit=1000');
+    expect(all.status).toBe(200);
+    expect(all.body.nextCursor).toBeNull();
+    // Open and resolved requests of this suite: the order spans both parts of the list.
+    expect(new Set(all.body.items.map((r) => r.status === 'PENDING')).size).toBe(2);
+    const paged: string[] = [];
+    for (let cursor: string | null = ''; cursor !== null; ) {
+      const page: { status: number; body: Page<AccessRequest> } = await api<Page<AccessRequest>>(
+        reviewer,
+        'GET',
+        `/v1/access-requests?limit=1${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      );
+      expect(page.status).toBe(200);
+      expect(page.body.items.length).toBeLessThanOrEqual(1);
+      paged.push(...page.body.items.map((r) => r.id));
+      cursor = page.body.nextCursor;
+    }
+    expect(paged).toEqual(all.body.items.map((r) => r.id));
+    const pending = all.body.items.filter((r) => r.status === 'PENDING');
+    expect(all.body.items.slice(0, pending.length)).toEqual(pending);
+  });
+
+  it('refuses a cursor it did not give out and a limit out of bounds, naming the field', async () => {
+    const bad = await api(reviewer, 'GET', '/v1/access-requests?cursor=nope');
+    expect([bad.status, bad.body.message]).toEqual([
+      400,
+      'cursor: is not a cursor this list gave out',
+    ]);
+    const big = await api(reviewer, 'GET', '/v1/access-requests?limit=1001');
+    expect([big.status, big.body.message?.startsWith('limit: ')]).toEqual([400, true]);
   });
 });
 

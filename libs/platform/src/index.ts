@@ -8,3 +8,4 @@ export * from './bootstrap';
 export * from './public';
 export * from './outbound-address';
 export * from './webhook-signature';
+export * from './paging';

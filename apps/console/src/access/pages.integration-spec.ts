@@ -400,7 +400,7 @@ describe('MANUAL: request, review page, approval', () => {
     const res = await fetch(`${requestsUrl}/v1/access-requests?userId=${dave.id}`, {
       headers: { authorization: `Bearer ${await s.tokenFor(dave.id)}` },
     });
-    const mine = (await res.json()) as AccessRequest[];
+    const mine = ((await res.json()) as { items: AccessRequest[] }).items;
     expect(mine.map((r) => [r.id, r.status])).toEqual([[requestId, 'APPROVED']]);
   });
 

@@ -285,12 +285,14 @@ export class AdminApi {
   }
 
   // Requests
-  openRequests(c: Caller, filter: { resourceId?: string; userId?: string }) {
-    return this.api.requests<AccessRequest[]>(
+  /** The first page of open requests (oldest first): what a resource or user page shows. */
+  async openRequests(c: Caller, filter: { resourceId?: string; userId?: string }) {
+    const page = await this.api.requests<Page<AccessRequest>>(
       c,
       'GET',
       `/v1/access-requests${q({ status: 'OPEN', ...filter })}`,
     );
+    return page.items;
   }
   decide(c: Caller, requestId: string, decision: 'approve' | 'deny', note?: string) {
     return this.api.requests<AccessRequest>(

@@ -1,8 +1,9 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Roles } from '@lapse/auth';
+import { limitOf, type Page } from '@lapse/platform';
 import { DeliveryStore } from './delivery.store';
-import { ListDeliveriesQuery, toView, type DeliveryView } from './deliveries.dto';
+import { DeliveryPage, ListDeliveriesQuery, toView, type DeliveryView } from './deliveries.dto';
 
 @ApiTags('deliveries')
 @ApiBearerAuth()
@@ -15,13 +16,15 @@ export class DeliveriesController {
   @ApiOperation({
     summary: 'The delivery log: every email and webhook, newest first, with every attempt',
   })
-  async list(@Query() q: ListDeliveriesQuery): Promise<DeliveryView[]> {
-    const rows = await this.store.list({
+  @ApiOkResponse({ type: DeliveryPage })
+  async list(@Query() q: ListDeliveriesQuery): Promise<Page<DeliveryView>> {
+    const page = await this.store.list({
       requestId: q.requestId,
       status: q.status,
       channel: q.channel,
-      limit: q.limit ?? 100,
+      limit: limitOf(q),
+      cursor: q.cursor,
     });
-    return rows.map(toView);
+    return { items: page.items.map(toView), nextCursor: page.nextCursor };
   }
 }

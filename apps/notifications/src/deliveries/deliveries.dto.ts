@@ -1,14 +1,15 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import type {
-  DeliveryAttemptEntity,
-  DeliveryChannel,
-  DeliveryEntity,
-  DeliveryStatus,
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { PageDto, PageQueryDto } from '@lapse/platform';
+import {
+  ATTEMPT_OUTCOMES,
+  type DeliveryAttemptEntity,
+  type DeliveryChannel,
+  type DeliveryEntity,
+  type DeliveryStatus,
 } from './delivery.entity';
 
-export class ListDeliveriesQuery {
+export class ListDeliveriesQuery extends PageQueryDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) requestId?: string;
   @ApiPropertyOptional({ enum: ['PENDING', 'DELIVERED', 'FAILED'] })
   @IsOptional()
@@ -18,13 +19,6 @@ export class ListDeliveriesQuery {
   @IsOptional()
   @IsIn(['EMAIL', 'WEBHOOK'])
   channel?: DeliveryChannel;
-  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 100 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
-  limit?: number;
 }
 
 export interface AttemptView {
@@ -53,6 +47,37 @@ export interface DeliveryView {
   createdAt: string;
   deliveredAt: string | null;
   attempts: AttemptView[];
+}
+
+class AttemptResponse implements AttemptView {
+  @ApiProperty() attempt!: number;
+  @ApiProperty({ format: 'date-time' }) at!: string;
+  @ApiProperty({ enum: ATTEMPT_OUTCOMES }) outcome!: AttemptView['outcome'];
+  @ApiProperty({ type: Number, nullable: true }) statusCode!: number | null;
+  @ApiProperty({ type: String, nullable: true }) error!: string | null;
+  @ApiProperty({ type: Number, nullable: true }) durationMs!: number | null;
+}
+
+class DeliveryResponse implements DeliveryView {
+  @ApiProperty() id!: string;
+  @ApiProperty({ description: 'The receiver deduplicates on it' }) idempotencyKey!: string;
+  @ApiProperty({ enum: ['EMAIL', 'WEBHOOK'] }) channel!: DeliveryChannel;
+  @ApiProperty() requestId!: string;
+  @ApiProperty() event!: string;
+  @ApiProperty() recipient!: string;
+  @ApiProperty({ type: String, nullable: true }) userId!: string | null;
+  @ApiProperty({ type: String, nullable: true }) template!: string | null;
+  @ApiProperty({ type: String, nullable: true }) subject!: string | null;
+  @ApiProperty({ enum: ['PENDING', 'DELIVERED', 'FAILED'] }) status!: DeliveryStatus;
+  @ApiProperty() attemptCount!: number;
+  @ApiProperty({ type: String, nullable: true }) lastError!: string | null;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) deliveredAt!: string | null;
+  @ApiProperty({ type: AttemptResponse, isArray: true }) attempts!: AttemptResponse[];
+}
+
+export class DeliveryPage extends PageDto {
+  @ApiProperty({ type: DeliveryResponse, isArray: true }) items!: DeliveryResponse[];
 }
 
 export function toView(d: DeliveryEntity): DeliveryView {

@@ -13,7 +13,8 @@ import {
 export type DeliveryChannel = 'EMAIL' | 'WEBHOOK';
 export type DeliveryStatus = 'PENDING' | 'DELIVERED' | 'FAILED';
 /** STARTED: written before the send; still STARTED later means the attempt was cut off (outcome unknown). */
-export type AttemptOutcome = 'STARTED' | 'DELIVERED' | 'RETRY' | 'FAILED';
+export const ATTEMPT_OUTCOMES = ['STARTED', 'DELIVERED', 'RETRY', 'FAILED'] as const;
+export type AttemptOutcome = (typeof ATTEMPT_OUTCOMES)[number];
 export type AttemptResult = Exclude<AttemptOutcome, 'STARTED'>;
 
 export interface EmailPayload {

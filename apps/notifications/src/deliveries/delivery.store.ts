@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { decodeCursor, pageOf, type Page } from '@lapse/platform';
 import type { NewDelivery } from '../planning/plan';
 import {
   DeliveryAttemptEntity,
@@ -28,7 +29,12 @@ export interface DeliveryFilter {
   status?: DeliveryStatus;
   channel?: DeliveryChannel;
   limit: number;
+  /** nextCursor of the previous page. */
+  cursor?: string;
 }
+
+/** `created_at` to the microsecond: a cursor must not lose the precision Date drops. */
+const CREATED_KEY = `to_char(d.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
 /** The delivery log: one row per delivery, one per attempt. */
 export class DeliveryStore {
@@ -111,19 +117,37 @@ export class DeliveryStore {
     );
   }
 
-  /** Newest first, with their attempts in order. */
-  async list(f: DeliveryFilter): Promise<DeliveryEntity[]> {
+  /**
+   * One page of deliveries, newest first, each with its attempts in order. Keyset paging on
+   * (created_at DESC, id ASC), so deliveries planned meanwhile never shift a page.
+   */
+  async list(f: DeliveryFilter): Promise<Page<DeliveryEntity>> {
+    const after = decodeCursor(f.cursor, 2);
     const qb = this.ds
       .getRepository(DeliveryEntity)
       .createQueryBuilder('d')
+      .addSelect(CREATED_KEY, 'created_key')
       .orderBy('d.created_at', 'DESC')
       .addOrderBy('d.id', 'ASC')
-      .take(f.limit);
+      .limit(f.limit + 1);
     if (f.requestId) qb.andWhere('d.request_id = :requestId', { requestId: f.requestId });
     if (f.status) qb.andWhere('d.status = :status', { status: f.status });
     if (f.channel) qb.andWhere('d.channel = :channel', { channel: f.channel });
-    const deliveries = await qb.getMany();
-    if (deliveries.length === 0) return deliveries;
+    if (after)
+      qb.andWhere(
+        '(d.created_at < :at::timestamptz OR (d.created_at = :at::timestamptz AND d.id > :id))',
+        { at: after[0], id: after[1] },
+      );
+    const { entities, raw } = await qb.getRawAndEntities<{ d_id: string; created_key: string }>();
+    const keys = new Map(raw.map((k) => [k.d_id, k.created_key]));
+    const page = pageOf(
+      entities,
+      f.limit,
+      (d) => [keys.get(d.id) ?? '', d.id],
+      (d) => d,
+    );
+    const deliveries = page.items;
+    if (deliveries.length === 0) return page;
     const attempts = await this.ds
       .getRepository(DeliveryAttemptEntity)
       .createQueryBuilder('a')
@@ -131,6 +155,6 @@ export class DeliveryStore {
       .orderBy('a.id', 'ASC')
       .getMany();
     for (const d of deliveries) d.attempts = attempts.filter((a) => a.deliveryId === d.id);
-    return deliveries;
+    return page;
   }
 }

@@ -2,9 +2,9 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Put, Query, Res } from 
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentPrincipal, READER_ROLES, Roles, WRITER_ROLES, type Principal } from '@lapse/auth';
+import { PageQueryDto, type Page } from '@lapse/platform';
 import { actorOf } from '../common/actor';
 import { uuid } from '../common/ids';
-import { PageQueryDto, type Page } from '../common/paging';
 import { PutAssignmentDto, type AssignmentView } from './assignments.dto';
 import { AssignmentsService } from './assignments.service';
 

@@ -2,9 +2,15 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { PolicyOverride } from '@lapse/contracts';
-import { LapseError } from '@lapse/platform';
+import {
+  LapseError,
+  decodeCursor,
+  limitOf,
+  pageOf,
+  type Page,
+  type PageQueryDto,
+} from '@lapse/platform';
 import { ChangeRecorder } from '../changes/change-recorder';
-import { decodeCursor, limitOf, pageOf, type Page, type PageQueryDto } from '../common/paging';
 import { Where } from '../common/sql';
 import { parseOverride } from '../resources/policy-input';
 import type { AssignmentView, PutAssignmentDto } from './assignments.dto';

@@ -1,9 +1,9 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { READER_ROLES, Roles } from '@lapse/auth';
+import { type Page } from '@lapse/platform';
 import { AuditQueryDto } from './audit.dto';
 import type { AuditEntry } from './audit.repository';
-import type { Page } from '../common/paging';
 import { AuditService } from './audit.service';
 
 @ApiTags('audit')

@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsISO8601, IsOptional, IsString, IsUUID, Length } from 'class-validator';
-import { PageQueryDto } from '../common/paging';
+import { PageQueryDto } from '@lapse/platform';
 import { AUDIT_CATEGORIES, type AuditCategory } from './audit.repository';
 
 export class AuditQueryDto extends PageQueryDto {

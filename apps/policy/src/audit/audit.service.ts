@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { decodeCursor, limitOf, pageOf, type Page } from '@lapse/platform';
 import type { AuditEntry } from './audit.repository';
 import type { AuditQueryDto } from './audit.dto';
-import { decodeCursor, limitOf, pageOf, type Page } from '../common/paging';
 import { Where } from '../common/sql';
 
 interface AuditRow {

@@ -2,10 +2,9 @@ import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, READER_ROLES, Roles, WRITER_ROLES, type Principal } from '@lapse/auth';
 import type { GrantView } from '@lapse/contracts';
-import { LapseError } from '@lapse/platform';
+import { LapseError, PageQueryDto, type Page } from '@lapse/platform';
 import { actorOf } from '../common/actor';
 import { uuid } from '../common/ids';
-import { PageQueryDto, type Page } from '../common/paging';
 import { GrantsService, type UserGrant } from './grants.service';
 
 @ApiTags('grants')

@@ -11,10 +11,16 @@ import {
   type PolicyOverride,
 } from '@lapse/contracts';
 import { GrantClient } from '@lapse/grant-client';
-import { LapseError } from '@lapse/platform';
+import {
+  LapseError,
+  decodeCursor,
+  limitOf,
+  pageOf,
+  type Page,
+  type PageQueryDto,
+} from '@lapse/platform';
 import { planGrants, type UserAssignment } from '../grant-sync/grant-plan';
 import { policySourceOf, type PolicySource } from './policy-source';
-import { decodeCursor, limitOf, pageOf, type Page, type PageQueryDto } from '../common/paging';
 
 export interface UserGrant {
   resourceId: string;

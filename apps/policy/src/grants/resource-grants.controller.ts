@@ -1,8 +1,8 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { READER_ROLES, Roles } from '@lapse/auth';
+import { PageQueryDto, type Page } from '@lapse/platform';
 import { uuid } from '../common/ids';
-import { PageQueryDto, type Page } from '../common/paging';
 import { GrantsService, type ResourceGrant } from './grants.service';
 
 @ApiTags('grants')

@@ -19,9 +19,9 @@ import {
   WRITER_ROLES,
   type Principal,
 } from '@lapse/auth';
+import { type Page } from '@lapse/platform';
 import { actorOf } from '../common/actor';
 import { uuid } from '../common/ids';
-import type { Page } from '../common/paging';
 import {
   AddMemberDto,
   CreateGroupDto,

@@ -1,4 +1,4 @@
-import { PageQueryDto } from '../common/paging';
+import { PageQueryDto } from '@lapse/platform';
 import { ApiProperty } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayUnique, IsArray, IsString, IsUUID, Length } from 'class-validator';
 

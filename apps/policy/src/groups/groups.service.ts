@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { LapseError } from '@lapse/platform';
+import { LapseError, decodeCursor, limitOf, pageOf, type Page } from '@lapse/platform';
 import { ChangeRecorder } from '../changes/change-recorder';
-import { decodeCursor, limitOf, pageOf, type Page } from '../common/paging';
 import { Where, returning } from '../common/sql';
 import { inTransaction } from '../common/transaction';
 import type { GroupQueryDto, GroupSummary, GroupView } from './groups.dto';

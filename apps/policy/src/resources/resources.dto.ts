@@ -9,7 +9,7 @@ import {
   IsUUID,
   Length,
 } from 'class-validator';
-import { PageQueryDto } from '../common/paging';
+import { PageQueryDto } from '@lapse/platform';
 
 const policyExample = {
   autoLock: { durationSeconds: 2592000, approval: 'MANUAL' },

@@ -3,10 +3,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Policy, PolicyOverride } from '@lapse/contracts';
 import { samePolicy } from '@lapse/domain';
-import { LapseError } from '@lapse/platform';
+import { LapseError, decodeCursor, limitOf, pageOf, type Page } from '@lapse/platform';
 import { ChangeRecorder } from '../changes/change-recorder';
 import { inheritsDefault } from '../grant-sync/grant-plan';
-import { decodeCursor, limitOf, pageOf, type Page } from '../common/paging';
 import { Where, likePattern } from '../common/sql';
 import { NO_POLICY, mergePolicy, parseOverride } from './policy-input';
 import type {

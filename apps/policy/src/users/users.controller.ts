@@ -9,8 +9,8 @@ import {
   WRITER_ROLES,
   type Principal,
 } from '@lapse/auth';
+import { type Page } from '@lapse/platform';
 import { uuid } from '../common/ids';
-import type { Page } from '../common/paging';
 import { CreateUserDto, UpdateUserDto, UserQueryDto, type UserView } from './users.dto';
 import { UsersService, userActorOf } from './users.service';
 

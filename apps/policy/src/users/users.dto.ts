@@ -12,7 +12,7 @@ import {
   MaxLength,
 } from 'class-validator';
 import { ROLES, type Role } from '@lapse/contracts';
-import { PageQueryDto } from '../common/paging';
+import { PageQueryDto } from '@lapse/platform';
 
 export class CreateUserDto {
   @ApiProperty({ example: 'alex@example.com' })

@@ -3,14 +3,13 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Principal } from '@lapse/auth';
 import type { Role } from '@lapse/contracts';
-import { LapseError } from '@lapse/platform';
+import { LapseError, decodeCursor, limitOf, pageOf, type Page } from '@lapse/platform';
 import { ChangeRecorder } from '../changes/change-recorder';
 import { actorOf } from '../common/actor';
 import { PG, pgCode } from '../common/pg-errors';
 import { Where, likePattern } from '../common/sql';
 import type { SyncJobSpec } from '../grant-sync/sync-jobs.repository';
 import { checkNewUserRoles, checkUserChange, type RoleRuleRefusal } from '@lapse/domain';
-import { decodeCursor, limitOf, pageOf, type Page } from '../common/paging';
 import type { CreateUserDto, UpdateUserDto, UserQueryDto, UserView } from './users.dto';
 
 interface UserRow {

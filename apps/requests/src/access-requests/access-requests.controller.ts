@@ -2,8 +2,9 @@ import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@n
 import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, type Principal } from '@lapse/auth';
 import type { AccessRequest, ReviewQueueView } from '@lapse/contracts';
-import { LapseError } from '@lapse/platform';
+import { LapseError, type Page } from '@lapse/platform';
 import {
+  AccessRequestPage,
   AccessRequestResponse,
   CountRequestsQuery,
   CountResponse,
@@ -14,6 +15,9 @@ import {
 } from './access-requests.dto';
 import { AccessRequestsService } from './access-requests.service';
 import { viewerOf } from './viewer';
+
+/** How many requests the review page shows (open ones first). */
+const REVIEW_QUEUE_SIZE = 200;
 
 /** The requests API. Every route checks the caller (global AuthGuard); rule 6 in the service. */
 @ApiTags('access-requests')
@@ -49,12 +53,13 @@ export class AccessRequestsController {
   @ApiOperation({
     summary: 'Open requests and those resolved in the last 90 days that the caller may see',
   })
-  @ApiOkResponse({ type: AccessRequestResponse, isArray: true })
+  @ApiOkResponse({ type: AccessRequestPage })
   async list(
     @CurrentPrincipal() principal: Principal,
     @Query() q: ListRequestsQuery,
-  ): Promise<AccessRequest[]> {
-    return (await this.requests.list(viewerOf(principal), q)).map((v) => v.request);
+  ): Promise<Page<AccessRequest>> {
+    const page = await this.requests.list(viewerOf(principal), q);
+    return { items: page.items.map((v) => v.request), nextCursor: page.nextCursor };
   }
 
   @Get('count')
@@ -82,12 +87,12 @@ export class AccessRequestsController {
     if (principal.kind !== 'user') throw LapseError.forbidden('the review queue is a user’s');
     const viewer = viewerOf(principal);
     const [visible, reviewer] = await Promise.all([
-      this.requests.list(viewer, {}),
+      this.requests.list(viewer, { limit: REVIEW_QUEUE_SIZE }),
       this.requests.approvesAnything(viewer),
     ]);
     return {
       reviewer,
-      items: visible.map(({ request, right }) => ({
+      items: visible.items.map(({ request, right }) => ({
         request,
         canDecide: right.allowed && request.status === 'PENDING',
         whyNot: right.allowed || right.why === 'SERVICE' ? null : right.why,

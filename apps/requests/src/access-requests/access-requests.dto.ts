@@ -1,5 +1,4 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import {
   IsIn,
   IsInt,
@@ -11,6 +10,7 @@ import {
   Min,
   MinLength,
 } from 'class-validator';
+import { PageDto, PageQueryDto } from '@lapse/platform';
 import { LIMITS, REQUEST_STATUSES, REQUEST_TYPES, APPROVAL_MODES } from '@lapse/contracts';
 
 export class SubmitRequestDto {
@@ -46,7 +46,7 @@ export class ReviewDto {
   note?: string;
 }
 
-export class ListRequestsQuery {
+export class ListRequestsQuery extends PageQueryDto {
   @ApiPropertyOptional({
     enum: ['OPEN', 'RESOLVED'],
     description: 'Omitted: open and resolved in the last 90 days',
@@ -66,14 +66,6 @@ export class ListRequestsQuery {
   @IsString()
   @Length(1, 200)
   resourceId?: string;
-
-  @ApiPropertyOptional({ default: 200, maximum: 1000 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
-  limit?: number;
 }
 
 export class CountRequestsQuery {
@@ -97,6 +89,10 @@ export class AccessRequestResponse {
   @ApiProperty({ type: String, nullable: true }) reviewerId!: string | null;
   @ApiProperty({ type: String, nullable: true }) reviewedAt!: string | null;
   @ApiProperty({ type: String, nullable: true }) note!: string | null;
+}
+
+export class AccessRequestPage extends PageDto {
+  @ApiProperty({ type: AccessRequestResponse, isArray: true }) items!: AccessRequestResponse[];
 }
 
 export class CountResponse {

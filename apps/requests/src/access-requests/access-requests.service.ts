@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { AccessRequest } from '@lapse/contracts';
 import { validateReason } from '@lapse/domain';
-import { LapseError } from '@lapse/platform';
+import { LapseError, limitOf, type Page } from '@lapse/platform';
 import { PolicyClient } from '../policy/policy.client';
 import { GrantClient } from '@lapse/grant-client';
 import { requestIdFor } from './request-id';
@@ -30,6 +30,7 @@ export interface ListFilters {
   userId?: string;
   resourceId?: string;
   limit?: number;
+  cursor?: string;
 }
 export type Decision = 'APPROVE' | 'DENY';
 
@@ -81,20 +82,23 @@ export class AccessRequestsService {
     return { request, right: reviewRight(viewer, request, approver) };
   }
 
-  async list(viewer: Viewer, filters: ListFilters): Promise<VisibleRequest[]> {
+  async list(viewer: Viewer, filters: ListFilters): Promise<Page<VisibleRequest>> {
     const resolvedSince = this.resolvedSince();
     const scope = await this.scopeOf(viewer, resolvedSince);
-    const requests = await this.store.list({
+    const page = await this.store.list({
       ...filters,
       resolvedSince,
       scope,
-      limit: filters.limit ?? 200,
+      limit: limitOf(filters),
     });
     const approved = new Set(scope.kind === 'some' ? scope.resourceIds : []);
-    return requests.map((request) => ({
-      request,
-      right: reviewRight(viewer, request, approved.has(request.resourceId)),
-    }));
+    return {
+      items: page.items.map((request) => ({
+        request,
+        right: reviewRight(viewer, request, approved.has(request.resourceId)),
+      })),
+      nextCursor: page.nextCursor,
+    };
   }
 
   /** Open requests the viewer may see (the console's bell). */

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Brackets, type DataSource, type EntityManager } from 'typeorm';
 import { TOPICS, grantKey, type AccessRequest, type AccessRequestEvent } from '@lapse/contracts';
 import { enqueue } from '@lapse/db';
+import { decodeCursor, pageOf, type Page } from '@lapse/platform';
 import { SCHEMA } from '../db/data-source';
 import { AccessRequestEntity, toAccessRequest } from './access-request.entity';
 import { recordOutcome, type RecordOutcome } from './request-record';
@@ -20,7 +21,16 @@ export interface ListQuery {
   resolvedSince: Date;
   scope: ListScope;
   limit: number;
+  /** nextCursor of the previous page. */
+  cursor?: string;
 }
+
+/** Open requests before resolved ones. */
+const SORT_BUCKET = `CASE WHEN r.status = 'PENDING' THEN 0 ELSE 1 END`;
+/** Open: oldest request first; resolved: newest resolution first (µs, negated). */
+const SORT_TIME = `CASE WHEN r.status = 'PENDING'
+    THEN (EXTRACT(EPOCH FROM r.requested_at) * 1000000)::bigint
+    ELSE -(EXTRACT(EPOCH FROM COALESCE(r.resolved_at, r.requested_at)) * 1000000)::bigint END`;
 
 /**
  * The stored requests. `record` is the one write path: the row and its access-requests.v1 event
@@ -81,17 +91,36 @@ export class RequestStore {
     return row ? toAccessRequest(row) : null;
   }
 
-  async list(q: ListQuery): Promise<AccessRequest[]> {
-    const rows = await this.query(q)
-      .orderBy(`CASE WHEN r.status = 'PENDING' THEN 0 ELSE 1 END`, 'ASC')
-      .addOrderBy(`CASE WHEN r.status = 'PENDING' THEN r.requested_at END`, 'ASC')
-      .addOrderBy('r.resolved_at', 'DESC')
-      .take(q.limit)
-      .getMany();
-    return rows.map(toAccessRequest);
+  /**
+   * One page of the requests the query sees: open ones first, oldest first (the queue), then
+   * resolved ones, newest first. Keyset paging on (bucket, signed time in µs, id), so paging
+   * through a list that changes meanwhile never returns a request twice within one bucket.
+   */
+  async list(q: ListQuery): Promise<Page<AccessRequest>> {
+    const after = decodeCursor(q.cursor, 3);
+    const qb = this.query(q)
+      .addSelect(SORT_BUCKET, 'sort_bucket')
+      .addSelect(`(${SORT_TIME})::text`, 'sort_time')
+      .orderBy(SORT_BUCKET, 'ASC')
+      .addOrderBy(SORT_TIME, 'ASC')
+      .addOrderBy('r.id', 'ASC')
+      .limit(q.limit + 1);
+    if (after)
+      qb.andWhere(`(${SORT_BUCKET}, ${SORT_TIME}, r.id) > (:b::int, :t::bigint, :id::text)`, {
+        b: after[0],
+        t: after[1],
+        id: after[2],
+      });
+    const { entities, raw } = await qb.getRawAndEntities<{
+      r_id: string;
+      sort_bucket: number;
+      sort_time: string;
+    }>();
+    const keys = new Map(raw.map((k) => [k.r_id, [Number(k.sort_bucket), k.sort_time]]));
+    return pageOf(entities, q.limit, (e) => [...(keys.get(e.id) ?? []), e.id], toAccessRequest);
   }
 
-  async count(q: Omit<ListQuery, 'limit'>): Promise<number> {
+  async count(q: Omit<ListQuery, 'limit' | 'cursor'>): Promise<number> {
     return this.query(q).getCount();
   }
 
@@ -104,7 +133,7 @@ export class RequestStore {
     return rows.map((r) => r.resource_id);
   }
 
-  private query(q: Omit<ListQuery, 'limit'>) {
+  private query(q: Omit<ListQuery, 'limit' | 'cursor'>) {
     const qb = this.ds.getRepository(AccessRequestEntity).createQueryBuilder('r');
     if (q.status === 'OPEN') qb.where(`r.status = 'PENDING'`);
     else if (q.status === 'RESOLVED')

@@ -1,4 +1,4 @@
-import { LapseError } from '@lapse/platform';
+import { LapseError } from './errors';
 import { decodeCursor, encodeCursor, pageOf } from './paging';
 
 describe('paging', () => {
