@@ -20,7 +20,14 @@ import { signProxyToken } from '@lapse/auth';
 import { migrate } from '@lapse/db';
 import { ensureTopics } from '@lapse/kafka';
 import { lapseValidationPipe } from '@lapse/platform';
-import { createTestDatabase, eventually, kafkaAs, kafkaEnvAs, stack } from '@lapse/testing';
+import {
+  createTestDatabase,
+  databaseUrlAs,
+  eventually,
+  kafkaAs,
+  kafkaEnvAs,
+  stack,
+} from '@lapse/testing';
 import { createAppModule } from '../apps/access-tracking/src/app.module';
 import { loadServiceConfig } from '../apps/access-tracking/src/config';
 import { dataSourceOptions } from '../apps/access-tracking/src/db/data-source';
@@ -128,7 +135,7 @@ export async function runIngestBench(argv: string[]): Promise<void> {
     const config = loadServiceConfig({
       ...process.env,
       ...kafkaEnvAs('access-tracking'),
-      DATABASE_URL: db.url,
+      DATABASE_URL: databaseUrlAs('access-tracking', db.url),
       KAFKA_BROKERS: stack.kafkaBrokers.join(','),
       TEMPORAL_ADDRESS: stack.temporalAddress,
       LAPSE_JWT_SECRET: `jwt-${SECRET}`,

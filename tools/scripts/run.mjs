@@ -156,6 +156,15 @@ function kafkaCredentials(principal) {
   return username && password ? { KAFKA_USERNAME: username, KAFKA_PASSWORD: password } : {};
 }
 
+/**
+ * The database URL of `app`'s own role (LAPSE_<APP>_DATABASE_URL from `stack.sh env`): rights on
+ * its own schema only; DATABASE_URL (the owner) is for the migrations and tools.
+ */
+function databaseCredentials(app) {
+  const url = process.env[`LAPSE_${app.toUpperCase().replace(/-/g, '_')}_DATABASE_URL`];
+  return url ? { DATABASE_URL: url } : {};
+}
+
 function migrate() {
   say('migrating every service schema and creating topics');
   run('node', [...tsNode, 'tools/scripts/migrate.ts'], {
@@ -288,6 +297,7 @@ async function start() {
       env: {
         ...process.env,
         ...kafkaCredentials(app.name),
+        ...databaseCredentials(app.name),
         PORT: String(app.port),
         NODE_ENV: process.env.NODE_ENV ?? 'development',
       },
@@ -373,6 +383,10 @@ async function test() {
   for (const f of resultFiles) rmSync(join(results, f), { force: true });
   const wasRunning = stackAlreadyRunning();
   stackUp();
+  say(
+    'Temporal server proper for the mTLS suite (go install; cached after the first run, ~9 min cold)',
+  );
+  run('bash', ['tools/stack/stack.sh', 'install', 'temporal-server']);
   say('browser for the page tests (Debian chromium; cached after the first run)');
   run('bash', ['tools/browser/install-chromium.sh']);
   say(

@@ -81,6 +81,7 @@ main() {
       kafka_env
       echo "export TEMPORAL_ADDRESS=127.0.0.1:$LAPSE_TEMPORAL_PORT"
       echo "export TEMPORAL_NAMESPACE=default"
+      temporal_tls_env
       echo "export TEMPORAL_UI_URL=http://127.0.0.1:$LAPSE_TEMPORAL_UI_PORT"
       echo "export TEMPORAL_TEST_SERVER_PATH=$TEST_SERVER_BIN"
       ;;

@@ -4,7 +4,7 @@ import { DbModule } from '@lapse/db';
 import { grantClientProvider } from '@lapse/grant-client';
 import { KafkaModule, kafkaSettingsOf } from '@lapse/kafka';
 import { PlatformModule } from '@lapse/platform';
-import { TemporalModule } from '@lapse/temporal';
+import { TemporalModule, temporalSettingsOf } from '@lapse/temporal';
 import { AUTHZ_CONTROLLERS, AUTHZ_PROVIDERS } from './authz/authz.providers';
 import { ActivityWorker } from './activities/activity-worker';
 import { ACCESS_TRACKING_CONFIG, type AccessTrackingConfig } from './config';
@@ -32,10 +32,7 @@ export function createAppModule(config: AccessTrackingConfig): Type<unknown> {
       KafkaModule.forRoot(
         kafkaSettingsOf(config, config.KAFKA_CLIENT_ID ?? 'lapse-access-tracking'),
       ),
-      TemporalModule.forRoot({
-        address: config.TEMPORAL_ADDRESS,
-        namespace: config.TEMPORAL_NAMESPACE,
-      }),
+      TemporalModule.forRoot(temporalSettingsOf(config)),
       AuthModule.forService(config, 'access-tracking'),
     ],
     controllers: [DecisionsController, ...AUTHZ_CONTROLLERS],

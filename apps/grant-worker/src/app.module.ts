@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { DbModule } from '@lapse/db';
 import { KafkaModule, kafkaSettingsOf } from '@lapse/kafka';
 import { PlatformModule } from '@lapse/platform';
-import { TemporalModule } from '@lapse/temporal';
+import { TemporalModule, temporalSettingsOf } from '@lapse/temporal';
 import type { GrantWorkerConfig } from './config';
 import { dataSourceOptions } from './db/data-source';
 import { GRANT_WORKER_CONFIG, GrantWorkerRunner } from './grant-worker.runner';
@@ -19,10 +19,7 @@ export class AppModule {
         KafkaModule.forRoot(
           kafkaSettingsOf(config, config.KAFKA_CLIENT_ID ?? 'lapse-grant-worker'),
         ),
-        TemporalModule.forRoot({
-          address: config.TEMPORAL_ADDRESS,
-          namespace: config.TEMPORAL_NAMESPACE,
-        }),
+        TemporalModule.forRoot(temporalSettingsOf(config)),
       ],
       providers: [{ provide: GRANT_WORKER_CONFIG, useValue: config }, GrantWorkerRunner],
     };

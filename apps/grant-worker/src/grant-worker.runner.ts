@@ -5,11 +5,15 @@ import {
   OnApplicationBootstrap,
   OnApplicationShutdown,
 } from '@nestjs/common';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import type { NativeConnection, Worker } from '@temporalio/worker';
 import { TOPICS } from '@lapse/contracts';
 import { JsonProducer } from '@lapse/kafka';
 import { HealthRegistry, counter } from '@lapse/platform';
-import { installTemporalJsonLogging } from '@lapse/temporal';
+import {
+  connectTemporalWorker,
+  installTemporalJsonLogging,
+  temporalSettingsOf,
+} from '@lapse/temporal';
 import { createGrantStateActivities, createGrantWorker } from '@lapse/grant-runtime';
 import type { GrantWorkerConfig } from './config';
 
@@ -44,7 +48,7 @@ export class GrantWorkerRunner implements OnApplicationBootstrap, OnApplicationS
       'grant-worker',
       c.LOG_LEVEL === 'debug' || c.LOG_LEVEL === 'trace' ? 'DEBUG' : 'INFO',
     );
-    this.connection = await NativeConnection.connect({ address: c.TEMPORAL_ADDRESS });
+    this.connection = await connectTemporalWorker(temporalSettingsOf(c));
     const activities = createGrantStateActivities({
       publish: async (topic: typeof TOPICS.grantState, key, value) => {
         await this.producer.send(topic, [{ key, value }]);

@@ -3,7 +3,7 @@ import { AuthModule } from '@lapse/auth';
 import { DbModule } from '@lapse/db';
 import { KafkaModule, kafkaSettingsOf } from '@lapse/kafka';
 import { PlatformModule } from '@lapse/platform';
-import { TemporalModule } from '@lapse/temporal';
+import { TemporalModule, temporalSettingsOf } from '@lapse/temporal';
 import type { NotificationsConfig } from './config';
 import { dataSourceOptions } from './db/data-source';
 import { NotificationsModule } from './notifications.module';
@@ -20,10 +20,7 @@ export class AppModule {
         KafkaModule.forRoot(
           kafkaSettingsOf(config, config.KAFKA_CLIENT_ID ?? 'lapse-notifications'),
         ),
-        TemporalModule.forRoot({
-          address: config.TEMPORAL_ADDRESS,
-          namespace: config.TEMPORAL_NAMESPACE,
-        }),
+        TemporalModule.forRoot(temporalSettingsOf(config)),
         NotificationsModule.forRoot(config),
       ],
     };

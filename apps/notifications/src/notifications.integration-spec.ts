@@ -7,6 +7,7 @@ import { migrate } from '@lapse/db';
 import { lapseValidationPipe, type Page } from '@lapse/platform';
 import {
   createTestDatabase,
+  databaseUrlAs,
   eventually,
   kafkaEnvAs,
   migrateAllSchemas,
@@ -130,7 +131,7 @@ beforeAll(async () => {
   const config = loadServiceConfig({
     ...process.env,
     ...kafkaEnvAs('notifications'),
-    DATABASE_URL: db.url,
+    DATABASE_URL: databaseUrlAs('notifications', db.url),
     KAFKA_BROKERS: stack.kafkaBrokers.join(','),
     TEMPORAL_ADDRESS: stack.temporalAddress,
     LAPSE_JWT_SECRET: JWT_SECRET,

@@ -10,6 +10,7 @@ import type { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { JsonProducer, KAFKA } from '@lapse/kafka';
 import { HealthRegistry, parseAllowHosts } from '@lapse/platform';
+import { temporalSettingsOf } from '@lapse/temporal';
 import type { NotificationsConfig } from './config';
 import { RequestEventsConsumer } from './consumer/request-events.consumer';
 import { DeliveriesController } from './deliveries/deliveries.controller';
@@ -105,8 +106,7 @@ export class NotificationsModule {
           inject: [DeliveryStore, EmailSender, WebhookSender],
           useFactory: (store: DeliveryStore, email: EmailSender, webhook: WebhookSender) =>
             new DeliveryWorker({
-              address: config.TEMPORAL_ADDRESS,
-              namespace: config.TEMPORAL_NAMESPACE,
+              temporal: temporalSettingsOf(config),
               taskQueuePrefix: config.LAPSE_TASK_QUEUE_PREFIX,
               activities: createDeliveryActivities({ store, email, webhook }),
             }),

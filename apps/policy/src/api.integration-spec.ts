@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { SignJWT, decodeJwt } from 'jose';
+import { Client as PgClient } from 'pg';
 import { signProxyToken, signServiceToken, signUserToken } from '@lapse/auth';
 import type { Role } from '@lapse/contracts';
 import { PolicyHarness, JWT_SECRET, SERVICE_SECRET } from './testing/policy-harness';
@@ -553,11 +554,22 @@ describe('policy API (real Postgres; sync worker off)', () => {
       expect(future.body).toEqual({ items: [], nextCursor: null });
     });
 
-    it('the table refuses UPDATE and DELETE', async () => {
+    it('the table refuses UPDATE and DELETE, from the service and from its owner', async () => {
+      // The service's role has no such right; the owner (migrations) is stopped by the triggers.
       await expect(h.ds.query(`UPDATE policy.audit_log SET action = 'x'`)).rejects.toThrow(
-        /append-only/,
+        /permission denied/,
       );
-      await expect(h.ds.query(`DELETE FROM policy.audit_log`)).rejects.toThrow(/append-only/);
+      await expect(h.ds.query(`DELETE FROM policy.audit_log`)).rejects.toThrow(/permission denied/);
+      const owner = new PgClient({ connectionString: h.ownerDatabaseUrl });
+      await owner.connect();
+      try {
+        await expect(owner.query(`UPDATE policy.audit_log SET action = 'x'`)).rejects.toThrow(
+          /append-only/,
+        );
+        await expect(owner.query(`DELETE FROM policy.audit_log`)).rejects.toThrow(/append-only/);
+      } finally {
+        await owner.end();
+      }
       const [{ n }]: { n: string }[] = await h.ds.query(
         `SELECT count(*) AS n FROM policy.audit_log WHERE action = 'x'`,
       );

@@ -11,7 +11,7 @@ import { DbModule } from '@lapse/db';
 import { grantClientProvider } from '@lapse/grant-client';
 import { KafkaModule, kafkaSettingsOf } from '@lapse/kafka';
 import { PlatformModule } from '@lapse/platform';
-import { TemporalModule } from '@lapse/temporal';
+import { TemporalModule, temporalSettingsOf } from '@lapse/temporal';
 import { AssignmentsController } from './assignments/assignments.controller';
 import { GroupAssignmentsController } from './assignments/group-assignments.controller';
 import { AssignmentsService } from './assignments/assignments.service';
@@ -69,10 +69,7 @@ export function createAppModule(config: PolicyConfig): DynamicModule {
       PlatformModule.forRoot({ service: 'policy', logLevel: config.LOG_LEVEL }),
       DbModule.forRoot(dataSourceOptions(config.DATABASE_URL)),
       KafkaModule.forRoot(kafkaSettingsOf(config, config.KAFKA_CLIENT_ID ?? 'lapse-policy')),
-      TemporalModule.forRoot({
-        address: config.TEMPORAL_ADDRESS,
-        namespace: config.TEMPORAL_NAMESPACE,
-      }),
+      TemporalModule.forRoot(temporalSettingsOf(config)),
       AuthModule.forRoot({
         jwt: jwtSettingsOf(config, 'policy'),
         directory: { useClass: DbUserDirectory },

@@ -4,7 +4,7 @@
  * ended run while it is still delivering its last effects. Real Postgres, Kafka, Temporal; the
  * policy and access-tracking services as processes, the grant workflow worker in this process.
  */
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import type { Worker } from '@temporalio/worker';
 import {
   ACTIVITY_TASK_QUEUES,
   type GrantRef,
@@ -14,7 +14,8 @@ import {
 import { signProxyToken } from '@lapse/auth';
 import { createActivityWorker } from '@lapse/grant-runtime';
 import { startLapseStack, type LapseStack } from '@lapse/grant-runtime/testing';
-import { eventually, stack } from '@lapse/testing';
+import { eventually, stack, stackTemporalSettings } from '@lapse/testing';
+import { connectTemporalWorker } from '@lapse/temporal';
 
 jest.setTimeout(180_000);
 
@@ -115,7 +116,7 @@ it('a re-grant that reaches the ended run while it still delivers its last effec
       delivered.push(event);
     },
   };
-  const connection = await NativeConnection.connect({ address: stack.temporalAddress });
+  const connection = await connectTemporalWorker(stackTemporalSettings());
   let worker: Worker | undefined;
   try {
     worker = await createActivityWorker({

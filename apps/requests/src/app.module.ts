@@ -3,7 +3,7 @@ import { AuthModule } from '@lapse/auth';
 import { DbModule } from '@lapse/db';
 import { KafkaModule, kafkaSettingsOf } from '@lapse/kafka';
 import { PlatformModule } from '@lapse/platform';
-import { TemporalModule } from '@lapse/temporal';
+import { TemporalModule, temporalSettingsOf } from '@lapse/temporal';
 import { AccessRequestsModule } from './access-requests/access-requests.module';
 import type { RequestsConfig } from './config';
 import { REQUESTS_CONFIG } from './config.token';
@@ -31,10 +31,7 @@ export function createAppModule(config: RequestsConfig): DynamicModule {
       AuthModule.forService(config, 'requests'),
       DbModule.forRoot(dataSourceOptions(config.DATABASE_URL)),
       KafkaModule.forRoot(kafkaSettingsOf(config, config.KAFKA_CLIENT_ID ?? 'lapse-requests')),
-      TemporalModule.forRoot({
-        address: config.TEMPORAL_ADDRESS,
-        namespace: config.TEMPORAL_NAMESPACE,
-      }),
+      TemporalModule.forRoot(temporalSettingsOf(config)),
       AccessRequestsModule,
     ],
   };

@@ -48,4 +48,30 @@ describe('loadConfig', () => {
       /LAPSE_JWKS_URL: must be an https/,
     );
   });
+
+  it('parses the Temporal TLS settings and refuses half-configured mTLS, naming the variable', () => {
+    const cfg = loadConfig(commonEnvSchema, {
+      TEMPORAL_TLS: 'true',
+      TEMPORAL_TLS_SERVER_CA_CERT_PATH: '/tls/ca.crt',
+      TEMPORAL_TLS_CLIENT_CERT_PATH: '/tls/c.crt',
+      TEMPORAL_TLS_CLIENT_KEY_PATH: '/tls/c.key',
+      TEMPORAL_TLS_SERVER_NAME: 'temporal',
+      TEMPORAL_API_KEY: 'k',
+    });
+    expect(cfg.TEMPORAL_TLS).toBe(true);
+    expect(cfg.TEMPORAL_TLS_CLIENT_KEY_PATH).toBe('/tls/c.key');
+    expect(loadConfig(commonEnvSchema, {}).TEMPORAL_TLS).toBeUndefined();
+    expect(() =>
+      loadConfig(commonEnvSchema, { TEMPORAL_TLS_CLIENT_CERT_PATH: '/tls/c.crt' }),
+    ).toThrow(/TEMPORAL_TLS_CLIENT_KEY_PATH: required with TEMPORAL_TLS_CLIENT_CERT_PATH/);
+    expect(() =>
+      loadConfig(commonEnvSchema, { TEMPORAL_TLS_CLIENT_KEY_PATH: '/tls/c.key' }),
+    ).toThrow(/TEMPORAL_TLS_CLIENT_CERT_PATH: required with TEMPORAL_TLS_CLIENT_KEY_PATH/);
+    expect(() =>
+      loadConfig(commonEnvSchema, { TEMPORAL_TLS: 'false', TEMPORAL_API_KEY: 'k' }),
+    ).toThrow(/TEMPORAL_TLS: is false, but TEMPORAL_API_KEY need TLS/);
+    expect(() => loadConfig(commonEnvSchema, { TEMPORAL_TLS: 'sometimes' })).toThrow(
+      /TEMPORAL_TLS/,
+    );
+  });
 });

@@ -70,6 +70,19 @@ export const commonEnvSchema = z.object({
   KAFKA_CA_FILE: z.string().min(1).optional(),
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().default('default'),
+  // Temporal's own client settings (the names its CLI and SDKs read): TLS with the server's CA,
+  // mTLS with a client certificate and key, an API key (Temporal Cloud), for every client and
+  // worker connection (rule 16). TLS is on when any of them is set, unless TEMPORAL_TLS=false.
+  TEMPORAL_TLS: envBoolean.optional(),
+  /** PEM file of the CA that signed the frontend's certificate (default: the system's CAs). */
+  TEMPORAL_TLS_SERVER_CA_CERT_PATH: z.string().min(1).optional(),
+  /** mTLS: this service's client certificate (PEM) and its key; both or neither. */
+  TEMPORAL_TLS_CLIENT_CERT_PATH: z.string().min(1).optional(),
+  TEMPORAL_TLS_CLIENT_KEY_PATH: z.string().min(1).optional(),
+  /** The name the frontend's certificate is checked against, when not the address's host. */
+  TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional(),
+  /** An API key sent as a bearer token on every call (Temporal Cloud). */
+  TEMPORAL_API_KEY: z.string().min(1).optional(),
   /** Prefix of every Temporal task queue this service uses or starts work on (tests isolate with it). */
   LAPSE_TASK_QUEUE_PREFIX: z.string().default(''),
   /** Public base URL of the request and review pages, i.e. the console (links in emails and webhooks). */
@@ -129,8 +142,9 @@ export function loadConfig<S extends z.ZodType>(
       result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`),
     );
   }
-  const reused = reusedSecrets(result.data as Record<string, unknown>);
-  if (reused.length > 0) throw new ConfigError(reused);
+  const data = result.data as Record<string, unknown>;
+  const issues = [...reusedSecrets(data), ...temporalTlsIssues(data)];
+  if (issues.length > 0) throw new ConfigError(issues);
   return result.data;
 }
 
@@ -144,6 +158,36 @@ export function reusedSecrets(config: Record<string, unknown>): string[] {
     const other = seen.get(value);
     if (other) issues.push(`${name}: must differ from ${other} (one secret per kind of token)`);
     else seen.set(value, name);
+  }
+  return issues;
+}
+
+/**
+ * Temporal connection settings that cannot work together, one message each naming the variable:
+ * a client certificate without its key (or a key without its certificate), and TLS settings or
+ * an API key with TLS explicitly off.
+ */
+export function temporalTlsIssues(config: Record<string, unknown>): string[] {
+  const set = (name: string) => typeof config[name] === 'string' && config[name] !== '';
+  const issues: string[] = [];
+  const cert = 'TEMPORAL_TLS_CLIENT_CERT_PATH';
+  const key = 'TEMPORAL_TLS_CLIENT_KEY_PATH';
+  if (set(cert) && !set(key))
+    issues.push(`${key}: required with ${cert} (mTLS needs the client certificate and its key)`);
+  if (set(key) && !set(cert))
+    issues.push(`${cert}: required with ${key} (mTLS needs the client certificate and its key)`);
+  if (config.TEMPORAL_TLS === false) {
+    const needTls = [
+      'TEMPORAL_TLS_SERVER_CA_CERT_PATH',
+      cert,
+      key,
+      'TEMPORAL_TLS_SERVER_NAME',
+      'TEMPORAL_API_KEY',
+    ].filter(set);
+    if (needTls.length > 0)
+      issues.push(
+        `TEMPORAL_TLS: is false, but ${needTls.join(', ')} need TLS (unset them or TEMPORAL_TLS)`,
+      );
   }
   return issues;
 }

@@ -1,4 +1,5 @@
 import { DataSource, type DataSourceOptions, type EntitySchema, type MixedList } from 'typeorm';
+import { grantServiceRole, serviceRoleRightsOf, withServiceRoleRights } from './service-role';
 
 export interface ServiceDataSourceOptions {
   url: string;
@@ -10,11 +11,13 @@ export interface ServiceDataSourceOptions {
   migrations: MixedList<Function | string>;
   poolSize?: number;
   applicationName?: string;
+  /** Tables the service's role may only append to and read (e.g. the audit log). */
+  appendOnlyTables?: readonly string[];
 }
 
 /** TypeORM options for one service's schema; migrations only, never `synchronize`. */
 export function serviceDataSourceOptions(o: ServiceDataSourceOptions): DataSourceOptions {
-  return {
+  const options: DataSourceOptions = {
     type: 'postgres',
     url: o.url,
     schema: o.schema,
@@ -27,10 +30,12 @@ export function serviceDataSourceOptions(o: ServiceDataSourceOptions): DataSourc
     applicationName: o.applicationName ?? `lapse-${o.schema}`,
     extra: { max: o.poolSize ?? 10 },
   };
+  return withServiceRoleRights(options, { appendOnlyTables: o.appendOnlyTables ?? [] });
 }
 
 /**
- * Creates the schema if needed and applies pending migrations, in one transaction per migration.
+ * Creates the schema if needed, applies pending migrations (one transaction per migration), then
+ * grants the service's own role (`lapse_<schema>`) its rights on the schema. Runs as the owner.
  * Used by `npm run migrate` and by integration tests on their own databases.
  */
 export async function migrate(
@@ -44,6 +49,10 @@ export async function migrate(
     if (schema) await ds.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
     const applied = await ds.runMigrations({ transaction: 'each' });
     for (const m of applied) log(`applied ${schema ?? ''} ${m.name}`);
+    if (schema) {
+      const role = await grantServiceRole(ds, schema, serviceRoleRightsOf(options));
+      if (!role) log(`no role for ${schema}: its service needs the owner's credentials`);
+    }
     return applied.map((m) => m.name);
   } finally {
     await ds.destroy();

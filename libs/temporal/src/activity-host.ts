@@ -1,14 +1,20 @@
 import { Logger } from '@nestjs/common';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { type NativeConnection, Worker } from '@temporalio/worker';
 import { taskQueue } from '@lapse/contracts';
 import type { HealthRegistry } from '@lapse/platform';
 import { installTemporalJsonLogging } from './runtime-logging';
+import {
+  connectTemporalWorker,
+  temporalSettingsOf,
+  type TemporalConfig,
+  type TemporalSettings,
+} from './connection';
 
 export interface ActivityHostOptions {
   /** The service hosting them (log lines, health check name). */
   service: string;
-  address: string;
-  namespace: string;
+  /** Where and how to connect (temporalSettingsOf: TLS, mTLS, API key). */
+  temporal: TemporalSettings;
   /** The full task queue (prefix included). */
   taskQueue: string;
   activities: object;
@@ -19,9 +25,7 @@ export interface ActivityHostOptions {
 }
 
 /** The part of every service's config an activity host needs (libs/config common env). */
-export interface ActivityHostConfig {
-  TEMPORAL_ADDRESS: string;
-  TEMPORAL_NAMESPACE: string;
+export interface ActivityHostConfig extends TemporalConfig {
   LAPSE_TASK_QUEUE_PREFIX: string;
   LOG_LEVEL: string;
 }
@@ -52,8 +56,7 @@ export class ActivityHost {
   ): Promise<ActivityHost> {
     return ActivityHost.start({
       service: o.service,
-      address: config.TEMPORAL_ADDRESS,
-      namespace: config.TEMPORAL_NAMESPACE,
+      temporal: temporalSettingsOf(config),
       taskQueue: taskQueue(o.queue, config.LAPSE_TASK_QUEUE_PREFIX),
       activities: o.activities,
       logLevel: config.LOG_LEVEL,
@@ -63,12 +66,12 @@ export class ActivityHost {
 
   static async start(o: ActivityHostOptions): Promise<ActivityHost> {
     installTemporalJsonLogging(o.service, runtimeLevel(o.logLevel));
-    const connection = await connectWorker(o.address, new Logger(`${o.service}.activities`));
+    const connection = await connectWorker(o.temporal, new Logger(`${o.service}.activities`));
     let worker: Worker;
     try {
       worker = await Worker.create({
         connection,
-        namespace: o.namespace,
+        namespace: o.temporal.namespace,
         taskQueue: o.taskQueue,
         activities: o.activities,
       });
@@ -103,12 +106,12 @@ export class ActivityHost {
 }
 
 /** Connects a worker, waiting for Temporal (retrying with backoff, logged) instead of failing boot. */
-async function connectWorker(address: string, log: Logger): Promise<NativeConnection> {
+async function connectWorker(s: TemporalSettings, log: Logger): Promise<NativeConnection> {
   for (let delay = 500; ; delay = Math.min(delay * 2, 10_000)) {
     try {
-      return await NativeConnection.connect({ address });
+      return await connectTemporalWorker(s);
     } catch (err) {
-      log.warn({ err, msg: `Temporal at ${address} not reachable; retrying in ${delay} ms` });
+      log.warn({ err, msg: `Temporal at ${s.address} not reachable; retrying in ${delay} ms` });
       await new Promise((r) => setTimeout(r, delay));
     }
   }

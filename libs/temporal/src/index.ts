@@ -1,3 +1,4 @@
+export * from './connection';
 export * from './temporal.module';
 export * from './runtime-logging';
 export * from './activity-host';

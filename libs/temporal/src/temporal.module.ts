@@ -9,27 +9,9 @@ import {
 } from '@nestjs/common';
 import { Client, Connection } from '@temporalio/client';
 import { HealthRegistry } from '@lapse/platform';
-
-export interface TemporalSettings {
-  address: string;
-  namespace: string;
-}
+import { connectTemporal, lazyTemporalConnection, type TemporalSettings } from './connection';
 
 export const TEMPORAL_CONNECTION = Symbol('TEMPORAL_CONNECTION');
-
-/** Connects to Temporal (retrying while the server starts). */
-export async function connectTemporal(address: string, attempts = 30): Promise<Connection> {
-  let lastError: unknown;
-  for (let i = 0; i < attempts; i++) {
-    try {
-      return await Connection.connect({ address, connectTimeout: '5s' });
-    } catch (e) {
-      lastError = e;
-      await new Promise((r) => setTimeout(r, Math.min(200 * 2 ** i, 2000)));
-    }
-  }
-  throw new Error(`cannot reach Temporal at ${address}: ${(lastError as Error)?.message}`);
-}
 
 @Injectable()
 class TemporalHealth implements OnModuleInit, OnApplicationShutdown {
@@ -47,7 +29,10 @@ class TemporalHealth implements OnModuleInit, OnApplicationShutdown {
   }
 }
 
-/** A Temporal `Client` for the service's namespace, with a `temporal` health check. */
+/**
+ * A Temporal `Client` for the service's namespace, with a `temporal` health check; settings from
+ * `temporalSettingsOf(config)` (TLS, mTLS, API key).
+ */
 @Global()
 @Module({})
 export class TemporalModule {
@@ -60,9 +45,7 @@ export class TemporalModule {
           // Boot does not wait for Temporal: after a few tries, a lazy connection that connects
           // (and reconnects) on use; callers answer 503 meanwhile and /health shows it.
           useFactory: () =>
-            connectTemporal(settings.address, 5).catch(() =>
-              Connection.lazy({ address: settings.address, connectTimeout: '5s' }),
-            ),
+            connectTemporal(settings, 5).catch(() => lazyTemporalConnection(settings)),
         },
         {
           provide: Client,

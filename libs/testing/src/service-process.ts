@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { eventually, kafkaEnvAs } from './stack';
+import { databaseUrlAs, eventually, kafkaEnvAs } from './stack';
 
 const root = join(__dirname, '..', '..', '..');
 
@@ -31,7 +31,11 @@ export async function freePort(): Promise<number> {
 
 // Boot compiles the app with SWC and connects to Postgres, Kafka and Temporal: seconds on a quiet
 // machine, but a minute or more when both cores are busy with parallel suites.
-/** Starts `apps/<app>/src/main.ts` with `env` (on top of process.env) and waits until healthy. */
+/**
+ * Starts `apps/<app>/src/main.ts` with `env` (on top of process.env) and waits until healthy.
+ * `env.DATABASE_URL` names the database (created and migrated as the owner): the service logs in
+ * there as its own role, like everywhere else.
+ */
 export async function startServiceProcess(
   app: 'policy' | 'access-tracking' | 'requests' | 'notifications' | 'grant-worker' | 'console',
   env: Record<string, string>,
@@ -56,6 +60,7 @@ export async function startServiceProcess(
         ...(app === 'console' ? {} : kafkaEnvAs(app)),
         LOG_LEVEL: 'warn',
         ...env,
+        ...(env.DATABASE_URL ? { DATABASE_URL: databaseUrlAs(app, env.DATABASE_URL) } : {}),
         PORT: String(port),
       },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -3,13 +3,20 @@
  * TypeORM, Kafka through kafkajs consumer groups, the Temporal dev server, and the
  * time-skipping test server.
  */
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
 import { Column, DataSource, Entity, PrimaryColumn } from 'typeorm';
+import { connectTemporal, connectTemporalWorker } from '@lapse/temporal';
 import { kafkaAs } from './kafka';
-import { createTestDatabase, eventually, stack, uniqueSuffix } from './stack';
+import {
+  createTestDatabase,
+  eventually,
+  stack,
+  stackTemporalSettings,
+  uniqueSuffix,
+} from './stack';
 
 @Entity({ name: 'smoke_note' })
 class SmokeNote {
@@ -75,9 +82,9 @@ describe('the real servers', () => {
   });
 
   it('Temporal dev server: a workflow runs on a real worker', async () => {
-    const connection = await Connection.connect({ address: stack.temporalAddress });
+    const connection = await connectTemporal(stackTemporalSettings(), 1);
     const taskQueue = `smoke-${uniqueSuffix()}`;
-    const workerConnection = await NativeConnection.connect({ address: stack.temporalAddress });
+    const workerConnection = await connectTemporalWorker(stackTemporalSettings());
     const worker = await Worker.create({
       connection: workerConnection,
       namespace: stack.temporalNamespace,

@@ -4,6 +4,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Client as PgClient } from 'pg';
+import { commonEnvSchema, loadConfig } from '@lapse/config';
+import { temporalSettingsOf, type TemporalSettings } from '@lapse/temporal';
 
 export const stack = {
   databaseUrl: process.env.DATABASE_URL ?? 'postgres://lapse:lapse@127.0.0.1:5432/lapse',
@@ -14,6 +16,29 @@ export const stack = {
     process.env.TEMPORAL_TEST_SERVER_PATH ??
     `${process.env.HOME}/.cache/lapse/bin/temporal-test-server`,
 };
+
+/**
+ * The stack's Temporal settings (TEMPORAL_* from the env, TLS and API key included), for
+ * `connectTemporal` / `connectTemporalWorker`: tests connect the way the services do.
+ */
+export function stackTemporalSettings(
+  env: Record<string, string | undefined> = process.env,
+): TemporalSettings {
+  const config = loadConfig(
+    commonEnvSchema.pick({
+      TEMPORAL_ADDRESS: true,
+      TEMPORAL_NAMESPACE: true,
+      TEMPORAL_TLS: true,
+      TEMPORAL_TLS_SERVER_CA_CERT_PATH: true,
+      TEMPORAL_TLS_CLIENT_CERT_PATH: true,
+      TEMPORAL_TLS_CLIENT_KEY_PATH: true,
+      TEMPORAL_TLS_SERVER_NAME: true,
+      TEMPORAL_API_KEY: true,
+    }),
+    env,
+  );
+  return temporalSettingsOf(config);
+}
 
 /** The Kafka principals `stack.sh env` prints credentials for (rule 16: one per party). */
 export type KafkaPrincipal =
@@ -57,6 +82,36 @@ export function kafkaSecurityAs(principal: KafkaPrincipal) {
     password: e.KAFKA_PASSWORD,
     caFile: e.KAFKA_CA_FILE,
   };
+}
+
+/** The Lapse services that have a database role of their own (`lapse_<schema>`). */
+export type DatabaseService =
+  | 'policy'
+  | 'access-tracking'
+  | 'requests'
+  | 'notifications'
+  | 'grant-worker'
+  | 'console';
+
+/**
+ * The URL a service uses for database `databaseUrl` (e.g. a test database, created and migrated
+ * as the owner): the same server and database, logged in as the service's own role, whose
+ * credentials `stack.sh env` prints as `LAPSE_<SERVICE>_DATABASE_URL`. Services never get the
+ * owner's credentials.
+ */
+export function databaseUrlAs(service: DatabaseService, databaseUrl: string): string {
+  const name = `LAPSE_${envName(service)}_DATABASE_URL`;
+  const own = process.env[name];
+  if (!own) {
+    throw new Error(
+      `${name} is not set: services log in as their own database role (eval "$(npm run -s stack -- env)")`,
+    );
+  }
+  const role = new URL(own);
+  const u = new URL(databaseUrl);
+  u.username = role.username;
+  u.password = role.password;
+  return u.toString();
 }
 
 function withDatabase(url: string, db: string): string {

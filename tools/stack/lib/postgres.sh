@@ -7,6 +7,11 @@ LAPSE_PG_DATA=${LAPSE_PG_DATA:-$LAPSE_CACHE/pgdata}
 PG_SOCKET_DIR=$LAPSE_RUN_DIR/pgsocket
 
 PG_LOCAL_URL=postgres://lapse:lapse@127.0.0.1:$LAPSE_PG_PORT/lapse
+# Each service logs in as its own role (lapse_<schema>), with rights on its own schema only;
+# `lapse` owns every schema (the append-only audit log included) and runs the migrations.
+PG_SERVICES=(policy access-tracking requests notifications grant-worker console)
+# One random password per service role (0600), made once; rotate by deleting the file and `up`.
+PG_SECRETS=${LAPSE_PG_SECRETS:-$LAPSE_CACHE/postgres/secrets}
 # DATABASE_URL names another server (our own URL, e.g. after `eval "$(stack.sh env)"`, does not count).
 pg_external() { [ -n "${DATABASE_URL:-}" ] && [ "$DATABASE_URL" != "$PG_LOCAL_URL" ]; }
 pg_bindir() {
@@ -90,11 +95,54 @@ postgres_wait() {
   if [ -z "$(pg_psql -c "SELECT 1 FROM pg_database WHERE datname = 'lapse'")" ]; then
     pg_psql -c "CREATE DATABASE lapse OWNER lapse"
   fi
+  pg_service_roles
   log "postgres ready: $(postgres_url)"
 }
 
+# pg_role_of SERVICE: its database role (access-tracking -> lapse_access_tracking).
+pg_role_of() { echo "lapse_${1//-/_}"; }
+
+# pg_passwords: one random password (32 bytes, hex) per service role, made once.
+pg_passwords() {
+  local s f
+  mkdir -p "$PG_SECRETS" && chmod 700 "$PG_SECRETS"
+  for s in "${PG_SERVICES[@]}"; do
+    f=$PG_SECRETS/$(pg_role_of "$s")
+    [ -s "$f" ] || (umask 077 && openssl rand -hex 32 >"$f")
+  done
+}
+
+# pg_service_roles: each service's login role, with its current password (idempotent). Plain
+# login roles: no superuser, no CREATEDB/CREATEROLE, member of nothing; the rights on their
+# schema are granted by the migrations (libs/db), which run as `lapse`.
+pg_service_roles() {
+  local s role sql=""
+  pg_passwords
+  for s in "${PG_SERVICES[@]}"; do
+    role=$(pg_role_of "$s")
+    # Through stdin, so the passwords never appear in a command line.
+    sql+="SELECT 'CREATE ROLE $role' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$role') \\gexec
+ALTER ROLE $role LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD '$(cat "$PG_SECRETS/$role")';
+"
+  done
+  pg_psql <<<"$sql"
+}
+
 postgres_url() { if pg_external; then echo "$DATABASE_URL"; else echo "$PG_LOCAL_URL"; fi; }
-postgres_env() { echo "export DATABASE_URL=$(postgres_url)"; }
+# DATABASE_URL: the owner (migrations, tools); LAPSE_<SERVICE>_DATABASE_URL: each service's own
+# role (an external server's roles are the deployment's to create and hand out).
+postgres_env() {
+  local s role var
+  echo "export DATABASE_URL=$(postgres_url)"
+  pg_external && return 0
+  for s in "${PG_SERVICES[@]}"; do
+    role=$(pg_role_of "$s")
+    var=$(echo "$s" | tr 'a-z-' 'A-Z_')
+    [ -s "$PG_SECRETS/$role" ] &&
+      echo "export LAPSE_${var}_DATABASE_URL=postgres://$role:$(cat "$PG_SECRETS/$role")@127.0.0.1:$LAPSE_PG_PORT/lapse"
+  done
+  return 0
+}
 
 postgres_stop() {
   pg_external && return 0

@@ -11,6 +11,21 @@ TEMPORAL_SERVER_BIN=$LAPSE_BIN/temporal-server
 TEMPORAL_SQL_TOOL=$LAPSE_BIN/temporal-sql-tool
 TEMPORAL_UI_BIN=$LAPSE_BIN/temporal-ui-server
 TEMPORAL_PG_CONF=$LAPSE_RUN_DIR/temporal-server # generated on each start: lapse.yaml, dynamicconfig.yaml, ui/
+# Where server mode keeps its state: postgres (the stack's, durable) or sqlite (in memory).
+LAPSE_TEMPORAL_STORE=${LAPSE_TEMPORAL_STORE:-postgres}
+# off, or mtls: internode and frontend TLS, every client with a certificate from the stack's CA.
+LAPSE_TEMPORAL_TLS=${LAPSE_TEMPORAL_TLS:-off}
+# The frontend's certificate and key, and the Lapse client certificate (made once, 0600).
+TEMPORAL_TLS_DIR=${LAPSE_TEMPORAL_TLS_DIR:-$LAPSE_CACHE/temporal/tls}
+
+case $LAPSE_TEMPORAL_STORE in
+  postgres | sqlite) ;;
+  *) die "LAPSE_TEMPORAL_STORE must be postgres or sqlite, not '$LAPSE_TEMPORAL_STORE'" ;;
+esac
+case $LAPSE_TEMPORAL_TLS in
+  off | mtls) ;;
+  *) die "LAPSE_TEMPORAL_TLS must be off or mtls, not '$LAPSE_TEMPORAL_TLS'" ;;
+esac
 
 # built_from BIN MODULE VERSION: BIN was built by go install from MODULE@VERSION.
 built_from() {
@@ -109,15 +124,66 @@ temporal_pg_schema() {
   log "temporal server: databases temporal, temporal_visibility on $TPG_HOST:$TPG_PORT up to date ($((SECONDS - t0))s)"
 }
 
+# temporal_tls_certs: the frontend's certificate (CN=temporal-frontend, IP 127.0.0.1, also
+# its internode and system-worker identity) and the Lapse services' client certificate
+# (CN=lapse-services), both from the stack's CA (the one Kafka's certificates come from).
+temporal_tls_certs() {
+  local d=$TEMPORAL_TLS_DIR ca=$KAFKA_SECRETS/tls name cn
+  kafka_tls # the CA, made once
+  mkdir -p "$d" && chmod 700 "$d"
+  for name in server client; do
+    [ "$(cat "$d/.ca" 2>/dev/null)" = "$(stamp_of "$ca/ca.crt")" ] || rm -f "$d/$name.crt"
+    [ -s "$d/$name.crt" ] && continue
+    cn=temporal-frontend && [ $name = client ] && cn=lapse-services
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=$cn" -keyout "$d/$name.key" -out "$d/$name.csr" 2>/dev/null
+    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth,clientAuth\n' >"$d/$name.ext"
+    openssl x509 -req -days 825 -in "$d/$name.csr" -CA "$ca/ca.crt" -CAkey "$ca/ca.key" \
+      -CAcreateserial -extfile "$d/$name.ext" -out "$d/$name.crt" 2>/dev/null
+    rm -f "$d/$name.csr" "$d/$name.ext"
+  done
+  stamp_of "$ca/ca.crt" >"$d/.ca"
+  chmod 600 "$d"/*
+}
+
+# temporal_tls_flags: the CLI's TLS flags for the set-up and health checks (as the client).
+temporal_tls_flags() {
+  [ "$LAPSE_TEMPORAL_TLS" = mtls ] || return 0
+  echo "--tls-ca-path $KAFKA_SECRETS/tls/ca.crt --tls-cert-path $TEMPORAL_TLS_DIR/client.crt --tls-key-path $TEMPORAL_TLS_DIR/client.key"
+}
+
+# temporal_tls_env: what the services need to reach an mTLS server (stack.sh env).
+temporal_tls_env() {
+  [ "$LAPSE_TEMPORAL_MODE" = server ] && [ "$LAPSE_TEMPORAL_TLS" = mtls ] || return 0
+  echo "export TEMPORAL_TLS_SERVER_CA_CERT_PATH=$KAFKA_SECRETS/tls/ca.crt"
+  echo "export TEMPORAL_TLS_CLIENT_CERT_PATH=$TEMPORAL_TLS_DIR/client.crt"
+  echo "export TEMPORAL_TLS_CLIENT_KEY_PATH=$TEMPORAL_TLS_DIR/client.key"
+}
+
+# temporal_pg_include FILE: FILE with each line `@NAME@` replaced by templates/temporal-<part>.yaml.
+temporal_pg_include() {
+  local persistence=$STACK_DIR/templates/temporal-persistence-$LAPSE_TEMPORAL_STORE.yaml tls=/dev/null
+  [ "$LAPSE_TEMPORAL_TLS" = mtls ] && tls=$STACK_DIR/templates/temporal-tls.yaml
+  awk -v p="$persistence" -v t="$tls" '
+    /^@PERSISTENCE@$/ { while ((getline l < p) > 0) print l; next }
+    /^@TLS@$/ { while ((getline l < t) > 0) print l; next }
+    { print }' "$1"
+}
+
 # temporal_pg_render TEMPLATE OUT: fill in the @...@ placeholders.
 temporal_pg_render() {
   local args=() i
   for ((i = 0; i < ${#TPG_PORTS[@]}; i += 2)); do
     args+=(-e "s|@${TPG_PORTS[i]}_PORT@|${TPG_PORTS[i + 1]}|g")
   done
-  sed "${args[@]}" -e "s|@SHARDS@|$LAPSE_TEMPORAL_SHARDS|g" -e "s|@PG_ADDR@|$TPG_HOST:$TPG_PORT|g" \
-    -e "s|@PG_USER@|$TPG_USER|g" -e "s|@PG_PASSWORD@|$TPG_PASSWORD|g" \
-    -e "s|@CONF_DIR@|$TEMPORAL_PG_CONF|g" -e "s|@UI_PORT@|$LAPSE_TEMPORAL_UI_PORT|g" "$1" >"$2"
+  temporal_pg_include "$1" |
+    sed "${args[@]}" -e "s|@SHARDS@|$LAPSE_TEMPORAL_SHARDS|g" -e "s|@PG_ADDR@|${TPG_HOST:-}:${TPG_PORT:-}|g" \
+      -e "s|@PG_USER@|${TPG_USER:-}|g" -e "s|@PG_PASSWORD@|${TPG_PASSWORD:-}|g" \
+      -e "s|@CONF_DIR@|$TEMPORAL_PG_CONF|g" -e "s|@UI_PORT@|$LAPSE_TEMPORAL_UI_PORT|g" \
+      -e "s|@TLS_DIR@|$TEMPORAL_TLS_DIR|g" -e "s|@CA_FILE@|$KAFKA_SECRETS/tls/ca.crt|g" >"$2"
+  if [ "$LAPSE_TEMPORAL_TLS" = mtls ] && [[ $1 == *temporal-ui.yaml ]]; then
+    printf 'tls:\n  caFile: %s\n  certFile: %s\n  keyFile: %s\n  serverName: localhost\n' \
+      "$KAFKA_SECRETS/tls/ca.crt" "$TEMPORAL_TLS_DIR/client.crt" "$TEMPORAL_TLS_DIR/client.key" >>"$2"
+  fi
 }
 
 temporal_pg_start() {
@@ -134,19 +200,22 @@ temporal_pg_start() {
     check_port_free "temporal-${TPG_PORTS[i],,}" 127.0.0.1 "${TPG_PORTS[i + 1]}"
   done
   running temporal-ui "$TEMPORAL_UI_BIN" || check_port_free temporal-ui 127.0.0.1 "$LAPSE_TEMPORAL_UI_PORT"
-  temporal_pg_conn # fails early on a URL it cannot use
+  if [ "$LAPSE_TEMPORAL_STORE" = postgres ]; then
+    temporal_pg_conn # fails early on a URL it cannot use
+  fi
   # Launched by temporal_pg_wait: the schema step needs postgres_wait's role and database.
 }
 
 temporal_pg_launch() {
-  temporal_pg_schema
+  if [ "$LAPSE_TEMPORAL_STORE" = postgres ]; then temporal_pg_schema; fi
+  if [ "$LAPSE_TEMPORAL_TLS" = mtls ]; then temporal_tls_certs; fi
   mkdir -p "$TEMPORAL_PG_CONF/ui"
   chmod 0700 "$TEMPORAL_PG_CONF" # holds the database password
   temporal_pg_render "$STACK_DIR/templates/temporal-server.yaml" "$TEMPORAL_PG_CONF/lapse.yaml"
   temporal_pg_render "$STACK_DIR/templates/temporal-ui.yaml" "$TEMPORAL_PG_CONF/ui/lapse.yaml"
   cp "$STACK_DIR/templates/temporal-dynamicconfig.yaml" "$TEMPORAL_PG_CONF/dynamicconfig.yaml"
   log "starting temporal server $TEMPORAL_SERVER_VERSION on 127.0.0.1:$LAPSE_TEMPORAL_PORT" \
-    "($LAPSE_TEMPORAL_SHARDS shards, postgres $TPG_HOST:$TPG_PORT), UI :$LAPSE_TEMPORAL_UI_PORT..."
+    "($LAPSE_TEMPORAL_STORE, TLS $LAPSE_TEMPORAL_TLS), UI :$LAPSE_TEMPORAL_UI_PORT..."
   start_bg temporal "$LAPSE_LOG_DIR/temporal.log" \
     "$TEMPORAL_SERVER_BIN" --root "$TEMPORAL_PG_CONF" --config . --env lapse --allow-no-auth start
   running temporal-ui "$TEMPORAL_UI_BIN" ||
@@ -158,6 +227,8 @@ temporal_pg_launch() {
 # attributes exist (created on the first pass), and a query using them validates.
 temporal_pg_ready() {
   local cli=("$TEMPORAL_BIN" --address "127.0.0.1:$LAPSE_TEMPORAL_PORT") have a missing=()
+  # shellcheck disable=SC2207 # paths without spaces
+  cli+=($(temporal_tls_flags))
   "${cli[@]}" operator cluster health | grep -q SERVING || return 1
   "${cli[@]}" operator namespace describe -n default >/dev/null 2>&1 ||
     "${cli[@]}" operator namespace create -n default || return 1
@@ -173,8 +244,10 @@ temporal_pg_ready() {
 
 temporal_pg_wait() {
   if ! running temporal "$TEMPORAL_SERVER_BIN"; then
-    temporal_pg_conn
-    port_open "$TPG_HOST" "$TPG_PORT" || die "temporal server: postgres $TPG_HOST:$TPG_PORT not reachable"
+    if [ "$LAPSE_TEMPORAL_STORE" = postgres ]; then
+      temporal_pg_conn
+      port_open "$TPG_HOST" "$TPG_PORT" || die "temporal server: postgres $TPG_HOST:$TPG_PORT not reachable"
+    fi
     temporal_pg_launch
   fi
   wait_ready temporal "$LAPSE_LOG_DIR/temporal.log" temporal_pg_ready

@@ -11,7 +11,9 @@ import {
   stack,
   startServiceProcess,
   type RunningService,
+  stackTemporalSettings,
 } from '@lapse/testing';
+import { connectTemporal } from '@lapse/temporal';
 import { AccessSignaler } from '../signals/access-signaler';
 import {
   SERVICE_SECRET,
@@ -58,7 +60,7 @@ describe('access-tracking with the real grant workflow', () => {
       { ...h.env, ...kafkaEnvAs('grant-worker') },
       { timeoutMs: 90_000 },
     );
-    connection = await Connection.connect({ address: stack.temporalAddress });
+    connection = await connectTemporal(stackTemporalSettings(), 1);
     grants = new GrantClient(new Client({ connection, namespace: stack.temporalNamespace }), {
       taskQueuePrefix: h.env.LAPSE_TASK_QUEUE_PREFIX,
       requestTtlSeconds: 3600,

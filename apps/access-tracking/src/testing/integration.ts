@@ -17,6 +17,7 @@ import {
   TOPIC_OWNERS,
   TopicOwnersProducer,
   createTestDatabase,
+  databaseUrlAs,
   eventually,
   kafkaAs,
   kafkaEnvAs,
@@ -52,7 +53,7 @@ export async function createHarness(label: string): Promise<Harness> {
   await producer.connect();
   const env: Record<string, string> = {
     ...kafkaEnvAs('access-tracking'),
-    DATABASE_URL: db.url,
+    DATABASE_URL: databaseUrlAs('access-tracking', db.url),
     KAFKA_BROKERS: stack.kafkaBrokers.join(','),
     TEMPORAL_ADDRESS: stack.temporalAddress,
     TEMPORAL_NAMESPACE: stack.temporalNamespace,

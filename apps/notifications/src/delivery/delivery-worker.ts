@@ -1,6 +1,10 @@
 import { Logger } from '@nestjs/common';
-import { NativeConnection, Worker } from '@temporalio/worker';
-import { installTemporalJsonLogging } from '@lapse/temporal';
+import { type NativeConnection, Worker } from '@temporalio/worker';
+import {
+  connectTemporalWorker,
+  installTemporalJsonLogging,
+  type TemporalSettings,
+} from '@lapse/temporal';
 import {
   DELIVERY_WORKFLOWS_PATH,
   NOTIFICATIONS_TASK_QUEUE,
@@ -9,8 +13,8 @@ import {
 import { taskQueue } from '@lapse/contracts';
 
 export interface DeliveryWorkerOptions {
-  address: string;
-  namespace: string;
+  /** Where and how to connect (temporalSettingsOf: TLS, mTLS, API key). */
+  temporal: TemporalSettings;
   taskQueuePrefix: string;
   activities: DeliveryActivities;
 }
@@ -26,10 +30,10 @@ export class DeliveryWorker {
 
   async start(): Promise<void> {
     installTemporalJsonLogging('notifications');
-    this.connection = await NativeConnection.connect({ address: this.opts.address });
+    this.connection = await connectTemporalWorker(this.opts.temporal);
     this.worker = await Worker.create({
       connection: this.connection,
-      namespace: this.opts.namespace,
+      namespace: this.opts.temporal.namespace,
       taskQueue: taskQueue(NOTIFICATIONS_TASK_QUEUE, this.opts.taskQueuePrefix),
       workflowsPath: DELIVERY_WORKFLOWS_PATH,
       activities: this.opts.activities,

@@ -9,5 +9,12 @@ export const SCHEMA = 'policy';
  * Repositories use SQL through the DataSource (keyset paging, streaming, SKIP LOCKED), so no entities.
  */
 export function dataSourceOptions(url: string): DataSourceOptions {
-  return serviceDataSourceOptions({ url, schema: SCHEMA, entities: [], migrations });
+  return serviceDataSourceOptions({
+    url,
+    schema: SCHEMA,
+    entities: [],
+    migrations,
+    // The policy service appends to the audit log and reads it; nobody changes it.
+    appendOnlyTables: ['audit_log'],
+  });
 }

@@ -6,7 +6,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import type { NativeConnection, Worker } from '@temporalio/worker';
 import { Client } from '@temporalio/client';
 import { DataSource } from 'typeorm';
 import {
@@ -24,11 +24,14 @@ import { lapseValidationPipe } from '@lapse/platform';
 import {
   TopicOwnersProducer,
   createTestDatabase,
+  databaseUrlAs,
   kafkaAs,
   kafkaEnvAs,
   stack,
   uniqueSuffix,
+  stackTemporalSettings,
 } from '@lapse/testing';
+import { connectTemporalWorker } from '@lapse/temporal';
 import {
   createActivityWorker,
   createGrantStateActivities,
@@ -55,7 +58,10 @@ export interface HarnessOptions {
 export class PolicyHarness {
   app!: INestApplication;
   url!: string;
+  /** The app's own connection: the policy service's database role. */
   ds!: DataSource;
+  /** The test database as its owner (migrations ran as it; the app never logs in as it). */
+  ownerDatabaseUrl!: string;
   client!: Client;
   /** The app's own grant client (this suite's task-queue prefix). */
   grants!: GrantClient;
@@ -76,12 +82,13 @@ export class PolicyHarness {
   private async boot(label: string, opts: HarnessOptions): Promise<void> {
     const db = await createTestDatabase(label);
     this.dropDb = db.drop;
+    this.ownerDatabaseUrl = db.url;
     await migrate(dataSourceOptions(db.url));
     const suffix = uniqueSuffix();
     this.config = loadServiceConfig({
       ...process.env,
       ...kafkaEnvAs('policy'),
-      DATABASE_URL: db.url,
+      DATABASE_URL: databaseUrlAs('policy', db.url),
       KAFKA_BROKERS: stack.kafkaBrokers.join(','),
       TEMPORAL_ADDRESS: stack.temporalAddress,
       TEMPORAL_NAMESPACE: stack.temporalNamespace,
@@ -117,7 +124,7 @@ export class PolicyHarness {
     // The grant workflows' activities publish grant states as the grant worker does.
     const producer: JsonProducer = new TopicOwnersProducer(`policy-test-${this.prefix}`);
     this.producer = producer;
-    this.nativeConnection = await NativeConnection.connect({ address: stack.temporalAddress });
+    this.nativeConnection = await connectTemporalWorker(stackTemporalSettings());
     const accessTracking: AccessTrackingActivities = {
       // Stands in for access-tracking: these suites record no usage, so there is no later access.
       latestAccess: async () => null,

@@ -4,7 +4,7 @@
  * policy service (with its bootstrap admin) and the services asked for as child processes — all
  * on one private task-queue prefix, consumer groups and secrets, so suites never see each other.
  */
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { GrantClient } from '@lapse/grant-client';
 import { signServiceToken, signUserToken } from '@lapse/auth';
 import type { GrantRef, GrantState, GrantView } from '@lapse/contracts';
@@ -16,7 +16,9 @@ import {
   startServiceProcess,
   uniqueSuffix,
   type RunningService,
+  stackTemporalSettings,
 } from '@lapse/testing';
+import { connectTemporal } from '@lapse/temporal';
 import { prebuiltGrantWorkflowBundle } from '../workflow-bundle';
 import { startGrantWorker } from './start-grant-worker';
 
@@ -143,7 +145,7 @@ export async function startLapseStack(
         services[name] = running;
       }),
     );
-    const connection = await Connection.connect({ address: stack.temporalAddress });
+    const connection = await connectTemporal(stackTemporalSettings(), 1);
     stoppers.push(() => connection.close());
     const grants = new GrantClient(new Client({ connection, namespace: stack.temporalNamespace }), {
       taskQueuePrefix: prefix,

@@ -4,9 +4,9 @@
  * to grants.state.v1. It runs the prebuilt bundle when one exists (built once per test run by
  * the integration globalSetup), else bundles from source.
  */
-import { NativeConnection } from '@temporalio/worker';
 import { JsonProducer } from '@lapse/kafka';
-import { kafkaAs, stack } from '@lapse/testing';
+import { kafkaAs, stack, stackTemporalSettings } from '@lapse/testing';
+import { connectTemporalWorker } from '@lapse/temporal';
 import { createGrantWorker } from '../create-grant-worker';
 import { createGrantStateActivities } from '../grant-state.activities';
 import { prebuiltGrantWorkflowBundle } from '../workflow-bundle';
@@ -20,7 +20,7 @@ export async function startGrantWorker(opts: {
   clientId: string;
 }): Promise<RunningGrantWorker> {
   const producer = new JsonProducer(kafkaAs('grant-worker', opts.clientId));
-  const connection = await NativeConnection.connect({ address: stack.temporalAddress });
+  const connection = await connectTemporalWorker(stackTemporalSettings());
   const worker = await createGrantWorker({
     connection,
     namespace: stack.temporalNamespace,
