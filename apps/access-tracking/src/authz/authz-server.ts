@@ -2,7 +2,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { httpRequestDuration } from '@lapse/platform';
-import type { AuthzConvention } from './authz-answer';
+import type { AuthzConvention, AuthzResponse } from './authz-answer';
 import { ForwardAuth } from './forward-auth';
 
 export const AUTHZ_PREFIX = '/v1/authz/';
@@ -63,44 +63,75 @@ export class AuthzServer implements OnApplicationBootstrap {
     });
   }
 
-  private async serve(
+  /** Answers at once when the check needs no I/O (the common case): no promise, no microtask. */
+  private serve(
     convention: AuthzConvention,
     ownPath: string | undefined,
     req: IncomingMessage,
     res: ServerResponse,
-  ): Promise<void> {
+  ): void {
     const started = process.hrtime.bigint();
     req.resume();
-    let status = 500;
+    let a: AuthzResponse | Promise<AuthzResponse>;
     try {
-      const a = await this.forwardAuth.check(convention, {
+      a = this.forwardAuth.check(convention, {
         method: req.method ?? 'GET',
         headers: req.headers,
         remoteAddress: req.socket.remoteAddress,
         ownPath,
       });
-      status = a.status;
+    } catch (err) {
+      return this.fail(convention, started, res, err);
+    }
+    if (a instanceof Promise)
+      a.then(
+        (later) => this.send(convention, started, req, res, later),
+        (err: unknown) => this.fail(convention, started, res, err),
+      );
+    else this.send(convention, started, req, res, a);
+  }
+
+  private send(
+    convention: AuthzConvention,
+    started: bigint,
+    req: IncomingMessage,
+    res: ServerResponse,
+    a: AuthzResponse,
+  ): void {
+    try {
       const body = a.body ?? '';
-      res.writeHead(a.status, {
-        ...a.headers,
-        'cache-control': 'no-store',
+      a.headers['cache-control'] = 'no-store';
+      a.headers['content-length'] = String(Buffer.byteLength(body));
+      res.writeHead(a.status, a.headers);
+      res.end(req.method === 'HEAD' || body === '' ? undefined : body);
+    } catch (err) {
+      return this.fail(convention, started, res, err);
+    }
+    this.observe(convention, a.status, started);
+  }
+
+  private fail(
+    convention: AuthzConvention,
+    started: bigint,
+    res: ServerResponse,
+    err: unknown,
+  ): void {
+    this.log.error({ err }, 'forward-auth check failed');
+    const body = JSON.stringify({
+      statusCode: 500,
+      error: 'Internal Server Error',
+      message: 'forward-auth failed',
+    });
+    if (!res.headersSent)
+      res.writeHead(500, {
+        'content-type': 'application/json; charset=utf-8',
         'content-length': Buffer.byteLength(body),
       });
-      res.end(req.method === 'HEAD' ? undefined : body);
-    } catch (err) {
-      this.log.error({ err }, 'forward-auth check failed');
-      const body = JSON.stringify({
-        statusCode: 500,
-        error: 'Internal Server Error',
-        message: 'forward-auth failed',
-      });
-      if (!res.headersSent)
-        res.writeHead(500, {
-          'content-type': 'application/json; charset=utf-8',
-          'content-length': Buffer.byteLength(body),
-        });
-      res.end(body);
-    }
+    res.end(body);
+    this.observe(convention, 500, started);
+  }
+
+  private observe(convention: AuthzConvention, status: number, started: bigint): void {
     this.duration(convention, status).observe(Number(process.hrtime.bigint() - started) / 1e9);
   }
 

@@ -1,7 +1,7 @@
 import { loadServiceConfig } from '../config';
 import { answer, consolePages, isBrowser, type AuthzOutcome } from './authz-answer';
 import { routeOf } from './authz-server';
-import { isTrustedPeer, trustedNetworks } from './forward-auth';
+import { isTrustedPeer, then, trustedNetworks } from './forward-auth';
 import { originalRequest } from './target';
 import { UsageCoalescer } from './usage-coalescer';
 
@@ -174,6 +174,28 @@ describe('answer', () => {
   });
 });
 
+describe('then (a value now, or later)', () => {
+  it('applies f at once to a value: no promise', () => {
+    const out = then(2, (n) => n * 3);
+    expect(out).toBe(6);
+  });
+
+  it('applies f once a promise settles, and chains values and promises', async () => {
+    const later = then(Promise.resolve(2), (n) => n * 3);
+    expect(later).toBeInstanceOf(Promise);
+    await expect(later).resolves.toBe(6);
+    await expect(then(2, (n) => Promise.resolve(n + 1))).resolves.toBe(3);
+  });
+
+  it('lets a throw in f escape at once for a value, as a rejection for a promise', async () => {
+    const boom = () => {
+      throw new Error('boom');
+    };
+    expect(() => then(1, boom)).toThrow('boom');
+    await expect(then(Promise.resolve(1), boom)).rejects.toThrow('boom');
+  });
+});
+
 describe('UsageCoalescer', () => {
   it('keeps one event per grant, the latest use', () => {
     const c = new UsageCoalescer();
@@ -188,6 +210,25 @@ describe('UsageCoalescer', () => {
     ]);
     expect(c.size).toBe(0);
     expect(c.take()).toEqual([]);
+  });
+
+  it('carries the proxy of the latest use (the first one when two share a millisecond)', () => {
+    const c = new UsageCoalescer();
+    c.record('u1', 'r1', 1000, 'first');
+    c.record('u1', 'r1', 1000, 'second');
+    expect(c.take()).toEqual([
+      {
+        userId: 'u1',
+        resourceId: 'r1',
+        occurredAt: new Date(1000).toISOString(),
+        proxyId: 'first',
+      },
+    ]);
+    c.record('u1', 'r1', 1000, 'first');
+    c.record('u1', 'r1', 2000);
+    expect(c.take()).toEqual([
+      { userId: 'u1', resourceId: 'r1', occurredAt: new Date(2000).toISOString() },
+    ]);
   });
 
   it('restores unpublished events without losing a later use', () => {

@@ -76,16 +76,35 @@ function single(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
+/** A value now, or later when it needs I/O (a token or session not verified yet). */
+export type Maybe<T> = T | Promise<T>;
+
+/**
+ * `f(v)`: at once when `v` is a value, once it settles when it is a promise. The common check
+ * (a trusted proxy, a remembered credential or the trusted header) then creates no promise at
+ * all: with async hooks enabled (request-scoped logging), each promise costs on every request.
+ */
+export function then<T, R>(v: Maybe<T>, f: (t: T) => Maybe<R>): Maybe<R> {
+  return v instanceof Promise ? v.then(f) : f(v);
+}
+
+/** Peers remembered as trusted or not (proxies are few; the map is emptied if it grows past this). */
+const PEERS_MAX = 1024;
+
 /**
  * Forward-auth: "may this request pass?" for nginx, Traefik, Caddy and Envoy, answered from
  * memory like decisions (the grant projection, the directory of users and resources by address);
  * no database or Temporal call. An allowed request is a use of the grant (UsagePublisher).
+ * Synchronous unless a credential must be verified for the first time.
  */
 @Injectable()
 export class ForwardAuth {
   private readonly trusted: BlockList;
   private readonly trustedHeader?: string;
   private readonly pages: ConsolePages;
+  /** isTrustedPeer per peer address: BlockList.check builds a SocketAddress on every call. */
+  private readonly peers = new Map<string | undefined, boolean>();
+  private readonly counters = new Map<string, ReturnType<typeof outcomes.labels>>();
 
   constructor(
     @Inject(ACCESS_TRACKING_CONFIG) config: AccessTrackingConfig,
@@ -100,24 +119,43 @@ export class ForwardAuth {
     this.pages = consolePages(config.LAPSE_CONSOLE_URL);
   }
 
-  async check(convention: AuthzConvention, req: AuthzCheck): Promise<AuthzResponse> {
-    const outcome = await this.outcome(req);
-    outcomes.inc({ convention, outcome: outcome.kind });
-    return answer(convention, outcome, isBrowser(single(req.headers.accept)), this.pages);
+  check(convention: AuthzConvention, req: AuthzCheck): Maybe<AuthzResponse> {
+    return then(this.outcome(req), (outcome) => {
+      this.counted(convention, outcome.kind).inc();
+      return answer(convention, outcome, isBrowser(single(req.headers.accept)), this.pages);
+    });
   }
 
-  private async outcome(req: AuthzCheck): Promise<AuthzOutcome> {
-    const trustedPeer = isTrustedPeer(this.trusted, req.remoteAddress);
-    let proxyId = 'forward-auth';
-    if (!trustedPeer) {
-      const claims = await this.claimsOf(single(req.headers[PROXY_TOKEN_HEADER]));
-      if (claims?.kind !== 'service' || claims.service !== PROXY_CALLER)
-        return {
-          kind: 'denied',
-          reason: 'the caller is not a trusted proxy and sent no valid proxy token',
-        };
-      proxyId = claims.proxyId ?? PROXY_CALLER;
+  private counted(convention: AuthzConvention, kind: AuthzOutcome['kind']) {
+    const key = `${convention}:${kind}`;
+    let c = this.counters.get(key);
+    if (!c) this.counters.set(key, (c = outcomes.labels({ convention, outcome: kind })));
+    return c;
+  }
+
+  private isTrusted(address: string | undefined): boolean {
+    let trusted = this.peers.get(address);
+    if (trusted === undefined) {
+      if (this.peers.size >= PEERS_MAX) this.peers.clear();
+      trusted = isTrustedPeer(this.trusted, address);
+      this.peers.set(address, trusted);
     }
+    return trusted;
+  }
+
+  private outcome(req: AuthzCheck): Maybe<AuthzOutcome> {
+    if (this.isTrusted(req.remoteAddress)) return this.outcomeFor(req, true, 'forward-auth');
+    return then(this.claimsOf(single(req.headers[PROXY_TOKEN_HEADER])), (claims) =>
+      claims?.kind === 'service' && claims.service === PROXY_CALLER
+        ? this.outcomeFor(req, false, claims.proxyId ?? PROXY_CALLER)
+        : {
+            kind: 'denied',
+            reason: 'the caller is not a trusted proxy and sent no valid proxy token',
+          },
+    );
+  }
+
+  private outcomeFor(req: AuthzCheck, trustedPeer: boolean, proxyId: string): Maybe<AuthzOutcome> {
     if (!this.directory.ready)
       return { kind: 'unavailable', reason: 'forward-auth is loading users and resources' };
     const original = originalRequest(req.headers, req.method, req.ownPath);
@@ -129,31 +167,31 @@ export class ForwardAuth {
       };
     const resourceId = this.directory.resourceFor(original.target);
     if (!resourceId) return { kind: 'denied', reason: 'no Lapse resource at this address' };
-    const user = await this.identify(req.headers, trustedPeer);
-    if (!user) return { kind: 'sign-in', url: original.url };
-
-    const now = Date.now();
-    const decision = decide(
-      this.projection.get(grantKey({ userId: user.id, resourceId: resourceId })),
-      now,
-    );
-    if (decision.allowed) {
-      this.usage.record(user.id, resourceId, now, proxyId);
-      return { kind: 'allowed', userId: user.id, email: user.email, resourceId };
-    }
-    if (
-      decision.state === 'LOCKED' ||
-      decision.state === 'PENDING' ||
-      decision.state === 'ACTIVE' // an ended access period: request access again
-    )
-      return {
-        kind: 'blocked',
-        resourceId,
-        state: decision.state === 'ACTIVE' ? 'LOCKED' : decision.state,
-        reason: decision.reason,
-        url: original.url,
-      };
-    return { kind: 'denied', reason: decision.reason, state: decision.state, resourceId };
+    return then(this.identify(req.headers, trustedPeer), (user): AuthzOutcome => {
+      if (!user) return { kind: 'sign-in', url: original.url };
+      const now = Date.now();
+      const decision = decide(
+        this.projection.get(grantKey({ userId: user.id, resourceId: resourceId })),
+        now,
+      );
+      if (decision.allowed) {
+        this.usage.record(user.id, resourceId, now, proxyId);
+        return { kind: 'allowed', userId: user.id, email: user.email, resourceId };
+      }
+      if (
+        decision.state === 'LOCKED' ||
+        decision.state === 'PENDING' ||
+        decision.state === 'ACTIVE' // an ended access period: request access again
+      )
+        return {
+          kind: 'blocked',
+          resourceId,
+          state: decision.state === 'ACTIVE' ? 'LOCKED' : decision.state,
+          reason: decision.reason,
+          url: original.url,
+        };
+      return { kind: 'denied', reason: decision.reason, state: decision.state, resourceId };
+    });
   }
 
   /**
@@ -161,31 +199,30 @@ export class ForwardAuth {
    * peer) the trusted identity header. The first credential that verifies wins; the user must
    * be known and active (an offboarded user is nobody: sign-in).
    */
-  private async identify(
+  private identify(
     headers: IncomingHttpHeaders,
     trustedPeer: boolean,
-  ): Promise<AuthzUser | undefined> {
+  ): Maybe<AuthzUser | undefined> {
     const session = cookieValue(single(headers.cookie), 'lapse_session');
-    if (session) {
-      const userId = await this.sessions.userIdOf(session);
-      const user = userId === undefined ? undefined : this.directory.userById(userId);
-      if (user) return user;
-    }
-    const auth = single(headers.authorization);
-    if (auth?.startsWith('Bearer ')) {
-      const claims = await this.claimsOf(auth);
-      const user = claims?.kind === 'user' ? this.directory.userById(claims.userId) : undefined;
-      if (user) return user;
-    }
-    if (trustedPeer && this.trustedHeader) {
-      const email = single(headers[this.trustedHeader]);
-      if (email) return this.directory.userByEmail(email);
-    }
-    return undefined;
+    return then(session ? this.sessions.userIdOf(session) : undefined, (userId) => {
+      const bySession = userId === undefined ? undefined : this.directory.userById(userId);
+      if (bySession) return bySession;
+      const auth = single(headers.authorization);
+      return then(auth?.startsWith('Bearer ') ? this.claimsOf(auth) : undefined, (claims) => {
+        const byToken =
+          claims?.kind === 'user' ? this.directory.userById(claims.userId) : undefined;
+        if (byToken) return byToken;
+        if (trustedPeer && this.trustedHeader) {
+          const email = single(headers[this.trustedHeader]);
+          if (email) return this.directory.userByEmail(email);
+        }
+        return undefined;
+      });
+    });
   }
 
-  /** Claims of `Bearer <jwt>`, from the verifier's cache when it has seen the token. */
-  private async claimsOf(auth: string | undefined): Promise<TokenClaims | undefined> {
+  /** Claims of `Bearer <jwt>`: from the verifier's cache at once when it has seen the token. */
+  private claimsOf(auth: string | undefined): Maybe<TokenClaims | undefined> {
     if (!auth?.startsWith('Bearer ')) return undefined;
     const token = auth.slice(7).trim();
     if (!token) return undefined;

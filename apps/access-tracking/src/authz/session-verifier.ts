@@ -20,13 +20,18 @@ export class SessionVerifier {
     this.secret = config.LAPSE_SESSION_SECRET;
   }
 
-  async userIdOf(token: string): Promise<string | undefined> {
+  /** The user at once when the cookie was verified before (or cannot be), else once verified. */
+  userIdOf(token: string): string | undefined | Promise<string | undefined> {
     if (!this.secret) return undefined;
-    const now = Date.now();
     const hit = this.verified.get(token);
-    if (hit && hit.until > now) return hit.userId;
+    if (hit && hit.until > Date.now()) return hit.userId;
+    return this.verify(token, this.secret);
+  }
+
+  private async verify(token: string, secret: string): Promise<string | undefined> {
+    const now = Date.now();
     try {
-      const claims = await verifySessionToken(token, this.secret);
+      const claims = await verifySessionToken(token, secret);
       if (this.verified.size >= CACHE_MAX)
         this.verified.delete(this.verified.keys().next().value as string);
       this.verified.set(token, {

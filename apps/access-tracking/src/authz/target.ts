@@ -12,8 +12,10 @@ export interface OriginalRequest {
 function header(headers: IncomingHttpHeaders, name: string): string | undefined {
   const v = headers[name];
   const s = Array.isArray(v) ? v[0] : v;
+  if (s === undefined || s === '') return undefined;
   // X-Forwarded-* may list several hops: the first is the client's.
-  return s === undefined || s === '' ? undefined : s.split(',')[0].trim();
+  const comma = s.indexOf(',');
+  return (comma === -1 ? s : s.slice(0, comma)).trim();
 }
 
 const DEFAULT_PORTS: Record<string, number> = { http: 80, https: 443 };

@@ -1,14 +1,23 @@
 import { grantKey, type UsageEvent } from '@lapse/contracts';
 
+/** A grant's latest use, kept until it is published (the event is built then). */
+interface PendingUse {
+  userId: string;
+  resourceId: string;
+  /** Epoch ms. */
+  at: number;
+  proxyId?: string;
+}
+
 /**
  * The uses forward-auth let through, waiting to be published, one per grant: a grant used a
  * thousand times between two flushes is one usage event, carrying the latest use. Flushing once
- * per window therefore publishes at most one event per grant per window. Pure (no I/O, no timers).
+ * per window therefore publishes at most one event per grant per window. A use is recorded on
+ * every allowed request, so recording only moves a time forward; the event is built by `take`.
+ * Pure (no I/O, no timers).
  */
 export class UsageCoalescer {
-  private pending = new Map<string, UsageEvent>();
-  /** The latest use time per pending grant, in epoch ms (kept beside the ISO string). */
-  private times = new Map<string, number>();
+  private pending = new Map<string, PendingUse>();
 
   get size(): number {
     return this.pending.size;
@@ -16,22 +25,25 @@ export class UsageCoalescer {
 
   record(userId: string, resourceId: string, at: number, proxyId?: string): void {
     const key = grantKey({ userId, resourceId });
-    const known = this.times.get(key);
-    if (known !== undefined && known >= at) return;
-    this.times.set(key, at);
-    this.pending.set(key, {
-      userId,
-      resourceId,
-      occurredAt: new Date(at).toISOString(),
-      ...(proxyId ? { proxyId } : {}),
-    });
+    const known = this.pending.get(key);
+    if (known === undefined) this.pending.set(key, { userId, resourceId, at, proxyId });
+    else if (known.at < at) {
+      known.at = at;
+      known.proxyId = proxyId;
+    }
   }
 
   /** Everything pending, emptied: the caller publishes it, or gives it back with `restore`. */
   take(): UsageEvent[] {
-    const out = [...this.pending.values()];
+    const out: UsageEvent[] = [];
+    for (const u of this.pending.values())
+      out.push({
+        userId: u.userId,
+        resourceId: u.resourceId,
+        occurredAt: new Date(u.at).toISOString(),
+        ...(u.proxyId ? { proxyId: u.proxyId } : {}),
+      });
     this.pending = new Map();
-    this.times = new Map();
     return out;
   }
 
