@@ -1,13 +1,16 @@
 /**
- * HTTP load with microsecond latencies (autocannon records whole milliseconds, too coarse to see
- * a sub-millisecond cost). Runs in a child process so the bench process's own work (the grant
- * worker, timers) does not disturb the client:
- *  - closed loop: `connections` loops, each sending its next request when the last answered;
- *  - fixed rate: requests scheduled every 1/rate s whatever the answers, each latency measured
- *    from its scheduled time (so a stall counts for every request it delays).
+ * HTTP load from two maintained load generators, installed by tools/bench/install-load-tools.sh
+ * (a Node client cannot drive 5,000 req/s on 2 cores that also run nginx and Lapse):
+ *  - closed loop: `wrk` (C, one thread): `connections` connections, each sending its next request
+ *    when the last one answered; latencies from wrk's own histogram (microseconds);
+ *  - fixed rate: `vegeta attack` sends each request at its scheduled time whatever the answers
+ *    (more workers and connections when answers are slow), so a stall counts for every request it
+ *    delays; `vegeta report -type=json` gives nanosecond latencies.
+ * Both run as their own processes; their output is parsed into one LoadResult shape.
  */
-import { spawn } from 'node:child_process';
-import { Agent, request } from 'node:http';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export interface LoadSpec {
@@ -15,17 +18,21 @@ export interface LoadSpec {
   headers: Record<string, string>;
   connections: number;
   seconds: number;
-  /** Requests per second (fixed rate); absent: closed loop. */
+  /** Requests per second (fixed rate, vegeta); absent: closed loop (wrk). */
   rate?: number;
 }
 
 export interface LoadResult {
   mode: 'closed-loop' | 'fixed-rate';
+  tool: string;
   targetRate: number | null;
   connections: number;
   seconds: number;
   requests: number;
+  /** Answered requests per second (fixed rate: 2xx answers over the run and its drain). */
   requestsPerSecond: number;
+  /** Fixed rate: requests sent per second (below targetRate when the client fell behind). */
+  sentPerSecond?: number;
   non2xx: number;
   errors: number;
   p50Ms: number;
@@ -35,120 +42,207 @@ export interface LoadResult {
 }
 
 const root = join(__dirname, '..', '..');
+const cache = process.env.LAPSE_CACHE ?? join(homedir(), '.cache', 'lapse');
+const VEGETA = join(cache, 'bin', 'vegeta');
 
-/** Runs one load in a child process and returns its figures. */
-export function runLoad(spec: LoadSpec): Promise<LoadResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['-r', '@swc-node/register', join(__dirname, 'http-load.ts'), JSON.stringify(spec)],
-      { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('exit', (code) => {
-      if (code !== 0) return reject(new Error(`load child exited with ${code}`));
-      resolve(JSON.parse(out) as LoadResult);
-    });
-  });
-}
-
-function percentile(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
-
-const round = (ms: number) => Math.round(ms * 1000) / 1000;
-
-async function main(spec: LoadSpec): Promise<LoadResult> {
-  const url = new URL(spec.url);
-  const agent = new Agent({ keepAlive: true, maxSockets: spec.connections });
-  const latencies: number[] = [];
-  let non2xx = 0;
-  let errors = 0;
-  const send = (scheduledNs: bigint) =>
-    new Promise<void>((resolve) => {
-      const req = request(
-        {
-          host: url.hostname,
-          port: url.port,
-          path: url.pathname + url.search,
-          method: 'GET',
-          headers: spec.headers,
-          agent,
-        },
-        (res) => {
-          res.resume();
-          res.on('end', () => {
-            latencies.push(Number(process.hrtime.bigint() - scheduledNs) / 1e6);
-            if (res.statusCode === undefined || res.statusCode < 200 || res.statusCode > 299)
-              non2xx++;
-            resolve();
-          });
-        },
-      );
-      req.on('error', () => {
-        errors++;
-        resolve();
-      });
-      req.end();
-    });
-
-  const started = process.hrtime.bigint();
-  const end = started + BigInt(spec.seconds) * 1_000_000_000n;
-  if (spec.rate === undefined) {
-    await Promise.all(
-      Array.from({ length: spec.connections }, async () => {
-        while (process.hrtime.bigint() < end) await send(process.hrtime.bigint());
-      }),
-    );
-  } else {
-    const intervalNs = BigInt(Math.round(1e9 / spec.rate));
-    const inFlight = new Set<Promise<void>>();
-    let next = started;
-    await new Promise<void>((done) => {
-      const tick = () => {
-        const now = process.hrtime.bigint();
-        while (next <= now && next < end) {
-          const p = send(next);
-          inFlight.add(p);
-          void p.then(() => inFlight.delete(p));
-          next += intervalNs;
-        }
-        if (next >= end) return done();
-        setTimeout(tick, 0);
-      };
-      tick();
-    });
-    await Promise.all(inFlight);
+/** Installs nginx, wrk and vegeta when missing (idempotent, cached under ~/.cache/lapse). */
+export function ensureLoadTools(): void {
+  for (const script of ['tools/proxies/install-proxies.sh', 'tools/bench/install-load-tools.sh']) {
+    const r = spawnSync('bash', [script], { cwd: root, stdio: 'inherit' });
+    if (r.status !== 0) throw new Error(`${script} failed (${r.status})`);
   }
-  const elapsedS = Number(process.hrtime.bigint() - started) / 1e9;
-  agent.destroy();
-  const sorted = Float64Array.from(latencies).sort();
+}
+
+/** The versions in use, for the result file. */
+export function loadToolVersions(): { wrk: string; vegeta: string } {
+  const wrk = spawnSync('wrk', ['-v'], { encoding: 'utf8' });
+  // A `go install` build carries its module version in the binary (`-version` prints none).
+  const vegeta = spawnSync('go', ['version', '-m', VEGETA], { encoding: 'utf8' });
   return {
-    mode: spec.rate === undefined ? 'closed-loop' : 'fixed-rate',
-    targetRate: spec.rate ?? null,
-    connections: spec.connections,
-    seconds: spec.seconds,
-    requests: latencies.length,
-    requestsPerSecond: Math.round(latencies.length / elapsedS),
-    non2xx,
-    errors,
-    p50Ms: round(percentile(sorted, 50)),
-    p90Ms: round(percentile(sorted, 90)),
-    p99Ms: round(percentile(sorted, 99)),
-    maxMs: round(sorted[sorted.length - 1] ?? 0),
+    wrk: `${wrk.stdout}${wrk.stderr}`.split(' ').slice(0, 2).join(' '),
+    vegeta: /\bmod\s+(\S+\s+\S+)/.exec(vegeta.stdout ?? '')?.[1].replace(/\s+/, '@') ?? 'unknown',
   };
 }
 
-if (require.main === module) {
-  main(JSON.parse(process.argv[2] ?? '{}') as LoadSpec)
-    .then((r) => {
-      process.stdout.write(JSON.stringify(r));
-      process.exit(0);
-    })
-    .catch((e: unknown) => {
-      process.stderr.write(`${(e as Error).stack ?? String(e)}\n`);
-      process.exit(1);
-    });
+function exec(cmd: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) =>
+      code === 0
+        ? resolve(out)
+        : reject(new Error(`${cmd} exited with ${code}: ${err.slice(-2000) || out.slice(-2000)}`)),
+    );
+  });
+}
+
+const ms = (us: number) => Math.round(us) / 1000;
+
+/**
+ * Header lines with canonical names (`x-auth-request-email` → `X-Auth-Request-Email`): both tools
+ * add their own `Host` unless given one spelled that way, and nginx refuses a second Host (400).
+ */
+function headerLines(headers: Record<string, string>): string[] {
+  return Object.entries(headers).map(
+    ([k, v]) =>
+      `${k.replace(/(^|-)([a-z])/g, (_, dash: string, c: string) => dash + c.toUpperCase())}: ${v}`,
+  );
+}
+
+/** wrk prints its summary from a Lua `done` hook as one JSON line after this marker. */
+const WRK_MARK = 'LAPSE_WRK_JSON ';
+const WRK_DONE = `
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    '${WRK_MARK}{"requests":%d,"durationUs":%d,"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d,"p50Us":%.1f,"p90Us":%.1f,"p99Us":%.1f,"maxUs":%.1f}\\n',
+    summary.requests, summary.duration, e.connect, e.read, e.write, e.status, e.timeout,
+    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max))
+end
+`;
+
+interface WrkSummary {
+  requests: number;
+  durationUs: number;
+  connect: number;
+  read: number;
+  write: number;
+  status: number;
+  timeout: number;
+  p50Us: number;
+  p90Us: number;
+  p99Us: number;
+  maxUs: number;
+}
+
+export function parseWrk(stdout: string): WrkSummary {
+  const line = stdout.split('\n').find((l) => l.startsWith(WRK_MARK));
+  if (!line) throw new Error(`wrk printed no summary:\n${stdout.slice(-2000)}`);
+  return JSON.parse(line.slice(WRK_MARK.length)) as WrkSummary;
+}
+
+/** Closed loop with wrk (one thread). */
+async function closedLoop(spec: LoadSpec, dir: string): Promise<LoadResult> {
+  const script = join(dir, 'summary.lua');
+  writeFileSync(script, WRK_DONE);
+  const headers = headerLines(spec.headers).flatMap((h) => ['-H', h]);
+  const out = await exec('wrk', [
+    '-t1',
+    `-c${spec.connections}`,
+    `-d${spec.seconds}s`,
+    '--timeout',
+    '10s',
+    '-s',
+    script,
+    ...headers,
+    spec.url,
+  ]);
+  const s = parseWrk(out);
+  return {
+    mode: 'closed-loop',
+    tool: 'wrk',
+    targetRate: null,
+    connections: spec.connections,
+    seconds: spec.seconds,
+    requests: s.requests,
+    requestsPerSecond: Math.round(s.requests / (s.durationUs / 1e6)),
+    // wrk counts answers with a status ≥ 400 ("status" errors); the rest are socket errors.
+    non2xx: s.status,
+    errors: s.connect + s.read + s.write + s.timeout,
+    p50Ms: ms(s.p50Us),
+    p90Ms: ms(s.p90Us),
+    p99Ms: ms(s.p99Us),
+    maxMs: ms(s.maxUs),
+  };
+}
+
+interface VegetaReport {
+  latencies: Record<'50th' | '90th' | '95th' | '99th' | 'max' | 'mean' | 'min', number>;
+  requests: number;
+  rate: number;
+  throughput: number;
+  status_codes: Record<string, number>;
+}
+
+/** The figures of `vegeta report -type=json` (nanosecond latencies). */
+export function parseVegeta(json: string, spec: LoadSpec): LoadResult {
+  const r = JSON.parse(json) as VegetaReport;
+  let ok = 0;
+  let errors = 0;
+  for (const [code, n] of Object.entries(r.status_codes ?? {})) {
+    if (code === '0') errors += n;
+    else if (code.startsWith('2')) ok += n;
+  }
+  const nsToMs = (ns: number) => Math.round(ns / 1000) / 1000;
+  return {
+    mode: 'fixed-rate',
+    tool: 'vegeta',
+    targetRate: spec.rate ?? null,
+    connections: spec.connections,
+    seconds: spec.seconds,
+    requests: r.requests,
+    requestsPerSecond: Math.round(r.throughput),
+    sentPerSecond: Math.round(r.rate),
+    non2xx: r.requests - ok - errors,
+    errors,
+    p50Ms: nsToMs(r.latencies['50th']),
+    p90Ms: nsToMs(r.latencies['90th']),
+    p99Ms: nsToMs(r.latencies['99th']),
+    maxMs: nsToMs(r.latencies.max),
+  };
+}
+
+/** Fixed rate with vegeta: `connections` workers to start with, as many more as it needs. */
+async function fixedRate(spec: LoadSpec, dir: string): Promise<LoadResult> {
+  const targets = join(dir, 'targets.txt');
+  const results = join(dir, 'results.bin');
+  writeFileSync(targets, [`GET ${spec.url}`, ...headerLines(spec.headers), ''].join('\n'));
+  await exec(VEGETA, [
+    'attack',
+    `-targets=${targets}`,
+    `-rate=${spec.rate}/1s`,
+    `-duration=${spec.seconds}s`,
+    `-workers=${spec.connections}`,
+    // At most this many connections: when answers fall behind, requests wait for one (the wait
+    // counts in their latency) instead of opening thousands of sockets that nginx then refuses.
+    `-max-connections=${spec.connections * 10}`,
+    '-timeout=10s',
+    `-output=${results}`,
+  ]);
+  return parseVegeta(await exec(VEGETA, ['report', '-type=json', results]), spec);
+}
+
+/** Share of the offered rate that must be answered (2xx, over the run and its drain) to count as held. */
+export const HELD_SHARE = 0.97;
+
+/**
+ * Whether a fixed-rate run kept up: every request answered 2xx, as fast as offered. One that did
+ * not measured a growing queue, not the time to answer.
+ */
+export function heldRate(r: LoadResult): boolean {
+  return (
+    r.targetRate !== null &&
+    r.errors === 0 &&
+    r.non2xx === 0 &&
+    r.requestsPerSecond >= HELD_SHARE * r.targetRate
+  );
+}
+
+/** A rate a path sustains: half its closed-loop throughput, in hundreds (at least 100). */
+export function sustainableRate(closedLoopRequestsPerSecond: number): number {
+  return Math.max(100, Math.floor(closedLoopRequestsPerSecond / 2 / 100) * 100);
+}
+
+/** Runs one load (closed loop with wrk, or fixed rate with vegeta) and returns its figures. */
+export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'lapse-load-'));
+  try {
+    return spec.rate === undefined ? await closedLoop(spec, dir) : await fixedRate(spec, dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -1,0 +1,100 @@
+import { heldRate, parseVegeta, parseWrk, sustainableRate, type LoadResult } from './http-load';
+
+// Real output: wrk 4.1.0 with the bench's Lua `done` hook, and `vegeta report -type=json` v12.13.0.
+const WRK_OUT = `Running 1s test @ http://127.0.0.1:18080/
+  1 threads and 4 connections
+  3481 requests in 1.10s, 509.91KB read
+Requests/sec:   3155.58
+LAPSE_WRK_JSON {"requests":3481,"durationUs":1103124,"connect":0,"read":1,"write":0,"status":2,"timeout":3,"p50Us":1164.0,"p90Us":6439.0,"p99Us":28232.0,"maxUs":39838.0}
+`;
+const VEGETA_OUT = `{"latencies":{"total":89300818,"mean":1786016,"50th":735711,"90th":4061843,"95th":6276752,"99th":8734308,"max":8734308,"min":369889},"bytes_in":{"total":150,"mean":3},"bytes_out":{"total":0,"mean":0},"earliest":"2026-11-30T18:29:36.564302653Z","latest":"2026-11-30T18:29:37.544090312Z","end":"2026-11-30T18:29:37.544517889Z","duration":979787659,"wait":427577,"requests":50,"rate":51.03146537999005,"throughput":47.0092050844229,"success":0.94,"status_codes":{"0":1,"200":47,"503":2},"errors":[]}`;
+
+describe('parseWrk', () => {
+  it('reads the JSON line of the done hook', () => {
+    expect(parseWrk(WRK_OUT)).toEqual({
+      requests: 3481,
+      durationUs: 1103124,
+      connect: 0,
+      read: 1,
+      write: 0,
+      status: 2,
+      timeout: 3,
+      p50Us: 1164,
+      p90Us: 6439,
+      p99Us: 28232,
+      maxUs: 39838,
+    });
+  });
+
+  it('fails when wrk printed no summary', () => {
+    expect(() => parseWrk('unable to connect to 127.0.0.1:1 Connection refused')).toThrow(
+      /no summary/,
+    );
+  });
+});
+
+describe('parseVegeta', () => {
+  it('turns the report into a fixed-rate result (ms, 2xx throughput, errors = status 0)', () => {
+    const r = parseVegeta(VEGETA_OUT, {
+      url: 'http://x/',
+      headers: {},
+      connections: 10,
+      seconds: 1,
+      rate: 50,
+    });
+    expect(r).toEqual({
+      mode: 'fixed-rate',
+      tool: 'vegeta',
+      targetRate: 50,
+      connections: 10,
+      seconds: 1,
+      requests: 50,
+      requestsPerSecond: 47,
+      sentPerSecond: 51,
+      non2xx: 2,
+      errors: 1,
+      p50Ms: 0.736,
+      p90Ms: 4.062,
+      p99Ms: 8.734,
+      maxMs: 8.734,
+    });
+  });
+});
+
+describe('heldRate', () => {
+  const at = (over: Partial<LoadResult>): LoadResult => ({
+    mode: 'fixed-rate',
+    tool: 'vegeta',
+    targetRate: 5000,
+    connections: 10,
+    seconds: 10,
+    requests: 50_000,
+    requestsPerSecond: 4990,
+    sentPerSecond: 5000,
+    non2xx: 0,
+    errors: 0,
+    p50Ms: 0.3,
+    p90Ms: 0.5,
+    p99Ms: 1,
+    maxMs: 5,
+    ...over,
+  });
+  it('holds when every request is answered 2xx at (nearly) the offered rate', () => {
+    expect(heldRate(at({}))).toBe(true);
+  });
+  it.each([
+    ['answers fell behind', { requestsPerSecond: 4000 }],
+    ['errors', { errors: 1 }],
+    ['non-2xx', { non2xx: 1 }],
+    ['closed loop', { targetRate: null }],
+  ])('does not hold: %s', (_, over) => {
+    expect(heldRate(at(over))).toBe(false);
+  });
+});
+
+describe('sustainableRate', () => {
+  it('is half the closed-loop throughput in hundreds, at least 100', () => {
+    expect(sustainableRate(5199)).toBe(2500);
+    expect(sustainableRate(150)).toBe(100);
+  });
+});
