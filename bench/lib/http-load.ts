@@ -57,7 +57,11 @@ export function ensureLoadTools(): void {
 export function loadToolVersions(): { wrk: string; vegeta: string } {
   const wrk = spawnSync('wrk', ['-v'], { encoding: 'utf8' });
   // A `go install` build carries its module version in the binary (`-version` prints none).
-  const vegeta = spawnSync('go', ['version', '-m', VEGETA], { encoding: 'utf8' });
+  const vegeta = spawnSync('go', ['version', '-m', VEGETA], {
+    encoding: 'utf8',
+    // Where the installer finds Go too, when the shell's PATH lacks it.
+    env: { ...process.env, PATH: `${process.env.PATH ?? ''}:/usr/local/go/bin` },
+  });
   return {
     wrk: `${wrk.stdout}${wrk.stderr}`.split(' ').slice(0, 2).join(' '),
     vegeta: /\bmod\s+(\S+\s+\S+)/.exec(vegeta.stdout ?? '')?.[1].replace(/\s+/, '@') ?? 'unknown',
