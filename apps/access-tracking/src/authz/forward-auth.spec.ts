@@ -1,7 +1,7 @@
 import { loadServiceConfig } from '../config';
 import { answer, consolePages, isBrowser, type AuthzOutcome } from './authz-answer';
 import { routeOf } from './authz-server';
-import { isTrustedPeer, then, trustedNetworks } from './forward-auth';
+import { andThen, isTrustedPeer, trustedNetworks } from './forward-auth';
 import { originalRequest } from './target';
 import { UsageCoalescer } from './usage-coalescer';
 
@@ -174,25 +174,25 @@ describe('answer', () => {
   });
 });
 
-describe('then (a value now, or later)', () => {
+describe('andThen (a value now, or later)', () => {
   it('applies f at once to a value: no promise', () => {
-    const out = then(2, (n) => n * 3);
+    const out = andThen(2, (n) => n * 3);
     expect(out).toBe(6);
   });
 
   it('applies f once a promise settles, and chains values and promises', async () => {
-    const later = then(Promise.resolve(2), (n) => n * 3);
+    const later = andThen(Promise.resolve(2), (n) => n * 3);
     expect(later).toBeInstanceOf(Promise);
     await expect(later).resolves.toBe(6);
-    await expect(then(2, (n) => Promise.resolve(n + 1))).resolves.toBe(3);
+    await expect(andThen(2, (n) => Promise.resolve(n + 1))).resolves.toBe(3);
   });
 
   it('lets a throw in f escape at once for a value, as a rejection for a promise', async () => {
     const boom = () => {
       throw new Error('boom');
     };
-    expect(() => then(1, boom)).toThrow('boom');
-    await expect(then(Promise.resolve(1), boom)).rejects.toThrow('boom');
+    expect(() => andThen(1, boom)).toThrow('boom');
+    await expect(andThen(Promise.resolve(1), boom)).rejects.toThrow('boom');
   });
 });
 

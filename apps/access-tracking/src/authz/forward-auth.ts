@@ -80,11 +80,12 @@ function single(v: string | string[] | undefined): string | undefined {
 export type Maybe<T> = T | Promise<T>;
 
 /**
- * `f(v)`: at once when `v` is a value, once it settles when it is a promise. The common check
+ * `f(v)`: at once when `v` is a value, once it settles when it is a promise (not named `then`:
+ * a module exporting `then` is a thenable to `import()`). The common check
  * (a trusted proxy, a remembered credential or the trusted header) then creates no promise at
  * all: with async hooks enabled (request-scoped logging), each promise costs on every request.
  */
-export function then<T, R>(v: Maybe<T>, f: (t: T) => Maybe<R>): Maybe<R> {
+export function andThen<T, R>(v: Maybe<T>, f: (t: T) => Maybe<R>): Maybe<R> {
   return v instanceof Promise ? v.then(f) : f(v);
 }
 
@@ -120,7 +121,7 @@ export class ForwardAuth {
   }
 
   check(convention: AuthzConvention, req: AuthzCheck): Maybe<AuthzResponse> {
-    return then(this.outcome(req), (outcome) => {
+    return andThen(this.outcome(req), (outcome) => {
       this.counted(convention, outcome.kind).inc();
       return answer(convention, outcome, isBrowser(single(req.headers.accept)), this.pages);
     });
@@ -145,7 +146,7 @@ export class ForwardAuth {
 
   private outcome(req: AuthzCheck): Maybe<AuthzOutcome> {
     if (this.isTrusted(req.remoteAddress)) return this.outcomeFor(req, true, 'forward-auth');
-    return then(this.claimsOf(single(req.headers[PROXY_TOKEN_HEADER])), (claims) =>
+    return andThen(this.claimsOf(single(req.headers[PROXY_TOKEN_HEADER])), (claims) =>
       claims?.kind === 'service' && claims.service === PROXY_CALLER
         ? this.outcomeFor(req, false, claims.proxyId ?? PROXY_CALLER)
         : {
@@ -167,7 +168,7 @@ export class ForwardAuth {
       };
     const resourceId = this.directory.resourceFor(original.target);
     if (!resourceId) return { kind: 'denied', reason: 'no Lapse resource at this address' };
-    return then(this.identify(req.headers, trustedPeer), (user): AuthzOutcome => {
+    return andThen(this.identify(req.headers, trustedPeer), (user): AuthzOutcome => {
       if (!user) return { kind: 'sign-in', url: original.url };
       const now = Date.now();
       const decision = decide(
@@ -204,11 +205,11 @@ export class ForwardAuth {
     trustedPeer: boolean,
   ): Maybe<AuthzUser | undefined> {
     const session = cookieValue(single(headers.cookie), 'lapse_session');
-    return then(session ? this.sessions.userIdOf(session) : undefined, (userId) => {
+    return andThen(session ? this.sessions.userIdOf(session) : undefined, (userId) => {
       const bySession = userId === undefined ? undefined : this.directory.userById(userId);
       if (bySession) return bySession;
       const auth = single(headers.authorization);
-      return then(auth?.startsWith('Bearer ') ? this.claimsOf(auth) : undefined, (claims) => {
+      return andThen(auth?.startsWith('Bearer ') ? this.claimsOf(auth) : undefined, (claims) => {
         const byToken =
           claims?.kind === 'user' ? this.directory.userById(claims.userId) : undefined;
         if (byToken) return byToken;
