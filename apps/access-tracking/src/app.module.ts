@@ -4,6 +4,7 @@ import { DbModule } from '@lapse/db';
 import { grantClientProvider } from '@lapse/grant-client';
 import { KafkaModule, kafkaSettingsOf } from '@lapse/kafka';
 import { PlatformModule } from '@lapse/platform';
+import { PolicyClientModule, PolicyUserDirectory, policyClientOf } from '@lapse/policy-client';
 import { TemporalModule, temporalSettingsOf } from '@lapse/temporal';
 import { AUTHZ_CONTROLLERS, AUTHZ_PROVIDERS } from './authz/authz.providers';
 import { ActivityWorker } from './activities/activity-worker';
@@ -21,6 +22,7 @@ import { UsageIngestor } from './usage/usage.ingestor';
 
 /** The access-tracking app for `config` (tests pass their own database, groups and prefix). */
 export function createAppModule(config: AccessTrackingConfig): Type<unknown> {
+  const policy = policyClientOf(config, 'access-tracking');
   @Module({
     imports: [
       PlatformModule.forRoot({
@@ -33,7 +35,8 @@ export function createAppModule(config: AccessTrackingConfig): Type<unknown> {
         kafkaSettingsOf(config, config.KAFKA_CLIENT_ID ?? 'lapse-access-tracking'),
       ),
       TemporalModule.forRoot(temporalSettingsOf(config)),
-      AuthModule.forService(config, 'access-tracking'),
+      AuthModule.forService(config, 'access-tracking', new PolicyUserDirectory(policy)),
+      PolicyClientModule.forRoot(policy),
     ],
     controllers: [DecisionsController, ...AUTHZ_CONTROLLERS],
     providers: [

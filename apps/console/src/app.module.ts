@@ -2,6 +2,7 @@ import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { DbModule } from '@lapse/db';
 import { PlatformModule } from '@lapse/platform';
+import { PolicyClientModule, policyClientOf } from '@lapse/policy-client';
 import { AccessPagesModule } from './access/access-pages.module';
 import { AdminPagesModule } from './admin/admin-pages.module';
 import { AuthController } from './auth/auth.controller';
@@ -13,7 +14,6 @@ import { HomeController } from './pages/home.controller';
 import { PageErrorFilter } from './pages/page-error.filter';
 import { PageRenderer } from './pages/page-renderer';
 import { PageShell } from './pages/page-shell';
-import { PolicyDirectory } from './services/policy-directory';
 import { UserApi } from './services/user-api';
 import { SessionGuard } from './sessions/session.guard';
 import { SessionStore } from './sessions/session.store';
@@ -40,22 +40,13 @@ class ConfigModule {
   providers: [
     SessionStore,
     Sessions,
-    PolicyDirectory,
     UserApi,
     PageShell,
     PageErrorFilter,
     { provide: PageRenderer, useFactory: () => new PageRenderer() },
     { provide: APP_GUARD, useClass: SessionGuard },
   ],
-  exports: [
-    SessionStore,
-    Sessions,
-    PolicyDirectory,
-    UserApi,
-    PageShell,
-    PageErrorFilter,
-    PageRenderer,
-  ],
+  exports: [SessionStore, Sessions, UserApi, PageShell, PageErrorFilter, PageRenderer],
 })
 export class ConsoleCoreModule {}
 
@@ -70,6 +61,7 @@ export function createAppModule(config: ConsoleConfig): DynamicModule {
       ConfigModule.forRoot(config),
       PlatformModule.forRoot({ service: 'console', logLevel: config.LOG_LEVEL }),
       DbModule.forRoot(dataSourceOptions(config.DATABASE_URL)),
+      PolicyClientModule.forRoot(policyClientOf(config, 'console')),
       ConsoleCoreModule,
       SignInModule,
       AccessPagesModule,

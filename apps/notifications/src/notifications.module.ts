@@ -10,6 +10,7 @@ import type { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { JsonProducer, KAFKA } from '@lapse/kafka';
 import { HealthRegistry, parseAllowHosts } from '@lapse/platform';
+import { PolicyClient } from '@lapse/policy-client';
 import { temporalSettingsOf } from '@lapse/temporal';
 import type { NotificationsConfig } from './config';
 import { RequestEventsConsumer } from './consumer/request-events.consumer';
@@ -19,7 +20,6 @@ import { createDeliveryActivities } from './delivery/activities';
 import { DeliveryWorker } from './delivery/delivery-worker';
 import { EmailSender, WebhookSender } from './delivery/senders';
 import { DeliveryPlanner } from './planning/delivery-planner';
-import { PolicyClient } from './policy/policy-client';
 import { EmailTemplates } from './templates/templates';
 
 export const NOTIFICATIONS_CONFIG = Symbol('NOTIFICATIONS_CONFIG');
@@ -69,10 +69,6 @@ export class NotificationsModule {
       controllers: [DeliveriesController],
       providers: [
         { provide: NOTIFICATIONS_CONFIG, useValue: config },
-        {
-          provide: PolicyClient,
-          useValue: new PolicyClient(config.LAPSE_POLICY_URL, config.LAPSE_SERVICE_SECRET),
-        },
         { provide: EmailTemplates, useValue: new EmailTemplates() },
         {
           provide: DeliveryStore,

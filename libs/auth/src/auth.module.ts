@@ -1,8 +1,7 @@
 import { DynamicModule, Global, Module, type Provider } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { AuthGuard } from './auth.guard';
-import { USER_DIRECTORY } from './principal';
-import { PolicyUserDirectory } from './policy-directory';
+import { USER_DIRECTORY, type UserDirectory } from './principal';
 import { TokenVerifier, type JwtSettings } from './tokens';
 
 /** The auth settings every service reads from its validated config. */
@@ -13,7 +12,6 @@ export interface AuthConfig {
   LAPSE_JWT_AUDIENCE?: string;
   LAPSE_JWT_ALGORITHMS?: string[];
   LAPSE_SERVICE_SECRET?: string;
-  LAPSE_POLICY_URL: string;
 }
 
 /** The verifier's settings of the service named `service` (the audience of its service tokens). */
@@ -31,7 +29,10 @@ export function jwtSettingsOf(c: AuthConfig, service: string): JwtSettings {
 
 export interface AuthOptions {
   jwt: JwtSettings;
-  /** How callers' user records are found: policy reads its table, others use PolicyUserDirectory. */
+  /**
+   * How callers' user records are found: policy reads its table, the others ask policy
+   * (`PolicyUserDirectory` of `@lapse/policy-client`).
+   */
   directory: Omit<Provider, 'provide'> &
     (
       | { useClass: unknown }
@@ -45,15 +46,12 @@ export interface AuthOptions {
 @Global()
 @Module({})
 export class AuthModule {
-  /** Auth for a service other than policy: callers' user records come from the policy service. */
-  static forService(config: AuthConfig, service: string): DynamicModule {
-    const serviceSecret = config.LAPSE_SERVICE_SECRET;
-    if (!serviceSecret) throw new Error('LAPSE_SERVICE_SECRET must be set');
+  /** Auth for a service other than policy: callers' user records come from `directory`. */
+  static forService(config: AuthConfig, service: string, directory: UserDirectory): DynamicModule {
+    if (!config.LAPSE_SERVICE_SECRET) throw new Error('LAPSE_SERVICE_SECRET must be set');
     return AuthModule.forRoot({
       jwt: jwtSettingsOf(config, service),
-      directory: {
-        useValue: new PolicyUserDirectory(config.LAPSE_POLICY_URL, serviceSecret, service),
-      },
+      directory: { useValue: directory },
     });
   }
 

@@ -2,7 +2,5 @@ export * from './tokens';
 export * from './principal';
 export * from './decorators';
 export * from './auth.guard';
-export * from './policy-api';
-export * from './policy-directory';
 export * from './auth.module';
 export * from './session-token';

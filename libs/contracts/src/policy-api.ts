@@ -1,6 +1,6 @@
 /**
  * What the policy service's REST API returns, as the other services read it:
- * one definition for the server (policy) and its clients (requests, notifications).
+ * one definition for the server (policy) and its client (`@lapse/policy-client`).
  */
 import type { Policy, Role } from './domain';
 
@@ -33,4 +33,18 @@ export interface ResourceView {
 export interface ApproversView {
   groupIds: string[];
   users: { id: string; email: string; name: string }[];
+}
+
+/** One page of a policy list (`GET /v1/users`, `GET /v1/resources`): follow `nextCursor` to null. */
+export interface PageView<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/** `GET /v1/internal/notification-settings` (service tokens): who is told of requests, and how. */
+export interface NotificationSettingsView {
+  emailEnabled: boolean;
+  emailRoles: Role[];
+  optedOutUserIds: string[];
+  webhook: { url: string; secret: string } | null;
 }

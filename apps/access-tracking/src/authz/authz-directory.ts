@@ -1,3 +1,4 @@
+import type { ResourceView, UserView } from '@lapse/contracts';
 import { ResourceAddressIndex, type Target } from './resource-address';
 
 /** A user as forward-auth needs them: who they are, and whether they may still connect. */
@@ -6,18 +7,11 @@ export interface AuthzUser {
   email: string;
 }
 
-/** A policy user record as the policy API returns it (`active` appears with offboarding). */
-export interface PolicyUserRecord {
-  id: string;
-  email: string;
-  active?: boolean;
-}
+/** What forward-auth reads of a policy user (`active: false`: offboarded). */
+export type PolicyUserRecord = Pick<UserView, 'id' | 'email'> & Partial<Pick<UserView, 'active'>>;
 
-/** A policy resource record as the policy API returns it. */
-export interface PolicyResourceRecord {
-  id: string;
-  address: string;
-}
+/** What forward-auth reads of a policy resource. */
+export type PolicyResourceRecord = Pick<ResourceView, 'id' | 'address'>;
 
 /**
  * What forward-auth knows of policy, in memory: users by id and by email (case-insensitive), and

@@ -7,15 +7,11 @@ import {
 } from '@nestjs/common';
 import type { Consumer, Kafka } from 'kafkajs';
 import { TOPICS, policyChangeEventSchema } from '@lapse/contracts';
-import { PolicyApi } from '@lapse/auth';
 import { KAFKA, withKafkaRetry } from '@lapse/kafka';
 import { counter, gauge } from '@lapse/platform';
+import { PolicyClient } from '@lapse/policy-client';
 import { ACCESS_TRACKING_CONFIG, type AccessTrackingConfig } from '../config';
-import {
-  AuthzDirectory,
-  type PolicyResourceRecord,
-  type PolicyUserRecord,
-} from './authz-directory';
+import { AuthzDirectory } from './authz-directory';
 
 const changes = counter(
   'lapse_authz_policy_changes_total',
@@ -25,10 +21,6 @@ const changes = counter(
 const users = gauge('lapse_authz_directory_users', 'Users known to forward-auth');
 const resources = gauge('lapse_authz_directory_resources', 'Resources indexed by address');
 
-/** One page of a policy list endpoint: a plain array (today) or `{items, nextCursor}` (paged). */
-type Page<T> = T[] | { items: T[]; nextCursor: string | null };
-
-const PAGE_LIMIT = 1000;
 const RETRY_MAX_MS = 5_000;
 
 /**
@@ -43,7 +35,6 @@ const RETRY_MAX_MS = 5_000;
 @Injectable()
 export class PolicyMirror implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly log = new Logger('authz-directory');
-  private readonly policy: PolicyApi;
   private consumer?: Consumer;
   private stopped = false;
   private loading?: Promise<void>;
@@ -52,13 +43,8 @@ export class PolicyMirror implements OnApplicationBootstrap, OnApplicationShutdo
     @Inject(KAFKA) private readonly kafka: Kafka,
     @Inject(ACCESS_TRACKING_CONFIG) private readonly config: AccessTrackingConfig,
     private readonly directory: AuthzDirectory,
-  ) {
-    this.policy = new PolicyApi({
-      baseUrl: config.LAPSE_POLICY_URL,
-      serviceSecret: config.LAPSE_SERVICE_SECRET,
-      service: 'access-tracking',
-    });
-  }
+    private readonly policy: PolicyClient,
+  ) {}
 
   /** Loads in the background: the service starts even while policy is away (forward-auth: 503). */
   onApplicationBootstrap(): void {
@@ -114,45 +100,21 @@ export class PolicyMirror implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   private async snapshot(): Promise<void> {
-    const [us, rs] = await Promise.all([
-      this.list<PolicyUserRecord>('/v1/users'),
-      this.list<PolicyResourceRecord>('/v1/resources'),
-    ]);
+    const [us, rs] = await Promise.all([this.policy.users(), this.policy.resources()]);
     for (const u of us) this.directory.putUser(u);
     for (const r of rs) this.directory.putResource(r);
     this.updateGauges();
   }
 
-  /** Every record of a list endpoint: one array, or `{items, nextCursor}` pages followed to the end. */
-  private async list<T>(path: string): Promise<T[]> {
-    const out: T[] = [];
-    let cursor: string | null = null;
-    do {
-      const q: string = cursor ? `?limit=${PAGE_LIMIT}&cursor=${encodeURIComponent(cursor)}` : '';
-      const page: Page<T> | null = await this.policy.get<Page<T>>(`${path}${q}`, []);
-      if (!page) throw new Error(`policy answered nothing for ${path}`);
-      if (Array.isArray(page)) return page;
-      out.push(...page.items);
-      cursor = page.nextCursor;
-    } while (cursor);
-    return out;
-  }
-
   private async refreshUser(id: string): Promise<void> {
-    const u = await this.policy.get<PolicyUserRecord>(
-      `/v1/users/${encodeURIComponent(id)}`,
-      [400, 404],
-    );
+    const u = await this.policy.user(id);
     if (u) this.directory.putUser(u);
     else this.directory.removeUser(id);
     this.updateGauges();
   }
 
   private async refreshResource(id: string): Promise<void> {
-    const r = await this.policy.get<PolicyResourceRecord>(
-      `/v1/resources/${encodeURIComponent(id)}`,
-      [400, 404],
-    );
+    const r = await this.policy.resource(id);
     if (r) this.directory.putResource(r);
     else this.directory.removeResource(id);
     this.updateGauges();

@@ -4,12 +4,12 @@ import type { Response } from 'express';
 import type { ReviewQueueView, ReviewRefusal } from '@lapse/contracts';
 import { validateNote } from '@lapse/domain';
 import { LapseError } from '@lapse/platform';
+import { PolicyClient } from '@lapse/policy-client';
 import { sendPage } from '../pages/home.controller';
 import { PageErrorFilter } from '../pages/page-error.filter';
 import { PageRenderer } from '../pages/page-renderer';
 import { CONSOLE_ROLES, PageShell } from '../pages/page-shell';
 import { requestRow, type PersonView } from '../pages/view-models';
-import { PolicyDirectory } from '../services/policy-directory';
 import { UserApi } from '../services/user-api';
 import { CurrentSession } from '../sessions/session.guard';
 import type { SignedIn } from '../sessions/sessions.service';
@@ -46,7 +46,7 @@ export class ReviewPageController {
     private readonly renderer: PageRenderer,
     private readonly shell: PageShell,
     private readonly api: UserApi,
-    private readonly directory: PolicyDirectory,
+    private readonly policy: PolicyClient,
   ) {}
 
   @Get()
@@ -140,11 +140,11 @@ export class ReviewPageController {
     const names = new Map<string, string>();
     await Promise.all([
       ...[...userIds].map(async (id) => {
-        const u = await this.directory.userById(id).catch(() => null);
+        const u = await this.policy.user(id).catch(() => null);
         people.set(id, u ? { name: u.name, email: u.email } : { name: 'Unknown user', email: id });
       }),
       ...[...resourceIds].map(async (id) => {
-        const r = await this.directory.resource(id).catch(() => null);
+        const r = await this.policy.resource(id).catch(() => null);
         names.set(id, r?.name ?? id);
       }),
     ]);

@@ -13,13 +13,13 @@ import {
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Public } from '@lapse/platform';
+import { PolicyClient } from '@lapse/policy-client';
 import { CONSOLE_CONFIG } from '../config.token';
 import type { ConsoleConfig } from '../config';
 import { PageErrorFilter } from '../pages/page-error.filter';
 import { PageRenderer } from '../pages/page-renderer';
 import { PageShell } from '../pages/page-shell';
 import { sendPage } from '../pages/home.controller';
-import { PolicyDirectory } from '../services/policy-directory';
 import { clearSessionCookie, setSessionCookie } from '../sessions/session-cookie';
 import { CurrentSession, OptionalSession, type SessionRequest } from '../sessions/session.guard';
 import { SIGN_IN_TTL_MS, SessionStore } from '../sessions/session.store';
@@ -27,6 +27,9 @@ import { Sessions, type SignedIn } from '../sessions/sessions.service';
 import { matchUser } from './identity';
 import { OidcSignIn } from './oidc-sign-in';
 import { safeReturnTo } from './return-to';
+
+/** How long the resource addresses a `return_to` may name are reused. */
+const ADDRESSES_MAX_AGE_MS = 30_000;
 
 /** Binds a sign-in to the browser that started it (the `state` of the provider round trip). */
 const SIGN_IN_COOKIE = 'lapse_signin';
@@ -46,7 +49,7 @@ export class AuthController {
     private readonly oidc: OidcSignIn,
     private readonly store: SessionStore,
     private readonly sessions: Sessions,
-    private readonly directory: PolicyDirectory,
+    private readonly policy: PolicyClient,
     private readonly renderer: PageRenderer,
     private readonly shell: PageShell,
     @Inject(CONSOLE_CONFIG) private readonly config: ConsoleConfig,
@@ -99,8 +102,8 @@ export class AuthController {
     const callbackUrl = new URL(req.originalUrl, this.oidc.redirectUri);
     const identity = await this.oidc.finish(callbackUrl, pending);
     const [byExternalId, byEmail] = await Promise.all([
-      identity.externalId ? this.directory.usersByExternalId(identity.externalId) : [],
-      identity.verifiedEmail ? this.directory.usersByEmail(identity.verifiedEmail) : [],
+      identity.externalId ? this.policy.users({ externalId: identity.externalId }) : [],
+      identity.verifiedEmail ? this.policy.users({ email: identity.verifiedEmail }) : [],
     ]);
     const match = matchUser(identity, byExternalId, byEmail);
     if (match.kind === 'UNKNOWN') {
@@ -165,7 +168,9 @@ export class AuthController {
       resourceAddresses: [],
     });
     if (consoleOnly) return consoleOnly;
-    const resourceAddresses = await this.directory.resourceAddresses();
+    const resourceAddresses = (await this.policy.resources({ maxAgeMs: ADDRESSES_MAX_AGE_MS })).map(
+      (r) => r.address,
+    );
     return (
       safeReturnTo(raw, { consoleUrl: this.config.LAPSE_CONSOLE_URL, resourceAddresses }) ?? '/'
     );

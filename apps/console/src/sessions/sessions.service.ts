@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { signSessionToken, verifySessionToken } from '@lapse/auth';
-import type { Role } from '@lapse/contracts';
+import type { Role, UserView } from '@lapse/contracts';
+import { PolicyClient } from '@lapse/policy-client';
 import { CONSOLE_CONFIG } from '../config.token';
 import type { ConsoleConfig } from '../config';
-import { PolicyDirectory, type DirectoryEntry } from '../services/policy-directory';
 import { sessionVerdict } from './session-rules';
 import { SessionStore } from './session.store';
 
@@ -25,16 +25,13 @@ export interface SignedIn {
 @Injectable()
 export class Sessions {
   private readonly log = new Logger('sessions');
-  /** The user as last read from policy, per session, and when. */
-  private readonly checked = new Map<string, { at: number; user: DirectoryEntry }>();
-
   constructor(
     private readonly store: SessionStore,
-    private readonly directory: PolicyDirectory,
+    private readonly policy: PolicyClient,
     @Inject(CONSOLE_CONFIG) private readonly config: ConsoleConfig,
   ) {}
 
-  async start(user: DirectoryEntry): Promise<SignedIn> {
+  async start(user: UserView): Promise<SignedIn> {
     const expiresAt = new Date(
       Math.floor(Date.now() / 1000 + this.config.LAPSE_SESSION_TTL_SECONDS) * 1000,
     );
@@ -50,7 +47,6 @@ export class Sessions {
       sessionId: session.id,
       expiresAt,
     });
-    this.checked.set(session.id, { at: Date.now(), user });
     this.log.log({ sessionId: session.id, userId: user.id }, 'session started');
     return { sessionId: session.id, token, expiresAt, user: pick(user) };
   }
@@ -67,11 +63,9 @@ export class Sessions {
       session.endedAt ||
       session.userId !== claims.userId ||
       session.expiresAt.getTime() <= Date.now()
-    ) {
-      this.checked.delete(claims.sessionId);
+    )
       return null;
-    }
-    const user = await this.currentUser(session.id, session.userId);
+    const user = await this.currentUser(session.userId);
     const verdict = sessionVerdict(session, user);
     if (verdict !== 'OK' || !user) {
       await this.end(session.id, verdict === 'OK' ? 'USER_GONE' : verdict);
@@ -81,22 +75,17 @@ export class Sessions {
   }
 
   async end(sessionId: string, reason: Parameters<SessionStore['end']>[1]): Promise<void> {
-    this.checked.delete(sessionId);
     if (await this.store.end(sessionId, reason))
       this.log.log({ sessionId, reason }, 'session ended');
   }
 
-  private async currentUser(sessionId: string, userId: string): Promise<DirectoryEntry | null> {
-    const hit = this.checked.get(sessionId);
-    if (hit && Date.now() - hit.at < this.config.LAPSE_SESSION_RECHECK_MS) return hit.user;
-    const user = await this.directory.userById(userId);
-    if (user) this.checked.set(sessionId, { at: Date.now(), user });
-    if (this.checked.size > 50_000) this.checked.delete(this.checked.keys().next().value as string);
-    return user;
+  /** The user as policy knows them, re-read at most every LAPSE_SESSION_RECHECK_MS. */
+  private currentUser(userId: string): Promise<UserView | null> {
+    return this.policy.user(userId, { maxAgeMs: this.config.LAPSE_SESSION_RECHECK_MS });
   }
 }
 
-const pick = (u: DirectoryEntry): SignedIn['user'] => ({
+const pick = (u: UserView): SignedIn['user'] => ({
   id: u.id,
   email: u.email,
   name: u.name,

@@ -1,5 +1,5 @@
 import type { AccessRequestEvent, Role } from '@lapse/contracts';
-import type { PolicyDirectory, PolicyUser } from '../policy/policy.types';
+import type { PolicyReads, PolicyUser } from '../policy/policy.types';
 import { recipientsFor } from '../recipients/recipients';
 import type { LinkBases } from '../templates/links';
 import type { EmailTemplates } from '../templates/templates';
@@ -12,7 +12,7 @@ export type PlanResult =
 /** Gathers what rule 8 needs from the policy service and plans the deliveries of one request event. */
 export class DeliveryPlanner {
   constructor(
-    private readonly policy: PolicyDirectory,
+    private readonly policy: PolicyReads,
     private readonly templates: EmailTemplates,
     private readonly opts: { tenant: string; bases: LinkBases },
   ) {}
@@ -31,8 +31,10 @@ export class DeliveryPlanner {
     const requested = event.event === 'REQUESTED';
     const roles: Role[] = requested && settings.emailEnabled ? settings.emailRoles : [];
     const [approvers, roleLists, reviewer] = await Promise.all([
-      requested ? this.policy.approvers(request.resourceId) : Promise.resolve([]),
-      Promise.all(roles.map((r) => this.policy.usersWithRole(r))),
+      requested
+        ? this.policy.approvers(request.resourceId).then((a) => a?.users ?? [])
+        : Promise.resolve([]),
+      Promise.all(roles.map((role) => this.policy.users({ role }))),
       request.reviewerId ? this.policy.user(request.reviewerId) : Promise.resolve(null),
     ]);
     const usersByRole: Partial<Record<Role, PolicyUser[]>> = Object.fromEntries(

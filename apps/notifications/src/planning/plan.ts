@@ -1,7 +1,7 @@
-import type { AccessRequestEvent } from '@lapse/contracts';
+import type { AccessRequestEvent, NotificationSettingsView } from '@lapse/contracts';
 import { deliveryId } from '../deliveries/delivery-id';
 import type { DeliveryChannel, DeliveryPayload } from '../deliveries/delivery.entity';
-import type { NotificationSettings, PolicyResource, PolicyUser } from '../policy/policy.types';
+import type { PolicyResource, PolicyUser } from '../policy/policy.types';
 import type { Recipient } from '../recipients/recipients';
 import { linksFor, type LinkBases } from '../templates/links';
 import type { EmailTemplates } from '../templates/templates';
@@ -21,7 +21,7 @@ export interface NewDelivery {
 export interface PlanInputs {
   event: AccessRequestEvent;
   recipients: Recipient[];
-  webhook: NotificationSettings['webhook'];
+  webhook: NotificationSettingsView['webhook'];
   requester: PolicyUser | null;
   resource: PolicyResource;
   reviewerName: string | null;

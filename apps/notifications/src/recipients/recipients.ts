@@ -1,5 +1,5 @@
-import type { AccessRequestEvent, Role } from '@lapse/contracts';
-import type { ApproverUser, NotificationSettings, PolicyUser } from '../policy/policy.types';
+import type { AccessRequestEvent, NotificationSettingsView, Role } from '@lapse/contracts';
+import type { ApproverUser, PolicyUser } from '../policy/policy.types';
 
 export type EmailTemplate = 'request-created' | 'request-approved' | 'request-denied';
 
@@ -15,7 +15,7 @@ export interface Recipient {
 export interface RecipientInputs {
   event: AccessRequestEvent['event'];
   requesterId: string;
-  settings: Pick<NotificationSettings, 'emailEnabled' | 'emailRoles' | 'optedOutUserIds'>;
+  settings: Pick<NotificationSettingsView, 'emailEnabled' | 'emailRoles' | 'optedOutUserIds'>;
   /** Users holding each role chosen in the settings (others may be absent). */
   usersByRole: Partial<Record<Role, PolicyUser[]>>;
   /** Every member of the resource's approver groups. */

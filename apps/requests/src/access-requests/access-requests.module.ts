@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { GrantClient, grantClientProvider } from '@lapse/grant-client';
 import { REQUESTS_CONFIG } from '../config.token';
-import { PolicyClient } from '../policy/policy.client';
 import { AccessRequestsController } from './access-requests.controller';
 import { OwnGrantsController } from './own-grants.controller';
 import { AccessRequestsService } from './access-requests.service';
@@ -14,9 +13,8 @@ import { RequestsWorker } from './requests.worker';
     AccessRequestsService,
     RequestStore,
     grantClientProvider(REQUESTS_CONFIG),
-    PolicyClient,
     RequestsWorker,
   ],
-  exports: [AccessRequestsService, GrantClient, PolicyClient],
+  exports: [AccessRequestsService, GrantClient],
 })
 export class AccessRequestsModule {}

@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import type { AccessRequest } from '@lapse/contracts';
 import { validateReason } from '@lapse/domain';
 import { LapseError, limitOf, type Page } from '@lapse/platform';
-import { PolicyClient } from '../policy/policy.client';
 import { GrantClient } from '@lapse/grant-client';
+import { PolicyClient } from '@lapse/policy-client';
 import { requestIdFor } from './request-id';
 import { RequestStore, type ListScope } from './request.store';
 import {

@@ -4,7 +4,7 @@ import { CurrentPrincipal, type Principal } from '@lapse/auth';
 import type { GrantView, OwnGrantView } from '@lapse/contracts';
 import { GrantClient } from '@lapse/grant-client';
 import { LapseError } from '@lapse/platform';
-import { PolicyClient } from '../policy/policy.client';
+import { PolicyClient } from '@lapse/policy-client';
 import { OwnGrantResponse } from './access-requests.dto';
 
 /** The caller's own grants: as the block page shows them, and ending an active JIT period. */
@@ -27,7 +27,7 @@ export class OwnGrantsController {
     if (principal.kind !== 'user') throw LapseError.forbidden('only users hold grants');
     const [grant, resource] = await Promise.all([
       this.grants.state({ userId: principal.id, resourceId }),
-      this.policy.getResource(resourceId),
+      this.policy.resource(resourceId),
     ]);
     if (!grant || !resource) throw LapseError.notFound('access to resource', resourceId);
     return { resource: { id: resource.id, name: resource.name, address: resource.address }, grant };
