@@ -7,8 +7,9 @@ import { PlatformModule } from '@lapse/platform';
 import { PolicyClientModule, PolicyUserDirectory, policyClientOf } from '@lapse/policy-client';
 import { TemporalModule, temporalSettingsOf } from '@lapse/temporal';
 import { AUTHZ_CONTROLLERS, AUTHZ_PROVIDERS } from './authz/authz.providers';
-import { ActivityWorker } from './activities/activity-worker';
-import { ACCESS_TRACKING_CONFIG, type AccessTrackingConfig } from './config';
+import { AccessTrackingActivityHost } from './activities/activity-host';
+import type { AccessTrackingConfig } from './config';
+import { ACCESS_TRACKING_CONFIG } from './config.token';
 import { dataSourceOptions } from './db/data-source';
 import { DecisionsController } from './decisions/decisions.controller';
 import { DecisionsFastPath } from './decisions/decisions-fast-path';
@@ -49,7 +50,7 @@ export function createAppModule(config: AccessTrackingConfig): Type<unknown> {
       LastAccessRepository,
       AccessSignaler,
       UsageIngestor,
-      ActivityWorker,
+      AccessTrackingActivityHost,
       DecisionsFastPath,
       ...AUTHZ_PROVIDERS,
     ],

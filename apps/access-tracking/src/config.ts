@@ -1,7 +1,14 @@
 import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { commonEnvSchema, envBoolean, envPort, envSecret, loadConfig } from '@lapse/config';
+import {
+  activityHostEnv,
+  commonEnvSchema,
+  envBoolean,
+  envPort,
+  envSecret,
+  loadConfig,
+} from '@lapse/config';
 
 const positiveInt = z.coerce.number().int().positive();
 
@@ -41,8 +48,8 @@ export const configSchema = commonEnvSchema
     LAPSE_ACCESS_FRESHNESS_MS: positiveInt.default(15_000),
     /** Decisions say `stale: true` when the grant-state projection is older than this (ms). */
     LAPSE_DECISIONS_STALE_MS: positiveInt.default(30_000),
-    /** Host the `latestAccess` activity worker in this process. */
-    LAPSE_ACTIVITY_WORKER_ENABLED: envBoolean.default(true),
+    /** Host the `latestAccess` activity in this process. */
+    ...activityHostEnv,
     /**
      * Forward-auth: the proxies (CIDRs, comma-separated) that may ask without a proxy token and
      * whose identity header (LAPSE_AUTHZ_TRUSTED_HEADER) is believed. Empty: none.
@@ -91,6 +98,3 @@ export type AccessTrackingConfig = z.infer<typeof configSchema>;
 export const loadServiceConfig = (
   env: Record<string, string | undefined> = process.env,
 ): AccessTrackingConfig => loadConfig(configSchema, env);
-
-/** DI token of the validated config. */
-export const ACCESS_TRACKING_CONFIG = Symbol('ACCESS_TRACKING_CONFIG');

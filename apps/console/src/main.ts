@@ -1,4 +1,3 @@
-import { Module } from '@nestjs/common';
 import { exitOnBootFailure, startService } from '@lapse/platform';
 import { createAppModule } from './app.module';
 import { loadServiceConfig } from './config';
@@ -6,17 +5,13 @@ import { configureApp } from './http/configure-app';
 
 async function main() {
   const config = loadServiceConfig();
-
-  @Module({ imports: [createAppModule(config)] })
-  class ConsoleService {}
-
-  await startService(ConsoleService, {
+  await startService(createAppModule(config), {
     name: 'console',
     title: 'Lapse console',
     port: config.PORT,
+    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     // Pages only: no REST API to describe.
     openApi: false,
-    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     configure: (app) => configureApp(app),
   });
 }

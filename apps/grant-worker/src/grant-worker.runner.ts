@@ -16,8 +16,7 @@ import {
 } from '@lapse/temporal';
 import { createGrantStateActivities, createGrantWorker } from '@lapse/grant-runtime';
 import type { GrantWorkerConfig } from './config';
-
-export const GRANT_WORKER_CONFIG = Symbol('GRANT_WORKER_CONFIG');
+import { GRANT_WORKER_CONFIG } from './config.token';
 
 const published = counter(
   'lapse_grant_state_published_total',
@@ -44,10 +43,7 @@ export class GrantWorkerRunner implements OnApplicationBootstrap, OnApplicationS
 
   async onApplicationBootstrap(): Promise<void> {
     const c = this.config;
-    installTemporalJsonLogging(
-      'grant-worker',
-      c.LOG_LEVEL === 'debug' || c.LOG_LEVEL === 'trace' ? 'DEBUG' : 'INFO',
-    );
+    installTemporalJsonLogging('grant-worker', c.LOG_LEVEL);
     this.connection = await connectTemporalWorker(temporalSettingsOf(c));
     const activities = createGrantStateActivities({
       publish: async (topic: typeof TOPICS.grantState, key, value) => {

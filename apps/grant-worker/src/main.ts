@@ -1,15 +1,16 @@
 import { exitOnBootFailure, startService } from '@lapse/platform';
-import { AppModule } from './app.module';
+import { createAppModule } from './app.module';
 import { loadServiceConfig } from './config';
 
 async function main() {
   const config = loadServiceConfig();
-  await startService(AppModule.create(config), {
+  await startService(createAppModule(config), {
     name: 'grant-worker',
     title: 'Lapse grant worker',
     port: config.PORT,
-    openApi: false,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    // A Temporal worker: no REST API to describe.
+    openApi: false,
   });
 }
 

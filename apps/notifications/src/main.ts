@@ -1,13 +1,10 @@
-import { Module } from '@nestjs/common';
 import { exitOnBootFailure, startService } from '@lapse/platform';
 import { createAppModule } from './app.module';
 import { loadServiceConfig } from './config';
 
 async function main() {
   const config = loadServiceConfig();
-  @Module({ imports: [createAppModule(config)] })
-  class NotificationsRoot {}
-  await startService(NotificationsRoot, {
+  await startService(createAppModule(config), {
     name: 'notifications',
     title: 'Lapse notifications',
     port: config.PORT,

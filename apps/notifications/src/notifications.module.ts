@@ -13,16 +13,15 @@ import { HealthRegistry, parseAllowHosts } from '@lapse/platform';
 import { PolicyClient } from '@lapse/policy-client';
 import { temporalSettingsOf } from '@lapse/temporal';
 import type { NotificationsConfig } from './config';
+import { NOTIFICATIONS_CONFIG } from './config.token';
 import { RequestEventsConsumer } from './consumer/request-events.consumer';
 import { DeliveriesController } from './deliveries/deliveries.controller';
 import { DeliveryStore } from './deliveries/delivery.store';
-import { createDeliveryActivities } from './delivery/activities';
-import { DeliveryWorker } from './delivery/delivery-worker';
-import { EmailSender, WebhookSender } from './delivery/senders';
+import { createDeliveryActivities } from './deliveries/activities';
+import { DeliveryWorker } from './deliveries/delivery-worker';
+import { EmailSender, WebhookSender } from './deliveries/senders';
 import { DeliveryPlanner } from './planning/delivery-planner';
 import { EmailTemplates } from './templates/templates';
-
-export const NOTIFICATIONS_CONFIG = Symbol('NOTIFICATIONS_CONFIG');
 
 /** Starts the worker before the consumer (so started workflows run at once) and stops them first on SIGTERM. */
 @Injectable()

@@ -4,12 +4,11 @@ import {
   type DynamicModule,
   type MiddlewareConsumer,
   type NestModule,
-  type Type,
 } from '@nestjs/common';
 import { AuthModule, jwtSettingsOf } from '@lapse/auth';
 import { DbModule } from '@lapse/db';
 import { grantClientProvider } from '@lapse/grant-client';
-import { KafkaModule, kafkaSettingsOf } from '@lapse/kafka';
+import { KafkaModule, kafkaSettingsOf, outboxRelayProvider } from '@lapse/kafka';
 import { PlatformModule } from '@lapse/platform';
 import { TemporalModule, temporalSettingsOf } from '@lapse/temporal';
 import { AssignmentsController } from './assignments/assignments.controller';
@@ -23,11 +22,11 @@ import { ChangeRecorder } from './changes/change-recorder';
 import type { PolicyConfig } from './config';
 import { POLICY_CONFIG } from './config.token';
 import { PolicyConsumers } from './consumers/consumers.service';
-import { dataSourceOptions } from './db/data-source';
-import { BackgroundWork } from './grant-sync/grant-sync.lifecycle';
+import { SCHEMA, dataSourceOptions } from './db/data-source';
+import { GrantSyncLifecycle } from './grant-sync/grant-sync.lifecycle';
+import { PolicyActivityHost } from './grants/activity-host';
 import { GrantsController } from './grants/grants.controller';
 import { GrantsService } from './grants/grants.service';
-import { PolicyActivitiesHost } from './grants/policy-activities.host';
 import { ResourceGrantsController } from './grants/resource-grants.controller';
 import { GroupsController } from './groups/groups.controller';
 import { GroupsService } from './groups/groups.service';
@@ -110,20 +109,16 @@ export function createAppModule(config: PolicyConfig): DynamicModule {
       WebhookTester,
       ReportsService,
       BootstrapAdmin,
-      BackgroundWork,
+      // Background loops: the outbox relay (policy.changes.v1), grant sync and the reconciler,
+      // the Kafka consumers, the activity host.
+      outboxRelayProvider(SCHEMA),
+      GrantSyncLifecycle,
       PolicyConsumers,
-      PolicyActivitiesHost,
+      PolicyActivityHost,
       ScimTokenService,
       ScimTokenGuard,
       ScimUsersService,
       ScimGroupsService,
     ],
   };
-}
-
-/** A root module class for `startService` (which takes a class), wrapping `createAppModule(config)`. */
-export function rootModule(config: PolicyConfig): Type<unknown> {
-  @Module({ imports: [createAppModule(config)] })
-  class PolicyRootModule {}
-  return PolicyRootModule;
 }

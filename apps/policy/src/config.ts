@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonEnvSchema, envBoolean, envPort, loadConfig } from '@lapse/config';
+import { activityHostEnv, commonEnvSchema, envBoolean, envPort, loadConfig } from '@lapse/config';
 
 export const configSchema = commonEnvSchema.extend({
   PORT: envPort.default(3001),
@@ -23,8 +23,8 @@ export const configSchema = commonEnvSchema.extend({
   LAPSE_POLICY_AUDIT_GROUP: z.string().min(1).default('policy-audit'),
   /** Kafka consumer group of the grant-state projection (grants.state.v1). */
   LAPSE_POLICY_GRANT_STATE_GROUP: z.string().min(1).default('policy-grant-state'),
-  /** Host policy's activities (the audit of admin unlocks) in this process. */
-  LAPSE_POLICY_WORKER_ENABLED: envBoolean.default(true),
+  /** Host policy's activity (`recordAdminUnlock`, the audit of admin unlocks) in this process. */
+  ...activityHostEnv,
   /** Run the Kafka consumers (audit, grant-state projection) in this process. */
   LAPSE_POLICY_CONSUMERS_ENABLED: envBoolean.default(true),
   /**

@@ -1,7 +1,7 @@
 import { eventually } from '@lapse/testing';
 import type { EffectivePolicy, GrantRef, GrantView } from '@lapse/contracts';
 import { GrantSyncWorker, type GrantDriver } from './grant-sync/grant-sync.worker';
-import { PolicyActivitiesHost } from './grants/policy-activities.host';
+import { PolicyActivityHost } from './grants/activity-host';
 import { PolicyHarness } from './testing/policy-harness';
 
 const DAY = 86_400;
@@ -359,7 +359,7 @@ describe('grants follow policy (real Postgres, Temporal with the grant workflow,
     expect(grantRow.last_admin_unlock_at.toISOString()).toBe(view.lastAdminUnlockAt);
 
     // Temporal retries activities (at least once): a second delivery records nothing more.
-    await h.app.get(PolicyActivitiesHost).activities.recordAdminUnlock({
+    await h.app.get(PolicyActivityHost).activities.recordAdminUnlock({
       userId: u,
       resourceId: r,
       actorId: adminId,

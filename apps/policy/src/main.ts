@@ -1,10 +1,10 @@
 import { exitOnBootFailure, startService } from '@lapse/platform';
-import { rootModule } from './app.module';
+import { createAppModule } from './app.module';
 import { loadServiceConfig } from './config';
 
 async function main() {
   const config = loadServiceConfig();
-  await startService(rootModule(config), {
+  await startService(createAppModule(config), {
     name: 'policy',
     title: 'Lapse policy API',
     port: config.PORT,

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { commonEnvSchema, envBoolean, envPort, loadConfig } from '@lapse/config';
+import { activityHostEnv, commonEnvSchema, envPort, loadConfig } from '@lapse/config';
 
 export const configSchema = commonEnvSchema
   .extend({
     PORT: envPort.default(3003),
-    /** Host the `recordRequest` activity worker in this process (turn off only to run it elsewhere). */
-    LAPSE_REQUESTS_WORKER_ENABLED: envBoolean.default(true),
+    /** Host the `recordRequest` activity in this process. */
+    ...activityHostEnv,
     /** How long answers from the policy service (resources, approvers, users) are reused. */
     LAPSE_POLICY_CACHE_MS: z.coerce.number().int().min(0).default(5000),
   })

@@ -1,4 +1,3 @@
-import { Module } from '@nestjs/common';
 import { exitOnBootFailure, startService } from '@lapse/platform';
 import { createAppModule } from './app.module';
 import { loadServiceConfig } from './config';
@@ -6,11 +5,7 @@ import { configureApp } from './http/configure-app';
 
 async function main() {
   const config = loadServiceConfig();
-
-  @Module({ imports: [createAppModule(config)] })
-  class RequestsService {}
-
-  await startService(RequestsService, {
+  await startService(createAppModule(config), {
     name: 'requests',
     title: 'Lapse requests API',
     port: config.PORT,

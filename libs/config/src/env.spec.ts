@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { ConfigError, commonEnvSchema, envBoolean, loadConfig } from './env';
+import {
+  ConfigError,
+  DEPRECATED_ENV_NAMES,
+  activityHostEnv,
+  commonEnvSchema,
+  envBoolean,
+  loadConfig,
+} from './env';
 
 describe('loadConfig', () => {
   it('applies defaults and splits brokers', () => {
@@ -73,5 +80,30 @@ describe('loadConfig', () => {
     expect(() => loadConfig(commonEnvSchema, { TEMPORAL_TLS: 'sometimes' })).toThrow(
       /TEMPORAL_TLS/,
     );
+  });
+});
+
+describe('renamed settings', () => {
+  const schema = commonEnvSchema.extend(activityHostEnv);
+
+  it('reads a deprecated name while the new one is unset', () => {
+    expect(
+      loadConfig(schema, { LAPSE_REQUESTS_WORKER_ENABLED: 'false' }).LAPSE_ACTIVITY_HOST_ENABLED,
+    ).toBe(false);
+  });
+
+  it('the new name wins over a deprecated one', () => {
+    expect(
+      loadConfig(schema, {
+        LAPSE_ACTIVITY_HOST_ENABLED: 'true',
+        LAPSE_POLICY_WORKER_ENABLED: 'false',
+      }).LAPSE_ACTIVITY_HOST_ENABLED,
+    ).toBe(true);
+  });
+
+  it('maps every deprecated name to a setting the schema knows', () => {
+    for (const current of Object.values(DEPRECATED_ENV_NAMES)) {
+      expect(Object.keys(schema.shape)).toContain(current);
+    }
   });
 });

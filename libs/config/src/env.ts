@@ -121,6 +121,36 @@ export const commonEnvSchema = z.object({
 });
 export type CommonConfig = z.infer<typeof commonEnvSchema>;
 
+/**
+ * Settings of a service that hosts Temporal activities on its own task queue (policy, requests,
+ * access-tracking): one name in every service.
+ */
+export const activityHostEnv = {
+  /** Host this service's activities in this process (off only to run them elsewhere, or in tests). */
+  LAPSE_ACTIVITY_HOST_ENABLED: envBoolean.default(true),
+};
+
+/**
+ * Renamed settings: the old name (deprecated) still works while the new one is unset, so a
+ * deployment that sets it keeps its meaning.
+ */
+export const DEPRECATED_ENV_NAMES: Readonly<Record<string, string>> = {
+  LAPSE_ACTIVITY_WORKER_ENABLED: 'LAPSE_ACTIVITY_HOST_ENABLED',
+  LAPSE_REQUESTS_WORKER_ENABLED: 'LAPSE_ACTIVITY_HOST_ENABLED',
+  LAPSE_POLICY_WORKER_ENABLED: 'LAPSE_ACTIVITY_HOST_ENABLED',
+};
+
+/** `env` with each deprecated name's value under its new name (unless the new one is set). */
+export function withCurrentNames(
+  env: Record<string, string | undefined>,
+): Record<string, string | undefined> {
+  const out = { ...env };
+  for (const [old, current] of Object.entries(DEPRECATED_ENV_NAMES)) {
+    if (out[current] === undefined && env[old] !== undefined) out[current] = env[old];
+  }
+  return out;
+}
+
 export class ConfigError extends Error {
   constructor(readonly issues: string[]) {
     super(`Invalid configuration:\n  ${issues.join('\n  ')}`);
@@ -136,7 +166,7 @@ export function loadConfig<S extends z.ZodType>(
   schema: S,
   env: Record<string, string | undefined> = process.env,
 ): z.infer<S> {
-  const result = schema.safeParse(env);
+  const result = schema.safeParse(withCurrentNames(env));
   if (!result.success) {
     throw new ConfigError(
       result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`),

@@ -1,7 +1,12 @@
-import { Logger } from '@nestjs/common';
-import type { DataSource } from 'typeorm';
+import {
+  Logger,
+  type FactoryProvider,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { DataSource } from 'typeorm';
 import { counter, gauge } from '@lapse/platform';
-import type { JsonProducer } from './client';
+import { JsonProducer } from './client';
 import { chunkByBytes } from './dead-letter';
 
 interface Row {
@@ -31,7 +36,7 @@ const oldestAge = gauge(
  * transaction holding row locks (SKIP LOCKED: several replicas may relay at once).
  * At-least-once: a crash after send and before commit re-sends; consumers are idempotent.
  */
-export class OutboxRelay {
+export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly log = new Logger('outbox');
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
@@ -44,6 +49,16 @@ export class OutboxRelay {
     private readonly producer: JsonProducer,
     private readonly opts: { intervalMs?: number; batchSize?: number; maxBatchBytes?: number } = {},
   ) {}
+
+  /** As a provider (`outboxRelayProvider`): relays from boot on. */
+  onApplicationBootstrap(): void {
+    this.start();
+  }
+
+  /** As a provider: stops relaying once the batch in hand is sent. */
+  onApplicationShutdown(): Promise<void> {
+    return this.stop();
+  }
 
   start(): void {
     this.stopped = false;
@@ -118,4 +133,16 @@ export class OutboxRelay {
     if (this.timer) clearTimeout(this.timer);
     await this.running;
   }
+}
+
+/**
+ * The outbox relay of a service's `schema`, as a provider of its app module: a reader finds the
+ * service's background loops there. It starts with the app and stops on shutdown.
+ */
+export function outboxRelayProvider(schema: string): FactoryProvider<OutboxRelay> {
+  return {
+    provide: OutboxRelay,
+    inject: [DataSource, JsonProducer],
+    useFactory: (ds: DataSource, producer: JsonProducer) => new OutboxRelay(ds, schema, producer),
+  };
 }

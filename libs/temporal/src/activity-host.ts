@@ -30,9 +30,6 @@ export interface ActivityHostConfig extends TemporalConfig {
   LOG_LEVEL: string;
 }
 
-const runtimeLevel = (level: string | undefined) =>
-  level === 'debug' || level === 'trace' ? 'DEBUG' : level === 'info' ? 'INFO' : 'WARN';
-
 /**
  * A Temporal worker that hosts activities only (the data owner's side of the grant workflow):
  * JSON runtime logs, a health check, and a stop that lets running activities finish.
@@ -65,7 +62,7 @@ export class ActivityHost {
   }
 
   static async start(o: ActivityHostOptions): Promise<ActivityHost> {
-    installTemporalJsonLogging(o.service, runtimeLevel(o.logLevel));
+    installTemporalJsonLogging(o.service, o.logLevel);
     const connection = await connectWorker(o.temporal, new Logger(`${o.service}.activities`));
     let worker: Worker;
     try {

@@ -2,15 +2,20 @@ import { DefaultLogger, Runtime, type LogEntry } from '@temporalio/worker';
 
 let installed = false;
 
+/** The Temporal runtime's level for a service's LOG_LEVEL (debug and trace → DEBUG; warn, error → WARN). */
+export function temporalLogLevel(logLevel: string | undefined): 'DEBUG' | 'INFO' | 'WARN' {
+  if (logLevel === 'debug' || logLevel === 'trace') return 'DEBUG';
+  return logLevel === undefined || logLevel === 'info' ? 'INFO' : 'WARN';
+}
+
 /**
- * Makes the Temporal worker runtime (SDK and core) log JSON lines like the rest of the service.
- * Call once, before the first NativeConnection/Worker is created; later calls do nothing.
+ * Makes the Temporal worker runtime (SDK and core) log JSON lines like the rest of the service, at
+ * the service's LOG_LEVEL. Call once, before the first NativeConnection/Worker is created; later
+ * calls do nothing.
  */
-export function installTemporalJsonLogging(
-  service: string,
-  level: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' = 'INFO',
-): void {
+export function installTemporalJsonLogging(service: string, logLevel?: string): void {
   if (installed) return;
+  const level = temporalLogLevel(logLevel);
   installed = true;
   const write = (entry: LogEntry) => {
     const { sdkComponent, ...meta } = entry.meta ?? {};

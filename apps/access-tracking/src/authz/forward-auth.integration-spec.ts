@@ -423,7 +423,7 @@ http://:${port} {
       LAPSE_USAGE_FROM_BEGINNING: 'false',
       LAPSE_GRANT_STATE_GROUP_ID: `it-flush-grants-${s.suffix}`,
       LAPSE_AUTHZ_POLICY_GROUP_ID: `it-flush-policy-${s.suffix}`,
-      LAPSE_ACTIVITY_WORKER_ENABLED: 'false',
+      LAPSE_ACTIVITY_HOST_ENABLED: 'false',
       LAPSE_AUTHZ_USAGE_FLUSH_MS: '600000',
     });
     try {

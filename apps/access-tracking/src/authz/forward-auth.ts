@@ -4,7 +4,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { grantKey } from '@lapse/contracts';
 import { PROXY_CALLER, TokenVerifier, type TokenClaims } from '@lapse/auth';
 import { counter } from '@lapse/platform';
-import { ACCESS_TRACKING_CONFIG, type AccessTrackingConfig } from '../config';
+import type { AccessTrackingConfig } from '../config';
+import { ACCESS_TRACKING_CONFIG } from '../config.token';
 import { decide } from '../decisions/decision';
 import { GrantProjection } from '../grants/grant-projection';
 import {

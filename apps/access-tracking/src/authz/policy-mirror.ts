@@ -10,7 +10,8 @@ import { TOPICS, policyChangeEventSchema } from '@lapse/contracts';
 import { KAFKA, withKafkaRetry } from '@lapse/kafka';
 import { counter, gauge } from '@lapse/platform';
 import { PolicyClient } from '@lapse/policy-client';
-import { ACCESS_TRACKING_CONFIG, type AccessTrackingConfig } from '../config';
+import type { AccessTrackingConfig } from '../config';
+import { ACCESS_TRACKING_CONFIG } from '../config.token';
 import { AuthzDirectory } from './authz-directory';
 
 const changes = counter(

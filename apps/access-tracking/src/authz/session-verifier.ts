@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { verifySessionToken } from '@lapse/auth';
-import { ACCESS_TRACKING_CONFIG, type AccessTrackingConfig } from '../config';
+import type { AccessTrackingConfig } from '../config';
+import { ACCESS_TRACKING_CONFIG } from '../config.token';
 
 const CACHE_MAX = 10_000;
 const CACHE_MS = 60_000;

@@ -9,7 +9,8 @@ import type { Kafka } from 'kafkajs';
 import { TOPICS, grantKey, type UsageEvent } from '@lapse/contracts';
 import { JsonProducer, KAFKA } from '@lapse/kafka';
 import { counter, gauge } from '@lapse/platform';
-import { ACCESS_TRACKING_CONFIG, type AccessTrackingConfig } from '../config';
+import type { AccessTrackingConfig } from '../config';
+import { ACCESS_TRACKING_CONFIG } from '../config.token';
 import { UsageCoalescer } from './usage-coalescer';
 
 const published = counter(

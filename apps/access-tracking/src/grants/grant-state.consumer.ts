@@ -20,7 +20,8 @@ import {
   type DeadLetter,
 } from '@lapse/kafka';
 import { HealthRegistry, counter, gauge } from '@lapse/platform';
-import { ACCESS_TRACKING_CONFIG, type AccessTrackingConfig } from '../config';
+import type { AccessTrackingConfig } from '../config';
+import { ACCESS_TRACKING_CONFIG } from '../config.token';
 import { caughtUp, startPositions } from '../kafka/catch-up';
 import {
   GrantProjection,

@@ -3,7 +3,8 @@ import type { Kafka } from 'kafkajs';
 import { TOPICS } from '@lapse/contracts';
 import { ConsumerLagMonitor, KAFKA } from '@lapse/kafka';
 import { gauge } from '@lapse/platform';
-import { ACCESS_TRACKING_CONFIG, type AccessTrackingConfig } from '../config';
+import type { AccessTrackingConfig } from '../config';
+import { ACCESS_TRACKING_CONFIG } from '../config.token';
 import { GrantProjection } from '../grants/grant-projection';
 
 const decisionsStale = gauge(

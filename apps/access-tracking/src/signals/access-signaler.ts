@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { GrantClient } from '@lapse/grant-client';
-import { ACCESS_TRACKING_CONFIG, type AccessTrackingConfig } from '../config';
+import type { AccessTrackingConfig } from '../config';
+import { ACCESS_TRACKING_CONFIG } from '../config.token';
 import { counter, gauge } from '@lapse/platform';
 import { SignalWindow } from './signal-window';
 

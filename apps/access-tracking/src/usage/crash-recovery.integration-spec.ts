@@ -25,7 +25,7 @@ describe('access-tracking crash recovery (child process, SIGKILL)', () => {
     startServiceProcess('access-tracking', {
       ...h.env,
       LAPSE_SIGNALS_ENABLED: 'false',
-      LAPSE_ACTIVITY_WORKER_ENABLED: 'false',
+      LAPSE_ACTIVITY_HOST_ENABLED: 'false',
     });
 
   beforeAll(async () => {

@@ -279,7 +279,7 @@ describe('access-tracking ingestion and decisions (real Kafka, Postgres, Tempora
     const second = await bootApp(
       h.config({
         LAPSE_SIGNALS_ENABLED: 'false',
-        LAPSE_ACTIVITY_WORKER_ENABLED: 'false',
+        LAPSE_ACTIVITY_HOST_ENABLED: 'false',
         LAPSE_GRANT_STATE_GROUP_ID: `at-grants2-${h.suffix}`,
         LAPSE_USAGE_GROUP_ID: `at-usage2-${h.suffix}`,
         LAPSE_USAGE_FROM_BEGINNING: 'false',

@@ -17,7 +17,8 @@ import {
   type DeadLetter,
 } from '@lapse/kafka';
 import { HealthRegistry } from '@lapse/platform';
-import { ACCESS_TRACKING_CONFIG, type AccessTrackingConfig } from '../config';
+import type { AccessTrackingConfig } from '../config';
+import { ACCESS_TRACKING_CONFIG } from '../config.token';
 import { GrantProjection } from '../grants/grant-projection';
 import { GrantStateConsumer } from '../grants/grant-state.consumer';
 import { counter, histogram } from '@lapse/platform';

@@ -3,7 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import type { AccessRequest, GrantView, OwnGrantView } from '@lapse/contracts';
-import { validateCustomAccessPeriod, validateReason } from '@lapse/domain';
+import { formatDuration, validateCustomAccessPeriod, validateReason } from '@lapse/domain';
 import { LapseError } from '@lapse/platform';
 import { safeReturnTo } from '../auth/return-to';
 import { sendPage } from '../pages/home.controller';
@@ -15,7 +15,6 @@ import {
   GRANT_STATE_LABELS,
   LOCK_REASON_LABELS,
   describePolicy,
-  formatDuration,
   formatTime,
   requestPageMode,
 } from '../pages/view-models';

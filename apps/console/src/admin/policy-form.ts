@@ -13,7 +13,7 @@ import {
   type Policy,
   type PolicyOverride,
 } from '@lapse/contracts';
-import { formatDuration } from '../pages/view-models';
+import { formatDuration } from '@lapse/domain';
 
 const DAY = 86400;
 const HOUR = 3600;

@@ -3,12 +3,8 @@
  * the templates print them (escaped). Times carry their zone (UTC: pages render on the server).
  */
 import type { AccessRequest, GrantState, Policy, PolicyOverride } from '@lapse/contracts';
-import {
-  GRANT_STATE_LABELS,
-  STATUS_LABELS,
-  formatDuration,
-  formatTime,
-} from '../pages/view-models';
+import { formatDuration } from '@lapse/domain';
+import { GRANT_STATE_LABELS, STATUS_LABELS, formatTime } from '../pages/view-models';
 import { describeAutoLock, describeJit } from './policy-form';
 
 export const NEVER = 'never';

@@ -10,31 +10,13 @@ import type {
   Policy,
   RequestStatus,
 } from '@lapse/contracts';
+import { formatDuration } from '@lapse/domain';
 
 const MINUTE = 60;
 const HOUR = 3600;
 const DAY = 86400;
 
 const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
-
-/** "7 days", "8 hours", "1 day 6 hours", "90 seconds". */
-export function formatDuration(seconds: number): string {
-  if (seconds <= 0) return '0 seconds';
-  if (seconds % DAY === 0) return plural(seconds / DAY, 'day');
-  if (seconds > DAY)
-    return `${plural(Math.floor(seconds / DAY), 'day')} ${plural(Math.round((seconds % DAY) / HOUR), 'hour')}`.replace(
-      / 0 hours$/,
-      '',
-    );
-  if (seconds % HOUR === 0) return plural(seconds / HOUR, 'hour');
-  if (seconds >= HOUR)
-    return `${plural(Math.floor(seconds / HOUR), 'hour')} ${plural(Math.round((seconds % HOUR) / MINUTE), 'minute')}`.replace(
-      / 0 minutes$/,
-      '',
-    );
-  if (seconds % MINUTE === 0) return plural(seconds / MINUTE, 'minute');
-  return plural(seconds, 'second');
-}
 
 /** How long ago, coarse: "just now", "5 minutes ago", "3 hours ago", "2 days ago". */
 export function formatAge(iso: string, nowMs: number): string {

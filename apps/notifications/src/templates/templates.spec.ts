@@ -1,5 +1,5 @@
 import { linksFor } from './links';
-import { EmailTemplates, humanDuration, type EmailContext } from './templates';
+import { EmailTemplates, type EmailContext } from './templates';
 
 const evil = '<script>alert("x")</script> & <b>bold</b>';
 
@@ -111,14 +111,4 @@ describe('email templates', () => {
       'Approved: your access to Git Bcc: victim@example.com',
     );
   });
-});
-
-describe('humanDuration', () => {
-  it.each([
-    [2_592_000, '30 days'],
-    [86_400, '1 day'],
-    [5_400, '90 minutes'],
-    [3_600, '1 hour'],
-    [61, '61 seconds'],
-  ])('%d s → %s', (s, text) => expect(humanDuration(s)).toBe(text));
 });

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
 import type { AccessRequest, RequestType } from '@lapse/contracts';
+import { formatDuration } from '@lapse/domain';
 import type { EmailTemplate } from '../recipients/recipients';
 import type { Links } from './links';
 
@@ -41,20 +42,6 @@ type Compiled = Record<
   }
 >;
 
-const UNITS: [number, string][] = [
-  [86_400, 'day'],
-  [3_600, 'hour'],
-  [60, 'minute'],
-  [1, 'second'],
-];
-
-/** 2592000 → "30 days", 5400 → "90 minutes": the largest unit that divides evenly. */
-export function humanDuration(seconds: number): string {
-  const [size, unit] = UNITS.find(([s]) => seconds % s === 0) ?? [1, 'second'];
-  const n = seconds / size;
-  return `${n} ${unit}${n === 1 ? '' : 's'}`;
-}
-
 export function requestTypeLabel(type: RequestType): string {
   return type === 'JIT' ? 'Just-in-time access' : 'Unlock after auto-lock';
 }
@@ -70,7 +57,7 @@ export class EmailTemplates {
   constructor(dir: string = __dirname) {
     const read = (name: string) => readFileSync(join(dir, name), 'utf8');
     this.hbs.registerHelper('duration', (s: unknown) =>
-      typeof s === 'number' ? humanDuration(s) : '',
+      typeof s === 'number' ? formatDuration(s) : '',
     );
     this.hbs.registerHelper('requestTypeLabel', (t: RequestType) => requestTypeLabel(t));
     this.hbs.registerPartial('layout-html', read('layout.html.hbs'));

@@ -7,28 +7,24 @@ import {
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { GrantClient } from '@lapse/grant-client';
-import { JsonProducer, OutboxRelay } from '@lapse/kafka';
-import { HealthRegistry } from '@lapse/platform';
 import { POLICY_CONFIG } from '../config.token';
 import type { PolicyConfig } from '../config';
-import { SCHEMA } from '../db/data-source';
 import { GrantSyncWorker } from './grant-sync.worker';
 import { GrantReconciler } from './reconciler';
 
-/** Runs the outbox relay and (unless disabled) the grant sync worker; stops both on shutdown. */
+/**
+ * Starts grant sync (unless LAPSE_GRANT_SYNC_ENABLED is off): the worker that runs sync jobs and
+ * due expiries, and on the sync leader the reconciler (rule 11). Stops it on shutdown.
+ */
 @Injectable()
-export class BackgroundWork implements OnApplicationBootstrap, OnApplicationShutdown {
+export class GrantSyncLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   readonly sync: GrantSyncWorker;
-  private readonly relay: OutboxRelay;
 
   constructor(
     @InjectDataSource() ds: DataSource,
     grants: GrantClient,
-    producer: JsonProducer,
-    health: HealthRegistry,
     @Inject(POLICY_CONFIG) private readonly config: PolicyConfig,
   ) {
-    this.relay = new OutboxRelay(ds, SCHEMA, producer);
     this.sync = new GrantSyncWorker(
       ds,
       grants,
@@ -45,16 +41,13 @@ export class BackgroundWork implements OnApplicationBootstrap, OnApplicationShut
           })
         : undefined,
     );
-    void health;
   }
 
   onApplicationBootstrap(): void {
-    this.relay.start();
     if (this.config.LAPSE_GRANT_SYNC_ENABLED) this.sync.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
     await this.sync.stop();
-    await this.relay.stop();
   }
 }

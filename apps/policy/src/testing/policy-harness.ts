@@ -38,10 +38,10 @@ import {
   createGrantWorker,
   prebuiltGrantWorkflowBundle,
 } from '@lapse/grant-runtime';
-import { rootModule } from '../app.module';
+import { createAppModule } from '../app.module';
 import { loadServiceConfig, type PolicyConfig } from '../config';
 import { dataSourceOptions } from '../db/data-source';
-import { BackgroundWork } from '../grant-sync/grant-sync.lifecycle';
+import { GrantSyncLifecycle } from '../grant-sync/grant-sync.lifecycle';
 
 export const JWT_SECRET = 'policy-test-jwt-secret-0123456789';
 export const SERVICE_SECRET = 'policy-test-service-secret-012345';
@@ -104,7 +104,7 @@ export class PolicyHarness {
       ...opts.env,
     });
     if (opts.workflows) await this.startWorkers();
-    const app = await NestFactory.create<NestExpressApplication>(rootModule(this.config), {
+    const app = await NestFactory.create<NestExpressApplication>(createAppModule(this.config), {
       logger: false,
       bodyParser: false,
     });
@@ -153,7 +153,7 @@ export class PolicyHarness {
   }
 
   get sync() {
-    return this.app.get(BackgroundWork).sync;
+    return this.app.get(GrantSyncLifecycle).sync;
   }
 
   async token(userId: string): Promise<string> {

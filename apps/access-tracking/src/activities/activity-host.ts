@@ -2,14 +2,15 @@ import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { ACTIVITY_TASK_QUEUES } from '@lapse/contracts';
 import { HealthRegistry } from '@lapse/platform';
 import { ActivityHost } from '@lapse/temporal';
-import { ACCESS_TRACKING_CONFIG, type AccessTrackingConfig } from '../config';
+import type { AccessTrackingConfig } from '../config';
+import { ACCESS_TRACKING_CONFIG } from '../config.token';
 import { IngestionFreshness } from '../kafka/freshness';
 import { LastAccessRepository } from '../usage/last-access.repository';
 import { createAccessTrackingActivities } from './latest-access.activities';
 
 /** Hosts the `latestAccess` activity on this service's task queue (activities only, no workflows). */
 @Injectable()
-export class ActivityWorker implements OnApplicationBootstrap, OnApplicationShutdown {
+export class AccessTrackingActivityHost implements OnApplicationBootstrap, OnApplicationShutdown {
   private host?: ActivityHost;
   private starting?: Promise<void>;
   private stopping = false;
@@ -23,7 +24,7 @@ export class ActivityWorker implements OnApplicationBootstrap, OnApplicationShut
 
   /** Boot does not wait for Temporal: decisions serve meanwhile; health shows the worker starting. */
   onApplicationBootstrap(): void {
-    if (!this.config.LAPSE_ACTIVITY_WORKER_ENABLED) return;
+    if (!this.config.LAPSE_ACTIVITY_HOST_ENABLED) return;
     this.health.register('temporal-worker', async () => {
       throw new Error('activity worker starting (waiting for Temporal)');
     });

@@ -16,7 +16,7 @@ import { createPolicyActivities } from './unlock-audit.activity';
 
 /** Hosts policy's activities (`recordAdminUnlock`) on the prefixed `policy` task queue. */
 @Injectable()
-export class PolicyActivitiesHost implements OnApplicationBootstrap, OnApplicationShutdown {
+export class PolicyActivityHost implements OnApplicationBootstrap, OnApplicationShutdown {
   private host?: ActivityHost;
   readonly activities: PolicyActivities;
 
@@ -30,7 +30,7 @@ export class PolicyActivitiesHost implements OnApplicationBootstrap, OnApplicati
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    if (!this.config.LAPSE_POLICY_WORKER_ENABLED) return;
+    if (!this.config.LAPSE_ACTIVITY_HOST_ENABLED) return;
     this.host = await ActivityHost.forService(this.config, {
       service: 'policy',
       queue: ACTIVITY_TASK_QUEUES.policy,

@@ -2,8 +2,8 @@ import { Logger } from '@nestjs/common';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { DELIVERY_REJECTED, type DeliveryActivities } from '@lapse/delivery-workflow';
 import { counter } from '@lapse/platform';
-import type { EmailPayload, WebhookPayload } from '../deliveries/delivery.entity';
-import type { DeliveryStore } from '../deliveries/delivery.store';
+import type { EmailPayload, WebhookPayload } from './delivery.entity';
+import type { DeliveryStore } from './delivery.store';
 import type { Sender } from './senders';
 
 const attempts = counter(

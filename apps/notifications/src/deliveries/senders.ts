@@ -1,6 +1,6 @@
 import { createTransport, type Transporter } from 'nodemailer';
 import { OutboundRefused, postPinned, resolveOutbound, type ResolvedTarget } from '@lapse/platform';
-import type { EmailPayload, WebhookPayload } from '../deliveries/delivery.entity';
+import type { EmailPayload, WebhookPayload } from './delivery.entity';
 import {
   IDEMPOTENCY_HEADER,
   signedHeaders,
