@@ -1,3 +1,5 @@
+// @ts-check
+import js from '@eslint/js';
 import nx from '@nx/eslint-plugin';
 import prettier from 'eslint-config-prettier';
 
@@ -16,7 +18,10 @@ const workflowBanned = [
   'net',
 ];
 
-/** Tag rules; test code (specs, testing/ helpers) may also use the test harness and platform libs. */
+/**
+ * Tag rules; test code (specs, testing/ helpers) may also use the test harness and platform libs.
+ * @param {{ tests: boolean }} scope
+ */
 function depConstraints({ tests }) {
   const extra = tests ? ['type:testing', 'type:platform'] : [];
   return [
@@ -82,7 +87,10 @@ function depConstraints({ tests }) {
   ];
 }
 
-/** The module-boundaries rule for production code or for test code. */
+/**
+ * The module-boundaries rule for production code or for test code.
+ * @param {{ tests: boolean }} scope
+ */
 function boundaries({ tests }) {
   return [
     'error',
@@ -111,6 +119,18 @@ const grantMessages = [
   'stateQuery',
 ];
 
+/** A lib is used through its entry points (`@lapse/<lib>`, `@lapse/<lib>/<entry>` of tsconfig.base.json), never its files. */
+const libEntryPointsOnly = [
+  {
+    group: ['**/libs/*/src', '**/libs/*/src/**'],
+    message: 'import the lib by its @lapse/* entry point, not its files',
+  },
+  {
+    regex: '^@lapse/(?!contracts/workflow$|grant-runtime/testing$)[^/]+/.+',
+    message: 'only the entry points in tsconfig.base.json paths are public',
+  },
+];
+
 const testFiles = ['**/*.spec.ts', '**/*.integration-spec.ts', '**/testing/**/*.ts'];
 
 export default [
@@ -125,9 +145,16 @@ export default [
       '**/tmp',
       'bench/results',
       'test-output',
-      '**/*.js',
-      '**/*.mjs',
+      // Scripts not yet type-checked (tsconfig.scripts.json lists those that are).
+      'tools/oidc/*.mjs',
+      'tools/faults/*.js',
     ],
+  },
+  {
+    // Plain JavaScript scripts and configs: type-checked by tsconfig.scripts.json (checkJs, which
+    // also finds undefined names), linted by the recommended rules.
+    files: ['**/*.js', '**/*.mjs'],
+    rules: { ...js.configs.recommended.rules, 'no-undef': 'off' },
   },
   {
     files: ['**/*.ts'],
@@ -152,7 +179,8 @@ export default [
     rules: { 'no-console': 'off' },
   },
   {
-    // Apps, benchmarks and scripts drive grants through the grant client (@lapse/grant-client).
+    // Apps, benchmarks and scripts drive grants through the grant client (@lapse/grant-client),
+    // and use libs only through their public entry points (the tsconfig.base.json aliases).
     files: ['apps/**/*.ts', 'bench/**/*.ts', 'tools/**/*.ts'],
     rules: {
       'no-restricted-imports': [
@@ -163,6 +191,7 @@ export default [
             importNames: grantMessages,
             message: 'drive grants through GrantClient (@lapse/grant-client)',
           })),
+          patterns: libEntryPointsOnly,
         },
       ],
     },

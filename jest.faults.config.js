@@ -1,3 +1,4 @@
+// @ts-check
 // The fault suite (`npm run test:faults`, also the last step of `npm test`): real servers of its
 // own (Postgres, Kafka, Temporal on their own ports and data dirs, started by its globalSetup),
 // killed and stopped while Lapse runs. Never touches the shared stack other suites use.

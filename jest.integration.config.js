@@ -1,3 +1,4 @@
+// @ts-check
 // Integration tests (`*.integration-spec.ts`) against real Postgres, Kafka and Temporal,
 // provisioned by tools/stack. Suites share no state (own database, consumer groups, task-queue
 // prefix), so they run in parallel workers — except the few listed in SERIAL, which measure

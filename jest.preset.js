@@ -1,3 +1,4 @@
+// @ts-check
 // Shared Jest settings: SWC transform (decorator metadata for NestJS) and the tsconfig path aliases.
 const path = require('node:path');
 const { compilerOptions } = require('./tsconfig.base.json');
@@ -33,7 +34,11 @@ const base = {
   moduleFileExtensions: ['ts', 'js', 'json'],
 };
 
-/** Unit tests (`*.spec.ts`) of one project, for the project's own jest.config.js (Nx infers `test`). */
+/**
+ * Unit tests (`*.spec.ts`) of one project, for the project's own jest.config.js (Nx infers `test`).
+ * @param {string} projectDir
+ * @param {string} displayName
+ */
 function unit(projectDir, displayName) {
   return { ...base, displayName, rootDir: projectDir, testMatch: ['<rootDir>/**/*.spec.ts'] };
 }

@@ -1,3 +1,4 @@
+// @ts-check
 // All unit tests: pure logic, no servers.
 const { base } = require('./jest.preset');
 module.exports = {

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // `npm start` and `npm test` on a fresh clone: install what is missing, bring up the real
 // servers (tools/stack), then run the apps or the tests. Plain Node, no dependencies: it runs
 // before node_modules exists.
@@ -13,9 +14,13 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const cache = process.env.LAPSE_CACHE ?? join(homedir(), '.cache', 'lapse');
 const runDir = process.env.LAPSE_RUN_DIR ?? join(cache, 'run');
 const t0 = Date.now();
+/** @param {string} msg */
 const say = (msg) =>
   console.log(`[lapse ${((Date.now() - t0) / 1000).toFixed(1).padStart(6)}s] ${msg}`);
 
+/** @typedef {{ name: string; port: number; docs: boolean; page?: string }} App */
+
+/** @type {App[]} */
 export const APPS = [
   { name: 'console', port: 3000, docs: false, page: '/' },
   { name: 'policy', port: 3001, docs: true },
@@ -25,6 +30,13 @@ export const APPS = [
   { name: 'grant-worker', port: 3005, docs: false },
 ];
 
+/**
+ * Runs `cmd` to its end; throws on a non-zero exit unless `opts.allowFail`.
+ * @param {string} cmd
+ * @param {string[]} args
+ * @param {import('node:child_process').SpawnSyncOptions & { allowFail?: boolean }} [opts]
+ * @returns {number}
+ */
 function run(cmd, args, opts = {}) {
   const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: process.env, ...opts });
   if (r.status !== 0 && !opts.allowFail) {
@@ -68,6 +80,7 @@ function stackAlreadyRunning() {
 }
 
 /** Stops the servers at the end, unless they were up before this command or LAPSE_KEEP_STACK=1. */
+/** @param {boolean} wasRunning */
 function stackDownIfOurs(wasRunning) {
   if (wasRunning || process.env.LAPSE_KEEP_STACK === '1') {
     say('leaving the servers running (they were up before this command, or LAPSE_KEEP_STACK=1)');
@@ -83,13 +96,15 @@ function stackDownIfOurs(wasRunning) {
  * development sign-in password every user signs in with there.
  */
 function ensureDevSecrets() {
-  for (const [name, file, make] of [
+  /** @type {[string, string, () => string][]} */
+  const secrets = [
     ['LAPSE_JWT_SECRET', 'dev-jwt-secret', hexSecret],
     ['LAPSE_SERVICE_SECRET', 'dev-service-secret', hexSecret],
     ['LAPSE_SESSION_SECRET', 'dev-session-secret', hexSecret],
     ['LAPSE_DEV_OIDC_CLIENT_SECRET', 'dev-oidc-client-secret', hexSecret],
     ['LAPSE_DEV_SIGNIN_PASSWORD', 'dev-signin-password', readablePassword],
-  ]) {
+  ];
+  for (const [name, file, make] of secrets) {
     if (process.env[name] || (name === 'LAPSE_JWT_SECRET' && process.env.LAPSE_JWKS_URL)) continue;
     const path = join(cache, file);
     // Keys are 32 random bytes, hex; an older, shorter key is replaced (services refuse < 32 bytes).
@@ -115,6 +130,7 @@ const readablePassword = () => {
  * The development OpenID provider (tools/oidc), unless LAPSE_OIDC_ISSUER names a real one: the
  * console signs people in there with their email and the development password.
  */
+/** @param {import('node:child_process').ChildProcess[]} children */
 function startDevOidc(children) {
   if (process.env.LAPSE_OIDC_ISSUER) return null;
   const port = Number(process.env.LAPSE_OIDC_DEV_PORT ?? 3009);
@@ -148,6 +164,7 @@ const tsNode = ['-r', 'reflect-metadata', '-r', '@swc-node/register'];
  * The Kafka credentials of `principal` as a client reads them (KAFKA_USERNAME/PASSWORD), from
  * the per-principal settings `stack.sh env` prints (LAPSE_<PRINCIPAL>_KAFKA_*): each app reaches
  * the broker as itself, the topics are created by the operator.
+ * @param {string} principal
  */
 function kafkaCredentials(principal) {
   const name = principal.toUpperCase().replace(/-/g, '_');
@@ -172,6 +189,10 @@ function migrate() {
   });
 }
 
+/**
+ * @param {{ name: string; port: number }} app
+ * @param {import('node:child_process').ChildProcess} child
+ */
 async function waitHealthy(app, child, timeoutMs = 90_000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -194,6 +215,10 @@ async function waitHealthy(app, child, timeoutMs = 90_000) {
 }
 
 /** Whether something answers on 127.0.0.1:port (another Lapse, or anything else). */
+/**
+ * @param {number} port
+ * @returns {Promise<boolean>}
+ */
 async function portInUse(port) {
   const { createConnection } = await import('node:net');
   return new Promise((resolve) => {
@@ -259,8 +284,10 @@ async function start() {
   stackUp();
   migrate();
   mkdirSync(join(runDir, 'logs'), { recursive: true });
+  /** @type {import('node:child_process').ChildProcess[]} */
   const children = [];
   let stopping = false;
+  /** @param {number} code */
   const stopAll = async (code) => {
     // Already stopping: wait for that to end the process (never carry on as if up).
     if (stopping) return new Promise(() => {});
@@ -321,7 +348,7 @@ async function start() {
       devOidc?.ready().then(() => say('dev OpenID provider ready')),
     ]);
   } catch (e) {
-    say(e.message);
+    say(e instanceof Error ? e.message : String(e));
     await stopAll(1);
   }
   const token = spawnSync(
@@ -334,7 +361,7 @@ async function start() {
     },
   );
   console.log('\nLapse is up.\n');
-  const consoleApp = APPS.find((a) => a.name === 'console');
+  const consoleApp = /** @type {App} */ (APPS.find((a) => a.name === 'console'));
   console.log(
     `  ${'console'.padEnd(16)} http://127.0.0.1:${consoleApp.port}/  — sign in with a Lapse user's email (e.g. ${process.env.LAPSE_BOOTSTRAP_ADMIN_EMAIL})`,
   );
@@ -363,6 +390,7 @@ async function start() {
   say(`up in ${((Date.now() - t0) / 1000).toFixed(1)}s — Ctrl-C stops what this command started`);
 }
 
+/** @param {string} file */
 function jestSummary(file) {
   if (!existsSync(file)) return null;
   const r = JSON.parse(readFileSync(file, 'utf8'));
@@ -397,7 +425,13 @@ async function test() {
   run('bash', ['tools/scim-tester/install.sh'], { stdio: ['ignore', 'ignore', 'inherit'] });
   process.env.NX_DAEMON = 'false';
   process.env.NX_NO_CLOUD = 'true';
+  /** @type {string[]} */
   const failures = [];
+  /**
+   * @param {string} name
+   * @param {string} cmd
+   * @param {string[]} args
+   */
   const step = (name, cmd, args) => {
     say(`${name}…`);
     const started = Date.now();
@@ -416,6 +450,11 @@ async function test() {
       'tools/scripts/check-docs.ts',
     ]);
     step('typecheck', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
+    step('typecheck scripts (run.mjs and the other JavaScript, // @ts-check)', 'npx', [
+      'tsc',
+      '-p',
+      'tsconfig.scripts.json',
+    ]);
     step('alert rules (promtool check rules + test rules)', 'bash', [
       'tools/prometheus/check-alerts.sh',
     ]);
@@ -462,6 +501,7 @@ async function test() {
 }
 
 const command = process.argv[2];
+/** @type {Record<string, () => unknown>} */
 const commands = { start, test, migrate: () => (ensureDependencies(), stackUp(), migrate()) };
 if (!commands[command]) {
   console.error(`usage: run.mjs ${Object.keys(commands).join('|')}`);

@@ -1,7 +1,9 @@
+// @ts-check
 // Integration tests need the real servers: fail fast, naming what is missing, instead of
 // letting every suite time out. `npm test` starts them (tools/stack/stack.sh up).
 const net = require('node:net');
 
+/** @param {string} hostPort */
 function reachable(hostPort) {
   const [host, port] = hostPort.split(':');
   return new Promise((resolve) => {
