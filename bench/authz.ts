@@ -10,7 +10,7 @@
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { startLapseStack } from '@lapse/grant-runtime/testing';
-import { eventually, freePort, httpGet, startNginx } from '@lapse/testing';
+import { waitFor, freePort, httpGet, startNginx } from '@lapse/testing';
 import { parseArgs } from './lib/args';
 import {
   HELD_SHARE,
@@ -151,7 +151,7 @@ export async function runAuthzBench(argv: string[]): Promise<void> {
     const nginx = await startNginx((port) => nginxServers(port, at, ports));
     const headers = { host: HOST, 'x-auth-request-email': user.email, accept: '*/*' };
     try {
-      await eventually(
+      await waitFor(
         async () => ((await httpGet(`${nginx.url}/`, headers)).status === 200 ? true : undefined),
         { timeoutMs: 60_000, intervalMs: 250, what: 'the grant to be ACTIVE through nginx' },
       );

@@ -23,7 +23,7 @@ import { lapseValidationPipe } from '@lapse/platform';
 import {
   createTestDatabase,
   databaseUrlAs,
-  eventually,
+  waitFor,
   kafkaAs,
   kafkaEnvAs,
   stack,
@@ -163,7 +163,7 @@ export async function runIngestBench(argv: string[]): Promise<void> {
     await app.get(GrantStateConsumer).caughtUp;
     const projectionMs = Date.now() - bootStarted;
     log(`projection holds ${app.get(GrantProjection).size} grants ${projectionMs} ms after boot`);
-    await eventually(
+    await waitFor(
       () => {
         const done = ingestor.stats.accepted + ingestor.stats.rejected;
         process.stdout.write(`\r  ingested ${done}/${total}   `);
@@ -197,7 +197,7 @@ export async function runIngestBench(argv: string[]): Promise<void> {
           `\r  latency phase: ${n} events, ${Math.round(ms / 1000)}/${opts['latency-seconds']} s   `,
         ),
     );
-    await eventually(() => (lags.length >= sentAtRate ? true : undefined), {
+    await waitFor(() => (lags.length >= sentAtRate ? true : undefined), {
       timeoutMs: 60_000,
       intervalMs: 100,
       what: 'latency events durable',

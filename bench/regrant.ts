@@ -9,7 +9,7 @@
 import { cpus, loadavg } from 'node:os';
 import { signProxyToken } from '@lapse/auth';
 import { startLapseStack } from '@lapse/grant-runtime/testing';
-import { eventually } from '@lapse/testing';
+import { waitFor } from '@lapse/testing';
 import { parseArgs, percentile, round } from './lib/args';
 import { writeResults } from './lib/results';
 
@@ -40,7 +40,7 @@ export async function runRegrantBench(argv: string[]): Promise<void> {
     };
     /** Milliseconds from `since` until decisions answer `state` for the pair. */
     const until = async (userId: string, resourceId: string, state: string, since: number) => {
-      await eventually(
+      await waitFor(
         async () => ((await stateOf(userId, resourceId)) === state ? true : undefined),
         { timeoutMs: 60_000, intervalMs: pollMs, what: `decision ${state}` },
       );

@@ -20,7 +20,7 @@ import {
 import { startLapseStack, type LapseStack } from '@lapse/grant-runtime/testing';
 import { createKafka, ensureTopics } from '@lapse/kafka';
 import {
-  eventually,
+  waitFor,
   kafkaSecurityAs,
   stack,
   startServiceProcess,
@@ -86,7 +86,7 @@ async function waitForState(
   state: GrantView['state'],
   timeoutMs = 60_000,
 ): Promise<GrantView> {
-  return eventually(
+  return waitFor(
     async () => {
       const v = await grantState(resourceId, userId);
       return v.state === state ? v : undefined;
@@ -114,7 +114,7 @@ async function allReady(timeoutMs = 90_000): Promise<void> {
     (grantWorkerProcess ?? s.grantWorkerProcess)?.url,
     ...Object.values(s.services).map((x) => x?.url),
   ].filter((u): u is string => !!u);
-  await eventually(
+  await waitFor(
     async () => {
       for (const u of urls) {
         const res = await fetch(`${u}/health/ready`).catch(() => null);
@@ -133,7 +133,7 @@ async function consumersUp(timeoutMs = 90_000): Promise<void> {
     [s.services['access-tracking']?.url, ['usage-consumer', 'grant-state-consumer']],
     [s.services.notifications?.url, ['kafka-consumer']],
   ];
-  await eventually(
+  await waitFor(
     async () => {
       for (const [url, names] of expected) {
         const res = await fetch(`${url}/health`).catch(() => null);
@@ -366,7 +366,7 @@ it('a poison record on every consumed topic goes to its DLQ with the reason; con
   await send('requests', TOPICS.accessRequests, [
     { key: poisonKey, value: '{"event":"REQUESTED","request":{"reason":"a\\u0000b"}}' },
   ]);
-  const usageLetters = await eventually(
+  const usageLetters = await waitFor(
     () => {
       const l = dlq.of(TOPICS.usageDlq, key);
       return l.length >= 3 ? l : undefined;
@@ -380,7 +380,7 @@ it('a poison record on every consumed topic goes to its DLQ with the reason; con
   ]);
   // Two groups read grants.state.v1 (access-tracking, policy), two read access-requests.v1
   // (policy's audit, notifications): each dead-letters the record once.
-  await eventually(
+  await waitFor(
     () =>
       dlq.of(TOPICS.grantStateDlq, poisonKey).length >= 2 &&
       dlq.of(TOPICS.accessRequestsDlq, poisonKey).length >= 2
@@ -461,7 +461,7 @@ it('Postgres stopped for 30 s: no request or audit entry lost, ingestion resumes
   ).toBe('PENDING');
   await auditHas(manual.id, pending.body.id, 'request.requested');
   // Usage recorded during the outage is not lost: ingestion caught up (lag back under 15 s).
-  await eventually(async () => ((await usageLagSeconds()) < 15 ? true : undefined), {
+  await waitFor(async () => ((await usageLagSeconds()) < 15 ? true : undefined), {
     timeoutMs: 60_000,
     what: 'usage ingestion caught up',
   });
@@ -575,7 +575,7 @@ async function auditHas(
   action: string,
   token = s.admin.token,
 ): Promise<void> {
-  await eventually(
+  await waitFor(
     async () => {
       const res = await fetch(
         `${s.policy.url}/v1/audit-logs?category=ACCESS&resourceId=${resourceId}`,

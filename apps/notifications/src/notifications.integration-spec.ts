@@ -8,7 +8,7 @@ import { lapseValidationPipe, type Page } from '@lapse/platform';
 import {
   createTestDatabase,
   databaseUrlAs,
-  eventually,
+  waitFor,
   kafkaEnvAs,
   migrateAllSchemas,
   stack,
@@ -75,7 +75,7 @@ async function deliveries(requestId: string, token = policy.adminToken): Promise
 
 /** Waits until the request's deliveries number `count` and none is PENDING. */
 function settled(requestId: string, count: number, timeoutMs = 30_000) {
-  return eventually(
+  return waitFor(
     async () => {
       const d = await deliveries(requestId);
       return d.length === count && d.every((x) => x.status !== 'PENDING') ? d : undefined;
@@ -155,7 +155,7 @@ beforeAll(async () => {
   await app.listen(0, '127.0.0.1');
   baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   const consumer = app.get(RequestEventsConsumer);
-  await eventually(() => (consumer.ready ? true : undefined), {
+  await waitFor(() => (consumer.ready ? true : undefined), {
     timeoutMs: 60_000,
     what: 'the consumer to join its group',
   });
@@ -389,17 +389,17 @@ describe('webhook', () => {
     await publishRequestEvent(e, stack.kafkaBrokers);
     const hookOf = async () =>
       (await deliveries(e.request.id)).find((x) => x.channel === 'WEBHOOK');
-    await eventually(async () => ((await hookOf())?.attempts.length ?? 0) >= 2 || undefined, {
+    await waitFor(async () => ((await hookOf())?.attempts.length ?? 0) >= 2 || undefined, {
       timeoutMs: 30_000,
       what: 'two refused attempts',
     });
     await flaky.listen();
-    await eventually(() => (flaky.received.length >= 2 ? true : undefined), {
+    await waitFor(() => (flaky.received.length >= 2 ? true : undefined), {
       timeoutMs: 30_000,
       what: 'two 500 answers',
     });
     flaky.status = 200;
-    const hook = await eventually(
+    const hook = await waitFor(
       async () => {
         const h = await hookOf();
         return h?.status === 'DELIVERED' ? h : undefined;
@@ -474,7 +474,7 @@ describe('email outage', () => {
     await smtp.close();
     const e = event('APPROVED', { status: 'APPROVED', reviewedAt: new Date().toISOString() });
     await publishRequestEvent(e, stack.kafkaBrokers);
-    await eventually(
+    await waitFor(
       async () => ((await deliveries(e.request.id))[0]?.attempts.length ?? 0) >= 2 || undefined,
       {
         timeoutMs: 30_000,

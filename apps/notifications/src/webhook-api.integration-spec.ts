@@ -10,7 +10,7 @@ import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import type { AccessRequest, AccessRequestWebhookBody } from '@lapse/contracts';
 import type { Page } from '@lapse/platform';
 import { startLapseStack, type LapseStack } from '@lapse/grant-runtime/testing';
-import { eventually, writeTestOutput, type RunningService } from '@lapse/testing';
+import { waitFor, writeTestOutput, type RunningService } from '@lapse/testing';
 import type { DeliveryView } from './deliveries/deliveries.dto';
 import { WebhookReceiver } from './testing/test-kit';
 
@@ -117,7 +117,7 @@ it('a request created through the requests API reaches the webhook: every field 
     status: 'PENDING',
   });
 
-  const hook = await eventually(
+  const hook = await waitFor(
     () =>
       receiver.received.find(
         (r) => (JSON.parse(r.body) as { request_id?: string }).request_id === created.id,
@@ -199,7 +199,7 @@ it('a request created through the requests API reaches the webhook: every field 
   ).toThrow(WebhookVerificationError);
   expect(hook.headers['content-type']).toMatch(/^application\/json/);
 
-  const [delivery] = await eventually(
+  const [delivery] = await waitFor(
     async () => {
       const { items: d } = await call<Page<DeliveryView>>(
         notifications.url,

@@ -1,7 +1,7 @@
 import { grantWorkflowId } from '@lapse/contracts';
 import { GrantClient } from '@lapse/grant-client';
 import { metricsRegistry } from '@lapse/platform';
-import { eventually } from '@lapse/testing';
+import { waitFor } from '@lapse/testing';
 import { PolicyHarness } from './testing/policy-harness';
 
 const DAY = 86_400;
@@ -102,7 +102,7 @@ describe('admin API (real Postgres, Temporal, Kafka)', () => {
     pairs.push({ resourceId: r, userId: u1 }, { resourceId: r, userId: u2 });
     await api('PUT', `/v1/resources/${r}/assignments/${doomed}`, {});
     await api('PUT', `/v1/resources/${r}/assignments/${keeper}`, {});
-    await eventually(
+    await waitFor(
       async () =>
         (await h.grantState({ userId: u1, resourceId: r }))?.state === 'ACTIVE' &&
         (await h.grantState({ userId: u2, resourceId: r }))?.state === 'ACTIVE'
@@ -123,7 +123,7 @@ describe('admin API (real Postgres, Temporal, Kafka)', () => {
     expect((await h.call('DELETE', `/v1/groups/${doomed}`, admin)).status).toBe(204);
     expect((await h.call('GET', `/v1/groups/${doomed}`, admin)).status).toBe(404);
     expect((await h.call('DELETE', `/v1/groups/${doomed}`, admin)).status).toBe(404);
-    await eventually(
+    await waitFor(
       async () =>
         (await h.grantState({ userId: u1, resourceId: r }))?.state === 'REVOKED' ? true : undefined,
       { timeoutMs: 30_000, what: 'u1 revoked: their only assignment went with the group' },
@@ -158,7 +158,7 @@ describe('admin API (real Postgres, Temporal, Kafka)', () => {
     ).id as string;
     users.forEach((userId) => pairs.push({ resourceId: r, userId }));
     await api('PUT', `/v1/resources/${r}/assignments/${g}`, {});
-    const grants = await eventually(
+    const grants = await waitFor(
       async () => {
         const list = await all(`/v1/resources/${r}/grants`, 2);
         return list.length === 3 && list.every((x) => x.state === 'LOCKED') ? list : undefined;
@@ -178,7 +178,7 @@ describe('admin API (real Postgres, Temporal, Kafka)', () => {
 
     expect((await h.call('DELETE', `/v1/resources/${r}`, admin)).status).toBe(204);
     expect((await h.call('GET', `/v1/resources/${r}`, admin)).status).toBe(404);
-    await eventually(
+    await waitFor(
       async () => {
         const states = await Promise.all(
           users.map(async (u) => (await h.grantState({ userId: u, resourceId: r }))?.state),
@@ -245,7 +245,7 @@ describe('admin API (real Postgres, Temporal, Kafka)', () => {
     ).id as string;
     pairs.push({ resourceId: r, userId: u });
     await api('PUT', `/v1/resources/${r}/assignments/${g}`, {});
-    const before = await eventually(
+    const before = await waitFor(
       async () => {
         const v = await h.grantState({ resourceId: r, userId: u });
         return v?.state === 'ACTIVE' ? v : undefined;
@@ -257,7 +257,7 @@ describe('admin API (real Postgres, Temporal, Kafka)', () => {
     await handle.terminate('an operator terminated it by mistake');
     expect((await handle.describe()).status.name).toBe('TERMINATED');
 
-    const repaired = await eventually(
+    const repaired = await waitFor(
       async () => {
         const d = await handle.describe();
         if (d.runId === firstRun || d.status.name !== 'RUNNING') return undefined;
@@ -274,7 +274,7 @@ describe('admin API (real Postgres, Temporal, Kafka)', () => {
       { resourceId: r, userId: u },
       { ...repaired.policy, autoLock: { durationSeconds: 60, approval: 'AUTOMATIC' } },
     );
-    await eventually(
+    await waitFor(
       async () => {
         const v = await h.grantState({ resourceId: r, userId: u });
         return v?.policy.autoLock?.durationSeconds === 30 * DAY && v.version > repaired.version + 1

@@ -14,7 +14,7 @@ import {
 import { signProxyToken } from '@lapse/auth';
 import { createActivityWorker } from '@lapse/grant-runtime';
 import { startLapseStack, type LapseStack } from '@lapse/grant-runtime/testing';
-import { eventually, stack, stackTemporalSettings } from '@lapse/testing';
+import { waitFor, stack, stackTemporalSettings } from '@lapse/testing';
 import { connectTemporalWorker } from '@lapse/temporal';
 
 jest.setTimeout(180_000);
@@ -40,7 +40,7 @@ async function decision(userId: string, resourceId: string): Promise<Decision> {
   return (await res.json()) as Decision;
 }
 const decisionIs = (userId: string, resourceId: string, state: string, timeoutMs = 30_000) =>
-  eventually(
+  waitFor(
     async () => {
       const d = await decision(userId, resourceId);
       return d.state === state ? d : undefined;

@@ -1,4 +1,4 @@
-import { eventually } from '@lapse/testing';
+import { waitFor } from '@lapse/testing';
 import type { EffectivePolicy, GrantRef, GrantView } from '@lapse/contracts';
 import { GrantSyncWorker, type GrantDriver } from './grant-sync/grant-sync.worker';
 import { PolicyActivityHost } from './grants/activity-host';
@@ -42,7 +42,7 @@ describe('grants follow policy (real Postgres, Temporal with the grant workflow,
     userIds.forEach((userId) => pairs.push({ resourceId, userId }));
   /** Runs the sync worker until no job is left (retrying failed jobs once their backoff passes). */
   const converge = (worker: GrantSyncWorker = h.sync) =>
-    eventually(
+    waitFor(
       async () => {
         await worker.tick();
         return (await worker.pendingJobs()) === 0 ? true : undefined;
@@ -50,7 +50,7 @@ describe('grants follow policy (real Postgres, Temporal with the grant workflow,
       { timeoutMs: 60_000, what: 'grant sync jobs to finish' },
     );
   const grantOf = (grant: GrantRef, ok: (v: GrantView) => boolean, what: string) =>
-    eventually(
+    waitFor(
       async () => {
         const v = await h.grantState(grant);
         return v && ok(v) ? v : undefined;
@@ -272,7 +272,7 @@ describe('grants follow policy (real Postgres, Temporal with the grant workflow,
     });
     await converge();
     await grantOf({ userId: u, resourceId: r }, (v) => v.state === 'LOCKED', 'locked again');
-    const csv = await eventually(
+    const csv = await waitFor(
       async () => {
         const res = await h.call('GET', `/v1/users/${u}/report.csv`, admin);
         const rows = res.text.trim().split('\r\n');

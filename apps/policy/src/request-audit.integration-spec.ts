@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { TOPICS, grantKey, type AccessRequestEvent } from '@lapse/contracts';
 import { ensureTopics, type JsonProducer } from '@lapse/kafka';
-import { TopicOwnersProducer, eventually, kafkaAs } from '@lapse/testing';
+import { TopicOwnersProducer, waitFor, kafkaAs } from '@lapse/testing';
 import { PolicyHarness } from './testing/policy-harness';
 
 /**
@@ -80,7 +80,7 @@ describe('access-requests.v1 → audit log (real Kafka and Postgres)', () => {
       after: Record<string, unknown>;
       at: string;
     };
-    const entries = await eventually(
+    const entries = await waitFor(
       async () => {
         const res = await h.call(
           'GET',

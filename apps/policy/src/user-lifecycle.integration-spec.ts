@@ -1,5 +1,5 @@
 import type { GrantRef } from '@lapse/contracts';
-import { eventually } from '@lapse/testing';
+import { waitFor } from '@lapse/testing';
 import { PolicyHarness } from './testing/policy-harness';
 import { SCIM_ACTOR, UsersService } from './users/users.service';
 
@@ -51,7 +51,7 @@ describe('user lifecycle (real Postgres, Temporal, Kafka)', () => {
       pairs.push({ resourceId: r, userId: leaver });
     }
     await api('POST', `/v1/groups/${g}/members`, { userId: leaver });
-    await eventually(
+    await waitFor(
       async () =>
         (await grantStates(resources, leaver)).every((s) => s === 'ACTIVE') ? true : undefined,
       { timeoutMs: 150_000, intervalMs: 1_000, what: '50 ACTIVE grants' },
@@ -64,7 +64,7 @@ describe('user lifecycle (real Postgres, Temporal, Kafka)', () => {
     const after = await api('GET', `/v1/users/${leaver}`);
     expect(after).toMatchObject({ active: false, groupIds: [] });
 
-    await eventually(
+    await waitFor(
       async () =>
         (await grantStates(resources, leaver)).every((s) => s === 'REVOKED') ? true : undefined,
       { timeoutMs: 150_000, intervalMs: 1_000, what: 'all 50 grants REVOKED' },
@@ -90,7 +90,7 @@ describe('user lifecycle (real Postgres, Temporal, Kafka)', () => {
     pairs.push({ resourceId: r, userId: u });
     await api('PUT', `/v1/resources/${r}/assignments/${g}`, {});
     await api('POST', `/v1/groups/${g}/members`, { userId: u });
-    await eventually(
+    await waitFor(
       async () =>
         (await h.grantState({ userId: u, resourceId: r }))?.state === 'ACTIVE' ? 1 : undefined,
       {
@@ -100,7 +100,7 @@ describe('user lifecycle (real Postgres, Temporal, Kafka)', () => {
     const off = await h.call('PATCH', `/v1/users/${u}`, admin, { active: false });
     expect(off.status).toBe(200);
     expect(off.body).toMatchObject({ active: false, groupIds: [g] });
-    await eventually(
+    await waitFor(
       async () =>
         (await h.grantState({ userId: u, resourceId: r }))?.state === 'REVOKED' ? 1 : undefined,
       {
@@ -195,7 +195,7 @@ describe('user lifecycle (real Postgres, Temporal, Kafka)', () => {
     pairs.push({ resourceId: r, userId: adminId });
     await api('PUT', `/v1/resources/${r}/assignments/${g}`, {});
     await api('POST', `/v1/groups/${g}/members`, { userId: adminId });
-    await eventually(
+    await waitFor(
       async () =>
         (await h.grantState({ userId: adminId, resourceId: r }))?.state === 'LOCKED'
           ? 1

@@ -14,7 +14,7 @@ import {
 } from '@lapse/contracts';
 import { signProxyToken } from '@lapse/auth';
 import type { Page } from '@lapse/platform';
-import { eventually, kafkaAs } from '@lapse/testing';
+import { waitFor, kafkaAs } from '@lapse/testing';
 import { startLapseStack, type LapseStack } from './testing/lapse-stack';
 
 jest.setTimeout(240_000);
@@ -192,7 +192,7 @@ describe('POST /v1/access-requests', () => {
     expect((await api(alice, 'GET', `/v1/access-requests/${res.body.id}`)).body.status).toBe(
       'APPROVED',
     );
-    await eventually(
+    await waitFor(
       () =>
         events.some((e) => e.request.id === res.body.id && e.event === 'APPROVED')
           ? true
@@ -203,7 +203,7 @@ describe('POST /v1/access-requests', () => {
       },
     );
     // Exactly once, although both the HTTP path and the recordRequest activity recorded it.
-    await eventually(async () =>
+    await waitFor(async () =>
       (await api<Page<AccessRequest>>(alice, 'GET', `/v1/access-requests?userId=${alice.id}`)).body
         .items.length > 0
         ? true
@@ -229,7 +229,7 @@ describe('POST /v1/access-requests', () => {
   it('decisions (access-tracking) turn allowed after the automatic approval', async () => {
     const token = await signProxyToken(s.serviceSecret, 'it-proxy');
     const url = `${s.accessTracking?.url}/v1/decisions?userId=${alice.id}&resourceId=${autoRes.id}`;
-    await eventually(
+    await waitFor(
       async () => {
         const d = (await (
           await fetch(url, { headers: { authorization: `Bearer ${token}` } })
@@ -271,7 +271,7 @@ describe('MANUAL requests and reviews (rule 6)', () => {
     expect((await s.grants.state({ userId: alice.id, resourceId: manualA.id }))?.state).toBe(
       'PENDING',
     );
-    await eventually(
+    await waitFor(
       () =>
         events.some((e) => e.request.id === request.id && e.event === 'REQUESTED')
           ? true
@@ -386,7 +386,7 @@ describe('MANUAL requests and reviews (rule 6)', () => {
       `/v1/access-requests?status=RESOLVED&userId=${alice.id}`,
     );
     expect(mine.body.items.find((r) => r.id === request.id)?.status).toBe('APPROVED');
-    await eventually(
+    await waitFor(
       () =>
         events.some((e) => e.request.id === request.id && e.event === 'APPROVED')
           ? true
@@ -415,7 +415,7 @@ describe('MANUAL requests and reviews (rule 6)', () => {
     expect((await api(support, 'GET', `/v1/access-requests/${sub.body.id}`)).body.status).toBe(
       'DENIED',
     );
-    await eventually(
+    await waitFor(
       () =>
         events.some((e) => e.request.id === sub.body.id && e.event === 'DENIED') ? true : undefined,
       { timeoutMs: 30_000 },
@@ -462,7 +462,7 @@ describe('the requester withdraws (rule 14)', () => {
     const late = await api(reviewer, 'POST', `/v1/access-requests/${id}/approve`, {});
     expect(late.status).toBe(409);
     expect((await s.grants.state({ userId: bob.id, resourceId: jit.id }))?.state).toBe('LOCKED');
-    await eventually(
+    await waitFor(
       () => (events.some((e) => e.request.id === id && e.event === 'CANCELLED') ? true : undefined),
       { timeoutMs: 30_000, what: 'the CANCELLED event' },
     );
@@ -489,7 +489,7 @@ describe('the requester withdraws (rule 14)', () => {
     // Decisions (access-tracking) deny it within seconds.
     const token = await signProxyToken(s.serviceSecret, 'it-proxy');
     const url = `${s.accessTracking?.url}/v1/decisions?userId=${bob.id}&resourceId=${jit.id}`;
-    await eventually(
+    await waitFor(
       async () => {
         const d = (await (
           await fetch(url, { headers: { authorization: `Bearer ${token}` } })

@@ -29,7 +29,7 @@ import {
   policyOf,
   type GrantHandle,
 } from './testing/grant-harness';
-import { eventually } from '@lapse/testing';
+import { waitFor } from '@lapse/testing';
 
 const HOUR = 3600 * SECOND;
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -466,7 +466,7 @@ describe('given again while ending (rule 11; the regrant replay fixture)', () =>
     // Back to back: the policyChanged reaches the run while it publishes its REVOKED state.
     await g.signal(revokeSignal, {});
     await g.signal(policyChangedSignal, { policy });
-    const fresh = await eventually(
+    const fresh = await waitFor(
       async () => {
         const d = await g.describe();
         if (d.runId === g.firstExecutionRunId) return undefined;

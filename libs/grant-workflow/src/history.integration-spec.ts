@@ -11,19 +11,12 @@ import {
   reviewUpdate,
   submitRequestUpdate,
 } from '@lapse/contracts';
+import { waitFor } from '@lapse/testing';
 import { DAY, GrantHarness, SECOND, policyOf } from './testing/grant-harness';
 
 const SIGNALS = 10_000;
 const CONCURRENCY = 32;
 const BURST = 400;
-
-async function waitUntil(probe: () => Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 let h: GrantHarness;
 beforeAll(async () => {
@@ -66,9 +59,10 @@ it('10,000 accessed signals: history stays bounded through continue-as-new, and 
       (s) => s.lastAccessAt === new Date(base + to - 1).toISOString(),
       `access ${to}`,
     );
-    await waitUntil(
-      async () => (await g.describe()).historyLength < CONTINUE_AS_NEW_AT_EVENTS,
-      'continue-as-new',
+    await waitFor(
+      async () =>
+        (await g.describe()).historyLength < CONTINUE_AS_NEW_AT_EVENTS ? true : undefined,
+      { what: 'continue-as-new', timeoutMs: 30_000, intervalMs: 20 },
     );
   }
   console.log(`${SIGNALS} signals sent in ${Date.now() - started} ms`);

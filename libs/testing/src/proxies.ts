@@ -9,7 +9,7 @@ import { createServer, request, type IncomingHttpHeaders, type Server } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './service-process';
-import { eventually } from './stack';
+import { waitFor } from './stack';
 
 export interface RunningProxy {
   port: number;
@@ -57,7 +57,7 @@ async function startChild(
       child.kill(what === 'nginx' ? 'SIGQUIT' : 'SIGTERM');
     });
   try {
-    const up = await eventually(
+    const up = await waitFor(
       async () => (child.exitCode !== null ? 'exited' : (await probe(port)) ? 'up' : undefined),
       { timeoutMs: 20_000, intervalMs: 100, what: `${what} to listen on ${port}` },
     );

@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { databaseUrlAs, eventually, kafkaEnvAs } from './stack';
+import { databaseUrlAs, waitFor, kafkaEnvAs } from './stack';
 
 const root = join(__dirname, '..', '..', '..');
 
@@ -77,7 +77,7 @@ export async function startServiceProcess(
       child.kill(signal);
     });
   try {
-    await eventually(
+    await waitFor(
       async () => {
         if (child.exitCode !== null)
           throw new Error(`${app} exited with ${child.exitCode}:\n${out.slice(-4000)}`);

@@ -10,13 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { Column, DataSource, Entity, PrimaryColumn } from 'typeorm';
 import { connectTemporal, connectTemporalWorker } from '@lapse/temporal';
 import { kafkaAs } from './kafka';
-import {
-  createTestDatabase,
-  eventually,
-  stack,
-  stackTemporalSettings,
-  uniqueSuffix,
-} from './stack';
+import { createTestDatabase, waitFor, stack, stackTemporalSettings, uniqueSuffix } from './stack';
 
 @Entity({ name: 'smoke_note' })
 class SmokeNote {
@@ -69,7 +63,7 @@ describe('the real servers', () => {
       await consumer.run({
         eachMessage: async ({ message }) => void got.push(String(message.value)),
       });
-      await eventually(() => (got.length >= sent.length ? true : undefined), {
+      await waitFor(() => (got.length >= sent.length ? true : undefined), {
         what: 'all 30 messages',
       });
       expect(got.sort()).toEqual(sent.map((m) => m.value).sort());

@@ -173,7 +173,7 @@ export function uniqueSuffix(): string {
  * Polls `probe` until it returns a value that is not undefined (or throws its last error).
  * For conditions that depend on another process; never a fixed sleep.
  */
-export async function eventually<T>(
+export async function waitFor<T>(
   probe: () => Promise<T | undefined> | T | undefined,
   { timeoutMs = 20_000, intervalMs = 50, what = 'condition' } = {},
 ): Promise<T> {

@@ -6,7 +6,7 @@ import { startLapseStack, type LapseStack } from '@lapse/grant-runtime/testing';
 import type { Consumer } from 'kafkajs';
 import { TOPICS, usageEventSchema, type UsageEvent } from '@lapse/contracts';
 import {
-  eventually,
+  waitFor,
   kafkaAs,
   httpGet,
   startServiceProcess,
@@ -173,7 +173,7 @@ http://:${port} {
     call: () => Promise<RawResponse>,
     ok: (r: RawResponse) => boolean,
   ): Promise<RawResponse> =>
-    eventually(
+    waitFor(
       async () => {
         const r = await call();
         return ok(r) ? r : undefined;
@@ -377,7 +377,7 @@ http://:${port} {
     // to the block page.
     const at = s.services['access-tracking']?.url as string;
     const service = await signProxyToken(s.serviceSecret, 'it-nginx');
-    await eventually(
+    await waitFor(
       async () => {
         const res = await fetch(
           `${at}/v1/decisions?userId=${alice.id}&resourceId=${ids.autolock}`,
@@ -442,7 +442,7 @@ http://:${port} {
       );
       const usedAt = Date.now();
       expect(await second.stop('SIGTERM')).toBe(0);
-      const event = await eventually(
+      const event = await waitFor(
         () =>
           seen.find(
             (e) => e.proxyId === 'it-flush' && e.userId === alice.id && e.resourceId === ids.active,

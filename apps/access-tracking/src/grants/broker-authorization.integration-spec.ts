@@ -4,7 +4,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { signProxyToken } from '@lapse/auth';
 import { TOPICS, grantKey } from '@lapse/contracts';
 import { JsonProducer, type KafkaSecurity } from '@lapse/kafka';
-import { eventually, kafkaAs, kafkaSecurityAs, stack } from '@lapse/testing';
+import { waitFor, kafkaAs, kafkaSecurityAs, stack } from '@lapse/testing';
 import {
   SERVICE_SECRET,
   bootApp,
@@ -92,7 +92,7 @@ describe('Kafka principals and ACLs (rule 16)', () => {
   it('a forged grants.state.v1 record is refused with no credentials, from a proxy and from another service; decisions unchanged', async () => {
     const { userId, resourceId } = ids('locked');
     await publishGrants(h.producer, [grantRecord(userId, resourceId, 'LOCKED', 1)]);
-    await eventually(
+    await waitFor(
       async () => ((await decisionOf(userId, resourceId)).state === 'LOCKED' ? true : undefined),
       { what: 'the genuine LOCKED record' },
     );
@@ -124,7 +124,7 @@ describe('Kafka principals and ACLs (rule 16)', () => {
     // A genuine record published after the attempts is seen; the forged pair is still LOCKED.
     const marker = ids('marker');
     await publishGrants(h.producer, [grantRecord(marker.userId, marker.resourceId, 'ACTIVE', 1)]);
-    await eventually(
+    await waitFor(
       async () => ((await decisionOf(marker.userId, marker.resourceId)).allowed ? true : undefined),
       { what: 'the marker record' },
     );

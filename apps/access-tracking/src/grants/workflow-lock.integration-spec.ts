@@ -6,7 +6,7 @@ import type { GrantRef } from '@lapse/contracts';
 import { signProxyToken } from '@lapse/auth';
 import { GrantClient } from '@lapse/grant-client';
 import {
-  eventually,
+  waitFor,
   kafkaEnvAs,
   stack,
   startServiceProcess,
@@ -100,7 +100,7 @@ describe('access-tracking with the real grant workflow', () => {
     await startGrant(busy);
     await startGrant(idle);
     // The workflows publish their state; the projection learns both grants.
-    await eventually(
+    await waitFor(
       async () => ((await decisionOf(busy.userId, busy.resourceId)).allowed ? true : undefined),
       { timeoutMs: 30_000, what: 'busy grant known' },
     );
@@ -118,7 +118,7 @@ describe('access-tracking with the real grant workflow', () => {
       });
       await new Promise((r) => setTimeout(r, 300)); // the proxy's pace, not a wait for a condition
     }
-    idleLocked ??= await eventually(
+    idleLocked ??= await waitFor(
       async () => {
         const d = await decisionOf(idle.userId, idle.resourceId);
         return d.allowed ? undefined : d;

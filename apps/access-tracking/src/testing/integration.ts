@@ -18,7 +18,7 @@ import {
   TopicOwnersProducer,
   createTestDatabase,
   databaseUrlAs,
-  eventually,
+  waitFor,
   kafkaAs,
   kafkaEnvAs,
   stack,
@@ -87,7 +87,7 @@ export async function positionAtEnd(kafka: Kafka, groupId: string, topic: string
   await admin.connect();
   try {
     // Right after a broker restart leadership may still move: retry until it answers.
-    await eventually(
+    await waitFor(
       async () => {
         const offsets = await admin.fetchTopicOffsets(topic);
         await admin.setOffsets({

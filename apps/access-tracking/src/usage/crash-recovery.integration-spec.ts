@@ -1,6 +1,6 @@
 import { Client as PgClient } from 'pg';
 import { TOPICS, grantKey } from '@lapse/contracts';
-import { eventually, startServiceProcess, type RunningService } from '@lapse/testing';
+import { waitFor, startServiceProcess, type RunningService } from '@lapse/testing';
 import { createHarness, grantRecord, publishGrants, type Harness } from '../testing/integration';
 
 /** SIGKILL the ingesting process mid-stream, restart it: every event's effect is present. */
@@ -80,7 +80,7 @@ describe('access-tracking crash recovery (child process, SIGKILL)', () => {
     })();
 
     // Kill -9 as soon as some (not all) effects are durable: the in-flight batch is lost mid-way.
-    await eventually(async () => ((await readLatest()).size > 0 ? true : undefined), {
+    await waitFor(async () => ((await readLatest()).size > 0 ? true : undefined), {
       intervalMs: 20,
       what: 'first durable write',
     });
@@ -92,7 +92,7 @@ describe('access-tracking crash recovery (child process, SIGKILL)', () => {
     const incomplete = [...expected].filter(([k, at]) => atKill.get(k) !== at).length;
 
     service = await start();
-    const final = await eventually(
+    const final = await waitFor(
       async () => {
         const now = await readLatest();
         return [...expected].every(([k, at]) => now.get(k) === at) ? now : undefined;

@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { signProxyToken } from '@lapse/auth';
-import { eventually } from '@lapse/testing';
+import { waitFor } from '@lapse/testing';
 import { DecisionsFastPath } from '../decisions/decisions-fast-path';
 import { LastAccessRepository } from './last-access.repository';
 import { REJECT_REASONS } from './usage-validation';
@@ -55,7 +55,7 @@ describe('access-tracking ingestion and decisions (real Kafka, Postgres, Tempora
   it('moves last access forward and never backward under out-of-order delivery', async () => {
     const { userId, resourceId } = ids('order');
     await publishGrants(h.producer, [grantRecord(userId, resourceId, 'ACTIVE', 1)]);
-    await eventually(
+    await waitFor(
       async () => ((await decisionOf(userId, resourceId)).state === 'ACTIVE' ? true : undefined),
       { what: 'grant known' },
     );
@@ -65,7 +65,7 @@ describe('access-tracking ingestion and decisions (real Kafka, Postgres, Tempora
     await publishUsage(h.producer, userId, resourceId, [t(3), t(1)]);
     await publishUsage(h.producer, userId, resourceId, [t(5)]);
     await publishUsage(h.producer, userId, resourceId, [t(2), t(4)]);
-    await eventually(
+    await waitFor(
       async () => ((await latest(userId, resourceId)) === t(5).toISOString() ? true : undefined),
       { what: 'latest = t5' },
     );
@@ -73,7 +73,7 @@ describe('access-tracking ingestion and decisions (real Kafka, Postgres, Tempora
     // An older event, then a future one on the same key (same partition, in order): once the
     // future one is in the DLQ, the older one has been processed too.
     await publishUsage(h.producer, userId, resourceId, [t(0), new Date(Date.now() + 3_600_000)]);
-    await eventually(
+    await waitFor(
       () => (dlq.records.get(`${userId}:${resourceId}`)?.length === 1 ? true : undefined),
       { what: 'DLQ record' },
     );
@@ -84,7 +84,7 @@ describe('access-tracking ingestion and decisions (real Kafka, Postgres, Tempora
     const { userId, resourceId } = ids('dlq');
     const key = `${userId}:${resourceId}`;
     await publishGrants(h.producer, [grantRecord(userId, resourceId, 'ACTIVE', 1)]);
-    await eventually(
+    await waitFor(
       async () => ((await decisionOf(userId, resourceId)).state === 'ACTIVE' ? true : undefined),
       { what: 'grant known' },
     );
@@ -104,7 +104,7 @@ describe('access-tracking ingestion and decisions (real Kafka, Postgres, Tempora
       },
       { key, value: { userId, resourceId, occurredAt: good.toISOString() } },
     ]);
-    const rejected = await eventually(
+    const rejected = await waitFor(
       () => {
         const r = dlq.records.get(key);
         return r && r.length >= 4 ? r : undefined;
@@ -119,7 +119,7 @@ describe('access-tracking ingestion and decisions (real Kafka, Postgres, Tempora
     ]);
     expect(rejected[0].original).toBe('{not json at all');
     expect(rejected[1].original).toMatchObject({ occurredAt: 'yesterday' });
-    await eventually(
+    await waitFor(
       async () => ((await latest(userId, resourceId)) === good.toISOString() ? true : undefined),
       { what: 'valid event recorded' },
     );
@@ -129,7 +129,7 @@ describe('access-tracking ingestion and decisions (real Kafka, Postgres, Tempora
     const { userId, resourceId } = ids('poison');
     const key = `${userId}:${resourceId}`;
     await publishGrants(h.producer, [grantRecord(userId, resourceId, 'ACTIVE', 1)]);
-    await eventually(
+    await waitFor(
       async () => ((await decisionOf(userId, resourceId)).state === 'ACTIVE' ? true : undefined),
       { what: 'grant known' },
     );
@@ -147,7 +147,7 @@ describe('access-tracking ingestion and decisions (real Kafka, Postgres, Tempora
       { key, value: nul },
       { key, value: event({}) },
     ]);
-    const rejected = await eventually(
+    const rejected = await waitFor(
       () => {
         const r = dlq.records.get(key);
         return r && r.length >= 4 ? r : undefined;
@@ -163,7 +163,7 @@ describe('access-tracking ingestion and decisions (real Kafka, Postgres, Tempora
     expect(rejected[0]).toMatchObject({ truncated: true, originalBytes: 400_000 });
     expect(rejected[1].original).toBe(deep); // too deep to copy as JSON: kept as text
     expect(rejected[3].original).toMatchObject({ userId: `${userId}\u0000` });
-    await eventually(
+    await waitFor(
       async () => ((await latest(userId, resourceId)) === good.toISOString() ? true : undefined),
       { what: 'the valid event after the poison recorded' },
     );
@@ -179,13 +179,13 @@ describe('access-tracking ingestion and decisions (real Kafka, Postgres, Tempora
 
     const { userId, resourceId } = ids('lock');
     await publishGrants(h.producer, [grantRecord(userId, resourceId, 'ACTIVE', 1)]);
-    await eventually(
+    await waitFor(
       async () => ((await decisionOf(userId, resourceId)).allowed === true ? true : undefined),
       { what: 'allowed' },
     );
     const lockedAt = new Date().toISOString();
     await publishGrants(h.producer, [grantRecord(userId, resourceId, 'LOCKED', 2, lockedAt)]);
-    const locked = await eventually(
+    const locked = await waitFor(
       async () => {
         const d = await decisionOf(userId, resourceId);
         return d.allowed === false ? d : undefined;
@@ -213,7 +213,7 @@ describe('access-tracking ingestion and decisions (real Kafka, Postgres, Tempora
       grantRecord(active.userId, active.resourceId, 'ACTIVE', 1),
       grantRecord(locked.userId, locked.resourceId, 'LOCKED', 2, lockedAt),
     ]);
-    await eventually(
+    await waitFor(
       async () =>
         (await decisionOf(locked.userId, locked.resourceId)).state === 'LOCKED' ? true : undefined,
       { what: 'grants known' },

@@ -7,7 +7,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { signProxyToken } from '@lapse/auth';
 import type { AccessRequest } from '@lapse/contracts';
-import { eventually, testOutputPath } from '@lapse/testing';
+import { waitFor, testOutputPath } from '@lapse/testing';
 import { startConsoleStack, type ConsoleStack } from '../testing/console-stack';
 import { seriousViolations } from '../testing/axe';
 import { launchChromium, signInAtProvider } from '../testing/browser';
@@ -90,7 +90,7 @@ async function decision(
 }
 
 const allowedEventually = (userId: string, resourceId: string) =>
-  eventually(async () => ((await decision(userId, resourceId)).allowed ? true : undefined), {
+  waitFor(async () => ((await decision(userId, resourceId)).allowed ? true : undefined), {
     timeoutMs: 30_000,
     intervalMs: 200,
     what: 'GET /v1/decisions to turn allowed',
@@ -98,7 +98,7 @@ const allowedEventually = (userId: string, resourceId: string) =>
 
 /** Decisions follow grants.state.v1, a moment behind the workflow: wait for the lock to show. */
 const deniedEventually = (userId: string, resourceId: string) =>
-  eventually(async () => ((await decision(userId, resourceId)).allowed ? undefined : true), {
+  waitFor(async () => ((await decision(userId, resourceId)).allowed ? undefined : true), {
     timeoutMs: 30_000,
     intervalMs: 200,
     what: 'GET /v1/decisions to turn denied',
@@ -235,7 +235,7 @@ describe('signed out, sent to the block page by a proxy', () => {
     await expect(page.locator('h1').textContent()).resolves.toBe('Welcome, Ivan Petrov');
     const first = await sessionCookieOf(page);
     await s.admin.call('PATCH', `/v1/users/${ivan.id}`, { roles: [] });
-    await eventually(async () => ((await sessionAlive(first)) ? undefined : true), {
+    await waitFor(async () => ((await sessionAlive(first)) ? undefined : true), {
       timeoutMs: 10_000,
       intervalMs: 200,
       what: 'the session to end after the role change',
@@ -247,7 +247,7 @@ describe('signed out, sent to the block page by a proxy', () => {
     expect(second).not.toBe(first);
     expect(await sessionAlive(second)).toBe(true);
     await s.admin.call('PATCH', `/v1/users/${ivan.id}`, { active: false });
-    await eventually(async () => ((await sessionAlive(second)) ? undefined : true), {
+    await waitFor(async () => ((await sessionAlive(second)) ? undefined : true), {
       timeoutMs: 10_000,
       intervalMs: 200,
       what: 'the session to end after offboarding',

@@ -7,7 +7,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
-import { eventually, testOutputPath } from '@lapse/testing';
+import { waitFor, testOutputPath } from '@lapse/testing';
 import { seriousViolations } from '../testing/axe';
 import { launchChromium, signInAtProvider } from '../testing/browser';
 import { startConsoleStack, type ConsoleStack } from '../testing/console-stack';
@@ -112,7 +112,7 @@ beforeAll(async () => {
   const approvers = await s.admin.group('Vault approvers', [people.amy.id]);
   await s.admin.assign(vault.id, users.id);
   await s.admin.approvers(vault.id, [approvers.id]);
-  await eventually(
+  await waitFor(
     async () => {
       const states = await Promise.all(
         [people.ada, people.lou, people.rita].map(
@@ -303,7 +303,7 @@ describe('the admin console as an ADMIN', () => {
     await check(admin, 'user');
     await row.getByRole('button', { name: 'Unlock Vault for Lou Locked' }).click();
     await admin.waitForURL(/notice=unlocked/);
-    await eventually(
+    await waitFor(
       async () => {
         const g = await grantOf(vault.id, people.lou.id);
         return g?.state === 'ACTIVE' && g.lastAdminUnlockAt ? g : undefined;

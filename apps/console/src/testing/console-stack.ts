@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { startLapseStack, type LapseService, type LapseStack } from '@lapse/grant-runtime/testing';
-import { eventually, freePort, startServiceProcess, type RunningService } from '@lapse/testing';
+import { waitFor, freePort, startServiceProcess, type RunningService } from '@lapse/testing';
 
 const root = join(__dirname, '..', '..', '..', '..');
 
@@ -61,7 +61,7 @@ export async function startConsoleStack(
     op.stdout?.on('data', (d: Buffer) => (opOut += d.toString()));
     op.stderr?.on('data', (d: Buffer) => (opOut += d.toString()));
     const opProcess = op;
-    await eventually(
+    await waitFor(
       async () => {
         if (opProcess.exitCode !== null)
           throw new Error(`dev OpenID provider exited:\n${opOut.slice(-2000)}`);

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { Client as PgClient } from 'pg';
 import {
   createTestDatabase,
-  eventually,
+  waitFor,
   migrateAllSchemas,
   stack,
   uniqueSuffix,
@@ -111,7 +111,7 @@ it('a delivery survives the service being killed mid-retry: completed after rest
     resourceId: resource.id,
   });
   await publishRequestEvent({ event: 'REQUESTED', request }, stack.kafkaBrokers);
-  await eventually(() => (receiver.received.length >= 2 ? true : undefined), {
+  await waitFor(() => (receiver.received.length >= 2 ? true : undefined), {
     timeoutMs: 60_000,
     what: 'failing attempts before the kill',
   });
@@ -120,12 +120,12 @@ it('a delivery survives the service being killed mid-retry: completed after rest
   const beforeRestart = receiver.received.length;
 
   service = await startServiceProcess('notifications', env());
-  await eventually(() => (receiver.received.length >= beforeRestart + 2 ? true : undefined), {
+  await waitFor(() => (receiver.received.length >= beforeRestart + 2 ? true : undefined), {
     timeoutMs: 60_000,
     what: 'the restarted service to keep retrying',
   });
   receiver.status = 200;
-  const delivered = await eventually(
+  const delivered = await waitFor(
     async () => {
       const d = await webhookDelivery(request.id);
       return d?.status === 'DELIVERED' ? d : undefined;

@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { Client as PgClient } from 'pg';
-import { createTestDatabase, eventually } from '@lapse/testing';
+import { createTestDatabase, waitFor } from '@lapse/testing';
 import { SyncLeadership } from './leadership';
 
 /** Two policy replicas on one database (real Postgres): one leads the grant sync at a time. */
@@ -44,7 +44,7 @@ describe('grant sync leadership (advisory lock)', () => {
     } finally {
       await admin.end();
     }
-    await eventually(async () => ((await a.hold()) ? true : undefined), {
+    await waitFor(async () => ((await a.hold()) ? true : undefined), {
       what: 'the other replica to take over',
     });
     expect(await b.hold()).toBe(false); // noticed its connection is gone, and does not lead

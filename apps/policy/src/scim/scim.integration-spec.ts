@@ -1,4 +1,4 @@
-import { eventually } from '@lapse/testing';
+import { waitFor } from '@lapse/testing';
 import { PolicyHarness } from '../testing/policy-harness';
 
 const SCIM_JSON = 'application/scim+json';
@@ -73,7 +73,7 @@ describe('SCIM provisioning (real Postgres, Temporal, Kafka)', () => {
   const grantState = async (resourceId: string, userId: string) =>
     (await h.grantState({ userId, resourceId }))?.state ?? null;
   const awaitStates = (resourceIds: string[], userId: string, state: string) =>
-    eventually(
+    waitFor(
       async () => {
         const states = await Promise.all(resourceIds.map((r) => grantState(r, userId)));
         return states.every((s) => s === state) ? states : undefined;

@@ -10,7 +10,7 @@ import { signServiceToken, signUserToken } from '@lapse/auth';
 import type { GrantRef, GrantState, GrantView } from '@lapse/contracts';
 import {
   createTestDatabase,
-  eventually,
+  waitFor,
   migrateAllSchemas,
   stack,
   startServiceProcess,
@@ -170,7 +170,7 @@ export async function startLapseStack(
       grantWorkerProcess,
       grants,
       grantIn: (grant, state) =>
-        eventually(
+        waitFor(
           async () => {
             const v = await grants.state(grant);
             return v?.state === state ? v : undefined;

@@ -38,7 +38,7 @@ import {
 } from '@lapse/contracts';
 import type { AccessGrantWorkflow } from '../index';
 import type { RequestRecord } from '../grant-machine';
-import { startTimeSkippingTestEnv, type TimeSkippingTestEnv } from '@lapse/testing';
+import { startTimeSkippingTestEnv, waitFor, type TimeSkippingTestEnv } from '@lapse/testing';
 
 const WORKSPACE_ROOT = resolve(__dirname, '../../../..');
 
@@ -247,20 +247,19 @@ export class GrantHarness {
   }
 
   /** Polls the `state` query until `predicate` holds (real time, short intervals; no time skipped). */
-  async waitFor(
+  waitFor(
     h: GrantHandle,
     predicate: (v: GrantView) => boolean,
     what = 'grant state',
   ): Promise<GrantView> {
-    const deadline = Date.now() + 20_000;
-    let last: GrantView | undefined;
-    for (;;) {
-      last = await this.state(h);
-      if (predicate(last)) return last;
-      if (Date.now() > deadline)
-        throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)}`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
+    return waitFor(
+      async () => {
+        const v = await this.state(h);
+        if (predicate(v)) return v;
+        throw new Error(`last: ${JSON.stringify(v)}`);
+      },
+      { what, intervalMs: 25 },
+    );
   }
 
   waitForState(h: GrantHandle, state: GrantState): Promise<GrantView> {
