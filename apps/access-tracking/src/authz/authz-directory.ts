@@ -1,5 +1,5 @@
 import type { ResourceView, UserView } from '@lapse/contracts';
-import { ResourceAddressIndex, type Target } from './resource-address';
+import { ResourceAddressIndex, type Target } from '@lapse/resource-address';
 
 /** A user as forward-auth needs them: who they are, and whether they may still connect. */
 export interface AuthzUser {

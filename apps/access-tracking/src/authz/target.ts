@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { pathSegments, type Target } from './resource-address';
+import { targetOfUrl, type Target } from '@lapse/resource-address';
 
 /** The request a proxy asks about: where it goes (for matching) and its URL (for return_to). */
 export interface OriginalRequest {
@@ -17,8 +17,6 @@ function header(headers: IncomingHttpHeaders, name: string): string | undefined 
   const comma = s.indexOf(',');
   return (comma === -1 ? s : s.slice(0, comma)).trim();
 }
-
-const DEFAULT_PORTS: Record<string, number> = { http: 80, https: 443 };
 
 /**
  * The original request, from what each proxy convention sends:
@@ -62,15 +60,6 @@ function fromUrl(raw: string, method: string): OriginalRequest | undefined {
   } catch {
     return undefined;
   }
-  const scheme = url.protocol.slice(0, -1);
-  if (!url.hostname || (scheme !== 'http' && scheme !== 'https')) return undefined;
-  return {
-    target: {
-      host: url.hostname,
-      port: url.port ? Number(url.port) : DEFAULT_PORTS[scheme],
-      path: pathSegments(url.pathname),
-    },
-    url: url.toString(),
-    method: method.toUpperCase(),
-  };
+  const target = targetOfUrl(url);
+  return target && { target, url: url.toString(), method: method.toUpperCase() };
 }

@@ -1,4 +1,4 @@
-import { addressCovers, safeReturnTo } from './return-to';
+import { safeReturnTo } from './return-to';
 
 const ctx = {
   consoleUrl: 'https://lapse.example.com',
@@ -50,20 +50,5 @@ describe('safeReturnTo', () => {
       42,
     ])
       expect(safeReturnTo(bad, ctx)).toBeNull();
-  });
-});
-
-describe('addressCovers', () => {
-  it('matches hosts case-insensitively and wildcards below the domain only', () => {
-    expect(
-      addressCovers('GitLab.internal.example', new URL('https://gitlab.INTERNAL.example')),
-    ).toBe(true);
-    expect(addressCovers('*.corp.example', new URL('https://a.b.corp.example'))).toBe(true);
-    expect(addressCovers('*.corp.example', new URL('https://corp.example'))).toBe(false);
-  });
-
-  it('matches a host:port by the effective port', () => {
-    expect(addressCovers('git.example:443', new URL('https://git.example/'))).toBe(true);
-    expect(addressCovers('git.example:443', new URL('http://git.example/'))).toBe(false);
   });
 });

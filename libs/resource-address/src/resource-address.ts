@@ -295,3 +295,20 @@ function deepest(
   }
   return best;
 }
+
+const DEFAULT_PORTS: Record<string, number> = { 'http:': 80, 'https:': 443 };
+
+/** Where an http(s) URL goes, as a target to match; undefined for any other URL. */
+export function targetOfUrl(url: URL): Target | undefined {
+  const port = url.port ? Number(url.port) : DEFAULT_PORTS[url.protocol];
+  if (!url.hostname || port === undefined) return undefined;
+  return { host: url.hostname, port, path: pathSegments(url.pathname) };
+}
+
+/** Whether `address` (any of the forms) covers `url`, by the rules forward-auth matches with. */
+export function addressCovers(address: string, url: URL): boolean {
+  const target = targetOfUrl(url);
+  if (!target) return false;
+  const index = new ResourceAddressIndex();
+  return index.set('resource', address) && index.match(target) === 'resource';
+}

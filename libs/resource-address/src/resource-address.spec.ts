@@ -1,4 +1,10 @@
-import { ResourceAddressIndex, parseAddress, type Target } from './resource-address';
+import {
+  ResourceAddressIndex,
+  addressCovers,
+  parseAddress,
+  targetOfUrl,
+  type Target,
+} from './resource-address';
 
 const t = (host: string, port = 443, path = ''): Target => ({
   host,
@@ -128,5 +134,38 @@ describe('ResourceAddressIndex', () => {
     expect(i.match(t('svc-49999.internal.example'))).toBe('r49999');
     // A scan of 50,000 addresses would take far longer than this per lookup.
     expect(perLookupNs).toBeLessThan(50_000);
+  });
+});
+
+describe('addressCovers', () => {
+  it('matches hosts case-insensitively and wildcards below the domain only', () => {
+    expect(
+      addressCovers('GitLab.internal.example', new URL('https://gitlab.INTERNAL.example')),
+    ).toBe(true);
+    expect(addressCovers('*.corp.example', new URL('https://a.b.corp.example'))).toBe(true);
+    expect(addressCovers('*.corp.example', new URL('https://corp.example'))).toBe(false);
+  });
+
+  it('matches a host:port by the effective port', () => {
+    expect(addressCovers('git.example:443', new URL('https://git.example/'))).toBe(true);
+    expect(addressCovers('git.example:443', new URL('http://git.example/'))).toBe(false);
+  });
+
+  it('matches a URL address by its path prefix, on segment boundaries', () => {
+    const a = 'https://tools.example/grafana';
+    expect(addressCovers(a, new URL('https://tools.example/grafana/d/1'))).toBe(true);
+    expect(addressCovers(a, new URL('https://tools.example/grafanax'))).toBe(false);
+    expect(addressCovers(a, new URL('https://other.example/grafana'))).toBe(false);
+  });
+
+  it('matches an IP literal inside a CIDR, and nothing for an address of no form', () => {
+    expect(addressCovers('10.2.0.0/16', new URL('http://10.2.3.4:8080/'))).toBe(true);
+    expect(addressCovers('10.2.0.0/16', new URL('http://10.3.0.1/'))).toBe(false);
+    expect(addressCovers('not an address!', new URL('http://not/'))).toBe(false);
+  });
+
+  it('covers only http(s) URLs', () => {
+    expect(targetOfUrl(new URL('ftp://git.example/'))).toBeUndefined();
+    expect(addressCovers('git.example', new URL('ftp://git.example/'))).toBe(false);
   });
 });
