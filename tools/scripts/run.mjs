@@ -176,6 +176,7 @@ function kafkaCredentials(principal) {
 /**
  * The database URL of `app`'s own role (LAPSE_<APP>_DATABASE_URL from `stack.sh env`): rights on
  * its own schema only; DATABASE_URL (the owner) is for the migrations and tools.
+ * @param {string} app
  */
 function databaseCredentials(app) {
   const url = process.env[`LAPSE_${app.toUpperCase().replace(/-/g, '_')}_DATABASE_URL`];
