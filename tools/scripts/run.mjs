@@ -424,6 +424,8 @@ async function test() {
   run('bash', ['tools/proxies/install-proxies.sh']);
   say('SCIM compliance checker (scim2-tester from PyPI, in a venv; cached after the first run)');
   run('bash', ['tools/scim-tester/install.sh'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  say('OpenAPI fuzzer (schemathesis from PyPI, in a venv; cached after the first run)');
+  run('bash', ['tools/openapi-fuzz/install.sh'], { stdio: ['ignore', 'ignore', 'inherit'] });
   process.env.NX_DAEMON = 'false';
   process.env.NX_NO_CLOUD = 'true';
   /** @type {string[]} */

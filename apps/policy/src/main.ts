@@ -8,6 +8,8 @@ async function main() {
     name: 'policy',
     title: 'Lapse policy API',
     port: config.PORT,
+    // Every path parameter is a user, group or resource id (the uuid pipe).
+    requestRules: { uuidPathParams: true },
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
   });
 }

@@ -8,6 +8,7 @@ import { Logger } from 'nestjs-pino';
 import { HealthRegistry } from './health';
 import { LapseError } from './errors';
 import { lapseValidationPipe } from './validation';
+import { documentErrors, documentRequests, type RequestRules } from './openapi';
 
 export interface ServiceOptions {
   name: string;
@@ -16,6 +17,8 @@ export interface ServiceOptions {
   host?: string;
   /** Serve OpenAPI at /docs and /docs-json (every HTTP service does). */
   openApi?: boolean;
+  /** What the document says of requests beyond the DTOs (e.g. every path parameter a UUID). */
+  requestRules?: RequestRules;
   /** Largest accepted JSON body; larger → 413. */
   bodyLimit?: string;
   /** Called after the app is created and before it listens (cookies, views, …). */
@@ -45,9 +48,14 @@ export async function startService(
   await opts.configure?.(app);
 
   if (opts.openApi !== false) {
-    const doc = SwaggerModule.createDocument(
-      app,
-      new DocumentBuilder().setTitle(opts.title).setVersion('1').addBearerAuth().build(),
+    const doc = documentRequests(
+      documentErrors(
+        SwaggerModule.createDocument(
+          app,
+          new DocumentBuilder().setTitle(opts.title).setVersion('1').addBearerAuth().build(),
+        ),
+      ),
+      opts.requestRules,
     );
     SwaggerModule.setup('docs', app, doc, { jsonDocumentUrl: 'docs-json' });
   }

@@ -9,3 +9,4 @@ export * from './public';
 export * from './outbound-address';
 export * from './webhook-signature';
 export * from './paging';
+export * from './openapi';

@@ -1,5 +1,5 @@
 import { Controller, Get, Req, Res } from '@nestjs/common';
-import { ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiHeader, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Public } from '@lapse/auth';
 import { routeOf } from './authz-server';
@@ -57,6 +57,7 @@ export class AuthzController {
   @ApiOperation({
     summary: 'Envoy ext_authz (HTTP service; any method): the original path follows the prefix',
   })
+  @ApiParam({ name: 'path', description: 'The original request path (after the prefix)' })
   @ApiHeader(HEADERS[3])
   @ApiResponse({ status: 200, description: 'allowed; X-Lapse-User-Id/-User-Email/-Resource-Id' })
   @ApiResponse({ status: 302, description: 'a browser to sign-in or the block page' })

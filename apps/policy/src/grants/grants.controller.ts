@@ -1,8 +1,8 @@
 import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, READER_ROLES, Roles, WRITER_ROLES, type Principal } from '@lapse/auth';
 import type { GrantView } from '@lapse/contracts';
-import { LapseError, PageQueryDto, type Page } from '@lapse/platform';
+import { ApiErrors, LapseError, PageQueryDto, type Page } from '@lapse/platform';
 import { actorOf } from '../common/actor';
 import { uuid } from '../common/ids';
 import { GrantsService, type UserGrant } from './grants.service';
@@ -24,6 +24,8 @@ export class GrantsController {
 
   /** Rule 3: ADMIN or DEVOPS unlock a locked grant (recorded as "last unlocked by an admin"). */
   @Post('resources/:resourceId/unlock')
+  @ApiOkResponse({ description: 'The grant, ACTIVE' })
+  @ApiErrors(409)
   @HttpCode(200)
   @Roles(...WRITER_ROLES)
   unlock(

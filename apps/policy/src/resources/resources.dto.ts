@@ -30,6 +30,7 @@ export class CreateResourceDto {
   @ApiPropertyOptional({
     description: 'Default policy; both fields required, null turns a feature off',
     example: policyExample,
+    nullable: true,
   })
   @IsOptional()
   @IsObject()
@@ -49,7 +50,7 @@ export class UpdateResourceDto {
   @Length(1, 500)
   address?: string;
 
-  @ApiPropertyOptional({ example: policyExample })
+  @ApiPropertyOptional({ example: policyExample, nullable: true })
   @IsOptional()
   @IsObject()
   policy?: Record<string, unknown>;

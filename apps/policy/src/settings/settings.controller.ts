@@ -8,7 +8,7 @@ import {
   WRITER_ROLES,
   type Principal,
 } from '@lapse/auth';
-import { LapseError } from '@lapse/platform';
+import { ApiErrors, LapseError } from '@lapse/platform';
 import { actorOf } from '../common/actor';
 import { maskSettings } from './mask';
 import { NotificationSettingsDto, type NotificationSettings } from './settings.dto';
@@ -42,6 +42,7 @@ export class SettingsController {
 
   /** One signed test event to the configured webhook; answers what the receiver said. */
   @Post('settings/notifications/webhook-test')
+  @ApiErrors(409)
   @HttpCode(200)
   @Roles(...WRITER_ROLES)
   @ApiOperation({

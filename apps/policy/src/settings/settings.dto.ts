@@ -13,6 +13,7 @@ import {
   Matches,
   ValidateIf,
   ValidateNested,
+  IsDefined,
 } from 'class-validator';
 import { ROLES, type Role } from '@lapse/contracts';
 
@@ -56,7 +57,9 @@ export class NotificationSettingsDto {
   optedOutUserIds!: string[];
 
   @ApiProperty({ type: WebhookDto, nullable: true })
+  // Required (PUT replaces the settings): null turns the webhook off.
   @ValidateIf((_, v) => v !== null)
+  @IsDefined()
   @ValidateNested()
   @Type(() => WebhookDto)
   webhook!: WebhookDto | null;

@@ -1,5 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import {
   AllowService,
   CurrentPrincipal,
@@ -9,7 +15,7 @@ import {
   WRITER_ROLES,
   type Principal,
 } from '@lapse/auth';
-import { type Page } from '@lapse/platform';
+import { ApiErrors, type Page } from '@lapse/platform';
 import { uuid } from '../common/ids';
 import { CreateUserDto, UpdateUserDto, UserQueryDto, type UserView } from './users.dto';
 import { UsersService, userActorOf } from './users.service';
@@ -21,6 +27,8 @@ export class UsersController {
   constructor(private readonly users: UsersService) {}
 
   @Post()
+  @ApiCreatedResponse({ description: 'The new user' })
+  @ApiErrors(409)
   @Roles(...WRITER_ROLES)
   create(@Body() dto: CreateUserDto, @CurrentPrincipal() p: Principal): Promise<UserView> {
     return this.users.create(dto, userActorOf(p));
@@ -42,6 +50,8 @@ export class UsersController {
 
   /** Name, roles, active (false offboards, rule 12); rule 13 decides who may. */
   @Patch(':id')
+  @ApiOkResponse({ description: 'The user as changed' })
+  @ApiErrors(409)
   @Roles(...WRITER_ROLES)
   update(
     @Param('id', uuid('id')) id: string,
@@ -53,6 +63,8 @@ export class UsersController {
 
   /** Offboards the user (rule 12) and takes them out of every group; the record stays, inactive. */
   @Delete(':id')
+  @ApiNoContentResponse({ description: 'Offboarded' })
+  @ApiErrors(409)
   @HttpCode(204)
   @Roles(...WRITER_ROLES)
   async remove(

@@ -2,7 +2,7 @@ import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@n
 import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, type Principal } from '@lapse/auth';
 import type { AccessRequest, ReviewQueueView } from '@lapse/contracts';
-import { LapseError, type Page } from '@lapse/platform';
+import { ApiErrors, LapseError, type Page } from '@lapse/platform';
 import {
   AccessRequestPage,
   AccessRequestResponse,
@@ -28,6 +28,7 @@ export class AccessRequestsController {
 
   @Post()
   @HttpCode(200)
+  @ApiErrors(404, 409)
   @ApiOperation({
     summary: 'Ask for access as the token’s user (AUTOMATIC: APPROVED at once; MANUAL: PENDING)',
   })
@@ -110,6 +111,7 @@ export class AccessRequestsController {
   }
 
   @Post(':id/approve')
+  @ApiErrors(409)
   @HttpCode(200)
   @ApiOperation({
     summary:
@@ -125,6 +127,7 @@ export class AccessRequestsController {
   }
 
   @Post(':id/deny')
+  @ApiErrors(409)
   @HttpCode(200)
   @ApiOkResponse({ type: AccessRequestResponse })
   deny(
@@ -136,6 +139,7 @@ export class AccessRequestsController {
   }
 
   @Post(':id/cancel')
+  @ApiErrors(409)
   @HttpCode(200)
   @ApiOperation({
     summary: 'The requester withdraws their open request (CANCELLED; the grant stays LOCKED)',

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swa
 import { CurrentPrincipal, type Principal } from '@lapse/auth';
 import type { GrantView, OwnGrantView } from '@lapse/contracts';
 import { GrantClient } from '@lapse/grant-client';
-import { LapseError } from '@lapse/platform';
+import { ApiErrors, LapseError } from '@lapse/platform';
 import { PolicyClient } from '@lapse/policy-client';
 import { OwnGrantResponse } from './access-requests.dto';
 
@@ -35,6 +35,8 @@ export class OwnGrantsController {
 
   /** Rule 14: the caller ends their own active JIT period now; the grant locks at once. */
   @Post(':resourceId/end')
+  @ApiOkResponse({ description: 'The grant, LOCKED' })
+  @ApiErrors(409)
   @HttpCode(200)
   @ApiOperation({ summary: 'End your own active JIT period now: the grant locks at once' })
   end(
