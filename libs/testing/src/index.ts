@@ -5,3 +5,4 @@ export * from './migrate-all';
 export * from './test-output';
 export * from './proxies';
 export * from './kafka';
+export * from './temporal-mtls';
