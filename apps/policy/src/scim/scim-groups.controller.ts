@@ -1,26 +1,8 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Param,
-  Patch,
-  Post,
-  Put,
-  Query,
-  Req,
-  Res,
-  UseFilters,
-  UseGuards,
-} from '@nestjs/common';
+import { Controller, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
 import { Public } from '@lapse/auth';
 import { ScimExceptionFilter } from './scim-exception.filter';
-import { listResponse, scimBase } from './scim-http';
-import { parsePatchRequest } from './scim-patch';
-import { listParams, project } from './scim-query';
+import { ScimResourceController } from './scim-resource.controller';
 import { ScimTokenGuard } from './scim-token.guard';
 import { ScimGroupsService } from './scim-groups.service';
 
@@ -30,62 +12,8 @@ import { ScimGroupsService } from './scim-groups.service';
 @UseGuards(ScimTokenGuard)
 @UseFilters(ScimExceptionFilter)
 @Controller('scim/v2/Groups')
-export class ScimGroupsController {
-  constructor(private readonly groups: ScimGroupsService) {}
-
-  @Get()
-  async list(@Query() q: Record<string, unknown>, @Req() req: Request) {
-    const p = listParams(q);
-    const page = await this.groups.list(p, scimBase(req));
-    return listResponse(
-      page.total,
-      p.startIndex,
-      page.resources.map((r) => project(r, p)),
-    );
-  }
-
-  @Post('.search')
-  @HttpCode(200)
-  search(@Body() body: unknown, @Req() req: Request) {
-    return this.list((body ?? {}) as Record<string, unknown>, req);
-  }
-
-  @Get(':id')
-  async get(@Param('id') id: string, @Query() q: Record<string, unknown>, @Req() req: Request) {
-    const p = listParams(q);
-    return project(await this.groups.get(id, scimBase(req), p), p);
-  }
-
-  @Post()
-  async create(
-    @Body() body: unknown,
-    @Req() req: Request,
-    @Res({ passthrough: true }) res: Response,
-  ) {
-    const group = await this.groups.create(body, scimBase(req));
-    res.status(201).setHeader('Location', (group.meta as { location: string }).location);
-    return group;
-  }
-
-  @Put(':id')
-  replace(@Param('id') id: string, @Body() body: unknown, @Req() req: Request) {
-    return this.groups.replace(id, body, scimBase(req));
-  }
-
-  @Patch(':id')
-  async patch(
-    @Param('id') id: string,
-    @Body() body: unknown,
-    @Query() q: Record<string, unknown>,
-    @Req() req: Request,
-  ) {
-    const p = listParams(q);
-    return project(await this.groups.patch(id, parsePatchRequest(body), scimBase(req), p), p);
-  }
-
-  @Delete(':id')
-  @HttpCode(204)
-  async delete(@Param('id') id: string): Promise<void> {
-    await this.groups.delete(id);
+export class ScimGroupsController extends ScimResourceController {
+  constructor(protected readonly service: ScimGroupsService) {
+    super();
   }
 }
