@@ -55,6 +55,25 @@ export class AdminPages {
     this.read(signedIn);
   }
 
+  /**
+   * A form's change: `change` makes it and names the page to go to (303, so a reload does not post
+   * again); a problem the user can fix (400, 409, 403: `problemOf`) is shown by `reshow` on the
+   * form's page instead. Anything else fails the page.
+   */
+  async submit(
+    res: Response,
+    change: () => Promise<string>,
+    reshow: (problem: Problem) => Promise<void>,
+  ): Promise<void> {
+    let to: string;
+    try {
+      to = await change();
+    } catch (e) {
+      return reshow(problemOf(e));
+    }
+    res.redirect(303, to);
+  }
+
   async send(
     res: Response,
     signedIn: SignedIn,

@@ -5,15 +5,7 @@ import { PageErrorFilter } from '../pages/page-error.filter';
 import { CurrentSession } from '../sessions/session.guard';
 import type { SignedIn } from '../sessions/sessions.service';
 import { AdminApi } from './admin-api';
-import {
-  AdminPages,
-  noticeOf,
-  problemOf,
-  sendReport,
-  str,
-  type FormBody,
-  type Problem,
-} from './admin-pages';
+import { AdminPages, noticeOf, sendReport, str, type FormBody, type Problem } from './admin-pages';
 import { NEVER, assignmentCells, timeOr } from './view-models';
 
 const NOTICES = {
@@ -60,12 +52,14 @@ export class GroupsPageController {
         field: 'name',
         message: 'Name: enter the group’s name.',
       });
-    try {
-      const g = await this.api.createGroup(signedIn, name);
-      res.redirect(303, `/groups/${g.id}?notice=created`);
-    } catch (e) {
-      await this.renderList(res, signedIn, undefined, problemOf(e), name);
-    }
+    await this.pages.submit(
+      res,
+      async () => {
+        const g = await this.api.createGroup(signedIn, name);
+        return `/groups/${g.id}?notice=created`;
+      },
+      (problem) => this.renderList(res, signedIn, undefined, problem, name),
+    );
   }
 
   @Get(':id')
@@ -110,12 +104,14 @@ export class GroupsPageController {
         problem: { field: 'email', message: `Email: Lapse has no user with the email ${email}.` },
         email,
       });
-    try {
-      await this.api.addMember(signedIn, id, user.id);
-      res.redirect(303, `/groups/${id}?notice=member-added#members`);
-    } catch (e) {
-      await this.renderDetail(res, signedIn, id, { problem: problemOf(e), email });
-    }
+    await this.pages.submit(
+      res,
+      async () => {
+        await this.api.addMember(signedIn, id, user.id);
+        return `/groups/${id}?notice=member-added#members`;
+      },
+      (problem) => this.renderDetail(res, signedIn, id, { problem, email }),
+    );
   }
 
   @Post(':id/members/:userId/remove')

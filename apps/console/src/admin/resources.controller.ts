@@ -11,7 +11,6 @@ import {
   AdminPages,
   list,
   noticeOf,
-  problemOf,
   sendReport,
   str,
   type FormBody,
@@ -88,12 +87,14 @@ export class ResourcesPageController {
         ? { field: 'address', message: 'Address: enter the host, URL, host:port or CIDR.' }
         : null;
     if (missing) return this.renderList(res, signedIn, {}, missing, { name, address });
-    try {
-      const r = await this.api.createResource(signedIn, { name, address });
-      res.redirect(303, `/resources/${r.id}?notice=created`);
-    } catch (e) {
-      await this.renderList(res, signedIn, {}, problemOf(e), { name, address });
-    }
+    await this.pages.submit(
+      res,
+      async () => {
+        const r = await this.api.createResource(signedIn, { name, address });
+        return `/resources/${r.id}?notice=created`;
+      },
+      (problem) => this.renderList(res, signedIn, {}, problem, { name, address }),
+    );
   }
 
   @Get(':id')
@@ -132,16 +133,18 @@ export class ResourcesPageController {
     const parsed = parsePolicyForm(body, 'default');
     if (!parsed.ok)
       return this.renderDetail(res, signedIn, id, { policyErrors: parsed.errors, status: 400 });
-    try {
-      await this.api.updateResource(signedIn, id, { policy: parsed.policy });
-      res.redirect(303, `/resources/${id}?notice=policy#default-policy`);
-    } catch (e) {
-      const p = problemOf(e);
-      await this.renderDetail(res, signedIn, id, {
-        policyErrors: [{ field: 'autoLock', message: p.message }],
-        status: 400,
-      });
-    }
+    await this.pages.submit(
+      res,
+      async () => {
+        await this.api.updateResource(signedIn, id, { policy: parsed.policy });
+        return `/resources/${id}?notice=policy#default-policy`;
+      },
+      (problem) =>
+        this.renderDetail(res, signedIn, id, {
+          policyErrors: [{ field: 'autoLock', message: problem.message }],
+          status: 400,
+        }),
+    );
   }
 
   @Post(':id/details')
@@ -162,12 +165,14 @@ export class ResourcesPageController {
         },
         status: 400,
       });
-    try {
-      await this.api.updateResource(signedIn, id, { name, address });
-      res.redirect(303, `/resources/${id}`);
-    } catch (e) {
-      await this.renderDetail(res, signedIn, id, { problem: problemOf(e), status: 400 });
-    }
+    await this.pages.submit(
+      res,
+      async () => {
+        await this.api.updateResource(signedIn, id, { name, address });
+        return `/resources/${id}`;
+      },
+      (problem) => this.renderDetail(res, signedIn, id, { problem, status: 400 }),
+    );
   }
 
   @Post(':id/groups')
@@ -186,14 +191,16 @@ export class ResourcesPageController {
         ? { field: 'expiresAt', message: 'Expires: enter a future date and time (UTC), or none.' }
         : null;
     if (problem) return this.renderDetail(res, signedIn, id, { problem, status: 400 });
-    try {
-      await this.api.putAssignment(signedIn, id, groupId, {
-        ...(expiry ? { expiresAt: expiry } : {}),
-      });
-      res.redirect(303, `/resources/${id}?notice=group-added#groups`);
-    } catch (e) {
-      await this.renderDetail(res, signedIn, id, { problem: problemOf(e), status: 400 });
-    }
+    await this.pages.submit(
+      res,
+      async () => {
+        await this.api.putAssignment(signedIn, id, groupId, {
+          ...(expiry ? { expiresAt: expiry } : {}),
+        });
+        return `/resources/${id}?notice=group-added#groups`;
+      },
+      (problem) => this.renderDetail(res, signedIn, id, { problem, status: 400 }),
+    );
   }
 
   @Post(':id/groups/:groupId/remove')
@@ -217,12 +224,14 @@ export class ResourcesPageController {
     @Res() res: Response,
   ): Promise<void> {
     this.pages.edit(signedIn, body);
-    try {
-      await this.api.setApprovers(signedIn, id, list(body['groupIds']));
-      res.redirect(303, `/resources/${id}?notice=approvers#approvers`);
-    } catch (e) {
-      await this.renderDetail(res, signedIn, id, { problem: problemOf(e), status: 400 });
-    }
+    await this.pages.submit(
+      res,
+      async () => {
+        await this.api.setApprovers(signedIn, id, list(body['groupIds']));
+        return `/resources/${id}?notice=approvers#approvers`;
+      },
+      (problem) => this.renderDetail(res, signedIn, id, { problem, status: 400 }),
+    );
   }
 
   @Post(':id/requests/:requestId/:decision')
@@ -273,25 +282,29 @@ export class ResourcesPageController {
       });
     if (!parsed.ok || errors.length)
       return this.renderAssignment(res, signedIn, id, groupId, { from, errors, status: 400 });
-    try {
-      await this.api.putAssignment(signedIn, id, groupId, {
-        policy: parsed.policy,
-        expiresAt: expiry === 'INVALID' ? null : expiry,
-      });
-      res.redirect(
-        303,
-        from === 'group'
+    await this.pages.submit(
+      res,
+      async () => {
+        await this.api.putAssignment(signedIn, id, groupId, {
+          policy: parsed.policy,
+          expiresAt: expiry === 'INVALID' ? null : expiry,
+        });
+        return from === 'group'
           ? `/groups/${groupId}?notice=assignment#resources`
-          : `/resources/${id}?notice=assignment#groups`,
-      );
-    } catch (e) {
-      const p = problemOf(e);
-      await this.renderAssignment(res, signedIn, id, groupId, {
-        from,
-        errors: [{ field: p.field === 'expiresAt' ? 'expiresAt' : 'autoLock', message: p.message }],
-        status: 400,
-      });
-    }
+          : `/resources/${id}?notice=assignment#groups`;
+      },
+      (problem) =>
+        this.renderAssignment(res, signedIn, id, groupId, {
+          from,
+          errors: [
+            {
+              field: problem.field === 'expiresAt' ? 'expiresAt' : 'autoLock',
+              message: problem.message,
+            },
+          ],
+          status: 400,
+        }),
+    );
   }
 
   private async renderList(

@@ -11,7 +11,6 @@ import {
   AdminPages,
   list,
   noticeOf,
-  problemOf,
   sendReport,
   str,
   type FormBody,
@@ -72,12 +71,14 @@ export class UsersPageController {
         ? { field: 'email', message: 'Email: enter an email address.' }
         : null;
     if (missing) return this.renderList(res, signedIn, {}, missing, form);
-    try {
-      const u = await this.api.createUser(signedIn, form);
-      res.redirect(303, `/users/${u.id}?notice=created`);
-    } catch (e) {
-      await this.renderList(res, signedIn, {}, problemOf(e), form);
-    }
+    await this.pages.submit(
+      res,
+      async () => {
+        const u = await this.api.createUser(signedIn, form);
+        return `/users/${u.id}?notice=created`;
+      },
+      (problem) => this.renderList(res, signedIn, {}, problem, form),
+    );
   }
 
   @Get(':id')
@@ -112,12 +113,14 @@ export class UsersPageController {
     this.pages.edit(signedIn, body);
     const user = await this.api.user(signedIn, id);
     const roles = rolesFromForm(roleChoices(signedIn.user, user), list(body['roles']));
-    try {
-      await this.api.updateUser(signedIn, id, { roles });
-      res.redirect(303, `/users/${id}?notice=roles#roles`);
-    } catch (e) {
-      await this.renderDetail(res, signedIn, id, { problem: problemOf(e) });
-    }
+    await this.pages.submit(
+      res,
+      async () => {
+        await this.api.updateUser(signedIn, id, { roles });
+        return `/users/${id}?notice=roles#roles`;
+      },
+      (problem) => this.renderDetail(res, signedIn, id, { problem }),
+    );
   }
 
   @Post(':id/unlock/:resourceId')
@@ -131,12 +134,14 @@ export class UsersPageController {
     this.pages.edit(signedIn, body);
     if (id === signedIn.user.id)
       throw LapseError.forbidden('Nobody unlocks their own access (four eyes).');
-    try {
-      await this.api.unlock(signedIn, id, resourceId);
-      res.redirect(303, `/users/${id}?notice=unlocked#grants`);
-    } catch (e) {
-      await this.renderDetail(res, signedIn, id, { problem: problemOf(e) });
-    }
+    await this.pages.submit(
+      res,
+      async () => {
+        await this.api.unlock(signedIn, id, resourceId);
+        return `/users/${id}?notice=unlocked#grants`;
+      },
+      (problem) => this.renderDetail(res, signedIn, id, { problem }),
+    );
   }
 
   @Post(':id/requests/:requestId/:decision')
@@ -180,12 +185,14 @@ export class UsersPageController {
     this.pages.edit(signedIn, body);
     if (str(body['confirm']) !== 'yes')
       throw LapseError.validation('confirm', 'confirm the offboarding on its page');
-    try {
-      await this.api.offboard(signedIn, id);
-      res.redirect(303, `/users/${id}?notice=offboarded`);
-    } catch (e) {
-      await this.renderDetail(res, signedIn, id, { problem: problemOf(e) });
-    }
+    await this.pages.submit(
+      res,
+      async () => {
+        await this.api.offboard(signedIn, id);
+        return `/users/${id}?notice=offboarded`;
+      },
+      (problem) => this.renderDetail(res, signedIn, id, { problem }),
+    );
   }
 
   @Post(':id/reactivate')
@@ -196,12 +203,14 @@ export class UsersPageController {
     @Res() res: Response,
   ): Promise<void> {
     this.pages.edit(signedIn, body);
-    try {
-      await this.api.updateUser(signedIn, id, { active: true });
-      res.redirect(303, `/users/${id}?notice=reactivated`);
-    } catch (e) {
-      await this.renderDetail(res, signedIn, id, { problem: problemOf(e) });
-    }
+    await this.pages.submit(
+      res,
+      async () => {
+        await this.api.updateUser(signedIn, id, { active: true });
+        return `/users/${id}?notice=reactivated`;
+      },
+      (problem) => this.renderDetail(res, signedIn, id, { problem }),
+    );
   }
 
   private async renderList(
