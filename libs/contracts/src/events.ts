@@ -20,7 +20,11 @@ const text = (max: number) =>
     .string()
     .max(max)
     .refine((s) => !hasControlChars(s), CONTROL_CHARS_MESSAGE);
-const id = line(MAX_ID_LENGTH).min(1);
+/**
+ * Ids of users, resources and requests: strict UUIDs (RFC 9562 layout), as every Lapse store
+ * keeps them. Anything else in an event can never be processed (rule 15: to the DLQ, never retried).
+ */
+const id = z.uuid({ message: 'must be a UUID' });
 
 export const usageEventSchema = z.object({
   userId: id,
@@ -61,6 +65,11 @@ export const grantStateEventSchema = z.object({
   lastAccessAt: isoTime.nullable(),
   lockedAt: isoTime.nullable(),
   activeUntil: isoTime.nullable(),
+  /**
+   * When the grant expires (its assignments' latest expiry), null for never; absent in records
+   * published before it was added. Decisions refuse past it without waiting for EXPIRED.
+   */
+  expiresAt: isoTime.nullable().optional(),
   version: z.number().int().nonnegative(),
 });
 export type GrantStateEvent = z.infer<typeof grantStateEventSchema>;
@@ -89,7 +98,7 @@ export const accessRequestSchema = z.object({
   status: z.enum(REQUEST_STATUSES),
   requestedAt: isoTime,
   expiresAt: isoTime,
-  reviewerId: line(MAX_ID_LENGTH).nullable(),
+  reviewerId: id.nullable(),
   reviewedAt: isoTime.nullable(),
   note: text(LIMITS.reasonMaxLength).nullable(),
 });

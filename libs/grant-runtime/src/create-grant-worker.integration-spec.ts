@@ -48,7 +48,7 @@ async function runGrant(bundle: { code: string } | undefined): Promise<GrantView
   const running = Promise.all(workers.map((w) => w.run()));
   try {
     const grants = new GrantClient(client, { taskQueuePrefix: prefix, requestTtlSeconds: 3600 });
-    const grant = { userId: `u-${randomUUID().slice(0, 8)}`, resourceId: 'r-1' };
+    const grant = { userId: randomUUID(), resourceId: randomUUID() };
     await grants.start(grant, {
       policy: { autoLock: null, accessRequests: null, expiresAt: null, sourceGroupIds: ['g'] },
       createdAt: new Date(await server.env.currentTimeMs()).toISOString(),

@@ -12,14 +12,16 @@ import { createGrantStateActivities } from './grant-state.activities';
 /** Activity failures are expected here; keep the SDK's logs quiet. */
 const env = () => new MockActivityEnvironment(undefined, { logger: new DefaultLogger('ERROR') });
 
+const USER = '8f14e45f-ceea-4e7a-9f6b-2c3d4e5f6a7b';
+const RESOURCE = '1f0e3dad-9990-4a5b-8c7d-6e5f4a3b2c1d';
 const view: GrantView = {
-  userId: 'u-1',
-  resourceId: 'r-1',
+  userId: USER,
+  resourceId: RESOURCE,
   state: 'LOCKED',
   policy: {
     autoLock: { durationSeconds: 90, approval: 'MANUAL' },
     accessRequests: null,
-    expiresAt: null,
+    expiresAt: '2025-06-01T00:00:00.000Z',
     sourceGroupIds: ['g'],
   },
   lockReason: 'AUTO_LOCK',
@@ -46,14 +48,15 @@ describe('publishGrantState', () => {
     expect(sent).toEqual([
       {
         topic: TOPICS.grantState,
-        key: 'u-1:r-1',
+        key: `${USER}:${RESOURCE}`,
         value: {
-          userId: 'u-1',
-          resourceId: 'r-1',
+          userId: USER,
+          resourceId: RESOURCE,
           state: 'LOCKED',
           lastAccessAt: '2025-01-01T00:00:00.000Z',
           lockedAt: '2025-01-01T00:01:30.000Z',
           activeUntil: null,
+          expiresAt: '2025-06-01T00:00:00.000Z',
           version: 7,
         },
       },

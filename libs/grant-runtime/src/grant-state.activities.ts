@@ -35,6 +35,7 @@ export function toGrantStateEvent(view: GrantView): GrantStateEvent {
     lastAccessAt: view.lastAccessAt,
     lockedAt: view.lockedAt,
     activeUntil: view.activeUntil,
+    expiresAt: view.policy.expiresAt,
     version: view.version,
   });
   if (!parsed.success) {

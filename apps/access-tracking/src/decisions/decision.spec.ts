@@ -8,6 +8,7 @@ const grant = (over: Partial<ProjectedGrant>): ProjectedGrant => ({
   state: 'ACTIVE',
   lockedAt: null,
   activeUntil: null,
+  expiresAt: null,
   version: 1,
   ...over,
 });
@@ -46,6 +47,24 @@ describe('decide', () => {
   });
 });
 
+describe('expiry', () => {
+  it('refuses an ACTIVE grant whose expiry has passed, before EXPIRED arrives', () => {
+    expect(decide(grant({ expiresAt: now }), now)).toEqual({
+      allowed: false,
+      state: 'ACTIVE',
+      reason: 'the grant has expired',
+    });
+    expect(decide(grant({ expiresAt: now - 1 }), now, true)).toMatchObject({
+      allowed: false,
+      stale: true,
+    });
+  });
+
+  it('allows an ACTIVE grant until its expiry', () => {
+    expect(decide(grant({ expiresAt: now + 1 }), now)).toMatchObject({ allowed: true });
+  });
+});
+
 describe('stale decisions', () => {
   it('say so, and still enforce the end of an access period locally', () => {
     const now = Date.parse('2026-01-01T00:00:00Z');
@@ -55,6 +74,7 @@ describe('stale decisions', () => {
       state: 'ACTIVE',
       lockedAt: null,
       activeUntil: now - 1,
+      expiresAt: null,
       version: 3,
     };
     expect(decide(grant, now, true)).toMatchObject({ allowed: false, stale: true });

@@ -15,8 +15,9 @@ export interface Decision {
 }
 
 /**
- * Decides from the projected grant. An ACTIVE grant whose JIT period has already ended is
- * refused even before the workflow's LOCKED record arrives (the proxy must not get the slack).
+ * Decides from the projected grant. An ACTIVE grant whose JIT period has already ended, or whose
+ * expiry has passed, is refused even before the workflow's LOCKED or EXPIRED record arrives (the
+ * proxy must not get the slack, and a stale projection still enforces both).
  * `stale`: the projection may be behind; the answer says so (`stale: true`).
  */
 export function decide(grant: ProjectedGrant | undefined, now: number, stale = false): Decision {
@@ -35,6 +36,9 @@ function decideFresh(grant: ProjectedGrant | undefined, now: number): Decision {
   };
   switch (grant.state) {
     case 'ACTIVE':
+      if (grant.expiresAt !== null && grant.expiresAt <= now) {
+        return { allowed: false, state: 'ACTIVE', reason: 'the grant has expired', ...times };
+      }
       if (grant.activeUntil !== null && grant.activeUntil <= now) {
         return { allowed: false, state: 'ACTIVE', reason: 'the access period has ended', ...times };
       }

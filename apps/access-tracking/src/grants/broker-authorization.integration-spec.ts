@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { INestApplication } from '@nestjs/common';
 import { Kafka, logLevel } from 'kafkajs';
@@ -25,10 +26,8 @@ describe('Kafka principals and ACLs (rule 16)', () => {
   let app: INestApplication;
   let url: string;
   let token: string;
-  const ids = (name: string) => ({
-    userId: `u-${name}-${h.suffix}`,
-    resourceId: `r-${name}-${h.suffix}`,
-  });
+  // Ids are UUIDs, as in every Lapse event; `name` only documents the call site.
+  const ids = (_name: string) => ({ userId: randomUUID(), resourceId: randomUUID() });
   const decisionOf = async (userId: string, resourceId: string) =>
     (await (
       await fetch(`${url}/v1/decisions?userId=${userId}&resourceId=${resourceId}`, {

@@ -15,6 +15,7 @@ const grant = (
   state,
   lockedAt: null,
   activeUntil: null,
+  expiresAt: null,
   version,
 });
 
@@ -50,6 +51,7 @@ describe('GrantProjection', () => {
       lastAccessAt: null,
       lockedAt: '2025-01-01T00:00:00Z',
       activeUntil: null,
+      expiresAt: '2025-02-01T00:00:00Z',
       version: 4,
     });
     expect(g).toEqual({
@@ -58,7 +60,21 @@ describe('GrantProjection', () => {
       state: 'LOCKED',
       lockedAt: Date.parse('2025-01-01T00:00:00Z'),
       activeUntil: null,
+      expiresAt: Date.parse('2025-02-01T00:00:00Z'),
       version: 4,
     });
+  });
+
+  it('knows no expiry from a record published before expiresAt existed', () => {
+    const g = toProjectedGrant({
+      userId: 'u',
+      resourceId: 'r',
+      state: 'ACTIVE',
+      lastAccessAt: null,
+      lockedAt: null,
+      activeUntil: null,
+      version: 1,
+    });
+    expect(g.expiresAt).toBeNull();
   });
 });

@@ -7,6 +7,8 @@ export interface ProjectedGrant {
   state: GrantState;
   lockedAt: number | null;
   activeUntil: number | null;
+  /** The grant's expiry (its assignments' latest), null for never or not known. */
+  expiresAt: number | null;
   version: number;
 }
 
@@ -17,6 +19,7 @@ export function toProjectedGrant(e: GrantStateEvent): ProjectedGrant {
     state: e.state,
     lockedAt: e.lockedAt === null ? null : Date.parse(e.lockedAt),
     activeUntil: e.activeUntil === null ? null : Date.parse(e.activeUntil),
+    expiresAt: e.expiresAt ? Date.parse(e.expiresAt) : null,
     version: e.version,
   };
 }

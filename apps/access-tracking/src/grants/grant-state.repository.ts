@@ -11,6 +11,7 @@ interface Row {
   state: GrantState;
   locked_at: Date | null;
   active_until: Date | null;
+  expires_at: Date | null;
   version: string;
 }
 
@@ -25,10 +26,11 @@ export class GrantStateRepository {
   async upsert(grants: readonly ProjectedGrant[]): Promise<void> {
     if (grants.length === 0) return;
     await this.ds.query(
-      `INSERT INTO "${SCHEMA}".grant_projection AS g (user_id, resource_id, state, locked_at, active_until, version)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::bigint[])
+      `INSERT INTO "${SCHEMA}".grant_projection AS g (user_id, resource_id, state, locked_at, active_until, expires_at, version)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::timestamptz[], $7::bigint[])
        ON CONFLICT (user_id, resource_id) DO UPDATE
          SET state = EXCLUDED.state, locked_at = EXCLUDED.locked_at, active_until = EXCLUDED.active_until,
+             expires_at = EXCLUDED.expires_at,
              version = EXCLUDED.version, updated_at = now()
          WHERE g.version <= EXCLUDED.version`,
       [
@@ -37,6 +39,7 @@ export class GrantStateRepository {
         grants.map((g) => g.state),
         grants.map((g) => iso(g.lockedAt)),
         grants.map((g) => iso(g.activeUntil)),
+        grants.map((g) => iso(g.expiresAt)),
         grants.map((g) => g.version),
       ],
     );
@@ -44,7 +47,7 @@ export class GrantStateRepository {
 
   async loadAll(): Promise<ProjectedGrant[]> {
     const rows: Row[] = await this.ds.query(
-      `SELECT user_id, resource_id, state, locked_at, active_until, version FROM "${SCHEMA}".grant_projection`,
+      `SELECT user_id, resource_id, state, locked_at, active_until, expires_at, version FROM "${SCHEMA}".grant_projection`,
     );
     return rows.map((r) => ({
       userId: r.user_id,
@@ -52,6 +55,7 @@ export class GrantStateRepository {
       state: r.state,
       lockedAt: r.locked_at ? r.locked_at.getTime() : null,
       activeUntil: r.active_until ? r.active_until.getTime() : null,
+      expiresAt: r.expires_at ? r.expires_at.getTime() : null,
       version: Number(r.version),
     }));
   }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
@@ -95,8 +96,9 @@ describe('access-tracking with the real grant workflow', () => {
     };
 
   it('an idle grant locks and reads allowed: false; a grant in use stays ACTIVE', async () => {
-    const busy = { userId: `u-busy-${h.suffix}`, resourceId: `r-${h.suffix}` };
-    const idle = { userId: `u-idle-${h.suffix}`, resourceId: `r-${h.suffix}` };
+    const resourceId = randomUUID();
+    const busy = { userId: randomUUID(), resourceId };
+    const idle = { userId: randomUUID(), resourceId };
     await startGrant(busy);
     await startGrant(idle);
     // The workflows publish their state; the projection learns both grants.

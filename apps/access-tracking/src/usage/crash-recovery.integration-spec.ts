@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Client as PgClient } from 'pg';
 import { TOPICS, grantKey } from '@lapse/contracts';
 import { waitFor, startServiceProcess, type RunningService } from '@lapse/testing';
@@ -41,10 +42,8 @@ describe('access-tracking crash recovery (child process, SIGKILL)', () => {
   });
 
   it('loses no event when the consumer is killed mid-batch and restarted', async () => {
-    const grants = Array.from({ length: GRANTS }, (_, i) => ({
-      userId: `u${i}-${h.suffix}`,
-      resourceId: `r-${h.suffix}`,
-    }));
+    const resourceId = randomUUID();
+    const grants = Array.from({ length: GRANTS }, () => ({ userId: randomUUID(), resourceId }));
     await publishGrants(
       h.producer,
       grants.map((g) => grantRecord(g.userId, g.resourceId, 'ACTIVE', 1)),
@@ -100,7 +99,7 @@ describe('access-tracking crash recovery (child process, SIGKILL)', () => {
       { timeoutMs: 60_000, what: 'every grant at its latest event time' },
     );
     // Suites share the topics, so this database may also hold other suites' grants: count ours.
-    expect([...final.keys()].filter((k) => k.endsWith(`:r-${h.suffix}`))).toHaveLength(GRANTS);
+    expect([...final.keys()].filter((k) => k.endsWith(`:${resourceId}`))).toHaveLength(GRANTS);
     // The restart had work left to do (else the kill proved nothing).
     expect(incomplete).toBeGreaterThan(0);
   });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { signProxyToken } from '@lapse/auth';
 import { waitFor } from '@lapse/testing';
@@ -24,10 +25,8 @@ describe('access-tracking ingestion and decisions (real Kafka, Postgres, Tempora
   let url: string;
   let dlq: Awaited<ReturnType<typeof dlqReader>>;
   let token: string;
-  const ids = (name: string) => ({
-    userId: `u-${name}-${h.suffix}`,
-    resourceId: `r-${name}-${h.suffix}`,
-  });
+  // Ids are UUIDs, as in every Lapse event; `name` only documents the call site.
+  const ids = (_name: string) => ({ userId: randomUUID(), resourceId: randomUUID() });
   const latest = (userId: string, resourceId: string) =>
     app.get(LastAccessRepository).latestAccess(userId, resourceId);
   const decision = async (query: string, auth = `Bearer ${token}`) => {
@@ -100,7 +99,7 @@ describe('access-tracking ingestion and decisions (real Kafka, Postgres, Tempora
       },
       {
         key,
-        value: { userId, resourceId: `${resourceId}-unknown`, occurredAt: good.toISOString() },
+        value: { userId, resourceId: randomUUID(), occurredAt: good.toISOString() },
       },
       { key, value: { userId, resourceId, occurredAt: good.toISOString() } },
     ]);
@@ -125,7 +124,7 @@ describe('access-tracking ingestion and decisions (real Kafka, Postgres, Tempora
     );
   });
 
-  it('dead-letters a deeply nested, an oversized and a NUL-bearing record with reasons and keeps going', async () => {
+  it('dead-letters a deeply nested, an oversized, a NUL-bearing and a non-UUID record with reasons and keeps going', async () => {
     const { userId, resourceId } = ids('poison');
     const key = `${userId}:${resourceId}`;
     await publishGrants(h.producer, [grantRecord(userId, resourceId, 'ACTIVE', 1)]);
@@ -139,30 +138,34 @@ describe('access-tracking ingestion and decisions (real Kafka, Postgres, Tempora
     // 400 KB of nesting: JSON.stringify of it overflows the stack; 3 000 bytes fits the size limit.
     const deep = '['.repeat(1500) + ']'.repeat(1500);
     const huge = event({ proxyId: 'x'.repeat(400_000) });
-    const nul = event({ userId: `${userId}\u0000` });
+    const nul = event({ proxyId: 'edge\u00001' });
+    const notUuid = event({ userId: `u-${h.suffix}` });
     await sendRaw(h.kafka, TOPICS.usage, [
       { key, value: '['.repeat(200_000) + ']'.repeat(200_000) },
       { key, value: deep },
       { key, value: huge },
       { key, value: nul },
+      { key, value: notUuid },
       { key, value: event({}) },
     ]);
     const rejected = await waitFor(
       () => {
         const r = dlq.records.get(key);
-        return r && r.length >= 4 ? r : undefined;
+        return r && r.length >= 5 ? r : undefined;
       },
-      { what: '4 DLQ records' },
+      { what: '5 DLQ records' },
     );
     expect(rejected.map((r) => r.error)).toEqual([
       'value is 400000 bytes, more than 4096',
       'invalid event: value: Invalid input: expected object, received array',
       expect.stringMatching(/^value is \d+ bytes, more than 4096$/),
-      'invalid event: userId: must not contain NUL or control characters',
+      'invalid event: proxyId: must not contain NUL or control characters',
+      'invalid event: userId: must be a UUID',
     ]);
     expect(rejected[0]).toMatchObject({ truncated: true, originalBytes: 400_000 });
     expect(rejected[1].original).toBe(deep); // too deep to copy as JSON: kept as text
-    expect(rejected[3].original).toMatchObject({ userId: `${userId}\u0000` });
+    expect(rejected[3].original).toMatchObject({ proxyId: 'edge\u00001' });
+    expect(rejected[4].original).toMatchObject({ userId: `u-${h.suffix}` });
     await waitFor(
       async () => ((await latest(userId, resourceId)) === good.toISOString() ? true : undefined),
       { what: 'the valid event after the poison recorded' },

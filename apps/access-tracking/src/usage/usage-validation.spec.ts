@@ -5,12 +5,15 @@ import {
   type AcceptedUsage,
 } from './usage-validation';
 
+const U1 = '0b6c8a52-4f0e-4d2a-9a51-3f1d2c7e9b10';
+const U2 = '5d1e0f3a-2b7c-4e8d-8f90-a1b2c3d4e5f6';
+const R1 = 'c3a9e7d1-6b2f-4a8e-b5c4-d7e8f9a0b1c2';
 const now = Date.parse('2025-01-01T12:00:00.000Z');
-const known = (key: string) => key === 'u1:r1';
+const known = (key: string) => key === `${U1}:${R1}`;
 const event = (over: Record<string, unknown> = {}) =>
   JSON.stringify({
-    userId: 'u1',
-    resourceId: 'r1',
+    userId: U1,
+    resourceId: R1,
     occurredAt: '2025-01-01T11:59:00.000Z',
     ...over,
   });
@@ -25,9 +28,9 @@ describe('validateUsage', () => {
     expect(v).toEqual({
       ok: true,
       usage: {
-        key: 'u1:r1',
-        userId: 'u1',
-        resourceId: 'r1',
+        key: `${U1}:${R1}`,
+        userId: U1,
+        resourceId: R1,
         at: Date.parse('2025-01-01T11:59:00Z'),
       },
     });
@@ -52,11 +55,26 @@ describe('validateUsage', () => {
       expect(v.reject.original).toMatchObject({ occurredAt: 'yesterday' });
     }
     const missing = validateUsage(
-      JSON.stringify({ resourceId: 'r1', occurredAt: '2025-01-01T11:59:00Z' }),
+      JSON.stringify({ resourceId: R1, occurredAt: '2025-01-01T11:59:00Z' }),
       now,
       known,
     );
     expect(!missing.ok && missing.reject.error).toMatch(/^invalid event: userId: /);
+  });
+
+  it('rejects ids that are not UUIDs, and NUL in any field, naming the field', () => {
+    expect(validateUsage(event({ userId: 'u1' }), now, known)).toMatchObject({
+      ok: false,
+      reject: { error: 'invalid event: userId: must be a UUID' },
+    });
+    expect(validateUsage(event({ resourceId: `${R1}\u0000` }), now, known)).toMatchObject({
+      ok: false,
+      reject: { error: 'invalid event: resourceId: must be a UUID' },
+    });
+    expect(validateUsage(event({ proxyId: 'edge\u00001' }), now, known)).toMatchObject({
+      ok: false,
+      reject: { error: 'invalid event: proxyId: must not contain NUL or control characters' },
+    });
   });
 
   it('accepts up to 5 minutes in the future and rejects beyond', () => {
@@ -72,7 +90,7 @@ describe('validateUsage', () => {
   });
 
   it('rejects an unknown grant', () => {
-    expect(validateUsage(event({ userId: 'u2' }), now, known)).toMatchObject({
+    expect(validateUsage(event({ userId: U2 }), now, known)).toMatchObject({
       ok: false,
       reject: { error: 'unknown grant' },
     });

@@ -210,8 +210,8 @@ export class GrantHarness {
   }
 
   async startGrant(o: StartGrantOptions): Promise<GrantHandle> {
-    const userId = o.userId ?? `u-${randomUUID().slice(0, 8)}`;
-    const resourceId = o.resourceId ?? `r-${randomUUID().slice(0, 8)}`;
+    const userId = o.userId ?? randomUUID();
+    const resourceId = o.resourceId ?? randomUUID();
     const createdAt = o.createdAt ?? new Date(await this.now()).toISOString();
     const handle = await this.env.client.workflow.start<AccessGrantWorkflow>(GRANT_WORKFLOW_TYPE, {
       workflowId: grantWorkflowId({ userId, resourceId }),

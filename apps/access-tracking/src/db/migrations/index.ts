@@ -1,8 +1,10 @@
 import { outboxMigration } from '@lapse/db';
 import { LastAccessAndProjection1763800100000 } from './1763800100000-last-access-and-projection';
+import { ProjectionExpiry1764500000000 } from './1764500000000-projection-expiry';
 
 /** In order; each is reversible. */
 export const migrations = [
   outboxMigration('access_tracking', 1763800000000),
   LastAccessAndProjection1763800100000,
+  ProjectionExpiry1764500000000,
 ];
