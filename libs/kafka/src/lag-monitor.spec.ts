@@ -1,4 +1,4 @@
-import { coveredUntil } from './lag-monitor';
+import { coveredUntil, groupPositions } from './lag-monitor';
 
 const obs = (at: number, ...ends: number[]) => ({
   at,
@@ -20,5 +20,54 @@ describe('coveredUntil', () => {
 
   it('a partition the group never committed counts as not started', () => {
     expect(coveredUntil([obs(1000, 0, 3)], new Map([[0, 0]]))).toBe(null);
+  });
+});
+
+describe('groupPositions (a partition the group has not committed on)', () => {
+  const read = (low: number, end: number, committed: number | null) => ({ low, end, committed });
+  const positions = (
+    readings: [number, ReturnType<typeof read>][],
+    o: { fromBeginning: boolean; hasMembers: boolean },
+    anchors = new Map<number, number>(),
+  ) => groupPositions(new Map(readings), { ...o, anchors });
+
+  it('a committed offset is the position, never below the log start', () => {
+    const o = { fromBeginning: false, hasMembers: false };
+    expect(positions([[0, read(0, 9, 4)]], o).get(0)).toBe(4);
+    expect(positions([[0, read(6, 9, 4)]], o).get(0)).toBe(6);
+  });
+
+  it('from the beginning: the log start, so records already there are still to do', () => {
+    const p = positions([[0, read(2, 9, null)]], { fromBeginning: true, hasMembers: true });
+    expect(p.get(0)).toBe(2);
+  });
+
+  it('from the end: older records are not lag once a member holds the partition', () => {
+    const anchors = new Map<number, number>();
+    const o = { fromBeginning: false, hasMembers: true };
+    // A group that started at the end of a busy topic and has consumed nothing since.
+    expect(positions([[0, read(0, 500, null)]], o, anchors).get(0)).toBe(500);
+    expect(coveredUntil([obs(1000, 500)], committed(500))).toBe(1000);
+    // A record arriving later is lag until the group commits it.
+    expect(positions([[0, read(0, 501, null)]], o, anchors).get(0)).toBe(500);
+    expect(positions([[0, read(0, 501, 501)]], o, anchors).get(0)).toBe(501);
+    expect(anchors.size).toBe(0);
+  });
+
+  it('from the end with nobody in the group: unknown, and a later member starts afresh', () => {
+    const anchors = new Map([[0, 100]]);
+    const alone = positions(
+      [[0, read(0, 300, null)]],
+      { fromBeginning: false, hasMembers: false },
+      anchors,
+    );
+    expect(alone.get(0)).toBeNull();
+    expect(anchors.size).toBe(0);
+    const joined = positions(
+      [[0, read(0, 300, null)]],
+      { fromBeginning: false, hasMembers: true },
+      anchors,
+    );
+    expect(joined.get(0)).toBe(300);
   });
 });

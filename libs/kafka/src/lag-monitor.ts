@@ -41,6 +41,49 @@ export function coveredUntil(
   return null;
 }
 
+/** What the monitor reads of one partition at one poll. */
+export interface PartitionReading {
+  /** Log start (low watermark) and log end (high watermark). */
+  low: number;
+  end: number;
+  /** The group's committed offset, or null when it has committed nothing on the partition. */
+  committed: number | null;
+}
+
+/**
+ * Where the group stands on each partition (the offset up to which it has processed), from one
+ * poll. A committed offset counts (never below the log start: older records are gone). A
+ * partition with no commit yet is where the group starts on it:
+ * - `fromBeginning`: the log start, so every record there is still to do;
+ * - otherwise the log end as it was when a member of the group first held it (`anchors`, kept
+ *   until the first commit): records older than that the group will never read, so they are not
+ *   lag, and records after it are until committed. With no member in the group, the position is
+ *   unknown (null: the group's data cannot be vouched for) and the anchor is dropped, since a
+ *   consumer that joins later starts at the log end of then.
+ * `anchors` is updated in place.
+ */
+export function groupPositions(
+  readings: ReadonlyMap<number, PartitionReading>,
+  o: { fromBeginning: boolean; hasMembers: boolean; anchors: Map<number, number> },
+): Map<number, number | null> {
+  const out = new Map<number, number | null>();
+  for (const [p, r] of readings) {
+    if (r.committed !== null && r.committed >= 0) {
+      o.anchors.delete(p);
+      out.set(p, Math.max(r.committed, r.low));
+    } else if (o.fromBeginning) {
+      out.set(p, r.low);
+    } else if (!o.hasMembers) {
+      o.anchors.delete(p);
+      out.set(p, null);
+    } else {
+      if (!o.anchors.has(p)) o.anchors.set(p, r.end);
+      out.set(p, o.anchors.get(p) ?? r.end);
+    }
+  }
+  return out;
+}
+
 /**
  * Watches one consumer group's progress on one topic from the outside (committed offsets against
  * the log end, per partition), so every replica knows how current the group's data is, whichever
@@ -54,6 +97,8 @@ export class ConsumerLagMonitor {
   private timer?: NodeJS.Timeout;
   private stopped = false;
   private observations: LogEnds[] = [];
+  /** Per partition without a commit (groups starting at the log end): where the group started. */
+  private readonly anchors = new Map<number, number>();
   /** Epoch ms; 0 until the first observation is covered. */
   currentAsOf = 0;
   /** Records not yet committed at the last successful poll. */
@@ -61,7 +106,13 @@ export class ConsumerLagMonitor {
 
   constructor(
     private readonly kafka: Kafka,
-    private readonly opts: { groupId: string; topic: string; intervalMs?: number },
+    private readonly opts: {
+      groupId: string;
+      topic: string;
+      intervalMs?: number;
+      /** Where the group starts on a partition it never committed (as its consumer subscribes). */
+      fromBeginning?: boolean;
+    },
   ) {}
 
   /** Milliseconds the group's data may be behind now (Infinity before the first covered poll). */
@@ -92,18 +143,37 @@ export class ConsumerLagMonitor {
       this.connected = true;
     }
     const { groupId, topic } = this.opts;
+    const fromBeginning = this.opts.fromBeginning ?? true;
     const offsets = await this.admin.fetchTopicOffsets(topic);
     const [group] = await this.admin.fetchOffsets({ groupId, topics: [topic] });
-    const low = new Map(offsets.map((o) => [o.partition, Number(o.low)]));
-    const ends = new Map(offsets.map((o) => [o.partition, Number(o.high)]));
-    // No commit yet on a partition: its position is where the group would start (low watermark).
-    const committed = new Map(
-      (group?.partitions ?? []).map((p) => {
-        const c = Number(p.offset);
-        return [p.partition, c >= 0 ? c : (low.get(p.partition) ?? 0)];
+    const commits = new Map((group?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+    const readings = new Map<number, PartitionReading>(
+      offsets.map((o) => {
+        const c = commits.get(o.partition);
+        return [
+          o.partition,
+          {
+            low: Number(o.low),
+            end: Number(o.high),
+            committed: c !== undefined && c >= 0 ? c : null,
+          },
+        ];
       }),
     );
-    for (const [p, l] of low) if (!committed.has(p)) committed.set(p, l);
+    // Only a group that starts at the log end and lacks a commit needs to know its members.
+    const uncommitted = [...readings.values()].some((r) => r.committed === null);
+    const hasMembers =
+      !fromBeginning && uncommitted
+        ? ((await this.admin.describeGroups([groupId])).groups[0]?.members.length ?? 0) > 0
+        : true;
+    const positions = groupPositions(readings, {
+      fromBeginning,
+      hasMembers,
+      anchors: this.anchors,
+    });
+    const ends = new Map([...readings].map(([p, r]) => [p, r.end]));
+    // An unknown position covers nothing.
+    const committed = new Map([...positions].map(([p, c]) => [p, c ?? -1]));
     this.observations.push({ at: now, ends });
     const at = coveredUntil(this.observations, committed);
     if (at !== null) {
@@ -112,7 +182,7 @@ export class ConsumerLagMonitor {
     }
     if (this.observations.length > 600) this.observations.shift();
     let lag = 0;
-    for (const [p, end] of ends) lag += Math.max(0, end - (committed.get(p) ?? 0));
+    for (const [p, r] of readings) lag += Math.max(0, r.end - (positions.get(p) ?? r.low));
     this.lag = lag;
   }
 

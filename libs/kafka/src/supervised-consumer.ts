@@ -73,6 +73,7 @@ export class SupervisedConsumer {
         groupId: opts.groupId,
         topic: opts.topic,
         intervalMs: 5000,
+        fromBeginning: opts.fromBeginning,
       });
   }
 

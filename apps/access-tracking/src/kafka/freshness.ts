@@ -34,10 +34,12 @@ export class IngestionFreshness implements OnApplicationBootstrap, OnApplication
     this.usage = new ConsumerLagMonitor(kafka, {
       groupId: config.LAPSE_USAGE_GROUP_ID,
       topic: TOPICS.usage,
+      fromBeginning: config.LAPSE_USAGE_FROM_BEGINNING,
     });
     this.grantState = new ConsumerLagMonitor(kafka, {
       groupId: config.LAPSE_GRANT_STATE_GROUP_ID,
       topic: TOPICS.grantState,
+      fromBeginning: true,
     });
   }
 
