@@ -1,6 +1,6 @@
 // The fault suite's own servers: tools/stack with its own run dir, data dirs and ports, so
 // killing them never disturbs the shared stack (5432/9092/7233) other suites and engineers use.
-const { spawnSync } = require('node:child_process');
+const { spawn, spawnSync } = require('node:child_process');
 const { homedir } = require('node:os');
 const { join } = require('node:path');
 
@@ -16,17 +16,25 @@ const faultStackEnv = {
   LAPSE_KAFKA_DATA: join(dir, 'kafka-data'),
   LAPSE_KAFKA_PORT: process.env.LAPSE_FAULTS_KAFKA_PORT || '29092',
   LAPSE_KAFKA_CONTROLLER_PORT: process.env.LAPSE_FAULTS_KAFKA_CONTROLLER_PORT || '29093',
+  LAPSE_KAFKA_INTERNAL_PORT: process.env.LAPSE_FAULTS_KAFKA_INTERNAL_PORT || '29094',
+  // Its own CA, broker certificate and principals' passwords (same principals and ACLs).
+  LAPSE_KAFKA_SECRETS: join(dir, 'kafka-secrets'),
   LAPSE_TEMPORAL_MODE: 'dev',
   LAPSE_TEMPORAL_DB: join(dir, 'temporal.db'),
   LAPSE_TEMPORAL_PORT: process.env.LAPSE_FAULTS_TEMPORAL_PORT || '27233',
   LAPSE_TEMPORAL_UI_PORT: process.env.LAPSE_FAULTS_TEMPORAL_UI_PORT || '28233',
 };
 
-/** Runs `tools/stack/stack.sh <args>` against the fault stack; returns stdout. */
-function faultStack(...args) {
+function stackEnv() {
   const env = { ...process.env, ...faultStackEnv };
   // The shared stack's settings must not leak in (stack.sh would use that server instead).
   delete env.DATABASE_URL;
+  return env;
+}
+
+/** Runs `tools/stack/stack.sh <args>` against the fault stack; returns stdout. Blocks the event loop. */
+function faultStack(...args) {
+  const env = stackEnv();
   const r = spawnSync('bash', [join(root, 'tools', 'stack', 'stack.sh'), ...args], {
     cwd: root,
     env,
@@ -35,6 +43,26 @@ function faultStack(...args) {
   });
   if (r.status !== 0) throw new Error(`fault stack: stack.sh ${args.join(' ')} exited ${r.status}`);
   return r.stdout;
+}
+
+/**
+ * `faultStack` without blocking: what the suite runs while Lapse, the simulated proxy and the
+ * watchers keep running in its process (a broker restart takes from 10 s to minutes).
+ */
+function faultStackAsync(...args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', [join(root, 'tools', 'stack', 'stack.sh'), ...args], {
+      cwd: root,
+      env: stackEnv(),
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    child.once('error', reject);
+    child.once('exit', (code) =>
+      code === 0
+        ? resolve()
+        : reject(new Error(`fault stack: stack.sh ${args.join(' ')} exited ${code}`)),
+    );
+  });
 }
 
 /** The apps' settings for the fault stack (what `stack.sh env` prints). */
@@ -47,4 +75,4 @@ function faultStackExports() {
   return out;
 }
 
-module.exports = { faultStack, faultStackEnv, faultStackExports, faultDir: dir };
+module.exports = { faultStack, faultStackAsync, faultStackEnv, faultStackExports, faultDir: dir };

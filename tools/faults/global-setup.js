@@ -8,6 +8,8 @@ const { faultStack, faultStackEnv, faultStackExports } = require('./fault-stack'
 module.exports = async () => {
   const started = Date.now();
   faultStack('down');
+  // Idempotent (under a second once cached): `npm run test:faults` works on its own too.
+  faultStack('install', 'postgres', 'kafka', 'temporal');
   faultStack('up', 'postgres', 'kafka', 'temporal');
   Object.assign(process.env, faultStackExports());
   const r = spawnSync(

@@ -28,19 +28,24 @@ import {
   type RunningService,
 } from '@lapse/testing';
 
-const { faultStack, faultStackEnv } = require('./fault-stack') as {
-  faultStack: (...args: string[]) => string;
+// Async: a restart must not freeze the simulated proxy and the watchers in this process.
+const { faultStackAsync: faultStack, faultStackEnv } = require('./fault-stack') as {
+  faultStackAsync: (...args: string[]) => Promise<void>;
   faultStackEnv: Record<string, string>;
 };
 
 jest.setTimeout(600_000);
 
 /**
- * alice's auto-lock: longer than the Kafka outage plus the broker's restart (up to ~35 s with
- * SASL set-up), so her first use after the broker is back falls before her deadline; the check
- * is then that ingestion catches up before the lock, not a race the lock could never lose.
+ * alice's auto-lock: longer than the Kafka outage plus the broker's restart (~35 s with SASL
+ * set-up on a quiet host) plus her proxy reconnecting, so her first use after the broker is back
+ * usually falls before her deadline and the check is that ingestion catches up before the lock.
+ * On a busy host the restart can outlast it: then the check is that the lock waits while the
+ * access data cannot be vouched for.
  */
-const AUTO_LOCK_SECONDS = 75;
+const AUTO_LOCK_SECONDS = 100;
+/** Booting five services at once on two busy cores (a restart boots one). */
+const BOOT_TIMEOUT_MS = 300_000;
 /** carol's auto-lock: her deadline passes while Temporal is stopped (60 s). */
 const IDLE_LOCK_SECONDS = 30;
 /** How late a lock may come after its deadline (a Temporal timer, then the access check). */
@@ -147,23 +152,30 @@ async function consumersUp(timeoutMs = 90_000): Promise<void> {
   );
 }
 
-/** A proxy in front of `inUse`: alice uses it every 3 s; publishing fails while Kafka is down. */
+/**
+ * A proxy in front of `inUse`: alice uses it every 3 s. As Lapse's own forward-auth publisher
+ * does, a use that cannot be published (Kafka down) is kept and the latest one goes out with the
+ * next publish; after a failure the producer is made anew (a fresh connection once the broker is
+ * back, rather than kafkajs's backoff on the dead one).
+ */
 class UsagePump {
-  private producer: Producer;
+  private producer?: Producer;
   private stopped = false;
   private loop?: Promise<void>;
+  /** When the last published use happened (its occurredAt, epoch ms). */
   lastPublished = 0;
+  /** When a publish last succeeded (epoch ms). */
+  lastPublishAt = 0;
   failures = 0;
 
-  constructor(k: Kafka) {
-    this.producer = k.producer({ retry: { retries: 1, initialRetryTime: 100 } });
-  }
+  constructor(private readonly kafka: Kafka) {}
 
   start(): void {
     this.loop = (async () => {
       while (!this.stopped) {
         const at = Date.now();
         try {
+          this.producer ??= this.kafka.producer({ retry: { retries: 1, initialRetryTime: 100 } });
           await this.producer.connect();
           await this.producer.send({
             topic: TOPICS.usage,
@@ -182,8 +194,12 @@ class UsagePump {
             ],
           });
           this.lastPublished = at;
+          this.lastPublishAt = Date.now();
         } catch {
           this.failures++;
+          const dead = this.producer;
+          this.producer = undefined;
+          await dead?.disconnect().catch(() => undefined);
         }
         await sleep(Math.max(0, 3000 - (Date.now() - at)));
       }
@@ -193,7 +209,7 @@ class UsagePump {
   async stop(): Promise<void> {
     this.stopped = true;
     await this.loop;
-    await this.producer.disconnect().catch(() => undefined);
+    await this.producer?.disconnect().catch(() => undefined);
   }
 }
 
@@ -269,6 +285,7 @@ beforeAll(async () => {
   s = await startLapseStack('faults', {
     services: ['access-tracking', 'requests', 'notifications'],
     grantWorker: 'process',
+    bootTimeoutMs: BOOT_TIMEOUT_MS,
     serviceEnv: {
       'access-tracking': { LAPSE_ACCESS_FRESHNESS_MS: '10000' },
     },
@@ -355,44 +372,89 @@ it('a poison record on every consumed topic goes to its DLQ with the reason; con
       ...over,
     });
   const poisonKey = `poison-${s.suffix}`;
+  const notUuidKey = `not-uuid-${s.suffix}`;
   await send('proxy', TOPICS.usage, [
     { key, value: '['.repeat(200_000) + ']'.repeat(200_000) }, // 400 KB, deeply nested
     { key, value: usage({ proxyId: 'x'.repeat(300_000) }) }, // oversized
-    { key, value: usage({ userId: `${alice.id}\u0000` }) }, // NUL-bearing
+    { key, value: usage({ proxyId: 'edge\u00001' }) }, // NUL-bearing
+    { key, value: usage({ userId: `alice-${s.suffix}` }) }, // an id that is not a UUID
   ]);
+  // Otherwise valid records whose ids are not UUIDs: refused, never retried (rule 15).
+  const now = new Date().toISOString();
   await send('grant-worker', TOPICS.grantState, [
     { key: poisonKey, value: '{"userId":"u","state":"NOT_A_STATE","version":-1}' },
+    {
+      key: notUuidKey,
+      value: JSON.stringify({
+        userId: `alice-${s.suffix}`,
+        resourceId: inUse.id,
+        state: 'ACTIVE',
+        lastAccessAt: null,
+        lockedAt: null,
+        activeUntil: null,
+        version: 1,
+      }),
+    },
   ]);
   await send('requests', TOPICS.accessRequests, [
     { key: poisonKey, value: '{"event":"REQUESTED","request":{"reason":"a\\u0000b"}}' },
+    {
+      key: notUuidKey,
+      value: JSON.stringify({
+        event: 'REQUESTED',
+        request: {
+          id: `request-${s.suffix}`,
+          type: 'AutoLock',
+          userId: alice.id,
+          resourceId: inUse.id,
+          reason: 'an id that is not a UUID',
+          durationSeconds: null,
+          approvalMode: 'MANUAL',
+          status: 'PENDING',
+          requestedAt: now,
+          expiresAt: now,
+          reviewerId: null,
+          reviewedAt: null,
+          note: null,
+        },
+      }),
+    },
   ]);
   const usageLetters = await waitFor(
     () => {
       const l = dlq.of(TOPICS.usageDlq, key);
-      return l.length >= 3 ? l : undefined;
+      return l.length >= 4 ? l : undefined;
     },
-    { timeoutMs: 60_000, what: '3 usage dead letters' },
+    { timeoutMs: 60_000, what: '4 usage dead letters' },
   );
   expect(usageLetters.map((l) => l.error)).toEqual([
     'value is 400000 bytes, more than 4096',
     expect.stringMatching(/^value is \d+ bytes, more than 4096$/),
-    'invalid event: userId: must not contain NUL or control characters',
+    'invalid event: proxyId: must not contain NUL or control characters',
+    'invalid event: userId: must be a UUID',
   ]);
   // Two groups read grants.state.v1 (access-tracking, policy), two read access-requests.v1
-  // (policy's audit, notifications): each dead-letters the record once.
-  await waitFor(
-    () =>
-      dlq.of(TOPICS.grantStateDlq, poisonKey).length >= 2 &&
-      dlq.of(TOPICS.accessRequestsDlq, poisonKey).length >= 2
-        ? true
-        : undefined,
+  // (policy's audit, notifications): each dead-letters each record once.
+  const letters = await waitFor(
+    () => {
+      const l = {
+        grantState: dlq.of(TOPICS.grantStateDlq, poisonKey),
+        grantStateId: dlq.of(TOPICS.grantStateDlq, notUuidKey),
+        request: dlq.of(TOPICS.accessRequestsDlq, poisonKey),
+        requestId: dlq.of(TOPICS.accessRequestsDlq, notUuidKey),
+      };
+      return Object.values(l).every((x) => x.length >= 2) ? l : undefined;
+    },
     { timeoutMs: 60_000, what: 'grant-state and request dead letters from every group' },
   );
-  for (const l of [
-    ...dlq.of(TOPICS.grantStateDlq, poisonKey),
-    ...dlq.of(TOPICS.accessRequestsDlq, poisonKey),
-  ])
+  for (const l of [...letters.grantState, ...letters.request])
     expect(l.error).toMatch(/^invalid event: /);
+  for (const l of letters.grantStateId) expect(l.error).toMatch(/userId: must be a UUID/);
+  for (const l of letters.requestId) expect(l.error).toMatch(/request\.id: must be a UUID/);
+  // Each group refused each record once (a retried record would be dead-lettered again).
+  expect(Object.values(letters).map((x) => new Set(x.map((l) => l.source?.group)).size)).toEqual([
+    2, 2, 2, 2,
+  ]);
   await consumersUp();
   // The consumers went on: a clean request after the poison is stored and audited.
   const req = await api<{ id: string; status: string }>(
@@ -405,18 +467,31 @@ it('a poison record on every consumed topic goes to its DLQ with the reason; con
   await auditHas(auto.id, req.body.id, 'request.approved');
   expect((await grantState(inUse.id, alice.id)).state).toBe('ACTIVE');
   report.push(
-    `poison: 3 usage records (400 KB nested, 300 KB, NUL) + 1 grants.state.v1 + 1 access-requests.v1 record dead-lettered with reasons by every consumer group in ${elapsed(t0)}; consumers kept running; the active user stayed ACTIVE`,
+    `poison: 4 usage records (400 KB nested, 300 KB, NUL, non-UUID id) + 2 grants.state.v1 + 2 access-requests.v1 records (invalid, non-UUID id) dead-lettered with reasons, once by every consumer group, in ${elapsed(t0)}; consumers kept running; the active user stayed ACTIVE`,
   );
 });
 
 it('Kafka SIGKILLed for 30 s during ingestion: the active user is not locked; consumers resume', async () => {
+  // Right after one of alice's uses reached the broker.
+  const published = pump.lastPublishAt;
+  await waitFor(() => (pump.lastPublishAt > published ? true : undefined), {
+    timeoutMs: 30_000,
+    intervalMs: 50,
+    what: "alice's next use published",
+  });
   const t0 = Date.now();
   const before = pump.lastPublished;
-  expect(Date.now() - before).toBeLessThan(5000);
   killServer('kafka');
   await sleep(30_000);
-  faultStack('up', 'kafka');
+  await faultStack('up', 'kafka');
   const back = Date.now();
+  // Her proxy publishes again once the broker is back. Had the restart outlasted her deadline,
+  // her lock check waits meanwhile (access data not current: Kafka unreachable), up to 5 minutes.
+  await waitFor(() => (pump.lastPublishAt > back ? true : undefined), {
+    timeoutMs: 60_000,
+    what: "alice's uses reaching the broker again",
+  });
+  const firstUseBack = pump.lastPublishAt;
   await consumersUp(120_000);
   await allReady();
   const resumed = Date.now();
@@ -425,9 +500,8 @@ it('Kafka SIGKILLed for 30 s during ingestion: the active user is not locked; co
   if (Date.now() < until) await sleep(until - Date.now());
   expect(watcher.violations).toEqual([]);
   expect((await grantState(inUse.id, alice.id)).state).toBe('ACTIVE');
-  expect(pump.lastPublished).toBeGreaterThan(back);
   report.push(
-    `kafka: SIGKILL, down 30 s, back after ${((back - t0) / 1000).toFixed(1)} s; every consumer running and every service ready ${((resumed - back) / 1000).toFixed(1)} s later; alice (auto-lock ${AUTO_LOCK_SECONDS} s, last use ${((t0 - before) / 1000).toFixed(1)} s before the kill) ACTIVE throughout (${watcher.checks} checks so far)`,
+    `kafka: SIGKILL, down 30 s, back (restarted, SASL and ACLs checked) after ${((back - t0) / 1000).toFixed(1)} s; alice's proxy published again ${((firstUseBack - back) / 1000).toFixed(1)} s later; every consumer running and every service ready ${((resumed - back) / 1000).toFixed(1)} s after the broker was back; alice (auto-lock ${AUTO_LOCK_SECONDS} s, deadline ${((before + AUTO_LOCK_SECONDS * 1000 - back) / 1000).toFixed(1)} s after the broker was back) ACTIVE throughout (${watcher.checks} checks so far)`,
   );
 });
 
@@ -440,13 +514,13 @@ it('Postgres stopped for 30 s: no request or audit entry lost, ingestion resumes
     { resourceId: manual.id, reason: 'right before the database goes' },
   );
   expect([pending.status, pending.body.status]).toEqual([200, 'PENDING']);
-  faultStack('down', 'postgres');
+  await faultStack('down', 'postgres');
   const stopped = Date.now();
   // Decisions answer from memory meanwhile: access-tracking stays ready.
   const at = s.services['access-tracking']?.url;
   expect(await readyStatus(`${at}`)).toBe(200);
   await sleep(Math.max(0, 30_000 - (Date.now() - stopped)));
-  faultStack('up', 'postgres');
+  await faultStack('up', 'postgres');
   const back = Date.now();
   await allReady();
   await consumersUp();
@@ -481,12 +555,12 @@ it('Temporal stopped for 60 s while auto-lock deadlines pass: no lock missed or 
   const assignedAt = Date.now();
   await s.admin.assign(idleRes.id, idle.id);
   await waitForState(idleRes.id, carol.id, 'ACTIVE');
-  faultStack('down', 'temporal');
+  await faultStack('down', 'temporal');
   const stopped = Date.now();
   const at = s.services['access-tracking']?.url;
   expect(await readyStatus(`${at}`)).toBe(200);
   await sleep(Math.max(0, 60_000 - (Date.now() - stopped)));
-  faultStack('up', 'temporal');
+  await faultStack('up', 'temporal');
   const back = Date.now();
   // carol's deadline (assigned + 30 s) passed while Temporal was down: she locks once it is back.
   expect(back).toBeGreaterThan(assignedAt + IDLE_LOCK_SECONDS * 1000);
@@ -512,12 +586,16 @@ it('grant-worker SIGKILLed mid-effects: the unlock, its request record, state an
   await gw.stop('SIGKILL');
   const killed = Date.now();
   const env = { ...s.env, PORT: String(gw.port), KAFKA_CLIENT_ID: `grant-worker-${s.suffix}` };
-  const restarted = await startServiceProcess('grant-worker', {
-    ...env,
-    ...(process.env.LAPSE_GRANT_WORKFLOW_BUNDLE
-      ? { LAPSE_GRANT_WORKFLOW_BUNDLE: process.env.LAPSE_GRANT_WORKFLOW_BUNDLE }
-      : {}),
-  });
+  const restarted = await startServiceProcess(
+    'grant-worker',
+    {
+      ...env,
+      ...(process.env.LAPSE_GRANT_WORKFLOW_BUNDLE
+        ? { LAPSE_GRANT_WORKFLOW_BUNDLE: process.env.LAPSE_GRANT_WORKFLOW_BUNDLE }
+        : {}),
+    },
+    { timeoutMs: BOOT_TIMEOUT_MS },
+  );
   grantWorkerProcess = restarted;
   await waitForState(manual.id, bob.id, 'ACTIVE');
   await auditHas(
@@ -544,14 +622,18 @@ it('the policy sync leader SIGKILLed mid-job: every grant of the change exists a
   });
   await policyProcess.stop('SIGKILL');
   const killed = Date.now();
-  policyProcess = await startServiceProcess('policy', {
-    ...s.env,
-    PORT: String(s.policy.port),
-    LAPSE_BOOTSTRAP_ADMIN_EMAIL: `admin-${tag}@it.lapse`,
-    LAPSE_GRANT_SYNC_POLL_MS: '100',
-    LAPSE_POLICY_AUDIT_GROUP: `policy-audit-${tag}`,
-    LAPSE_POLICY_GRANT_STATE_GROUP: `policy-grant-state-${tag}`,
-  });
+  policyProcess = await startServiceProcess(
+    'policy',
+    {
+      ...s.env,
+      PORT: String(s.policy.port),
+      LAPSE_BOOTSTRAP_ADMIN_EMAIL: `admin-${tag}@it.lapse`,
+      LAPSE_GRANT_SYNC_POLL_MS: '100',
+      LAPSE_POLICY_AUDIT_GROUP: `policy-audit-${tag}`,
+      LAPSE_POLICY_GRANT_STATE_GROUP: `policy-grant-state-${tag}`,
+    },
+    { timeoutMs: BOOT_TIMEOUT_MS },
+  );
   const views = await Promise.all(newcomers.map((u) => waitForState(inUse.id, u.id, 'ACTIVE')));
   expect(views).toHaveLength(8);
   expect((await grantState(inUse.id, alice.id)).state).toBe('ACTIVE');

@@ -407,7 +407,7 @@ async function test() {
   ensureDevSecrets();
   const results = join(root, 'test-output');
   mkdirSync(results, { recursive: true });
-  const resultFiles = ['unit.json', 'integration.json', 'integration-serial.json'];
+  const resultFiles = ['unit.json', 'integration.json', 'integration-serial.json', 'faults.json'];
   // A step that dies before writing its results must count as failed, not reuse an old file.
   for (const f of resultFiles) rmSync(join(results, f), { force: true });
   const wasRunning = stackAlreadyRunning();
@@ -484,6 +484,19 @@ async function test() {
       '--json',
       `--outputFile=${join(results, 'integration-serial.json')}`,
     ]);
+    // Last, alone: it kills servers, so it runs on its own (ports 25432/29092/27233, started and
+    // stopped by its globalSetup/teardown through tools/stack), never the shared ones above.
+    step(
+      'fault suite (Kafka, Postgres, Temporal and services killed on servers of its own)',
+      'npx',
+      [
+        'jest',
+        '-c',
+        'jest.faults.config.js',
+        '--json',
+        `--outputFile=${join(results, 'faults.json')}`,
+      ],
+    );
   } finally {
     stackDownIfOurs(wasRunning);
   }

@@ -99,6 +99,8 @@ export function createKafka(s: KafkaSettings): Kafka {
     clientId: s.clientId,
     brokers: s.brokers,
     ...connectionOptions(s.security),
+    // A TLS handshake plus SCRAM on a busy host can take more than kafkajs's 1 s default.
+    connectionTimeout: 5000,
     logLevel: logLevel.WARN,
     logCreator: jsonLogCreator(s.clientId),
     retry: { initialRetryTime: 200, retries: 8 },

@@ -76,19 +76,24 @@ export async function startServiceProcess(
       child.once('exit', (code) => resolve(code));
       child.kill(signal);
     });
+  // The last /health answer: what a boot that never becomes healthy is waiting for.
+  let health = 'no answer';
   try {
     await waitFor(
       async () => {
         if (child.exitCode !== null)
           throw new Error(`${app} exited with ${child.exitCode}:\n${out.slice(-4000)}`);
         const res = await fetch(`${url}/health`).catch(() => null);
+        if (res) health = `${res.status} ${await res.text().catch(() => '')}`;
         return res?.status === 200 ? true : undefined;
       },
       { timeoutMs, intervalMs: 200, what: `${app} to become healthy` },
     );
   } catch (e) {
     await stop('SIGKILL');
-    throw new Error(`${(e as Error).message}\n--- ${app} output ---\n${out.slice(-4000)}`);
+    throw new Error(
+      `${(e as Error).message}\n--- last /health: ${health.slice(0, 2000)}\n--- ${app} output ---\n${out.slice(-4000)}`,
+    );
   }
   return { url, port, output: () => out, stop, process: child };
 }

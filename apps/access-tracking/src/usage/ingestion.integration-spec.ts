@@ -25,8 +25,12 @@ describe('access-tracking ingestion and decisions (real Kafka, Postgres, Tempora
   let url: string;
   let dlq: Awaited<ReturnType<typeof dlqReader>>;
   let token: string;
-  // Ids are UUIDs, as in every Lapse event; `name` only documents the call site.
-  const ids = (_name: string) => ({ userId: randomUUID(), resourceId: randomUUID() });
+  // Ids are UUIDs, as in every Lapse event; the same name gives the same pair within the suite.
+  const named = new Map<string, { userId: string; resourceId: string }>();
+  const ids = (name: string) => {
+    if (!named.has(name)) named.set(name, { userId: randomUUID(), resourceId: randomUUID() });
+    return named.get(name) as { userId: string; resourceId: string };
+  };
   const latest = (userId: string, resourceId: string) =>
     app.get(LastAccessRepository).latestAccess(userId, resourceId);
   const decision = async (query: string, auth = `Bearer ${token}`) => {

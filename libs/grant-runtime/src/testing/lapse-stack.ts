@@ -33,6 +33,8 @@ export interface LapseStackOptions {
   serviceEnv?: Partial<Record<LapseService | 'policy', Record<string, string>>>;
   /** Run the grant worker in the test process (default) or as the real app, a child process (to kill it). */
   grantWorker?: 'in-process' | 'process';
+  /** How long each service may take to boot (default 120 s; booting several at once on a busy host is slower). */
+  bootTimeoutMs?: number;
 }
 
 export interface LapseStack {
@@ -90,14 +92,19 @@ export async function startLapseStack(
       TEMPORAL_NAMESPACE: stack.temporalNamespace,
       ...opts.env,
     };
+    const boot = { timeoutMs: opts.bootTimeoutMs ?? 120_000 };
     let grantWorkerProcess: RunningService | null = null;
     if (opts.grantWorker === 'process') {
       const bundle = prebuiltGrantWorkflowBundle();
-      grantWorkerProcess = await startServiceProcess('grant-worker', {
-        ...env,
-        KAFKA_CLIENT_ID: `grant-worker-${suffix}`,
-        ...(bundle ? { LAPSE_GRANT_WORKFLOW_BUNDLE: bundle } : {}),
-      });
+      grantWorkerProcess = await startServiceProcess(
+        'grant-worker',
+        {
+          ...env,
+          KAFKA_CLIENT_ID: `grant-worker-${suffix}`,
+          ...(bundle ? { LAPSE_GRANT_WORKFLOW_BUNDLE: bundle } : {}),
+        },
+        boot,
+      );
       const running = grantWorkerProcess;
       stoppers.push(() => running.stop());
     } else {
@@ -107,14 +114,18 @@ export async function startLapseStack(
       });
       stoppers.push(grantWorker.stop);
     }
-    const policy = await startServiceProcess('policy', {
-      ...env,
-      LAPSE_BOOTSTRAP_ADMIN_EMAIL: adminEmail,
-      LAPSE_GRANT_SYNC_POLL_MS: '100',
-      LAPSE_POLICY_AUDIT_GROUP: `policy-audit-${suffix}`,
-      LAPSE_POLICY_GRANT_STATE_GROUP: `policy-grant-state-${suffix}`,
-      ...opts.serviceEnv?.policy,
-    });
+    const policy = await startServiceProcess(
+      'policy',
+      {
+        ...env,
+        LAPSE_BOOTSTRAP_ADMIN_EMAIL: adminEmail,
+        LAPSE_GRANT_SYNC_POLL_MS: '100',
+        LAPSE_POLICY_AUDIT_GROUP: `policy-audit-${suffix}`,
+        LAPSE_POLICY_GRANT_STATE_GROUP: `policy-grant-state-${suffix}`,
+        ...opts.serviceEnv?.policy,
+      },
+      boot,
+    );
     stoppers.push(() => policy.stop());
     const own: Record<LapseService, Record<string, string>> = {
       'access-tracking': {
@@ -136,11 +147,11 @@ export async function startLapseStack(
     const services: Partial<Record<LapseService, RunningService>> = {};
     await Promise.all(
       (opts.services ?? []).map(async (name) => {
-        const running = await startServiceProcess(name, {
-          ...env,
-          ...own[name],
-          ...opts.serviceEnv?.[name],
-        });
+        const running = await startServiceProcess(
+          name,
+          { ...env, ...own[name], ...opts.serviceEnv?.[name] },
+          boot,
+        );
         stoppers.push(() => running.stop());
         services[name] = running;
       }),
