@@ -1,4 +1,5 @@
 /** Realistic proxy traffic: usage events for (user, resource) grants, some users idle. */
+import { createHash } from 'node:crypto';
 import type { Producer } from 'kafkajs';
 import { TOPICS, grantKey, type GrantStateEvent } from '@lapse/contracts';
 
@@ -7,12 +8,23 @@ export interface Grant {
   resourceId: string;
 }
 
-/** Every pair of `users` × `resources`, ids under `prefix`. */
+/** A UUID named by `name` (SHA-256, v5 layout): event ids are UUIDs, the same name the same id. */
+export function uuidNamed(name: string): string {
+  const h = createHash('sha256').update(name).digest();
+  h[6] = (h[6] & 0x0f) | 0x50;
+  h[8] = (h[8] & 0x3f) | 0x80;
+  const x = h.subarray(0, 16).toString('hex');
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20, 32)}`;
+}
+
+/** Every pair of `users` × `resources`, ids named under `prefix`. */
 export function grantsFor(prefix: string, users: number, resources: number): Grant[] {
+  const resourceIds = Array.from({ length: resources }, (_, r) => uuidNamed(`${prefix}-r${r}`));
   const out: Grant[] = [];
-  for (let u = 0; u < users; u++)
-    for (let r = 0; r < resources; r++)
-      out.push({ userId: `${prefix}-u${u}`, resourceId: `${prefix}-r${r}` });
+  for (let u = 0; u < users; u++) {
+    const userId = uuidNamed(`${prefix}-u${u}`);
+    for (const resourceId of resourceIds) out.push({ userId, resourceId });
+  }
   return out;
 }
 
