@@ -13,6 +13,8 @@ const faultStackEnv = {
   LAPSE_RUN_DIR: join(dir, 'run'),
   LAPSE_PG_DATA: join(dir, 'pgdata'),
   LAPSE_PG_PORT: process.env.LAPSE_FAULTS_PG_PORT || '25432',
+  // Its own service roles' passwords (the same roles as the shared stack).
+  LAPSE_PG_SECRETS: join(dir, 'pg-secrets'),
   LAPSE_KAFKA_DATA: join(dir, 'kafka-data'),
   LAPSE_KAFKA_PORT: process.env.LAPSE_FAULTS_KAFKA_PORT || '29092',
   LAPSE_KAFKA_CONTROLLER_PORT: process.env.LAPSE_FAULTS_KAFKA_CONTROLLER_PORT || '29093',

@@ -5,7 +5,7 @@
  * published after that is lag until the group commits it; a group starting from the beginning
  * with records still to read is not current.
  */
-import { eventually, kafkaSecurityAs, stack, uniqueSuffix } from '@lapse/testing';
+import { waitFor, kafkaSecurityAs, stack, uniqueSuffix } from '@lapse/testing';
 import type { Consumer, Kafka } from 'kafkajs';
 import { createKafka } from './client';
 import { ConsumerLagMonitor } from './lag-monitor';
@@ -79,7 +79,7 @@ describe('ConsumerLagMonitor (real Kafka): groups with no committed offset', () 
     expect(m.staleness()).toBe(Infinity);
     await consume(group);
     // Running, nothing new published, nothing committed: current (the 50 older records are not its lag).
-    await eventually(
+    await waitFor(
       async () => {
         await m.poll();
         return m.currentAsOf > 0 ? true : undefined;
@@ -103,7 +103,7 @@ describe('ConsumerLagMonitor (real Kafka): groups with no committed offset', () 
     expect(m.currentAsOf).toBeLessThan(publishedAt);
     expect(m.lag).toBe(1);
     consumer.resume([{ topic }]);
-    await eventually(
+    await waitFor(
       async () => {
         await m.poll();
         return m.currentAsOf >= publishedAt ? true : undefined;
