@@ -14,6 +14,9 @@ const SERIAL = [
   // Offboards a user with 50 grants and waits for every revocation through the real sync, workflows
   // and projection: its bound is met alone, not beside two suites starting their own stacks.
   '<rootDir>/apps/policy/src/user-lifecycle.integration-spec.ts',
+  // Keeps a grant in use across a 3 s auto-lock through the real ingestion path: a starved
+  // neighbour can delay its usage events past the deadline.
+  '<rootDir>/apps/access-tracking/src/grants/workflow-lock.integration-spec.ts',
 ];
 const set = process.env.LAPSE_INTEGRATION_SET ?? 'all';
 

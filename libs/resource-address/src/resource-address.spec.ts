@@ -125,15 +125,13 @@ describe('ResourceAddressIndex', () => {
     expect(i.size).toBe(0);
   });
 
-  it('looks up in a few map reads among many resources', () => {
+  it('finds each of many resources by its own address (how fast: npm run bench -- authz)', () => {
     const i = new ResourceAddressIndex();
     for (let n = 0; n < 50_000; n++) i.set(`r${n}`, `svc-${n}.internal.example`);
-    const started = process.hrtime.bigint();
-    for (let n = 0; n < 50_000; n++) i.match(t(`svc-${n}.internal.example`));
-    const perLookupNs = Number(process.hrtime.bigint() - started) / 50_000;
+    for (let n = 0; n < 50_000; n += 997)
+      expect(i.match(t(`svc-${n}.internal.example`))).toBe(`r${n}`);
     expect(i.match(t('svc-49999.internal.example'))).toBe('r49999');
-    // A scan of 50,000 addresses would take far longer than this per lookup.
-    expect(perLookupNs).toBeLessThan(50_000);
+    expect(i.match(t('svc-50000.internal.example'))).toBeUndefined();
   });
 });
 
