@@ -17,7 +17,14 @@ import {
 } from '@lapse/auth';
 import { ApiErrors, type Page } from '@lapse/platform';
 import { uuid } from '../common/ids';
-import { CreateUserDto, UpdateUserDto, UserQueryDto, type UserView } from './users.dto';
+import {
+  CreateUserDto,
+  UpdateUserDto,
+  UserPage,
+  UserQueryDto,
+  UserResponse,
+  type UserView,
+} from './users.dto';
 import { UsersService, userActorOf } from './users.service';
 
 @ApiTags('users')
@@ -27,7 +34,7 @@ export class UsersController {
   constructor(private readonly users: UsersService) {}
 
   @Post()
-  @ApiCreatedResponse({ description: 'The new user' })
+  @ApiCreatedResponse({ type: UserResponse })
   @ApiErrors(409)
   @Roles(...WRITER_ROLES)
   create(@Body() dto: CreateUserDto, @CurrentPrincipal() p: Principal): Promise<UserView> {
@@ -35,6 +42,7 @@ export class UsersController {
   }
 
   @Get()
+  @ApiOkResponse({ type: UserPage })
   @Roles(...READER_ROLES)
   @AllowService('notifications', 'console', 'access-tracking')
   find(@Query() q: UserQueryDto): Promise<Page<UserView>> {
@@ -42,6 +50,7 @@ export class UsersController {
   }
 
   @Get(':id')
+  @ApiOkResponse({ type: UserResponse })
   @Roles(...READER_ROLES)
   @AllowService(...USER_DIRECTORY_CALLERS)
   get(@Param('id', uuid('id')) id: string): Promise<UserView> {
@@ -50,7 +59,7 @@ export class UsersController {
 
   /** Name, roles, active (false offboards, rule 12); rule 13 decides who may. */
   @Patch(':id')
-  @ApiOkResponse({ description: 'The user as changed' })
+  @ApiOkResponse({ type: UserResponse })
   @ApiErrors(409)
   @Roles(...WRITER_ROLES)
   update(

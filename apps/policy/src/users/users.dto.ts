@@ -11,8 +11,8 @@ import {
   Length,
   MaxLength,
 } from 'class-validator';
-import { ROLES, type Role } from '@lapse/contracts';
-import { PageQueryDto } from '@lapse/platform';
+import { ROLES, type Role, type UserView } from '@lapse/contracts';
+import { PageDto, PageQueryDto } from '@lapse/platform';
 
 export class CreateUserDto {
   @ApiProperty({ example: 'alex@example.com' })
@@ -84,3 +84,19 @@ export class UserQueryDto extends PageQueryDto {
 }
 
 export type { UserView } from '@lapse/contracts';
+
+/** A user as the API answers it (OpenAPI). */
+export class UserResponse implements UserView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() email!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ enum: ROLES, isArray: true }) roles!: Role[];
+  @ApiProperty({ type: [String], format: 'uuid' }) groupIds!: string[];
+  @ApiProperty({ description: 'false: offboarded (rule 12)' }) active!: boolean;
+  @ApiProperty({ type: String, nullable: true }) externalId!: string | null;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+}
+
+export class UserPage extends PageDto {
+  @ApiProperty({ type: UserResponse, isArray: true }) items!: UserResponse[];
+}
