@@ -7,6 +7,7 @@ export const TOPICS = {
   accessRequests: 'access-requests.v1',
   grantStateDlq: 'grants.state.v1.dlq',
   accessRequestsDlq: 'access-requests.v1.dlq',
+  policyChangesDlq: 'policy.changes.v1.dlq',
 } as const;
 export type Topic = (typeof TOPICS)[keyof typeof TOPICS];
 
@@ -28,6 +29,7 @@ export const TOPIC_SPECS: readonly TopicSpec[] = [
   { topic: TOPICS.policyChanges, numPartitions: 1 },
   { topic: TOPICS.accessRequests, numPartitions: 4 },
   { topic: TOPICS.grantStateDlq, numPartitions: 1 },
+  { topic: TOPICS.policyChangesDlq, numPartitions: 1 },
   { topic: TOPICS.accessRequestsDlq, numPartitions: 1 },
 ];
 
@@ -36,4 +38,5 @@ export const DEAD_LETTER_TOPICS = {
   [TOPICS.usage]: TOPICS.usageDlq,
   [TOPICS.grantState]: TOPICS.grantStateDlq,
   [TOPICS.accessRequests]: TOPICS.accessRequestsDlq,
+  [TOPICS.policyChanges]: TOPICS.policyChangesDlq,
 } as const;

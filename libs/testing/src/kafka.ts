@@ -25,6 +25,7 @@ export const TOPIC_OWNERS: Record<string, KafkaPrincipal> = {
   [TOPICS.accessRequests]: 'requests',
   [TOPICS.usageDlq]: 'access-tracking',
   [TOPICS.grantStateDlq]: 'access-tracking',
+  [TOPICS.policyChangesDlq]: 'access-tracking',
   [TOPICS.accessRequestsDlq]: 'notifications',
 };
 

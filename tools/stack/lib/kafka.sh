@@ -99,7 +99,7 @@ kafka_acl_spec() {
   kafka_acl_topics policy WRITE policy.changes.v1 access-requests.v1.dlq grants.state.v1.dlq
   kafka_acl_topics policy READ access-requests.v1 grants.state.v1
   # access-tracking publishes the uses forward-auth sees (as a proxy would) and rejects.
-  kafka_acl_topics access-tracking WRITE access.usage.v1 access.usage.v1.dlq grants.state.v1.dlq
+  kafka_acl_topics access-tracking WRITE access.usage.v1 access.usage.v1.dlq grants.state.v1.dlq policy.changes.v1.dlq
   kafka_acl_topics access-tracking READ access.usage.v1 grants.state.v1 policy.changes.v1
   kafka_acl_topics requests WRITE access-requests.v1
   kafka_acl_topics notifications WRITE access-requests.v1.dlq

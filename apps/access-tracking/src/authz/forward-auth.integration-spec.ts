@@ -1,10 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { signProxyToken, signSessionToken } from '@lapse/auth';
-import { positionAtEnd } from '../testing/integration';
+import { positionAtEnd, sendRaw } from '../testing/integration';
 import { startLapseStack, type LapseStack } from '@lapse/grant-runtime/testing';
 import type { Consumer } from 'kafkajs';
-import { TOPICS, usageEventSchema, type UsageEvent } from '@lapse/contracts';
+import {
+  TOPICS,
+  deadLetterRecordSchema,
+  usageEventSchema,
+  type DeadLetterRecord,
+  type UsageEvent,
+} from '@lapse/contracts';
 import {
   waitFor,
   kafkaAs,
@@ -290,6 +296,63 @@ http://:${port} {
     expect(JSON.parse(atMoved.body).message).toBe('no grant for this user and resource');
     const old = await viaNginx('none', { ...API, ...asAlice });
     expect(JSON.parse(old.body).message).toBe('no Lapse resource at this address');
+  }, 180_000);
+
+  it('a policy change that can never be applied goes to policy.changes.v1.dlq; the directory keeps following', async () => {
+    const mirrorGroup = `at-authz-policy-${s.suffix}`;
+    const readerGroup = `it-authz-mirror-dlq-${uniqueSuffix()}`;
+    const ops = kafkaAs('ops', readerGroup);
+    await positionAtEnd(ops, readerGroup, TOPICS.policyChangesDlq);
+    const letters = new Map<string, DeadLetterRecord>();
+    const reader: Consumer = ops.consumer({ groupId: readerGroup, maxWaitTimeInMs: 100 });
+    await reader.connect();
+    await reader.subscribe({ topic: TOPICS.policyChangesDlq });
+    await reader.run({
+      eachMessage: async ({ message }) => {
+        const letter = deadLetterRecordSchema.parse(JSON.parse(message.value?.toString() ?? ''));
+        // Every access-tracking on the shared broker refuses the same records: keep this one's.
+        if (letter.source?.group === mirrorGroup)
+          letters.set(message.key?.toString() ?? '', letter);
+      },
+    });
+    try {
+      const change = {
+        id: `bad-${s.suffix}`,
+        kind: 'user.updated',
+        entityType: 'user',
+        entityId: 'not-a-uuid',
+        actorId: null,
+        at: new Date().toISOString(),
+        before: null,
+        after: null,
+      };
+      await sendRaw(ops, TOPICS.policyChanges, [
+        { key: `not-json-${s.suffix}`, value: '{"kind": "user.updated", ' },
+        { key: `not-uuid-${s.suffix}`, value: JSON.stringify(change) },
+      ]);
+      await waitFor(async () => (letters.size >= 2 ? true : undefined), {
+        timeoutMs: 60_000,
+        what: 'both records in policy.changes.v1.dlq',
+      });
+      expect(letters.get(`not-uuid-${s.suffix}`)).toMatchObject({
+        error: 'entityId: must be a UUID',
+        original: change,
+        source: { topic: TOPICS.policyChanges, group: mirrorGroup },
+      });
+      expect(letters.get(`not-json-${s.suffix}`)?.error).toMatch(/JSON/i);
+
+      // The mirror moved on: the next real change reaches the proxy.
+      const suffix = s.suffix.toLowerCase();
+      const dave = await s.admin.user('Dave', `dave-${suffix}@it.lapse`);
+      await s.admin.call('POST', `/v1/groups/${group.id}/members`, { userId: dave.id });
+      await settled(
+        'dave through nginx',
+        () => viaNginx('active', { ...API, 'x-auth-request-email': dave.email }),
+        (r) => r.status === 200,
+      );
+    } finally {
+      await reader.disconnect();
+    }
   }, 180_000);
 
   it('a peer that is neither trusted nor holding a proxy token is refused', async () => {

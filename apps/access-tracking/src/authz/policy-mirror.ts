@@ -6,8 +6,15 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import type { Consumer, Kafka } from 'kafkajs';
-import { TOPICS, policyChangeEventSchema } from '@lapse/contracts';
-import { KAFKA, withKafkaRetry } from '@lapse/kafka';
+import { TOPICS, policyChangeEventSchema, type PolicyChangeEvent } from '@lapse/contracts';
+import {
+  JsonProducer,
+  KAFKA,
+  parseRecord,
+  recordHandler,
+  withKafkaRetry,
+  type Parsed,
+} from '@lapse/kafka';
 import { counter, gauge } from '@lapse/platform';
 import { PolicyClient } from '@lapse/policy-client';
 import type { AccessTrackingConfig } from '../config';
@@ -23,6 +30,21 @@ const users = gauge('lapse_authz_directory_users', 'Users known to forward-auth'
 const resources = gauge('lapse_authz_directory_resources', 'Resources indexed by address');
 
 const RETRY_MAX_MS = 5_000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * A `policy.changes.v1` record as the mirror reads it: the event schema, and for a user or a
+ * resource (the entities it mirrors) a UUID id. Other entity types pass (they are not its
+ * concern); anything else can never be applied: to `policy.changes.v1.dlq` with the reason.
+ */
+export function parsePolicyChange(raw: Buffer | null): Parsed<PolicyChangeEvent> {
+  const r = parseRecord(policyChangeEventSchema, raw);
+  if (!r.ok) return r;
+  const { entityType, entityId } = r.value;
+  if ((entityType === 'user' || entityType === 'resource') && !UUID.test(entityId))
+    return { ok: false, error: 'entityId: must be a UUID', parsed: r.value };
+  return r;
+}
 
 /**
  * Keeps the forward-auth directory (users, resources by address) in line with policy without
@@ -45,6 +67,7 @@ export class PolicyMirror implements OnApplicationBootstrap, OnApplicationShutdo
     @Inject(ACCESS_TRACKING_CONFIG) private readonly config: AccessTrackingConfig,
     private readonly directory: AuthzDirectory,
     private readonly policy: PolicyClient,
+    private readonly producer: JsonProducer,
   ) {}
 
   /** Loads in the background: the service starts even while policy is away (forward-auth: 503). */
@@ -86,16 +109,24 @@ export class PolicyMirror implements OnApplicationBootstrap, OnApplicationShutdo
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: TOPICS.policyChanges, fromBeginning: false });
     await this.consumer.run({
-      eachMessage: async ({ message }) => {
-        const parsed = policyChangeEventSchema.safeParse(safeJson(message.value?.toString() ?? ''));
-        if (!parsed.success) return;
-        const { entityType, entityId } = parsed.data;
-        if (entityType !== 'user' && entityType !== 'resource') return;
-        await this.retrying(`${entityType} ${entityId}`, () =>
-          entityType === 'user' ? this.refreshUser(entityId) : this.refreshResource(entityId),
-        );
-        changes.inc({ entity: entityType });
-      },
+      // Rule 15: a record that can never be applied goes to the DLQ with its reason; a refresh
+      // that fails (policy away) is retried in place until it succeeds or the service stops.
+      eachMessage: recordHandler({
+        name: 'authz-policy-mirror',
+        topic: TOPICS.policyChanges,
+        groupId: this.config.LAPSE_AUTHZ_POLICY_GROUP_ID,
+        deadLetterTopic: TOPICS.policyChangesDlq,
+        producer: this.producer,
+        parse: parsePolicyChange,
+        handle: async ({ entityType, entityId }) => {
+          if (entityType === 'user') await this.refreshUser(entityId);
+          else if (entityType === 'resource') await this.refreshResource(entityId);
+          else return;
+          changes.inc({ entity: entityType });
+        },
+        isStopping: () => this.stopped,
+        backoff: { maxMs: RETRY_MAX_MS },
+      }),
     });
     for (const e of ends) this.consumer.seek({ topic: TOPICS.policyChanges, ...e });
   }
@@ -144,13 +175,5 @@ export class PolicyMirror implements OnApplicationBootstrap, OnApplicationShutdo
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     await this.consumer?.disconnect();
-  }
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
   }
 }
