@@ -3,12 +3,12 @@
  * a group that starts at the log end of a topic full of older records is current as soon as it
  * runs (those records are not its lag), not stale until some new record arrives; a record
  * published after that is lag until the group commits it; a group starting from the beginning
- * with records still to read is not current.
+ * with records still to read is not current. (Here, not in libs/kafka: libs/testing depends on
+ * libs/kafka, so a kafka spec may not use the testing harness.)
  */
 import { waitFor, kafkaSecurityAs, stack, uniqueSuffix } from '@lapse/testing';
 import type { Consumer, Kafka } from 'kafkajs';
-import { createKafka } from './client';
-import { ConsumerLagMonitor } from './lag-monitor';
+import { ConsumerLagMonitor, createKafka } from '@lapse/kafka';
 
 describe('ConsumerLagMonitor (real Kafka): groups with no committed offset', () => {
   const suffix = uniqueSuffix();
