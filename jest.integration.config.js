@@ -17,6 +17,10 @@ const SERIAL = [
   // Keeps a grant in use across a 3 s auto-lock through the real ingestion path: a starved
   // neighbour can delay its usage events past the deadline.
   '<rootDir>/apps/access-tracking/src/grants/workflow-lock.integration-spec.ts',
+  // Dead-letters events for unknown grants, which access-tracking does only while its grant
+  // projection is current: neighbour suites publishing grant state keep it catching up (by
+  // design such events are then recorded, not refused), so this suite runs without them.
+  '<rootDir>/apps/access-tracking/src/usage/ingestion.integration-spec.ts',
 ];
 const set = process.env.LAPSE_INTEGRATION_SET ?? 'all';
 
