@@ -177,7 +177,7 @@ describe('access-tracking ingestion and decisions (real Kafka, Postgres, Tempora
     expect((await decisionOf(userId, resourceId)).state).toBe('ACTIVE');
   });
 
-  it('decisions: unknown pair is NO_GRANT; a lock is visible within a second; input and caller are checked', async () => {
+  it('decisions: unknown pair is NO_GRANT; a lock reaches decisions; input and caller are checked', async () => {
     expect(await decisionOf(`nobody-${h.suffix}`, `nothing-${h.suffix}`)).toEqual({
       allowed: false,
       state: 'NO_GRANT',
