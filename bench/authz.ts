@@ -7,7 +7,7 @@
  * does not (the answers fall behind and the figures are queueing), the run says so and also
  * measures both at a rate the Lapse path sustains.
  */
-import { cpus, loadavg } from 'node:os';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { startLapseStack } from '@lapse/grant-runtime/testing';
 import { waitFor, freePort, httpGet, startNginx } from '@lapse/testing';
@@ -21,7 +21,7 @@ import {
   sustainableRate,
   type LoadResult,
 } from './lib/http-load';
-import { writeResults } from './lib/results';
+import { machineInfo, writeResults } from './lib/results';
 
 const HOST = 'app.bench.lapse.test';
 
@@ -219,13 +219,10 @@ export async function runAuthzBench(argv: string[]): Promise<void> {
       const file = writeResults('authz', {
         bench: 'authz',
         at: new Date().toISOString(),
-        machine: {
-          cpus: cpus().length,
-          model: cpus()[0]?.model,
-          loadavgBefore: load.before,
-          loadavgAfter: loadavg(),
-          note: 'shared 2-core machine; the load average says how much other work ran beside the bench',
-        },
+        machine: machineInfo(
+          load.before,
+          'shared 2-core machine; the load average says how much other work ran beside the bench',
+        ),
         setup: {
           nginx:
             '1 worker, keepalive upstreams (64 to Lapse, 4 s idle, request body not passed); the upstream is an nginx server returning 200',

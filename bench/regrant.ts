@@ -6,12 +6,12 @@
  * the admin call's return to the first decision that answers ACTIVE, polled every `--pollMs`.
  * Goal: re-grant p99 ≤ 2 s.
  */
-import { cpus, loadavg } from 'node:os';
+import { loadavg } from 'node:os';
 import { signProxyToken } from '@lapse/auth';
 import { startLapseStack } from '@lapse/grant-runtime/testing';
 import { waitFor } from '@lapse/testing';
 import { parseArgs, percentile, round } from './lib/args';
-import { writeResults } from './lib/results';
+import { machineInfo, writeResults } from './lib/results';
 
 const summary = (samples: number[]) => ({
   n: samples.length,
@@ -73,12 +73,7 @@ export async function runRegrantBench(argv: string[]): Promise<void> {
     const file = writeResults('regrant', {
       bench: 'regrant',
       at: new Date().toISOString(),
-      machine: {
-        cpus: cpus().length,
-        model: cpus()[0]?.model,
-        loadavgBefore: load.before,
-        loadavgAfter: loadavg(),
-      },
+      machine: machineInfo(load.before),
       setup: {
         lapse:
           'policy and access-tracking as child processes, the grant workflow worker in-process, Temporal dev server',

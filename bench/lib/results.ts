@@ -1,4 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 
 /** Writes bench/results/<name>-<timestamp>.json and <name>-latest.json; returns the first path. */
@@ -11,4 +12,15 @@ export function writeResults(name: string, results: unknown): string {
   writeFileSync(file, body);
   writeFileSync(join(dir, `${name}-latest.json`), body);
   return file;
+}
+
+/** The machine a result was measured on, with its load average before (given) and now. */
+export function machineInfo(loadavgBefore: number[], note?: string) {
+  return {
+    cpus: cpus().length,
+    model: cpus()[0]?.model,
+    loadavgBefore,
+    loadavgAfter: loadavg(),
+    ...(note ? { note } : {}),
+  };
 }
