@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { signProxyToken, signSessionToken } from '@lapse/auth';
 import { positionAtEnd, sendRaw } from '../testing/integration';
@@ -39,29 +40,53 @@ const deployed = (file: string) =>
   readFileSync(join(__dirname, '..', '..', '..', '..', 'deploy', 'proxies', file), 'utf8');
 
 /**
- * A server block with deploy/proxies/nginx's two files as shipped, but for the address of
- * access-tracking, the peer address nginx asks from (proxy_bind) and, when given, a proxy token.
+ * The http-block content of deploy/proxies/nginx as shipped (lapse-http.conf, and with `cache`
+ * the opt-in lapse-authz-cache-http.conf with its cache directory there) and a server block with
+ * lapse-authz.conf (with `cache`, its commented include of lapse-authz-cache.conf replaced by that
+ * file) and lapse-protect.conf, for the address of access-tracking, the peer address nginx asks
+ * from (proxy_bind) and, when given, a proxy token. The server adds the auth cache's status of
+ * each answer (`X-Lapse-Authz-Cache`).
  */
 function nginxServer(
   port: number,
   authz: string,
   upstream: number,
   bind: string,
-  proxyToken?: string,
+  opts: { proxyToken?: string; cacheDir?: string } = {},
 ): string {
-  const authzConf = deployed('nginx/lapse-authz.conf')
-    .replace('http://127.0.0.1:3002', authz)
-    .replace(
-      '#proxy_set_header X-Lapse-Proxy-Authorization "Bearer <proxy token>";',
-      `proxy_bind ${bind};${proxyToken ? ` proxy_set_header X-Lapse-Proxy-Authorization "Bearer ${proxyToken}";` : ''}`,
+  const httpConf = deployed('nginx/lapse-http.conf').replace(
+    'server 127.0.0.1:3002;',
+    `server ${authz.replace('http://', '')};`,
+  );
+  if (!httpConf.includes(authz.replace('http://', '')))
+    throw new Error('lapse-http.conf changed shape');
+  const cacheInclude = '#include /etc/nginx/lapse/lapse-authz-cache.conf;';
+  let authzConf = deployed('nginx/lapse-authz.conf').replace(
+    '#proxy_set_header X-Lapse-Proxy-Authorization "Bearer <proxy token>";',
+    `proxy_bind ${bind};${opts.proxyToken ? ` proxy_set_header X-Lapse-Proxy-Authorization "Bearer ${opts.proxyToken}";` : ''}`,
+  );
+  if (!authzConf.includes(`proxy_bind ${bind}`) || !authzConf.includes(cacheInclude))
+    throw new Error('lapse-authz.conf changed shape');
+  let cacheHttpConf = '';
+  if (opts.cacheDir) {
+    authzConf = authzConf.replace(cacheInclude, deployed('nginx/lapse-authz-cache.conf'));
+    cacheHttpConf = deployed('nginx/lapse-authz-cache-http.conf').replace(
+      '/var/cache/nginx/lapse-authz',
+      opts.cacheDir,
     );
-  if (!authzConf.includes(`proxy_bind ${bind}`)) throw new Error('lapse-authz.conf changed shape');
+    if (!cacheHttpConf.includes(opts.cacheDir))
+      throw new Error('lapse-authz-cache-http.conf changed shape');
+  }
   return `
+  ${httpConf}
+  ${cacheHttpConf}
   server {
     listen 127.0.0.1:${port};
     ${authzConf}
     location / {
       ${deployed('nginx/lapse-protect.conf')}
+      auth_request_set $lapse_authz_cache $upstream_cache_status;
+      add_header X-Lapse-Authz-Cache $lapse_authz_cache always;
       proxy_pass http://127.0.0.1:${upstream};
     }
   }`;
@@ -81,14 +106,18 @@ describe('forward-auth through nginx and Caddy', () => {
   let upstream: Upstream;
   let nginx: RunningProxy;
   let nginxUntrusted: RunningProxy;
+  /** nginx with the opt-in auth cache. */
+  let nginxCached: RunningProxy;
+  let cacheDir = '';
   let caddy: RunningProxy;
   let alice: { id: string; email: string };
   let bob: { id: string; email: string };
-  const host: Record<'active' | 'jit' | 'none' | 'autolock', string> = {
+  const host: Record<'active' | 'jit' | 'none' | 'autolock' | 'cached', string> = {
     active: '',
     jit: '',
     none: '',
     autolock: '',
+    cached: '',
   };
   const ids: Record<string, string> = {};
   let group: { id: string };
@@ -140,7 +169,11 @@ describe('forward-auth through nginx and Caddy', () => {
     const proxyToken = await signProxyToken(s.serviceSecret, 'it-nginx');
     nginx = await startNginx((port) => nginxServer(port, at, upstream.port, TRUSTED_PEER));
     nginxUntrusted = await startNginx((port) =>
-      nginxServer(port, at, upstream.port, UNTRUSTED_PEER, proxyToken),
+      nginxServer(port, at, upstream.port, UNTRUSTED_PEER, { proxyToken }),
+    );
+    cacheDir = mkdtempSync(join(tmpdir(), 'lapse-authz-cache-'));
+    nginxCached = await startNginx((port) =>
+      nginxServer(port, at, upstream.port, TRUSTED_PEER, { cacheDir }),
     );
     // deploy/proxies/caddy/lapse.caddy as shipped, for this access-tracking, with its
     // proxy-token line on (this Caddy is not a trusted peer).
@@ -162,6 +195,8 @@ http://:${port} {
   afterAll(async () => {
     await caddy?.stop();
     await nginxUntrusted?.stop();
+    await nginxCached?.stop();
+    if (cacheDir) rmSync(cacheDir, { recursive: true, force: true });
     await nginx?.stop();
     await upstream?.stop();
     await s?.stop();
@@ -455,6 +490,61 @@ http://:${port} {
     expect(locked.status).toBe(302);
     expect(locked.headers.location).toBe(blockPage('autolock'));
   }, 240_000);
+
+  it('with the opt-in auth cache: an allowed answer is remembered for its user only, and a grant that locks is refused', async () => {
+    const suffix = s.suffix.toLowerCase();
+    const resource = await s.admin.call<{ id: string }>('POST', '/v1/resources', {
+      name: `cached-${suffix}`,
+      address: host.cached,
+      policy: {
+        autoLock: { durationSeconds: AUTO_LOCK_SECONDS, approval: 'MANUAL' },
+        accessRequests: null,
+      },
+    });
+    ids.cached = resource.id;
+    await s.admin.assign(resource.id, group.id);
+    const viaCache = (headers: Record<string, string>) =>
+      httpGet(`${nginxCached.url}/app`, { host: host.cached, ...headers });
+    await settled(
+      'the grant through the caching nginx',
+      () => viaCache({ ...API, ...asAlice }),
+      (r) => r.status === 200,
+    );
+    // Asked again within the cache's second, nginx answers from its cache; the application still
+    // gets the user's identity.
+    const hit = await settled(
+      'an answer from the auth cache',
+      () => viaCache({ ...API, ...asAlice }),
+      (r) => r.headers['x-lapse-authz-cache'] === 'HIT',
+    );
+    expect(hit.status).toBe(200);
+    expect((JSON.parse(hit.body) as Echo).headers['x-lapse-user-id']).toBe(alice.id);
+    // Bob, at the same address while alice's answer is remembered: his own answer (no grant).
+    const asBob = { 'x-auth-request-email': bob.email };
+    const refused = await viaCache({ ...API, ...asBob });
+    expect(refused.status).toBe(403);
+    // Left alone, the grant locks; the cached "allowed" is older than its auto-lock period by
+    // then (at most one cache period), so the next request is asked about and refused.
+    const at = s.services['access-tracking']?.url as string;
+    const service = await signProxyToken(s.serviceSecret, 'it-nginx');
+    await waitFor(
+      async () => {
+        const res = await fetch(`${at}/v1/decisions?userId=${alice.id}&resourceId=${ids.cached}`, {
+          headers: { authorization: `Bearer ${service}` },
+        });
+        const d = (await res.json()) as { state: string };
+        return d.state === 'LOCKED' ? d : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 250, what: 'the idle grant to lock' },
+    );
+    const locked = await viaCache({ ...BROWSER, ...asAlice });
+    expect(locked.status).toBe(302);
+    expect(locked.headers.location).toBe(blockPage('cached'));
+    // An API client is refused with the grant's state.
+    const api = await viaCache({ ...API, ...asAlice });
+    expect(api.status).toBe(403);
+    expect(JSON.parse(api.body)).toMatchObject({ state: 'LOCKED' });
+  }, 180_000);
 
   it('uses recorded but not yet published are published on SIGTERM, not lost', async () => {
     // A second access-tracking whose timer would publish only in ten minutes: only the
