@@ -1,17 +1,39 @@
 /**
- * `npm run bench -- <name> [options]`: runs one benchmark against the running local stack
- * (`npm run stack -- up`) and writes its JSON to bench/results/. The stack's settings (Kafka
- * principals, CA, database) are read from `tools/stack/stack.sh env` before any bench module
- * loads, so it works in any shell; a variable already set in the environment wins.
+ * `npm run bench -- <name> [options]`: runs one benchmark and writes its JSON to bench/results/.
+ * Benches on the shared stack (`npm run stack -- up`) read its settings (Kafka principals, CA,
+ * database) from `tools/stack/stack.sh env` before any bench module loads, so they work in any
+ * shell; a variable already set in the environment wins. Benches on the bench stack (the
+ * Temporal server proper on Postgres, servers of their own: bench/lib/bench-stack.ts) install
+ * and start it first, idempotently, and use nothing else. `npm run bench -- stack down|status`
+ * stops or shows the bench stack.
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { benchStack, ensureBenchStack } from './lib/bench-stack';
 
 type Bench = (argv: string[]) => Promise<void>;
-const BENCHES: Record<string, () => Bench> = {
-  authz: () => (require('./authz') as typeof import('./authz')).runAuthzBench,
-  ingest: () => (require('./ingest') as typeof import('./ingest')).runIngestBench,
-  regrant: () => (require('./regrant') as typeof import('./regrant')).runRegrantBench,
+interface BenchEntry {
+  load: () => Bench;
+  /** shared: the running shared stack; bench: the bench stack (server mode), ensured first. */
+  stack: 'shared' | 'bench';
+}
+const BENCHES: Record<string, BenchEntry> = {
+  authz: {
+    load: () => (require('./authz') as typeof import('./authz')).runAuthzBench,
+    stack: 'shared',
+  },
+  fanout: {
+    load: () => (require('./fanout') as typeof import('./fanout')).runFanoutBench,
+    stack: 'bench',
+  },
+  ingest: {
+    load: () => (require('./ingest') as typeof import('./ingest')).runIngestBench,
+    stack: 'shared',
+  },
+  regrant: {
+    load: () => (require('./regrant') as typeof import('./regrant')).runRegrantBench,
+    stack: 'shared',
+  },
 };
 
 function loadStackEnv(): void {
@@ -26,13 +48,20 @@ function loadStackEnv(): void {
 
 async function main() {
   const [name, ...rest] = process.argv.slice(2);
-  const load = name ? BENCHES[name] : undefined;
-  if (!load) {
-    console.error(`usage: npm run bench -- <${Object.keys(BENCHES).join('|')}> [options]`);
+  if (name === 'stack' && (rest[0] === 'down' || rest[0] === 'status') && rest.length === 1) {
+    process.stdout.write(benchStack(rest[0]));
+    process.exit(0);
+  }
+  const bench = name ? BENCHES[name] : undefined;
+  if (!bench) {
+    console.error(
+      `usage: npm run bench -- <${Object.keys(BENCHES).join('|')}> [options] | stack down|status`,
+    );
     process.exit(2);
   }
-  loadStackEnv();
-  await load()(rest);
+  if (bench.stack === 'bench') ensureBenchStack();
+  else loadStackEnv();
+  await bench.load()(rest);
   process.exit(0);
 }
 

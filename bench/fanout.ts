@@ -1,0 +1,183 @@
+/**
+ * `npm run bench -- fanout`: a big group assigned to a resource, on the Temporal server proper
+ * (the bench stack). `--members` users (seeded in policy's database) in one group; the admin
+ * assigns the group to a resource, and the clock runs until decisions answer ACTIVE for every
+ * member: policy's grant sync starts one grant workflow per member (signalWithStart), the grant
+ * worker runs each one's first tasks and publishes ACTIVE to grants.state.v1, and
+ * access-tracking's projection answers decisions. Same-run baseline: bare `signalWithStart` of as
+ * many trivial workflows (nobody runs them) on the same server with the same number in flight
+ * as the sync (`--concurrency`, policy's LAPSE_GRANT_SYNC_CONCURRENCY). Reports grants/s, the
+ * baseline's starts/s, their ratio (goal ≥ 0.7), the ACTIVE curve and each process's RSS.
+ */
+import { loadavg } from 'node:os';
+import { Client } from '@temporalio/client';
+import { Client as PgClient } from 'pg';
+import { signProxyToken } from '@lapse/auth';
+import { startLapseStack } from '@lapse/grant-runtime/testing';
+import { stackTemporalSettings } from '@lapse/testing';
+import { connectTemporal } from '@lapse/temporal';
+import { parseArgs, round } from './lib/args';
+import { benchStackEnv } from './lib/bench-stack';
+import { awaitDecisions, latencySummary, sampleRss, stackPid } from './lib/lapse-watch';
+import { machineInfo, writeResults } from './lib/results';
+
+const log = (msg: string) =>
+  console.log(`[bench fanout ${new Date().toISOString().slice(11, 19)}] ${msg}`);
+
+/** Starts `n` trivial workflows with signalWithStart, `inFlight` at a time; starts per second. */
+async function bareSignalWithStart(
+  client: Client,
+  runId: string,
+  n: number,
+  inFlight: number,
+): Promise<{ n: number; seconds: number; perSecond: number }> {
+  let next = 0;
+  const t0 = performance.now();
+  const lane = async () => {
+    while (next < n) {
+      const i = next++;
+      await client.workflow.signalWithStart('benchTrivial', {
+        workflowId: `bench-fanout-${runId}-${i}`,
+        taskQueue: `bench-fanout-${runId}-nobody`,
+        args: [{ i }],
+        signal: 'benchPoke',
+        signalArgs: [{ i }],
+        // Nobody runs them: the server closes them itself.
+        workflowExecutionTimeout: '2 minutes',
+      });
+      if (i % 500 === 0) process.stdout.write(`\r  baseline: ${i}/${n} started`);
+    }
+  };
+  await Promise.all(Array.from({ length: inFlight }, lane));
+  const seconds = (performance.now() - t0) / 1000;
+  process.stdout.write(`\r  baseline: ${n}/${n} started\n`);
+  return { n, seconds: round(seconds), perSecond: round(n / seconds) };
+}
+
+export async function runFanoutBench(argv: string[]): Promise<void> {
+  const opts = parseArgs(argv, {
+    members: 10_000,
+    concurrency: 16,
+    pageSize: 500,
+    pollMs: 250,
+    timeoutSeconds: 1800,
+  });
+  const loadBefore = loadavg();
+  const runId = `f${Date.now().toString(36)}`;
+  const connection = await connectTemporal(stackTemporalSettings(), 1);
+  const client = new Client({ connection, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default' });
+
+  log(
+    `baseline: bare signalWithStart of ${opts.members} trivial workflows, ${opts.concurrency} in flight`,
+  );
+  const baseline = await bareSignalWithStart(client, runId, opts.members, opts.concurrency);
+  log(`baseline: ${baseline.perSecond} starts/s`);
+
+  log('starting policy, access-tracking and the grant worker (processes)…');
+  const s = await startLapseStack('bench-fanout', {
+    services: ['access-tracking'],
+    grantWorker: 'process',
+    env: { LOG_LEVEL: 'warn' },
+    serviceEnv: {
+      policy: {
+        LAPSE_GRANT_SYNC_CONCURRENCY: String(opts.concurrency),
+        LAPSE_GRANT_SYNC_PAGE_SIZE: String(opts.pageSize),
+      },
+    },
+  });
+  try {
+    const pg = new PgClient({ connectionString: s.env.DATABASE_URL });
+    await pg.connect();
+    const group = await s.admin.group(`fanout-${runId}`, []);
+    const resource = await s.admin.resource(`Fanout ${runId}`, {
+      autoLock: { durationSeconds: 86_400, approval: 'MANUAL' },
+      accessRequests: null,
+    });
+    log(`seeding ${opts.members} members of one group…`);
+    const users: { id: string }[] = (
+      await pg.query(
+        `INSERT INTO policy.users (email, name)
+         SELECT 'fanout-' || $1::text || '-' || i || '@bench.lapse', 'Fanout ' || i FROM generate_series(1, $2::int) AS i
+         RETURNING id`,
+        [runId, opts.members],
+      )
+    ).rows;
+    await pg.query(
+      `INSERT INTO policy.memberships (group_id, user_id) SELECT $1::uuid, unnest($2::uuid[])`,
+      [group.id, users.map((u) => u.id)],
+    );
+    await pg.end();
+    const pairs = users
+      .map((u) => ({ userId: u.id, resourceId: resource.id }))
+      .sort((a, b) => (a.userId < b.userId ? -1 : 1));
+
+    const rss = sampleRss({
+      policy: s.policy.process.pid,
+      'access-tracking': s.services['access-tracking']?.process.pid,
+      'grant-worker': s.grantWorkerProcess?.process.pid,
+      'temporal-server': stackPid(benchStackEnv.LAPSE_RUN_DIR, 'temporal'),
+    });
+    const proxyToken = await signProxyToken(s.serviceSecret, 'bench-fanout');
+    log(
+      `assigning the group to the resource; waiting for ${opts.members} grants ACTIVE in decisions`,
+    );
+    const t0 = performance.now();
+    await s.admin.assign(resource.id, group.id);
+    let lastLogged = 0;
+    const activeAt = await awaitDecisions(pairs, t0, {
+      decisionsUrl: `${s.services['access-tracking']?.url}/v1/decisions`,
+      token: proxyToken,
+      state: 'ACTIVE',
+      pollMs: opts.pollMs,
+      window: 200,
+      concurrency: 4,
+      timeoutMs: opts.timeoutSeconds * 1000,
+      progress: (reached, total) => {
+        const now = performance.now();
+        if (now - lastLogged < 1000 && reached < total) return;
+        lastLogged = now;
+        process.stdout.write(
+          `\r  ${reached}/${total} ACTIVE after ${round((now - t0) / 1000, 1)} s   `,
+        );
+      },
+    });
+    process.stdout.write('\n');
+    const memory = rss.stop();
+    const seconds = Math.max(...activeAt) / 1000;
+    const perSecond = round(opts.members / seconds);
+    const sorted = [...activeAt].sort((a, b) => a - b);
+    const curve = [0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 1].map((f) => ({
+      fraction: f,
+      seconds: round(sorted[Math.max(0, Math.ceil(f * sorted.length) - 1)] / 1000),
+    }));
+    const ratio = round(perSecond / baseline.perSecond);
+    const file = writeResults('fanout', {
+      bench: 'fanout',
+      at: new Date().toISOString(),
+      machine: machineInfo(loadBefore),
+      setup: {
+        temporal: `server mode (Temporal server on Postgres), ${benchStackEnv.LAPSE_TEMPORAL_SHARDS} history shards`,
+        lapse: 'policy, access-tracking and the grant worker as child processes (bench stack)',
+        ...opts,
+      },
+      baseline: { what: 'bare signalWithStart of trivial workflows, same server', ...baseline },
+      lapse: {
+        what: 'assign → every grant ACTIVE in decisions',
+        grants: opts.members,
+        seconds: round(seconds),
+        perSecond,
+        activeAfter: curve,
+        activeAtMs: latencySummary(activeAt),
+      },
+      ratio,
+      rssMiB: memory,
+      goals: { ratioAtLeast: 0.7, ratioMet: ratio >= 0.7 },
+    });
+    log(
+      `${opts.members} grants ACTIVE in ${round(seconds)} s = ${perSecond}/s; baseline ${baseline.perSecond}/s; ratio ${ratio} → ${file}`,
+    );
+    await connection.close();
+  } finally {
+    await s.stop();
+  }
+}

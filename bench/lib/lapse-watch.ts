@@ -1,0 +1,126 @@
+/**
+ * Watching a running Lapse from a benchmark: when each grant's decision reaches a state (an
+ * ordered sweep over `GET /v1/decisions`, cheap enough to run during the measurement), and the
+ * resident memory of each process (from /proc).
+ */
+import { readFileSync } from 'node:fs';
+import { percentile, round } from './args';
+
+export interface Pair {
+  userId: string;
+  resourceId: string;
+}
+
+export interface SweepOptions {
+  decisionsUrl: string;
+  token: string;
+  /** The state every pair must reach. */
+  state: string;
+  /** Pause between sweeps (ms). */
+  pollMs: number;
+  /** A sweep stops after this many pairs not yet in `state` (pairs reach it roughly in order). */
+  window: number;
+  /** Requests in flight per sweep. */
+  concurrency: number;
+  timeoutMs: number;
+  /** Called after each sweep with how many pairs are in `state`. */
+  progress?: (reached: number, total: number) => void;
+}
+
+/**
+ * Milliseconds (from `since`, a performance.now()) at which each pair's decision was first seen in
+ * `state`, in the order of `pairs`. Each sweep walks the pairs still pending in order and stops
+ * after `window` misses, so the requests made are about pairs + sweeps × window, not pairs ×
+ * sweeps. The times are upper bounds, late by at most one sweep.
+ */
+export async function awaitDecisions(
+  pairs: Pair[],
+  since: number,
+  o: SweepOptions,
+): Promise<number[]> {
+  const reachedAt = new Array<number>(pairs.length).fill(NaN);
+  let pending = pairs.map((_, i) => i);
+  const deadline = performance.now() + o.timeoutMs;
+  const stateOf = async (p: Pair): Promise<string> => {
+    const res = await fetch(`${o.decisionsUrl}?userId=${p.userId}&resourceId=${p.resourceId}`, {
+      headers: { authorization: `Bearer ${o.token}` },
+    });
+    if (!res.ok) throw new Error(`decisions answered ${res.status}: ${await res.text()}`);
+    return ((await res.json()) as { state: string }).state;
+  };
+  while (pending.length > 0) {
+    if (performance.now() > deadline)
+      throw new Error(
+        `${pending.length} of ${pairs.length} grants not ${o.state} in decisions after ${o.timeoutMs} ms`,
+      );
+    let next = 0;
+    let misses = 0;
+    const lane = async () => {
+      while (next < pending.length && misses < o.window) {
+        const i = pending[next++];
+        if ((await stateOf(pairs[i])) === o.state) reachedAt[i] = performance.now() - since;
+        else misses++;
+      }
+    };
+    await Promise.all(Array.from({ length: o.concurrency }, lane));
+    pending = pending.filter((i) => Number.isNaN(reachedAt[i]));
+    o.progress?.(pairs.length - pending.length, pairs.length);
+    if (pending.length > 0) await new Promise((r) => setTimeout(r, o.pollMs));
+  }
+  return reachedAt;
+}
+
+/** p50/p90/p99/max of latencies in ms. */
+export const latencySummary = (samples: number[]) => ({
+  n: samples.length,
+  p50Ms: round(percentile(samples, 50)),
+  p90Ms: round(percentile(samples, 90)),
+  p99Ms: round(percentile(samples, 99)),
+  maxMs: round(samples.reduce((a, b) => Math.max(a, b), -Infinity)),
+});
+
+/** Resident set size of a process in MiB (VmRSS from /proc), NaN once it is gone. */
+export function rssMiB(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? round(Number(m[1]) / 1024, 1) : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+/** Samples the RSS of named processes every `everyMs`; `stop()` gives each one's peak and last. */
+export function sampleRss(pids: Record<string, number | undefined>, everyMs = 1000) {
+  const peak: Record<string, number> = {};
+  const last: Record<string, number> = {};
+  const sample = () => {
+    for (const [name, pid] of Object.entries(pids)) {
+      if (!pid) continue;
+      const mb = rssMiB(pid);
+      if (Number.isNaN(mb)) continue;
+      last[name] = mb;
+      peak[name] = Math.max(peak[name] ?? 0, mb);
+    }
+  };
+  sample();
+  const timer = setInterval(sample, everyMs);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      sample();
+      return Object.fromEntries(
+        Object.keys(last).map((name) => [name, { peakMiB: peak[name], lastMiB: last[name] }]),
+      );
+    },
+  };
+}
+
+/** The pid in a tools/stack pid file (e.g. the Temporal server's), if it is there. */
+export function stackPid(runDir: string, name: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(`${runDir}/${name}.pid`, 'utf8').trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
