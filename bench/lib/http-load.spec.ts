@@ -1,4 +1,12 @@
-import { heldRate, parseVegeta, parseWrk, sustainableRate, type LoadResult } from './http-load';
+import {
+  heldRate,
+  parseVegeta,
+  parseWrk,
+  sustainableRate,
+  vegetaTargets,
+  wrkMixScript,
+  type LoadResult,
+} from './http-load';
 
 // Real output: wrk 4.1.0 with the bench's Lua `done` hook, and `vegeta report -type=json` v12.13.0.
 const WRK_OUT = `Running 1s test @ http://127.0.0.1:18080/
@@ -96,5 +104,46 @@ describe('sustainableRate', () => {
   it('is half the closed-loop throughput in hundreds, at least 100', () => {
     expect(sustainableRate(5199)).toBe(2500);
     expect(sustainableRate(150)).toBe(100);
+  });
+});
+
+describe('a mix of requests', () => {
+  const spec = {
+    url: 'http://127.0.0.1:8080/app?x=1',
+    headers: { accept: '*/*' },
+    connections: 10,
+    seconds: 2,
+    rate: 3,
+    variants: [
+      { host: 'a.test', 'x-auth-request-email': 'ann@x.test' },
+      { host: 'b.test', 'x-auth-request-email': 'bob@x.test' },
+    ],
+  };
+
+  it('wrk builds every request of the mix once and sends one at random', () => {
+    const lua = wrkMixScript(spec);
+    expect(lua).toContain(
+      '{ ["Accept"] = "*/*", ["Host"] = "a.test", ["X-Auth-Request-Email"] = "ann@x.test" },',
+    );
+    expect(lua).toContain('{ ["Accept"] = "*/*", ["Host"] = "b.test"');
+    expect(lua).toContain('wrk.format("GET", "/app?x=1", h)');
+    expect(lua).toContain('return reqs[math.random(#reqs)]');
+    expect(lua).toContain('LAPSE_WRK_JSON');
+  });
+
+  it('vegeta gets one target per request of the run, in a random order', () => {
+    const picks = [0.9, 0.1, 0.6, 0.2, 0.7, 0.4];
+    const targets = vegetaTargets(spec, () => picks.shift() as number);
+    const hosts = [...targets.matchAll(/^Host: (.*)$/gm)].map((m) => m[1]);
+    expect(hosts).toEqual(['b.test', 'a.test', 'b.test', 'a.test', 'b.test', 'a.test']);
+    expect(targets.split('\n\n')[0]).toBe(
+      'GET http://127.0.0.1:8080/app?x=1\nAccept: */*\nHost: b.test\nX-Auth-Request-Email: bob@x.test',
+    );
+  });
+
+  it('vegeta without a mix: one target', () => {
+    expect(vegetaTargets({ ...spec, variants: undefined })).toBe(
+      'GET http://127.0.0.1:8080/app?x=1\nAccept: */*\n',
+    );
   });
 });

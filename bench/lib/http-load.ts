@@ -20,6 +20,11 @@ export interface LoadSpec {
   seconds: number;
   /** Requests per second (fixed rate, vegeta); absent: closed loop (wrk). */
   rate?: number;
+  /**
+   * A mix of requests: each request adds one of these header sets (picked uniformly at random,
+   * independently per request) to `headers`, e.g. many users on many resources.
+   */
+  variants?: Record<string, string>[];
 }
 
 export interface LoadResult {
@@ -129,11 +134,41 @@ export function parseWrk(stdout: string): WrkSummary {
   return JSON.parse(line.slice(WRK_MARK.length)) as WrkSummary;
 }
 
+/**
+ * The wrk Lua for a mix: every request is built once at start (`wrk.format`), and each request
+ * sent is one of them, picked at random.
+ */
+export function wrkMixScript(spec: LoadSpec): string {
+  const path = new URL(spec.url).pathname + new URL(spec.url).search;
+  const lua = (s: string) => JSON.stringify(s); // ASCII header values: valid Lua string literals
+  const sets = (spec.variants ?? []).map((v) => {
+    const entries = headerLines({ ...spec.headers, ...v }).map((line) => {
+      const colon = line.indexOf(':');
+      return `[${lua(line.slice(0, colon))}] = ${lua(line.slice(colon + 1).trim())}`;
+    });
+    return `  { ${entries.join(', ')} },`;
+  });
+  return `
+local sets = {
+${sets.join('\n')}
+}
+local reqs = {}
+init = function(args)
+  math.randomseed(os.time())
+  for i, h in ipairs(sets) do reqs[i] = wrk.format("GET", ${lua(path)}, h) end
+end
+request = function()
+  return reqs[math.random(#reqs)]
+end
+${WRK_DONE}`;
+}
+
 /** Closed loop with wrk (one thread). */
 async function closedLoop(spec: LoadSpec, dir: string): Promise<LoadResult> {
   const script = join(dir, 'summary.lua');
-  writeFileSync(script, WRK_DONE);
-  const headers = headerLines(spec.headers).flatMap((h) => ['-H', h]);
+  const mix = (spec.variants?.length ?? 0) > 0;
+  writeFileSync(script, mix ? wrkMixScript(spec) : WRK_DONE);
+  const headers = mix ? [] : headerLines(spec.headers).flatMap((h) => ['-H', h]);
   const out = await exec('wrk', [
     '-t1',
     `-c${spec.connections}`,
@@ -200,11 +235,31 @@ export function parseVegeta(json: string, spec: LoadSpec): LoadResult {
   };
 }
 
+/** Most targets written for a mix; vegeta cycles through them in order. */
+const MIX_TARGETS_MAX = 100_000;
+
+/**
+ * vegeta's targets (its HTTP format). A mix is written as a random sequence of its header sets,
+ * one per request of the run (at most MIX_TARGETS_MAX, then repeated): vegeta sends targets in
+ * file order, so the order must already be random.
+ */
+export function vegetaTargets(spec: LoadSpec, random: () => number = Math.random): string {
+  const target = (h: Record<string, string>) =>
+    [`GET ${spec.url}`, ...headerLines(h), ''].join('\n');
+  const variants = spec.variants ?? [];
+  if (variants.length === 0) return target(spec.headers);
+  const n = Math.min(MIX_TARGETS_MAX, Math.max(1, Math.ceil((spec.rate ?? 1) * spec.seconds)));
+  const out: string[] = [];
+  for (let i = 0; i < n; i++)
+    out.push(target({ ...spec.headers, ...variants[Math.floor(random() * variants.length)] }));
+  return out.join('\n');
+}
+
 /** Fixed rate with vegeta: `connections` workers to start with, as many more as it needs. */
 async function fixedRate(spec: LoadSpec, dir: string): Promise<LoadResult> {
   const targets = join(dir, 'targets.txt');
   const results = join(dir, 'results.bin');
-  writeFileSync(targets, [`GET ${spec.url}`, ...headerLines(spec.headers), ''].join('\n'));
+  writeFileSync(targets, vegetaTargets(spec));
   await exec(VEGETA, [
     'attack',
     `-targets=${targets}`,
