@@ -126,7 +126,7 @@ const libEntryPointsOnly = [
     message: 'import the lib by its @lapse/* entry point, not its files',
   },
   {
-    regex: '^@lapse/(?!contracts/workflow$|grant-runtime/testing$)[^/]+/.+',
+    regex: '^@lapse/(?!contracts/workflow$|grant-runtime/testing$|grant-workflow/testing$)[^/]+/.+',
     message: 'only the entry points in tsconfig.base.json paths are public',
   },
 ];

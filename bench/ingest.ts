@@ -5,7 +5,11 @@
  *     spread over them (access.usage.v1);
  *  2. ceiling: a bare kafkajs consumer reads those same events (no parsing, no writes);
  *  3. Lapse: the app (in this process) ingests them: validate, DLQ, coalesce, monotonic
- *     write, commit, signals — events/s until all are durable, and the ratio to the ceiling;
+ *     write, commit — events/s until all are durable, and the ratio to the ceiling. The first
+ *     --workflows grants are real `accessGrant` workflows (a grant worker in this process, on the
+ *     Temporal server the stack runs: dev, or the server on Postgres with LAPSE_TEMPORAL_MODE=server);
+ *     their histories are read before and after, so the Temporal work ingestion causes is measured
+ *     (none: workflows are not signalled, they ask `latestAccess` when an auto-lock falls due);
  *  4. latency: --rate events/s for --latency-seconds, publish (Kafka timestamp) → durable;
  *  5. decisions: autocannon (a worker thread) at --decisions-rate for --decisions-seconds, against
  *     a bare node:http server first (the floor), then against Lapse.
@@ -16,7 +20,12 @@ import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Partitioners, type Kafka } from 'kafkajs';
 import { TOPICS } from '@lapse/contracts';
+import { Client, type Connection } from '@temporalio/client';
 import { signProxyToken } from '@lapse/auth';
+import { grantWorkflowId, type GrantRef } from '@lapse/contracts';
+import { GrantClient } from '@lapse/grant-client';
+import { startGrantWorker, type RunningGrantWorker } from '@lapse/grant-runtime/testing';
+import { connectTemporal } from '@lapse/temporal';
 import { migrate } from '@lapse/db';
 import { ensureTopics } from '@lapse/kafka';
 import { lapseValidationPipe } from '@lapse/platform';
@@ -27,6 +36,7 @@ import {
   kafkaAs,
   kafkaEnvAs,
   stack,
+  stackTemporalSettings,
 } from '@lapse/testing';
 import { createAppModule } from '../apps/access-tracking/src/app.module';
 import { loadServiceConfig } from '../apps/access-tracking/src/config';
@@ -34,7 +44,6 @@ import { dataSourceOptions } from '../apps/access-tracking/src/db/data-source';
 import { GrantProjection } from '../apps/access-tracking/src/grants/grant-projection';
 import { GrantStateConsumer } from '../apps/access-tracking/src/grants/grant-state.consumer';
 import { DecisionsFastPath } from '../apps/access-tracking/src/decisions/decisions-fast-path';
-import { AccessSignaler } from '../apps/access-tracking/src/signals/access-signaler';
 import { UsageIngestor } from '../apps/access-tracking/src/usage/usage.ingestor';
 import { parseArgs, percentile, round } from './lib/args';
 import {
@@ -60,7 +69,7 @@ export async function runIngestBench(argv: string[]): Promise<void> {
     'decisions-rate': 5000,
     'decisions-seconds': 30,
     'decisions-connections': 10,
-    signals: true,
+    workflows: 1000,
     'keep-db': false,
   });
   const runId = `b${Date.now().toString(36)}`;
@@ -79,6 +88,8 @@ export async function runIngestBench(argv: string[]): Promise<void> {
   const producer = kafkaAs('proxy', `lapse-bench-${runId}`).producer(producerOptions);
   await Promise.all([producer.connect(), grantProducer.connect()]);
   let app: INestApplication | undefined;
+  let worker: RunningGrantWorker | undefined;
+  let connection: Connection | undefined;
   try {
     // 1. Grants and events.
     const resources = 100;
@@ -91,6 +102,35 @@ export async function runIngestBench(argv: string[]): Promise<void> {
     await publishActiveGrants(grantProducer, grants, { lastAccessAt: null, version: 1 });
     await grantProducer.disconnect();
     log(`seeded ${grants.length} grants in ${Date.now() - t} ms`);
+
+    // Real workflows for the first --workflows grants (their published state supersedes the
+    // seeded one: a fresh run's version is above 1). Auto-lock 1 h: none falls due in the run.
+    const workflowGrants = grants.slice(0, Math.min(opts.workflows, grants.length));
+    let temporal: Client | undefined;
+    if (workflowGrants.length > 0) {
+      t = Date.now();
+      worker = await startGrantWorker({ taskQueuePrefix: `${runId}-`, clientId: `bench-${runId}` });
+      connection = await connectTemporal(stackTemporalSettings(), 1);
+      temporal = new Client({ connection, namespace: stack.temporalNamespace });
+      const client = new GrantClient(temporal, { taskQueuePrefix: `${runId}-` });
+      const policy = {
+        autoLock: { durationSeconds: 3600, approval: 'MANUAL' as const },
+        accessRequests: null,
+        expiresAt: null,
+        sourceGroupIds: [`bench-${runId}`],
+      };
+      await inParallel(
+        workflowGrants,
+        16,
+        (g) => client.start(g, { policy }),
+        (n) => process.stdout.write(`\r  started ${n}/${workflowGrants.length} grant workflows   `),
+      );
+      process.stdout.write('\n');
+      log(`started ${workflowGrants.length} grant workflows in ${Date.now() - t} ms`);
+    }
+    const historyOf = (c: Client) =>
+      inParallel(workflowGrants, 16, (g) => settledHistoryLength(c, g));
+    const historyBefore = temporal ? await historyOf(temporal) : [];
 
     const usageStart = await endOffsets(kafka, TOPICS.usage);
     t = Date.now();
@@ -143,8 +183,6 @@ export async function runIngestBench(argv: string[]): Promise<void> {
       LAPSE_USAGE_GROUP_ID: usageGroup,
       LAPSE_GRANT_STATE_GROUP_ID: grantGroup,
       LAPSE_TASK_QUEUE_PREFIX: `${runId}-`,
-      LAPSE_SIGNALS_ENABLED: String(opts.signals),
-      LAPSE_SIGNAL_QUEUE_MAX: String(opts.grants * 2),
       LOG_LEVEL: 'warn',
     });
     const bootStarted = Date.now();
@@ -153,7 +191,6 @@ export async function runIngestBench(argv: string[]): Promise<void> {
     await app.listen(0, '127.0.0.1');
     const url = await app.getUrl();
     const ingestor = app.get(UsageIngestor);
-    const signaler = app.get(AccessSignaler);
     let firstDurable = 0;
     let lastDurable = 0;
     ingestor.onDurable(({ durableAt }) => {
@@ -176,7 +213,6 @@ export async function runIngestBench(argv: string[]): Promise<void> {
     const ingestMs = lastDurable - ingestor.joinedAt;
     const steadyMs = lastDurable - firstDurable;
     const ingested = { ...ingestor.stats };
-    const signalsAfterIngest = { ...signaler.stats };
     log(
       `Lapse ingestion: ${total} events durable in ${ingestMs} ms from group join (${Math.round(total / (ingestMs / 1000))}/s), ${steadyMs} ms first→last batch (${Math.round(total / (steadyMs / 1000))}/s)`,
     );
@@ -206,21 +242,14 @@ export async function runIngestBench(argv: string[]): Promise<void> {
     log(
       `publish → durable over ${lags.length} events at ${opts.rate}/s: p50 ${percentile(lags, 50)} ms, p99 ${percentile(lags, 99)} ms`,
     );
+    const historyAfter = temporal ? await historyOf(temporal) : [];
+    const eventsAdded = historyAfter.reduce((sum, n, i) => sum + n - historyBefore[i], 0);
+    log(
+      `${workflowGrants.length} real grant workflows (all used in both phases): ${eventsAdded} history events added by ingestion`,
+    );
 
     // 5. Decisions under load: first the floor (a bare node:http server answering a fixed body,
-    //    measured with the same client and settings), then Lapse. The signal queue is drained
-    //    first: bench grants have no workflow, so each queued signal ends in a NotFound error whose
-    //    stack trace costs more than a real signal would.
-    const draining = setInterval(
-      () =>
-        process.stdout.write(
-          `\r  draining signals: ${signaler.stats.notFound + signaler.stats.sent + signaler.stats.failed}/${signaler.stats.admitted}   `,
-        ),
-      1000,
-    );
-    await signaler.drained();
-    clearInterval(draining);
-    process.stdout.write('\n');
+    //    measured with the same client and settings), then Lapse.
     const token = await signProxyToken(SECRET, 'bench-proxy');
     const paths = Array.from({ length: 200 }, (_, i) => {
       const g =
@@ -287,13 +316,15 @@ export async function runIngestBench(argv: string[]): Promise<void> {
         projectionReadyMs: projectionMs,
         target: { eventsPerSecond: Math.min(50_000, Math.round(0.6 * rawRate)) },
       },
-      signals: {
-        enabled: opts.signals,
-        windowSeconds: config.LAPSE_SIGNAL_WINDOW_SECONDS,
-        ...signalsAfterIngest,
-        perEvent: round(signalsAfterIngest.admitted / total, 4),
-        perGrantPerWindow: round(signalsAfterIngest.admitted / grants.length, 3),
-        note: 'admitted = signals the window let through (one RPC each); bench grants have no workflow, so sent ones end as notFound',
+      workflows: {
+        temporalAddress: stack.temporalAddress,
+        temporalMode: process.env.LAPSE_TEMPORAL_MODE ?? 'dev',
+        grants: workflowGrants.length,
+        usedInBothPhases: workflowGrants.length <= Math.min(opts.events, 20_000),
+        historyEventsBefore: historyBefore.reduce((a, b) => a + b, 0),
+        historyEventsAddedByIngestion: eventsAdded,
+        signalsSent: 0,
+        note: 'access-tracking sends no accessed signals: ingestion costs Temporal nothing; each workflow asks latestAccess once per auto-lock period instead (npm run bench -- workday)',
       },
       latency: {
         rate: opts.rate,
@@ -318,6 +349,8 @@ export async function runIngestBench(argv: string[]): Promise<void> {
     log(`results: ${file}`);
   } finally {
     await app?.close();
+    await worker?.stop();
+    await connection?.close();
     await producer.disconnect();
     if (!opts['keep-db']) await db.drop();
   }
@@ -393,4 +426,38 @@ async function rawConsume(
   await finished;
   await consumer.disconnect();
   return { messages, ms: last - first };
+}
+
+/** Runs `fn` over `items`, `limit` at a time; results in input order. */
+async function inParallel<T, R>(
+  items: T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+  progress?: (done: number) => void,
+): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  let done = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      for (let i = next++; i < items.length; i = next++) {
+        out[i] = await fn(items[i]);
+        if (++done % 100 === 0 || done === items.length) progress?.(done);
+      }
+    }),
+  );
+  return out;
+}
+
+/** The workflow's history length once it has nothing in flight (no workflow task, no activity). */
+async function settledHistoryLength(temporal: Client, grant: GrantRef): Promise<number> {
+  const handle = temporal.workflow.getHandle(grantWorkflowId(grant));
+  return waitFor(
+    async () => {
+      const d = await handle.describe();
+      const busy = d.raw.pendingWorkflowTask || (d.raw.pendingActivities?.length ?? 0) > 0;
+      return busy ? undefined : d.historyLength;
+    },
+    { timeoutMs: 120_000, intervalMs: 200, what: `grant ${grantWorkflowId(grant)} settled` },
+  );
 }

@@ -34,6 +34,10 @@ const BENCHES: Record<string, BenchEntry> = {
     load: () => (require('./regrant') as typeof import('./regrant')).runRegrantBench,
     stack: 'shared',
   },
+  workday: {
+    load: () => (require('./workday') as typeof import('./workday')).runWorkdayBench,
+    stack: 'shared',
+  },
 };
 
 function loadStackEnv(): void {

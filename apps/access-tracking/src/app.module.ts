@@ -1,7 +1,6 @@
 import { Module, type Type } from '@nestjs/common';
 import { AuthModule } from '@lapse/auth';
 import { DbModule } from '@lapse/db';
-import { grantClientProvider } from '@lapse/grant-client';
 import { KafkaModule, kafkaSettingsOf } from '@lapse/kafka';
 import { PlatformModule } from '@lapse/platform';
 import { PolicyClientModule, PolicyUserDirectory, policyClientOf } from '@lapse/policy-client';
@@ -17,7 +16,6 @@ import { GrantProjection } from './grants/grant-projection';
 import { IngestionFreshness } from './kafka/freshness';
 import { GrantStateConsumer } from './grants/grant-state.consumer';
 import { GrantStateRepository } from './grants/grant-state.repository';
-import { AccessSignaler } from './signals/access-signaler';
 import { LastAccessRepository } from './usage/last-access.repository';
 import { UsageIngestor } from './usage/usage.ingestor';
 
@@ -42,13 +40,11 @@ export function createAppModule(config: AccessTrackingConfig): Type<unknown> {
     controllers: [DecisionsController, ...AUTHZ_CONTROLLERS],
     providers: [
       { provide: ACCESS_TRACKING_CONFIG, useValue: config },
-      grantClientProvider(ACCESS_TRACKING_CONFIG),
       { provide: GrantProjection, useValue: new GrantProjection() },
       GrantStateRepository,
       GrantStateConsumer,
       IngestionFreshness,
       LastAccessRepository,
-      AccessSignaler,
       UsageIngestor,
       AccessTrackingActivityHost,
       DecisionsFastPath,

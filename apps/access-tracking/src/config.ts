@@ -33,14 +33,6 @@ export const configSchema = commonEnvSchema
       .default(`lapse-access-tracking-grant-state-${hostname()}`),
     /** How long boot waits for the projection to catch up with grants.state.v1 before ingesting. */
     LAPSE_PROJECTION_CATCHUP_MS: positiveInt.default(30_000),
-    /** At most one `accessed` signal per grant per window (seconds). */
-    LAPSE_SIGNAL_WINDOW_SECONDS: positiveInt.default(60),
-    /** Signals in flight to Temporal at once. */
-    LAPSE_SIGNAL_CONCURRENCY: positiveInt.default(16),
-    /** Signals waiting to be sent; beyond this they are dropped (safe: the workflow asks before locking). */
-    LAPSE_SIGNAL_QUEUE_MAX: positiveInt.default(50_000),
-    /** Send `accessed` signals at all (off for benchmarks of ingestion alone). */
-    LAPSE_SIGNALS_ENABLED: envBoolean.default(true),
     /**
      * The pre-lock access check answers only when usage ingestion covers every event published
      * up to this many ms ago; otherwise the lock waits and is checked again.

@@ -137,8 +137,6 @@ describe('forward-auth through nginx and Caddy', () => {
           LAPSE_SESSION_SECRET: SESSION_SECRET,
           LAPSE_CONSOLE_URL: CONSOLE,
           LAPSE_USAGE_GROUP_ID: usageGroup,
-          // The pre-lock latestAccess answer is what keeps a grant in use alive, not the signal.
-          LAPSE_SIGNAL_WINDOW_SECONDS: '60',
         },
       },
     });

@@ -79,7 +79,7 @@ describe('Kafka principals and ACLs (rule 16)', () => {
   beforeAll(async () => {
     expect(process.env.KAFKA_SECURITY_PROTOCOL).toBe('SASL_SSL');
     h = await createHarness('access_tracking_acl');
-    ({ app, url } = await bootApp(h.config({ LAPSE_SIGNALS_ENABLED: 'false' })));
+    ({ app, url } = await bootApp(h.config()));
     token = await signProxyToken(SERVICE_SECRET, 'acl-test');
   });
 

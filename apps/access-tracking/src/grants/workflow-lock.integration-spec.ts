@@ -3,7 +3,8 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { Client, Connection } from '@temporalio/client';
-import type { GrantRef } from '@lapse/contracts';
+import { grantWorkflowId, type GrantRef } from '@lapse/contracts';
+import { temporal } from '@temporalio/proto';
 import { signProxyToken } from '@lapse/auth';
 import { GrantClient } from '@lapse/grant-client';
 import {
@@ -15,7 +16,6 @@ import {
   stackTemporalSettings,
 } from '@lapse/testing';
 import { connectTemporal } from '@lapse/temporal';
-import { AccessSignaler } from '../signals/access-signaler';
 import {
   SERVICE_SECRET,
   bootApp,
@@ -25,12 +25,13 @@ import {
 } from '../testing/integration';
 
 const root = join(__dirname, '..', '..', '..', '..');
-const AUTO_LOCK_SECONDS = 3;
+// Above the ingestion lag a loaded 2-core CI machine shows (a lock check sees only durable accesses).
+const AUTO_LOCK_SECONDS = 5;
 
 /**
  * The real grant workflow (grant-worker as a child process on this suite's task-queue prefix)
  * against this service: an idle grant locks and decisions say so; a grant in use never locks,
- * with coalesced signals and the pre-lock `latestAccess` activity served from here.
+ * with no `accessed` signal: the workflow asks the pre-lock `latestAccess` activity, served from here.
  */
 describe('access-tracking with the real grant workflow', () => {
   let h: Harness;
@@ -39,6 +40,7 @@ describe('access-tracking with the real grant workflow', () => {
   let worker: RunningService | undefined;
   let connection: Connection;
   let grants: GrantClient;
+  let temporalClient: Client;
   let token: string;
 
   beforeAll(async () => {
@@ -62,7 +64,8 @@ describe('access-tracking with the real grant workflow', () => {
       { timeoutMs: 90_000 },
     );
     connection = await connectTemporal(stackTemporalSettings(), 1);
-    grants = new GrantClient(new Client({ connection, namespace: stack.temporalNamespace }), {
+    temporalClient = new Client({ connection, namespace: stack.temporalNamespace });
+    grants = new GrantClient(temporalClient, {
       taskQueuePrefix: h.env.LAPSE_TASK_QUEUE_PREFIX,
       requestTtlSeconds: 3600,
     });
@@ -131,10 +134,18 @@ describe('access-tracking with the real grant workflow', () => {
 
     const view = await grants.state(busy);
     expect(view?.state).toBe('ACTIVE');
-    // The workflow learnt recent accesses (one coalesced signal per 60 s window, then latestAccess).
+    // The workflow learnt recent accesses by asking latestAccess at each auto-lock deadline; it
+    // was never signalled (Temporal work per grant does not grow with use).
     expect(Date.parse(view?.lastAccessAt ?? '1970-01-01T00:00:00Z')).toBeGreaterThan(
       until - AUTO_LOCK_SECONDS * 1000,
     );
-    expect(app.get(AccessSignaler).stats.sent).toBeGreaterThanOrEqual(1);
+    const history = await temporalClient.workflow.getHandle(grantWorkflowId(busy)).fetchHistory();
+    const types = (history.events ?? []).map((e) => e.eventType);
+    const EventType = temporal.api.enums.v1.EventType;
+    expect(types).not.toContain(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED);
+    const asked = (history.events ?? []).filter(
+      (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'latestAccess',
+    );
+    expect(asked.length).toBeGreaterThanOrEqual(2);
   });
 });

@@ -25,7 +25,6 @@ describe('access-tracking crash recovery (child process, SIGKILL)', () => {
   const start = () =>
     startServiceProcess('access-tracking', {
       ...h.env,
-      LAPSE_SIGNALS_ENABLED: 'false',
       LAPSE_ACTIVITY_HOST_ENABLED: 'false',
     });
 

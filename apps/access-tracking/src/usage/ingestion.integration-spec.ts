@@ -47,7 +47,7 @@ describe('access-tracking ingestion and decisions (real Kafka, Postgres, Tempora
   beforeAll(async () => {
     h = await createHarness('access_tracking_ingest');
     dlq = await dlqReader(h.kafka, h.suffix);
-    ({ app, url } = await bootApp(h.config({ LAPSE_SIGNALS_ENABLED: 'false' })));
+    ({ app, url } = await bootApp(h.config()));
     token = await signProxyToken(SERVICE_SECRET, 'proxy-test');
   });
 
@@ -300,7 +300,6 @@ describe('access-tracking ingestion and decisions (real Kafka, Postgres, Tempora
     await positionAtEnd(h.kafka, `at-grants2-${h.suffix}`, TOPICS.grantState);
     const second = await bootApp(
       h.config({
-        LAPSE_SIGNALS_ENABLED: 'false',
         LAPSE_ACTIVITY_HOST_ENABLED: 'false',
         LAPSE_GRANT_STATE_GROUP_ID: `at-grants2-${h.suffix}`,
         LAPSE_USAGE_GROUP_ID: `at-usage2-${h.suffix}`,

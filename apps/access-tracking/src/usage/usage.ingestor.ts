@@ -22,7 +22,6 @@ import { ACCESS_TRACKING_CONFIG } from '../config.token';
 import { GrantProjection } from '../grants/grant-projection';
 import { GrantStateConsumer } from '../grants/grant-state.consumer';
 import { counter, histogram } from '@lapse/platform';
-import { AccessSignaler, type AccessToSignal } from '../signals/access-signaler';
 import { LastAccessRepository } from './last-access.repository';
 import { coalesceByGrant, validateUsage, type AcceptedUsage } from './usage-validation';
 
@@ -46,7 +45,8 @@ export type DurableListener = (batch: { publishedAt: number[]; durableAt: number
 /**
  * Ingests access.usage.v1 in batches: validate each record on its own (rejects → DLQ with the
  * reason, depth-safe and cut to size, in byte-bounded produce calls), coalesce by grant, one
- * monotonic write, then resolve and commit offsets, then signal workflows. A crash anywhere
+ * monotonic write, then resolve and commit offsets. Workflows are not signalled: each asks
+ * `latestAccess` (served from the same table) when its auto-lock falls due. A crash anywhere
  * before the commit redelivers the batch; every step is idempotent. A failed write (Postgres
  * down) or DLQ send (broker down) retries in place with backoff; a consumer that stops is
  * restarted by its SupervisedConsumer (rule 15).
@@ -72,7 +72,6 @@ export class UsageIngestor implements OnApplicationBootstrap, OnApplicationShutd
     private readonly projection: GrantProjection,
     private readonly grantState: GrantStateConsumer,
     private readonly repo: LastAccessRepository,
-    private readonly signaler: AccessSignaler,
     health: HealthRegistry,
   ) {
     health.register('usage-consumer', async () => {
@@ -194,11 +193,6 @@ export class UsageIngestor implements OnApplicationBootstrap, OnApplicationShutd
     for (const l of this.listeners) l({ publishedAt, durableAt });
     end();
 
-    // Rule 2: accesses to a grant that is not ACTIVE are recorded but never unlock it.
-    const toSignal: AccessToSignal[] = [];
-    for (const u of latest.values())
-      if (this.projection.get(u.key)?.state === 'ACTIVE') toSignal.push(u);
-    this.signaler.offer(toSignal, durableAt);
     await heartbeat();
   }
 
