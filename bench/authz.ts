@@ -30,6 +30,7 @@ import {
   runLoad,
   sustainableRate,
   type LoadResult,
+  type Variant,
 } from './lib/http-load';
 import { machineInfo, writeResults } from './lib/results';
 
@@ -203,6 +204,23 @@ async function identityMix(s: LapseStack, users: number, resources: number, laps
   return pairs;
 }
 
+/** The load's requests: every pair on each of `paths` paths (`/p<k>`), through nginx or direct. */
+export function requestMix(
+  pairs: { email: string; host: string }[],
+  paths: number,
+): { viaNginx: Variant[]; direct: Variant[] } {
+  const viaNginx: Variant[] = [];
+  const direct: Variant[] = [];
+  for (const p of pairs)
+    for (let k = 0; k < paths; k++) {
+      viaNginx.push({ path: `/p${k}`, headers: { host: p.host, 'x-auth-request-email': p.email } });
+      direct.push({
+        headers: { 'x-original-url': `http://${p.host}/p${k}`, 'x-auth-request-email': p.email },
+      });
+    }
+  return { viaNginx, direct };
+}
+
 interface Measured extends LoadResult {
   /** Through Lapse: the allowed checks its replicas counted during the load. */
   lapseChecks?: number;
@@ -225,24 +243,24 @@ function compare(rate: number, plain: Measured, through: Measured) {
 }
 
 export async function runAuthzBench(argv: string[]): Promise<void> {
-  const { seconds, warmup, rate, connections, profile, users, resources, replicas } = parseArgs(
-    argv,
-    {
+  const { seconds, warmup, rate, connections, profile, users, resources, paths, replicas } =
+    parseArgs(argv, {
       seconds: 10,
       warmup: 2,
       rate: 5000,
       connections: 10,
       /** A directory: access-tracking records a CPU profile and writes it there when it stops. */
       profile: '',
-      /** The identity mix: users × resources, each user with an ACTIVE grant on each resource. */
+      /** The identity mix: users × resources, each user with an ACTIVE grant on each resource… */
       users: 1000,
-      resources: 10,
+      resources: 2,
+      /** …asking for this many paths of each: users × resources × paths distinct requests. */
+      paths: 5,
       /** access-tracking processes behind the "replicas" configuration's upstream. */
       replicas: 2,
-    },
-  );
-  if (users < 1 || resources < 1 || replicas < 1)
-    throw new Error('--users, --resources and --replicas must be at least 1');
+    });
+  if (users < 1 || resources < 1 || paths < 1 || replicas < 1)
+    throw new Error('--users, --resources, --paths and --replicas must be at least 1');
   ensureLoadTools();
   const tools = loadToolVersions();
   const load = { before: loadavg() };
@@ -286,7 +304,10 @@ export async function runAuthzBench(argv: string[]): Promise<void> {
       );
     const at = s.services['access-tracking']?.url as string;
     const lapse = [at, ...extra.map((e) => e.url)];
+    const setupStarted = Date.now();
     const pairs = await identityMix(s, users, resources, lapse);
+    const setupSeconds = Math.round((Date.now() - setupStarted) / 1000);
+    console.log(`${pairs.length} grants ACTIVE at every replica after ${setupSeconds} s`);
 
     const ports: BenchPorts = {
       app: await freePort(),
@@ -299,16 +320,12 @@ export async function runAuthzBench(argv: string[]): Promise<void> {
       port: ports.plain,
     });
     const headers = { accept: '*/*' };
-    const viaNginx = pairs.map((p) => ({ host: p.host, 'x-auth-request-email': p.email }));
-    const direct = pairs.map((p) => ({
-      'x-original-url': `http://${p.host}/`,
-      'x-auth-request-email': p.email,
-    }));
+    const { viaNginx, direct } = requestMix(pairs, paths);
     const url = (port: number) => `http://127.0.0.1:${port}/`;
     try {
       await waitFor(
         async () =>
-          (await httpGet(url(ports.cached), { ...headers, ...viaNginx[0] })).status === 200
+          (await httpGet(url(ports.cached), { ...headers, ...viaNginx[0].headers })).status === 200
             ? true
             : undefined,
         { timeoutMs: 60_000, intervalMs: 250, what: 'a grant to be ACTIVE through nginx' },
@@ -320,7 +337,7 @@ export async function runAuthzBench(argv: string[]): Promise<void> {
         target: string,
         through: string[] | null,
         r?: number,
-        variants: Record<string, string>[] = viaNginx,
+        variants: Variant[] = viaNginx,
       ): Promise<Measured> => {
         const spec = { url: target, headers, connections, variants };
         if (warmup > 0) await runLoad({ ...spec, seconds: warmup, rate: r });
@@ -433,8 +450,11 @@ export async function runAuthzBench(argv: string[]): Promise<void> {
           identityMix: {
             users,
             resources,
-            pairs: pairs.length,
-            pick: 'each request: one user with an ACTIVE grant on one resource, uniformly at random, path /',
+            grants: pairs.length,
+            paths,
+            distinctRequests: pairs.length * paths,
+            pick: 'each request: one user with an ACTIVE grant on one resource and one of its paths /p<k>, uniformly at random',
+            setupSeconds,
           },
           client: `closed loop: ${tools.wrk}, 1 thread; fixed rate: vegeta ${tools.vegeta} (open model: each request at its scheduled time)`,
           tools,

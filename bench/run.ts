@@ -18,9 +18,10 @@ interface BenchEntry {
   stack: 'shared' | 'bench';
 }
 const BENCHES: Record<string, BenchEntry> = {
+  // 10,000 grant workflows by default (the identity mix): on the bench stack.
   authz: {
     load: () => (require('./authz') as typeof import('./authz')).runAuthzBench,
-    stack: 'shared',
+    stack: 'bench',
   },
   fanout: {
     load: () => (require('./fanout') as typeof import('./fanout')).runFanoutBench,

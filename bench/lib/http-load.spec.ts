@@ -115,18 +115,18 @@ describe('a mix of requests', () => {
     seconds: 2,
     rate: 3,
     variants: [
-      { host: 'a.test', 'x-auth-request-email': 'ann@x.test' },
-      { host: 'b.test', 'x-auth-request-email': 'bob@x.test' },
+      { headers: { host: 'a.test', 'x-auth-request-email': 'ann@x.test' } },
+      { headers: { host: 'b.test', 'x-auth-request-email': 'bob@x.test' }, path: '/p1' },
     ],
   };
 
   it('wrk builds every request of the mix once and sends one at random', () => {
     const lua = wrkMixScript(spec);
     expect(lua).toContain(
-      '{ ["Accept"] = "*/*", ["Host"] = "a.test", ["X-Auth-Request-Email"] = "ann@x.test" },',
+      '{ "/app?x=1", { ["Accept"] = "*/*", ["Host"] = "a.test", ["X-Auth-Request-Email"] = "ann@x.test" } },',
     );
-    expect(lua).toContain('{ ["Accept"] = "*/*", ["Host"] = "b.test"');
-    expect(lua).toContain('wrk.format("GET", "/app?x=1", h)');
+    expect(lua).toContain('{ "/p1", { ["Accept"] = "*/*", ["Host"] = "b.test"');
+    expect(lua).toContain('wrk.format("GET", s[1], s[2])');
     expect(lua).toContain('return reqs[math.random(#reqs)]');
     expect(lua).toContain('LAPSE_WRK_JSON');
   });
@@ -137,7 +137,7 @@ describe('a mix of requests', () => {
     const hosts = [...targets.matchAll(/^Host: (.*)$/gm)].map((m) => m[1]);
     expect(hosts).toEqual(['b.test', 'a.test', 'b.test', 'a.test', 'b.test', 'a.test']);
     expect(targets.split('\n\n')[0]).toBe(
-      'GET http://127.0.0.1:8080/app?x=1\nAccept: */*\nHost: b.test\nX-Auth-Request-Email: bob@x.test',
+      'GET http://127.0.0.1:8080/p1\nAccept: */*\nHost: b.test\nX-Auth-Request-Email: bob@x.test',
     );
   });
 

@@ -21,10 +21,16 @@ export interface LoadSpec {
   /** Requests per second (fixed rate, vegeta); absent: closed loop (wrk). */
   rate?: number;
   /**
-   * A mix of requests: each request adds one of these header sets (picked uniformly at random,
-   * independently per request) to `headers`, e.g. many users on many resources.
+   * A mix of requests: each request is one of these (picked uniformly at random, independently
+   * per request): its headers added to `headers`, its path (and query) instead of `url`'s; e.g.
+   * many users on many resources.
    */
-  variants?: Record<string, string>[];
+  variants?: Variant[];
+}
+
+export interface Variant {
+  headers: Record<string, string>;
+  path?: string;
 }
 
 export interface LoadResult {
@@ -139,14 +145,14 @@ export function parseWrk(stdout: string): WrkSummary {
  * sent is one of them, picked at random.
  */
 export function wrkMixScript(spec: LoadSpec): string {
-  const path = new URL(spec.url).pathname + new URL(spec.url).search;
+  const url = new URL(spec.url);
   const lua = (s: string) => JSON.stringify(s); // ASCII header values: valid Lua string literals
   const sets = (spec.variants ?? []).map((v) => {
-    const entries = headerLines({ ...spec.headers, ...v }).map((line) => {
+    const entries = headerLines({ ...spec.headers, ...v.headers }).map((line) => {
       const colon = line.indexOf(':');
       return `[${lua(line.slice(0, colon))}] = ${lua(line.slice(colon + 1).trim())}`;
     });
-    return `  { ${entries.join(', ')} },`;
+    return `  { ${lua(v.path ?? url.pathname + url.search)}, { ${entries.join(', ')} } },`;
   });
   return `
 local sets = {
@@ -155,7 +161,7 @@ ${sets.join('\n')}
 local reqs = {}
 init = function(args)
   math.randomseed(os.time())
-  for i, h in ipairs(sets) do reqs[i] = wrk.format("GET", ${lua(path)}, h) end
+  for i, s in ipairs(sets) do reqs[i] = wrk.format("GET", s[1], s[2]) end
 end
 request = function()
   return reqs[math.random(#reqs)]
@@ -244,14 +250,17 @@ const MIX_TARGETS_MAX = 100_000;
  * file order, so the order must already be random.
  */
 export function vegetaTargets(spec: LoadSpec, random: () => number = Math.random): string {
-  const target = (h: Record<string, string>) =>
-    [`GET ${spec.url}`, ...headerLines(h), ''].join('\n');
+  const target = (v: Variant) =>
+    [
+      `GET ${v.path ? new URL(v.path, spec.url).toString() : spec.url}`,
+      ...headerLines({ ...spec.headers, ...v.headers }),
+      '',
+    ].join('\n');
   const variants = spec.variants ?? [];
-  if (variants.length === 0) return target(spec.headers);
+  if (variants.length === 0) return target({ headers: {} });
   const n = Math.min(MIX_TARGETS_MAX, Math.max(1, Math.ceil((spec.rate ?? 1) * spec.seconds)));
   const out: string[] = [];
-  for (let i = 0; i < n; i++)
-    out.push(target({ ...spec.headers, ...variants[Math.floor(random() * variants.length)] }));
+  for (let i = 0; i < n; i++) out.push(target(variants[Math.floor(random() * variants.length)]));
   return out.join('\n');
 }
 
