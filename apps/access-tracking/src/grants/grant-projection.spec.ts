@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import {
   GrantProjection,
+  compactGrantKey,
   latestPerGrant,
   toProjectedGrant,
   type ProjectedGrant,
@@ -30,6 +32,34 @@ describe('GrantProjection', () => {
     expect(p.has('u:r')).toBe(true);
     expect(p.has('x:r')).toBe(false);
     expect(p.size).toBe(1);
+  });
+
+  it('keeps every field of thousands of UUID-keyed grants (compact keys, growing columns)', () => {
+    const p = new GrantProjection();
+    const all: ProjectedGrant[] = Array.from({ length: 3000 }, (_, i) => ({
+      userId: randomUUID(),
+      resourceId: randomUUID(),
+      state: (['ACTIVE', 'LOCKED', 'PENDING', 'EXPIRED', 'REVOKED'] as const)[i % 5],
+      lockedAt: i % 2 ? 1_700_000_000_000 + i : null,
+      activeUntil: i % 3 ? null : 1_800_000_000_000 + i,
+      expiresAt: i % 7 ? null : 1_900_000_000_000 + i,
+      version: 1_764_000_000_000_000 + i,
+    }));
+    for (const g of all) expect(p.apply(g)).toBe(true);
+    expect(p.size).toBe(3000);
+    for (const g of all) expect(p.get(`${g.userId}:${g.resourceId}`)).toEqual(g);
+    // Upper-case hex names the same grant (UUIDs are case-insensitive).
+    const first = all[0];
+    expect(p.has(`${first.userId.toUpperCase()}:${first.resourceId}`)).toBe(true);
+    expect(p.has(`${first.resourceId}:${first.userId}`)).toBe(false);
+  });
+
+  it('compact keys: 32 bytes for a UUID pair, any other key kept whole and apart', () => {
+    const u = '0b3c2a4e-1f2d-4c5b-8a9e-0123456789ab';
+    const r = 'f0e1d2c3-b4a5-4697-8879-6a5b4c3d2e1f';
+    expect(compactGrantKey(`${u}:${r}`)).toHaveLength(32);
+    expect(compactGrantKey(`${u}:${r}`)).not.toBe(compactGrantKey(`${r}:${u}`));
+    expect(compactGrantKey('u:r')).toBe('\u0100u:r');
   });
 
   it('latestPerGrant keeps the highest version of each grant', () => {
