@@ -7,7 +7,7 @@ import {
 } from '@nestjs/common';
 import type { NativeConnection, Worker } from '@temporalio/worker';
 import { TOPICS } from '@lapse/contracts';
-import { JsonProducer } from '@lapse/kafka';
+import { CoalescingSender, JsonProducer } from '@lapse/kafka';
 import { HealthRegistry, counter } from '@lapse/platform';
 import {
   connectTemporalWorker,
@@ -45,9 +45,11 @@ export class GrantWorkerRunner implements OnApplicationBootstrap, OnApplicationS
     const c = this.config;
     installTemporalJsonLogging('grant-worker', c.LOG_LEVEL);
     this.connection = await connectTemporalWorker(temporalSettingsOf(c));
+    // Grant states published together (a burst of starts or locks) share produce requests.
+    const sender = new CoalescingSender((topic, records) => this.producer.send(topic, records));
     const activities = createGrantStateActivities({
       publish: async (topic: typeof TOPICS.grantState, key, value) => {
-        await this.producer.send(topic, [{ key, value }]);
+        await sender.send(topic, { key, value });
         published.inc();
       },
     });
@@ -58,7 +60,7 @@ export class GrantWorkerRunner implements OnApplicationBootstrap, OnApplicationS
       bundle: c.LAPSE_GRANT_WORKFLOW_BUNDLE,
       taskQueuePrefix: c.LAPSE_TASK_QUEUE_PREFIX,
       workerOptions: {
-        maxConcurrentWorkflowTaskExecutions: c.LAPSE_GRANT_WORKER_CONCURRENCY,
+        maxConcurrentWorkflowTaskExecutions: c.LAPSE_GRANT_WORKER_WORKFLOW_TASKS,
         maxConcurrentActivityTaskExecutions: c.LAPSE_GRANT_WORKER_CONCURRENCY,
       },
     });

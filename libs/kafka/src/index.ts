@@ -6,3 +6,4 @@ export * from './dead-letter';
 export * from './supervised-consumer';
 export * from './record-pipeline';
 export * from './lag-monitor';
+export * from './coalescing-sender';
