@@ -18,7 +18,14 @@ import { stackTemporalSettings } from '@lapse/testing';
 import { connectTemporal } from '@lapse/temporal';
 import { parseArgs, round } from './lib/args';
 import { benchStackEnv } from './lib/bench-stack';
-import { awaitDecisions, latencySummary, sampleRss, stackPid } from './lib/lapse-watch';
+import { profileEnv } from './lib/cpu-profile-env';
+import {
+  awaitDecisions,
+  latencySummary,
+  sampleRss,
+  saveServiceLogs,
+  stackPid,
+} from './lib/lapse-watch';
 import { machineInfo, writeResults } from './lib/results';
 
 const log = (msg: string) =>
@@ -61,6 +68,7 @@ export async function runFanoutBench(argv: string[]): Promise<void> {
     pageSize: 500,
     pollMs: 250,
     timeoutSeconds: 1800,
+    profile: '',
   });
   const loadBefore = loadavg();
   const runId = `f${Date.now().toString(36)}`;
@@ -77,7 +85,7 @@ export async function runFanoutBench(argv: string[]): Promise<void> {
   const s = await startLapseStack('bench-fanout', {
     services: ['access-tracking'],
     grantWorker: 'process',
-    env: { LOG_LEVEL: 'warn' },
+    env: { LOG_LEVEL: 'warn', ...profileEnv(opts.profile) },
     serviceEnv: {
       policy: {
         LAPSE_GRANT_SYNC_CONCURRENCY: String(opts.concurrency),
@@ -179,5 +187,11 @@ export async function runFanoutBench(argv: string[]): Promise<void> {
     await connection.close();
   } finally {
     await s.stop();
+    const logs = saveServiceLogs(benchStackEnv.LAPSE_RUN_DIR, 'fanout', {
+      policy: s.policy,
+      ...s.services,
+      'grant-worker': s.grantWorkerProcess,
+    });
+    log(`service logs: ${logs}/bench-fanout-*.log`);
   }
 }

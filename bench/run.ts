@@ -18,9 +18,17 @@ interface BenchEntry {
   stack: 'shared' | 'bench';
 }
 const BENCHES: Record<string, BenchEntry> = {
+  approvals: {
+    load: () => (require('./approvals') as typeof import('./approvals')).runApprovalsBench,
+    stack: 'bench',
+  },
   // 10,000 grant workflows by default (the identity mix): on the bench stack.
   authz: {
     load: () => (require('./authz') as typeof import('./authz')).runAuthzBench,
+    stack: 'bench',
+  },
+  decisions: {
+    load: () => (require('./decisions') as typeof import('./decisions')).runDecisionsBench,
     stack: 'bench',
   },
   fanout: {
@@ -30,6 +38,10 @@ const BENCHES: Record<string, BenchEntry> = {
   ingest: {
     load: () => (require('./ingest') as typeof import('./ingest')).runIngestBench,
     stack: 'shared',
+  },
+  lockstorm: {
+    load: () => (require('./lockstorm') as typeof import('./lockstorm')).runLockstormBench,
+    stack: 'bench',
   },
   regrant: {
     load: () => (require('./regrant') as typeof import('./regrant')).runRegrantBench,

@@ -3,7 +3,7 @@
  * ordered sweep over `GET /v1/decisions`, cheap enough to run during the measurement), and the
  * resident memory of each process (from /proc).
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { percentile, round } from './args';
 
 export interface Pair {
@@ -123,4 +123,20 @@ export function stackPid(runDir: string, name: string): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Writes what each service printed (JSON log lines, LOG_LEVEL warn unless set) to
+ * `<run dir>/logs/bench-<bench>-<service>.log`, for finding where the time went; returns the dir.
+ */
+export function saveServiceLogs(
+  runDir: string,
+  bench: string,
+  services: Record<string, { output: () => string } | null | undefined>,
+): string {
+  const dir = `${runDir}/logs`;
+  mkdirSync(dir, { recursive: true });
+  for (const [name, service] of Object.entries(services))
+    if (service) writeFileSync(`${dir}/bench-${bench}-${name}.log`, service.output());
+  return dir;
 }

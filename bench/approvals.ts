@@ -1,0 +1,201 @@
+/**
+ * `npm run bench -- approvals`: reviewers approving just-in-time requests, on the Temporal server
+ * proper (the bench stack). `--requests` users in one group, assigned to a resource whose grants
+ * are JIT with MANUAL approval (they start LOCKED, rule 4); each user asks for access through the
+ * requests service; then `--reviewers` ACCESS_REVIEWERs approve them concurrently, each taking the
+ * next open request. Per request: approve call → decisions answer ACTIVE (allowed), polled every
+ * `--pollMs` by the reviewer who approved it; also the approve call alone. Goal: p99 ≤ 300 ms.
+ */
+import { loadavg } from 'node:os';
+import { signProxyToken } from '@lapse/auth';
+import { startLapseStack } from '@lapse/grant-runtime/testing';
+import { Client as PgClient } from 'pg';
+import { parseArgs, round } from './lib/args';
+import { benchStackEnv } from './lib/bench-stack';
+import { profileEnv } from './lib/cpu-profile-env';
+import {
+  awaitDecisions,
+  latencySummary,
+  sampleRss,
+  saveServiceLogs,
+  stackPid,
+} from './lib/lapse-watch';
+import { machineInfo, writeResults } from './lib/results';
+
+const log = (msg: string) =>
+  console.log(`[bench approvals ${new Date().toISOString().slice(11, 19)}] ${msg}`);
+
+export async function runApprovalsBench(argv: string[]): Promise<void> {
+  const opts = parseArgs(argv, {
+    requests: 2000,
+    reviewers: 50,
+    pollMs: 10,
+    timeoutSeconds: 1800,
+    profile: '',
+  });
+  const loadBefore = loadavg();
+  const runId = `a${Date.now().toString(36)}`;
+  log('starting policy, access-tracking, requests and the grant worker (processes)…');
+  const s = await startLapseStack('bench-approvals', {
+    services: ['access-tracking', 'requests'],
+    grantWorker: 'process',
+    env: { LOG_LEVEL: 'warn', ...profileEnv(opts.profile) },
+  });
+  try {
+    const requestsUrl = s.services.requests?.url as string;
+    const decisionsUrl = `${s.services['access-tracking']?.url}/v1/decisions`;
+    const proxyToken = await signProxyToken(s.serviceSecret, 'bench-approvals');
+    const resource = await s.admin.resource(`Approvals ${runId}`, {
+      autoLock: null,
+      accessRequests: { accessPeriodSeconds: 3600, approval: 'MANUAL' },
+    });
+    const group = await s.admin.group(`approvals-${runId}`, []);
+    log(`seeding ${opts.requests} requesters and ${opts.reviewers} reviewers…`);
+    const pg = new PgClient({ connectionString: s.env.DATABASE_URL });
+    await pg.connect();
+    const requesters: { id: string }[] = (
+      await pg.query(
+        `INSERT INTO policy.users (email, name)
+         SELECT 'requester-' || $1::text || '-' || i || '@bench.lapse', 'Requester ' || i FROM generate_series(1, $2::int) AS i
+         RETURNING id`,
+        [runId, opts.requests],
+      )
+    ).rows;
+    await pg.query(
+      `INSERT INTO policy.memberships (group_id, user_id) SELECT $1::uuid, unnest($2::uuid[])`,
+      [group.id, requesters.map((u) => u.id)],
+    );
+    await pg.end();
+    const reviewers = await Promise.all(
+      Array.from({ length: opts.reviewers }, (_, i) =>
+        s.admin.user(`Reviewer ${i}`, `reviewer-${runId}-${i}@bench.lapse`, ['ACCESS_REVIEWER']),
+      ),
+    );
+    const pairs = requesters
+      .map((u) => ({ userId: u.id, resourceId: resource.id }))
+      .sort((a, b) => (a.userId < b.userId ? -1 : 1));
+    log(`assigning; waiting for ${opts.requests} JIT grants LOCKED (not yet requested)`);
+    const t0 = performance.now();
+    await s.admin.assign(resource.id, group.id);
+    await awaitDecisions(pairs, t0, {
+      decisionsUrl,
+      token: proxyToken,
+      state: 'LOCKED',
+      pollMs: 250,
+      window: 200,
+      concurrency: 4,
+      timeoutMs: opts.timeoutSeconds * 1000,
+      progress: (n, total) => process.stdout.write(`\r  ${n}/${total} LOCKED   `),
+    });
+    process.stdout.write('\n');
+    log(
+      `grants ready after ${round((performance.now() - t0) / 1000)} s; requesters ask for access`,
+    );
+
+    const call = async (userId: string, method: string, path: string, body?: unknown) => {
+      const res = await fetch(`${requestsUrl}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${await s.tokenFor(userId)}`,
+          'content-type': 'application/json',
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await res.text();
+      if (!res.ok) throw new Error(`requests ${method} ${path} → ${res.status}: ${text}`);
+      return JSON.parse(text) as { id: string; status: string };
+    };
+    const open: { id: string; userId: string }[] = [];
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (next < requesters.length) {
+          const u = requesters[next++];
+          const r = await call(u.id, 'POST', '/v1/access-requests', {
+            resourceId: resource.id,
+            reason: 'bench: approve me',
+          });
+          open.push({ id: r.id, userId: u.id });
+          if (open.length % 100 === 0)
+            process.stdout.write(`\r  ${open.length}/${requesters.length} requested   `);
+        }
+      }),
+    );
+    process.stdout.write(`\r  ${open.length}/${requesters.length} requested\n`);
+
+    const rss = sampleRss({
+      requests: s.services.requests?.process.pid,
+      'access-tracking': s.services['access-tracking']?.process.pid,
+      'grant-worker': s.grantWorkerProcess?.process.pid,
+      'temporal-server': stackPid(benchStackEnv.LAPSE_RUN_DIR, 'temporal'),
+    });
+    const tokens = await Promise.all(reviewers.map((r) => s.tokenFor(r.id)));
+    const approveMs: number[] = [];
+    const allowedMs: number[] = [];
+    const stateOf = async (userId: string) => {
+      const res = await fetch(`${decisionsUrl}?userId=${userId}&resourceId=${resource.id}`, {
+        headers: { authorization: `Bearer ${proxyToken}` },
+      });
+      return ((await res.json()) as { state: string }).state;
+    };
+    log(`${opts.reviewers} reviewers approve ${open.length} requests`);
+    const started = performance.now();
+    let taken = 0;
+    await Promise.all(
+      tokens.map(async (token) => {
+        while (taken < open.length) {
+          const req = open[taken++];
+          const t = performance.now();
+          const res = await fetch(`${requestsUrl}/v1/access-requests/${req.id}/approve`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+            body: JSON.stringify({ note: 'bench' }),
+          });
+          if (!res.ok) throw new Error(`approve → ${res.status}: ${await res.text()}`);
+          approveMs.push(performance.now() - t);
+          const deadline = t + opts.timeoutSeconds * 1000;
+          while ((await stateOf(req.userId)) !== 'ACTIVE') {
+            if (performance.now() > deadline)
+              throw new Error(`request ${req.id} approved but not ACTIVE in decisions`);
+            await new Promise((r) => setTimeout(r, opts.pollMs));
+          }
+          allowedMs.push(performance.now() - t);
+          if (allowedMs.length % 50 === 0 || allowedMs.length === open.length)
+            process.stdout.write(`\r  ${allowedMs.length}/${open.length} approved and allowed   `);
+        }
+      }),
+    );
+    process.stdout.write('\n');
+    const seconds = (performance.now() - started) / 1000;
+    const memory = rss.stop();
+    const allowed = latencySummary(allowedMs);
+    const approve = latencySummary(approveMs);
+    const file = writeResults('approvals', {
+      bench: 'approvals',
+      at: new Date().toISOString(),
+      machine: machineInfo(loadBefore),
+      setup: {
+        temporal: `server mode (Temporal server on Postgres), ${benchStackEnv.LAPSE_TEMPORAL_SHARDS} history shards`,
+        lapse:
+          'policy, access-tracking, requests and the grant worker as child processes (bench stack)',
+        ...opts,
+      },
+      approveToAllowed: { what: 'approve call → ACTIVE in decisions', ...allowed },
+      approveCall: { what: 'the approve call alone (baseline of the path)', ...approve },
+      approvalsPerSecond: round(open.length / seconds),
+      rssMiB: memory,
+      goals: { p99MsAtMost: 300, p99Met: allowed.p99Ms <= 300 },
+    });
+    log(
+      `approve → allowed p50 ${allowed.p50Ms} ms p99 ${allowed.p99Ms} ms (approve call p99 ${approve.p99Ms} ms), ${round(open.length / seconds)} approvals/s → ${file}`,
+    );
+  } finally {
+    await s.stop();
+    const logs = saveServiceLogs(benchStackEnv.LAPSE_RUN_DIR, 'approvals', {
+      policy: s.policy,
+      ...s.services,
+      'grant-worker': s.grantWorkerProcess,
+    });
+    log(`service logs: ${logs}/bench-approvals-*.log`);
+  }
+}
