@@ -7,7 +7,7 @@
  *  3. Lapse: the app (in this process) ingests them: validate, DLQ, coalesce, monotonic
  *     write, commit — events/s until all are durable, and the ratio to the ceiling. The first
  *     --workflows grants are real `accessGrant` workflows (a grant worker in this process, on the
- *     Temporal server the stack runs: dev, or the server on Postgres with LAPSE_TEMPORAL_MODE=server);
+ *     bench stack's Temporal server on Postgres);
  *     their histories are read before and after, so the Temporal work ingestion causes is measured
  *     (none: workflows are not signalled, they ask `latestAccess` when an auto-lock falls due);
  *  4. latency: --rate events/s for --latency-seconds, publish (Kafka timestamp) → durable;
@@ -52,6 +52,7 @@ import {
   withBareServer,
   withinShares,
 } from './lib/decisions-load';
+import { benchStackEnv } from './lib/bench-stack';
 import { writeResults } from './lib/results';
 import { grantsFor, publishActiveGrants, publishAtRate, usageMessage } from './lib/usage-load';
 
@@ -317,8 +318,7 @@ export async function runIngestBench(argv: string[]): Promise<void> {
         target: { eventsPerSecond: Math.min(50_000, Math.round(0.6 * rawRate)) },
       },
       workflows: {
-        temporalAddress: stack.temporalAddress,
-        temporalMode: process.env.LAPSE_TEMPORAL_MODE ?? 'dev',
+        temporal: `server mode (Temporal server on Postgres, bench stack) at ${stack.temporalAddress}, ${benchStackEnv.LAPSE_TEMPORAL_SHARDS} history shards`,
         grants: workflowGrants.length,
         usedInBothPhases: workflowGrants.length <= Math.min(opts.events, 20_000),
         historyEventsBefore: historyBefore.reduce((a, b) => a + b, 0),

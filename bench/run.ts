@@ -37,7 +37,11 @@ const BENCHES: Record<string, BenchEntry> = {
   },
   ingest: {
     load: () => (require('./ingest') as typeof import('./ingest')).runIngestBench,
-    stack: 'shared',
+    stack: 'bench',
+  },
+  live: {
+    load: () => (require('./live') as typeof import('./live')).runLiveBench,
+    stack: 'bench',
   },
   lockstorm: {
     load: () => (require('./lockstorm') as typeof import('./lockstorm')).runLockstormBench,

@@ -1,0 +1,394 @@
+/**
+ * `npm run bench -- live`: as many live grant workflows as this machine holds, on the Temporal
+ * server proper on Postgres (the bench stack), used the way proxies use them.
+ *
+ *  1. policy, access-tracking and the grant worker run as child processes; --grants `accessGrant`
+ *     workflows are started directly (--start-concurrency in flight; the fan-out from a group is
+ *     the fanout bench's) with an auto-lock of --auto-lock-seconds;
+ *  2. from the first start (a grant's clock starts at creation) until --minutes after the last,
+ *     the proxy simulator's traffic (bench/lib/usage-load's events, as `npm run simulate`)
+ *     goes at --rate usage events/s to the started grants of non-idle users (an --idle share
+ *     never connects, so theirs lock), skewed like real users (a grant used before access-tracking
+ *     knows it is dead-lettered as unknown, as in production). Meanwhile --chatty grants are sent
+ *     `accessed` signals at --chatty-rate per second each (what an older sender did): the
+ *     only way a grant's history grows quickly now, to show continue-as-new bounds it;
+ *  3. CPU and RSS of the Temporal server, Postgres (postmaster and backends), the grant worker
+ *     and access-tracking are sampled throughout;
+ *  4. afterwards --sample random grants' histories give workflow task latency (scheduled →
+ *     started, started → completed, during the usage phase), history events per grant (and per
+ *     simulated day) and wake-ups; the chatty grants' run chains show every run bounded.
+ * A start that fails after the client's retries stops the ramp: the result then says how many
+ * the server held and why. Results: bench/results/live-<timestamp>.json and live-latest.json.
+ */
+import { loadavg } from 'node:os';
+import { Partitioners, type Producer } from 'kafkajs';
+import { TOPICS } from '@lapse/contracts';
+import { Client } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { signProxyToken } from '@lapse/auth';
+import { grantWorkflowId, type EffectivePolicy } from '@lapse/contracts';
+import { startLapseStack } from '@lapse/grant-runtime/testing';
+import { kafkaAs, stackTemporalSettings } from '@lapse/testing';
+import { connectTemporal } from '@lapse/temporal';
+import { parseArgs, percentile, round } from './lib/args';
+import { benchStackEnv } from './lib/bench-stack';
+import { stackPid } from './lib/lapse-watch';
+import { sampleProcesses } from './lib/proc-usage';
+import { machineInfo, writeResults } from './lib/results';
+import { grantsFor, usageMessage, type Grant } from './lib/usage-load';
+
+const EventType = temporal.api.enums.v1.EventType;
+const CONTINUE_AS_NEW_AT_EVENTS = 4000;
+const DAY_SECONDS = 86_400;
+
+const log = (msg: string) =>
+  console.log(`[bench live ${new Date().toISOString().slice(11, 19)}] ${msg}`);
+
+export async function runLiveBench(argv: string[]): Promise<void> {
+  const opts = parseArgs(argv, {
+    grants: 100_000,
+    minutes: 10,
+    rate: 2000,
+    idle: 0.2,
+    'auto-lock-seconds': 300,
+    'start-concurrency': 32,
+    sample: 200,
+    chatty: 4,
+    'chatty-rate': 10,
+    resources: 100,
+  });
+  const loadBefore = loadavg();
+  const runId = `l${Date.now().toString(36)}`;
+  log('starting policy, access-tracking and the grant worker (processes)…');
+  const s = await startLapseStack('bench-live', {
+    services: ['access-tracking'],
+    grantWorker: 'process',
+    env: { LOG_LEVEL: 'warn' },
+  });
+  const connection = await connectTemporal(stackTemporalSettings(), 1);
+  const client = new Client({ connection, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default' });
+  const producer = kafkaAs('proxy', `lapse-bench-${runId}`).producer({
+    createPartitioner: Partitioners.DefaultPartitioner,
+    allowAutoTopicCreation: false,
+  });
+  await producer.connect();
+  const procs = sampleProcesses({
+    'temporal-server': { pid: stackPid(benchStackEnv.LAPSE_RUN_DIR, 'temporal') },
+    postgres: { pid: stackPid(benchStackEnv.LAPSE_RUN_DIR, 'postgres'), withChildren: true },
+    'grant-worker': { pid: s.grantWorkerProcess?.process.pid },
+    'access-tracking': { pid: s.services['access-tracking']?.process.pid },
+  });
+  try {
+    const users = Math.ceil(opts.grants / opts.resources);
+    const all = grantsFor(runId, users, opts.resources).slice(0, opts.grants);
+    const policy: EffectivePolicy = {
+      autoLock: { durationSeconds: opts['auto-lock-seconds'], approval: 'MANUAL' },
+      accessRequests: null,
+      expiresAt: null,
+      sourceGroupIds: [`bench-${runId}`],
+    };
+
+    // 1. Start the grants; stop the ramp at the first start the server refuses. Usage starts
+    //    with the ramp (a grant's auto-lock clock starts when it is created): each started grant
+    //    is used from then on, or never (--idle share).
+    let next = 0;
+    let refused: string | null = null;
+    const started: Grant[] = [];
+    const used: Grant[] = [];
+    const idle: Grant[] = [];
+    const usage = startUsage(producer, used, opts.rate);
+    const t0 = performance.now();
+    const rampFrom = Date.now();
+    let lastLog = 0;
+    await Promise.all(
+      Array.from({ length: opts['start-concurrency'] }, async () => {
+        while (refused === null && next < all.length) {
+          const g = all[next++];
+          try {
+            await s.grants.start(g, { policy });
+            started.push(g);
+            (Math.random() < opts.idle ? idle : used).push(g);
+          } catch (e) {
+            refused ??= `start ${started.length + 1} refused: ${(e as Error).message}`;
+          }
+          const now = performance.now();
+          if (now - lastLog > 2000) {
+            lastLog = now;
+            process.stdout.write(
+              `\r  ${started.length}/${all.length} started, ${round(started.length / ((now - t0) / 1000))}/s; ${usage.sent} usage events   `,
+            );
+          }
+        }
+      }),
+    );
+    process.stdout.write('\n');
+    const startSeconds = (performance.now() - t0) / 1000;
+    log(
+      `${started.length} grant workflows started in ${round(startSeconds)} s (${round(started.length / startSeconds)}/s)${refused ? `; ${refused}` : ''}`,
+    );
+    const token = await signProxyToken(s.serviceSecret, 'bench-live');
+    const decisionsUrl = `${s.services['access-tracking']?.url}/v1/decisions`;
+
+    // 2. Usage for --minutes more; chatty grants signalled meanwhile.
+    const chatty = used.slice(0, opts.chatty);
+    const usageFrom = Date.now();
+    const seconds = opts.minutes * 60;
+    let chattySignals = 0;
+    let stopChatty = false;
+    const chattyDone = Promise.all(
+      chatty.map(async (g) => {
+        while (!stopChatty) {
+          await s.grants.accessed(g, new Date().toISOString());
+          chattySignals++;
+          // A steady sender's pace (a flood faster than the workflow's tasks would postpone
+          // continue-as-new until it pauses: docs/grant-workflow.md).
+          await new Promise((r) => setTimeout(r, 1000 / opts['chatty-rate']));
+        }
+      }),
+    );
+    while (Date.now() - usageFrom < seconds * 1000) {
+      await new Promise((r) => setTimeout(r, 1000));
+      process.stdout.write(
+        `\r  usage: ${usage.sent} events, ${Math.round((Date.now() - usageFrom) / 1000)}/${seconds} s; chatty signals ${chattySignals}   `,
+      );
+    }
+    const sent = await usage.stop();
+    stopChatty = true;
+    await chattyDone;
+    process.stdout.write('\n');
+    const usageTo = Date.now();
+    const resources = procs.stop();
+    log(
+      `usage phase over: ${sent} events to ${used.length} grants, ${chattySignals} chatty signals`,
+    );
+
+    // 3. Histories of a random sample (idle and used), and the chatty grants' run chains.
+    const sample = pickRandom(
+      started.filter((g) => !chatty.includes(g)),
+      opts.sample,
+    );
+    const histories = await Promise.all(sample.map((g) => historyOf(client, grantWorkflowId(g))));
+    const scheduleToStart: number[] = [];
+    const startToComplete: number[] = [];
+    let eventsInWindow = 0;
+    let wakeUps = 0;
+    for (const h of histories)
+      for (const run of h.runs) {
+        const scheduledAt = new Map<string, number>();
+        const startedAt = new Map<string, number>();
+        for (const e of run) {
+          const at = eventMs(e);
+          if (at < usageFrom || at > usageTo) continue;
+          eventsInWindow++;
+          const id = String(e.eventId);
+          if (e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED) scheduledAt.set(id, at);
+          else if (e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED) {
+            const sched = scheduledAt.get(
+              String(e.workflowTaskStartedEventAttributes?.scheduledEventId),
+            );
+            if (sched !== undefined) scheduleToStart.push(at - sched);
+            startedAt.set(id, at);
+          } else if (e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) {
+            const st = startedAt.get(
+              String(e.workflowTaskCompletedEventAttributes?.startedEventId),
+            );
+            if (st !== undefined) startToComplete.push(at - st);
+          } else if (
+            e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED &&
+            e.activityTaskScheduledEventAttributes?.activityType?.name === 'latestAccess'
+          )
+            wakeUps++;
+        }
+      }
+    const chattyRuns = await Promise.all(
+      chatty.map(async (g) =>
+        (await historyOf(client, grantWorkflowId(g))).runs.map((r) => r.length),
+      ),
+    );
+    const longestRun = Math.max(
+      0,
+      ...chattyRuns.flat(),
+      ...histories.flatMap((h) => h.runs.map((r) => r.length)),
+    );
+    const windowSeconds = (usageTo - usageFrom) / 1000;
+    const perGrantWindow = eventsInWindow / Math.max(sample.length, 1);
+    const perGrantDay = (perGrantWindow * DAY_SECONDS) / windowSeconds;
+    const summary = (xs: number[]) => ({
+      n: xs.length,
+      p50Ms: percentile(xs, 50),
+      p99Ms: percentile(xs, 99),
+      maxMs: percentile(xs, 100),
+    });
+    const locked = await stateCounts(decisionsUrl, token, sample, idle);
+
+    const results = {
+      bench: 'live',
+      at: new Date().toISOString(),
+      machine: machineInfo(loadBefore),
+      setup: {
+        temporal: `server mode (Temporal server on Postgres), ${benchStackEnv.LAPSE_TEMPORAL_SHARDS} history shards`,
+        lapse: 'policy, access-tracking and the grant worker as child processes (bench stack)',
+        ...opts,
+      },
+      held: {
+        grants: started.length,
+        asked: opts.grants,
+        startSeconds: round(startSeconds),
+        startsPerSecond: round(started.length / startSeconds),
+        refused,
+      },
+      usage: {
+        seconds: round(windowSeconds),
+        events: sent,
+        rampSeconds: round((usageFrom - rampFrom) / 1000),
+        usedGrants: used.length,
+        idleGrants: idle.length,
+        chattyGrants: chatty.length,
+        chattySignals,
+      },
+      workflowTaskLatency: {
+        scheduleToStart: summary(scheduleToStart),
+        startToComplete: summary(startToComplete),
+        note: 'from the sampled histories, workflow tasks scheduled during the usage phase',
+      },
+      resources: {
+        ...resources,
+        note: 'coresAverage = CPU seconds / wall seconds over start + usage; postgres = postmaster and its backends (both Lapse and Temporal databases)',
+      },
+      history: {
+        sampledGrants: sample.length,
+        eventsPerGrantInUsagePhase: round(perGrantWindow, 2),
+        eventsPerGrantPerDayAtThisAutoLock: round(perGrantDay, 1),
+        eventsPerGrantPerDayAtOneHourAutoLock: round(
+          (perGrantDay * opts['auto-lock-seconds']) / 3600,
+          1,
+        ),
+        wakeUpsPerSampledGrant: round(wakeUps / Math.max(sample.length, 1), 2),
+        note: 'a day of constant use at this auto-lock; work scales with 1 / auto-lock, not with use (npm run bench -- workday counts a realistic day)',
+      },
+      continueAsNew: {
+        threshold: CONTINUE_AS_NEW_AT_EVENTS,
+        chattyRunLengths: chattyRuns,
+        longestRun,
+        bounded: longestRun <= CONTINUE_AS_NEW_AT_EVENTS + 1000,
+      },
+      decisionsAtEnd: locked,
+    };
+    const file = writeResults('live', results);
+    console.log(JSON.stringify(results, null, 2));
+    log(`results: ${file}`);
+  } finally {
+    procs.stop();
+    await producer.disconnect();
+    await connection.close();
+    await s.stop();
+  }
+}
+
+function pickRandom<T>(xs: T[], n: number): T[] {
+  const copy = [...xs];
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [copy[i], copy[j]] = [copy[j], copy[i]];
+  }
+  return copy.slice(0, n);
+}
+
+function eventMs(e: temporal.api.history.v1.IHistoryEvent): number {
+  const t = e.eventTime;
+  return t ? Number(t.seconds ?? 0) * 1000 + Math.floor((t.nanos ?? 0) / 1e6) : 0;
+}
+
+/** Every run of a workflow, first to latest (continue-as-new followed). */
+async function historyOf(
+  client: Client,
+  workflowId: string,
+): Promise<{ runs: temporal.api.history.v1.IHistoryEvent[][] }> {
+  const first = (await client.workflow.getHandle(workflowId).describe()).raw.workflowExecutionInfo
+    ?.firstRunId;
+  const runs: temporal.api.history.v1.IHistoryEvent[][] = [];
+  let runId: string | undefined = first ?? undefined;
+  while (runId) {
+    const history: temporal.api.history.v1.IHistory = await client.workflow
+      .getHandle(workflowId, runId)
+      .fetchHistory();
+    const events: temporal.api.history.v1.IHistoryEvent[] = history.events ?? [];
+    runs.push(events);
+    runId =
+      events.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
+  }
+  return { runs };
+}
+
+/** Decisions at the end: the sample's states, and how many idle grants locked. */
+async function stateCounts(url: string, token: string, sample: Grant[], idle: Grant[]) {
+  const stateOf = async (g: Grant) =>
+    (
+      (await (
+        await fetch(`${url}?userId=${g.userId}&resourceId=${g.resourceId}`, {
+          headers: { authorization: `Bearer ${token}` },
+        })
+      ).json()) as { state: string }
+    ).state;
+  const idleSet = new Set(idle);
+  const counts = { usedActive: 0, usedLocked: 0, idleActive: 0, idleLocked: 0 };
+  for (const g of sample) {
+    const state = await stateOf(g);
+    const key =
+      `${idleSet.has(g) ? 'idle' : 'used'}${state === 'ACTIVE' ? 'Active' : 'Locked'}` as keyof typeof counts;
+    counts[key]++;
+  }
+  return {
+    ...counts,
+    note: 'sampled grants; a used grant locks when its user was idle longer than the auto-lock (random usage), an idle one must',
+  };
+}
+
+/**
+ * The proxy simulator's traffic (as bench/lib/usage-load's publishAtRate) over a list of grants
+ * that grows while it runs: `rate` events/s, half of them to the first tenth of the grants.
+ */
+function startUsage(producer: Producer, grants: Grant[], rate: number) {
+  let from = Date.now();
+  const state = { sent: 0 };
+  let stopped = false;
+  const inFlight = new Set<Promise<unknown>>();
+  const loop = (async () => {
+    while (!stopped) {
+      if (grants.length === 0) from = Date.now() - (state.sent / rate) * 1000; // nobody to use yet
+      const due = Math.floor(((Date.now() - from) / 1000) * rate) - state.sent;
+      if (due > 0 && grants.length > 0) {
+        const now = Date.now();
+        const n = grants.length;
+        const messages = Array.from({ length: due }, () =>
+          usageMessage(
+            grants[
+              Math.random() < 0.5
+                ? Math.floor(Math.random() * Math.max(1, Math.ceil(n / 10)))
+                : Math.floor(Math.random() * n)
+            ],
+            now,
+          ),
+        );
+        const p = producer
+          .send({ topic: TOPICS.usage, acks: 1, messages })
+          .finally(() => inFlight.delete(p));
+        inFlight.add(p);
+        state.sent += due;
+        if (inFlight.size > 20) await Promise.race(inFlight);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await Promise.all(inFlight);
+  })();
+  return {
+    get sent() {
+      return state.sent;
+    },
+    stop: async () => {
+      stopped = true;
+      await loop;
+      return state.sent;
+    },
+  };
+}
