@@ -47,6 +47,7 @@ export interface BenchPorts {
   authz: number;
   cached: number;
   replicas: number;
+  socket: number;
 }
 
 /**
@@ -54,7 +55,12 @@ export interface BenchPorts {
  * to Lapse (one replica; the same with deploy/proxies/nginx's opt-in auth cache as shipped;
  * every replica).
  */
-export function nginxServers(lapse: string[], ports: BenchPorts, cacheDir: string): string {
+export function nginxServers(
+  lapse: string[],
+  ports: BenchPorts,
+  cacheDir: string,
+  socket: string,
+): string {
   const cacheHttp = deployed('lapse-authz-cache-http.conf').replace(
     '/var/cache/nginx/lapse-authz',
     cacheDir,
@@ -94,6 +100,7 @@ export function nginxServers(lapse: string[], ports: BenchPorts, cacheDir: strin
   return `
   ${upstream('lapse_authz', lapse.slice(0, 1))}
   ${upstream('lapse_authz_replicas', lapse)}
+  ${upstream('lapse_authz_socket', [`unix:${socket}`])}
   ${cacheHttp}
   upstream bench_app { server 127.0.0.1:${ports.app}; keepalive 64; }
   server {
@@ -110,7 +117,8 @@ export function nginxServers(lapse: string[], ports: BenchPorts, cacheDir: strin
   }
   ${protectedServer(ports.authz, 'lapse_authz', '')}
   ${protectedServer(ports.cached, 'lapse_authz', deployed('lapse-authz-cache.conf'))}
-  ${protectedServer(ports.replicas, 'lapse_authz_replicas', '')}`;
+  ${protectedServer(ports.replicas, 'lapse_authz_replicas', '')}
+  ${protectedServer(ports.socket, 'lapse_authz_socket', '')}`;
 }
 
 const r3 = (n: number) => Math.round(n * 1000) / 1000;
@@ -276,16 +284,21 @@ export async function runAuthzBench(argv: string[]): Promise<void> {
         LAPSE_CPU_PROFILE_DIR: profile,
       }
     : {};
+  // The cache and the first access-tracking's Unix socket: on tmpfs when there is one.
+  const cacheDir = mkdtempSync(
+    join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'lapse-authz-cache-'),
+  );
+  const socketDir = mkdtempSync(join(tmpdir(), 'lapse-authz-socket-'));
+  const socket = join(socketDir, 'authz.sock');
   console.log('starting policy, access-tracking and the grant workflow…');
   const s = await startLapseStack('bench-authz', {
     services: ['access-tracking'],
     env: { LOG_LEVEL: 'warn' },
-    serviceEnv: { 'access-tracking': { ...authzEnv, ...profileEnv } },
+    serviceEnv: {
+      'access-tracking': { ...authzEnv, ...profileEnv, LAPSE_AUTHZ_SOCKET: socket },
+    },
   });
   const extra: RunningService[] = [];
-  const cacheDir = mkdtempSync(
-    join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'lapse-authz-cache-'),
-  );
   try {
     // More replicas: each reads every grant and the directory on its own (own consumer groups),
     // shares the usage group, and hosts no Temporal activities.
@@ -315,8 +328,9 @@ export async function runAuthzBench(argv: string[]): Promise<void> {
       authz: await freePort(),
       cached: await freePort(),
       replicas: await freePort(),
+      socket: await freePort(),
     };
-    const nginx = await startNginx(() => nginxServers(lapse, ports, cacheDir), {
+    const nginx = await startNginx(() => nginxServers(lapse, ports, cacheDir, socket), {
       port: ports.plain,
     });
     const headers = { accept: '*/*' };
@@ -373,6 +387,13 @@ export async function runAuthzBench(argv: string[]): Promise<void> {
           description:
             'the same with the opt-in auth cache of deploy/proxies/nginx (allowed answers, 1 s, per user and address)',
           url: url(ports.cached),
+          lapse: [at],
+        },
+        {
+          name: 'auth_request over a Unix socket',
+          description:
+            'nginx auth_request to the same access-tracking on its LAPSE_AUTHZ_SOCKET (keepalive upstream), no cache',
+          url: url(ports.socket),
           lapse: [at],
         },
         ...(replicas > 1
@@ -446,7 +467,7 @@ export async function runAuthzBench(argv: string[]): Promise<void> {
         setup: {
           nginx:
             '1 worker, keepalive upstreams (64 to Lapse, 4 s idle, request body not passed); the upstream is an nginx server returning 200',
-          lapse: `access-tracking child process(es); identity from X-Auth-Request-Email (trusted peer); ${replicas} replica(s) started, the first alone behind "auth_request" and the cache`,
+          lapse: `access-tracking child process(es); identity from X-Auth-Request-Email (trusted peer); ${replicas} replica(s) started, the first alone behind "auth_request", the cache and the Unix socket`,
           identityMix: {
             users,
             resources,
@@ -481,5 +502,6 @@ export async function runAuthzBench(argv: string[]): Promise<void> {
     for (const e of extra.reverse()) await e.stop();
     await s.stop();
     rmSync(cacheDir, { recursive: true, force: true });
+    rmSync(socketDir, { recursive: true, force: true });
   }
 }

@@ -59,6 +59,18 @@ export const configSchema = commonEnvSchema
     LAPSE_AUTHZ_TRUSTED_HEADER: z.string().min(1).optional(),
     /** Forward-auth: the console's `lapse_session` cookie key; without it cookies identify nobody. */
     LAPSE_SESSION_SECRET: envSecret.optional(),
+    /**
+     * Forward-auth: also answer `/v1/authz/*` on this Unix domain socket (e.g.
+     * /run/lapse/authz.sock), for a proxy on the same host (nginx `server unix:…`): cheaper per
+     * check than TCP loopback. Whoever can connect is a trusted proxy: the socket's file mode
+     * (LAPSE_AUTHZ_SOCKET_MODE) and directory say who may.
+     */
+    LAPSE_AUTHZ_SOCKET: z.string().min(1).optional(),
+    /** Forward-auth: the socket file's mode, octal (default 660: owner and group). */
+    LAPSE_AUTHZ_SOCKET_MODE: z
+      .string()
+      .regex(/^[0-7]{3}$/, 'expected an octal file mode such as 660')
+      .default('660'),
     /** Forward-auth: how often the uses it let through are published (one event per grant per flush). */
     LAPSE_AUTHZ_USAGE_FLUSH_MS: positiveInt.default(1000),
     /** Forward-auth: consumer group reading policy.changes.v1 (per host, like the projection). */

@@ -1,7 +1,16 @@
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { httpRequestDuration } from '@lapse/platform';
+import type { AccessTrackingConfig } from '../config';
+import { ACCESS_TRACKING_CONFIG } from '../config.token';
 import type { AuthzConvention, AuthzResponse } from './authz-answer';
 import { ForwardAuth } from './forward-auth';
 
@@ -36,19 +45,77 @@ export function routeOf(
  * original one); the request body is never read.
  */
 @Injectable()
-export class AuthzServer implements OnApplicationBootstrap {
+export class AuthzServer implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly log = new Logger('forward-auth');
   private readonly durations = new Map<
     string,
     ReturnType<ReturnType<typeof httpRequestDuration>['labels']>
   >();
 
+  /** The LAPSE_AUTHZ_SOCKET listener, when configured. */
+  private socketServer?: Server;
+
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly forwardAuth: ForwardAuth,
+    @Inject(ACCESS_TRACKING_CONFIG) private readonly config: AccessTrackingConfig,
   ) {}
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
+    this.answerBeforeNest();
+    if (this.config.LAPSE_AUTHZ_SOCKET)
+      await this.listenOnSocket(
+        this.config.LAPSE_AUTHZ_SOCKET,
+        this.config.LAPSE_AUTHZ_SOCKET_MODE,
+      );
+  }
+
+  /**
+   * The HTTP server stops before the last uses are flushed (UsagePublisher, on shutdown): so
+   * does the socket. In-flight checks finish; idle keep-alive connections are closed.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    const server = this.socketServer;
+    if (!server) return;
+    this.socketServer = undefined;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve()); // also removes the socket file
+      server.closeIdleConnections();
+    });
+  }
+
+  /**
+   * `/v1/authz/*` on a Unix domain socket for a proxy on the same host: the same answers, and
+   * its peer is a trusted proxy. Anything else there is 404. A socket file left by a process that
+   * died is replaced; any other file at that path is an error.
+   */
+  private async listenOnSocket(path: string, mode: string): Promise<void> {
+    try {
+      if (lstatSync(path).isSocket()) unlinkSync(path);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    const server = createServer((req, res) => {
+      const route = routeOf(req.url);
+      if (route) return void this.serve(route.convention, route.ownPath, req, res, true);
+      req.resume();
+      res.writeHead(404, { 'content-type': 'text/plain', 'content-length': '10' });
+      res.end('not found\n');
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(path, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    chmodSync(path, parseInt(mode, 8));
+    this.socketServer = server;
+    this.log.log(`forward-auth also answers on ${path}`);
+  }
+
+  /** Takes the main HTTP server's request event: `/v1/authz/*` is answered before Nest. */
+  private answerBeforeNest(): void {
     const server = this.adapterHost.httpAdapter?.getHttpServer() as Server | undefined;
     if (!server) return;
     const next = server.listeners('request') as ((
@@ -69,6 +136,7 @@ export class AuthzServer implements OnApplicationBootstrap {
     ownPath: string | undefined,
     req: IncomingMessage,
     res: ServerResponse,
+    localSocket = false,
   ): void {
     const started = process.hrtime.bigint();
     req.resume();
@@ -79,6 +147,7 @@ export class AuthzServer implements OnApplicationBootstrap {
         headers: req.headers,
         remoteAddress: req.socket.remoteAddress,
         ownPath,
+        localSocket,
       });
     } catch (err) {
       return this.fail(convention, started, res, err);

@@ -1,4 +1,5 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { signProxyToken, signSessionToken } from '@lapse/auth';
@@ -51,21 +52,21 @@ function nginxServer(
   port: number,
   authz: string,
   upstream: number,
-  bind: string,
-  opts: { proxyToken?: string; cacheDir?: string } = {},
+  bind: string | undefined,
+  opts: { proxyToken?: string; cacheDir?: string; socket?: string } = {},
 ): string {
+  const server = opts.socket ? `unix:${opts.socket}` : authz.replace('http://', '');
   const httpConf = deployed('nginx/lapse-http.conf').replace(
     'server 127.0.0.1:3002;',
-    `server ${authz.replace('http://', '')};`,
+    `server ${server};`,
   );
-  if (!httpConf.includes(authz.replace('http://', '')))
-    throw new Error('lapse-http.conf changed shape');
+  if (!httpConf.includes(server)) throw new Error('lapse-http.conf changed shape');
   const cacheInclude = '#include /etc/nginx/lapse/lapse-authz-cache.conf;';
   let authzConf = deployed('nginx/lapse-authz.conf').replace(
     '#proxy_set_header X-Lapse-Proxy-Authorization "Bearer <proxy token>";',
-    `proxy_bind ${bind};${opts.proxyToken ? ` proxy_set_header X-Lapse-Proxy-Authorization "Bearer ${opts.proxyToken}";` : ''}`,
+    `${bind ? `proxy_bind ${bind};` : ''}${opts.proxyToken ? ` proxy_set_header X-Lapse-Proxy-Authorization "Bearer ${opts.proxyToken}";` : ''}`,
   );
-  if (!authzConf.includes(`proxy_bind ${bind}`) || !authzConf.includes(cacheInclude))
+  if ((bind && !authzConf.includes(`proxy_bind ${bind}`)) || !authzConf.includes(cacheInclude))
     throw new Error('lapse-authz.conf changed shape');
   let cacheHttpConf = '';
   if (opts.cacheDir) {
@@ -109,6 +110,10 @@ describe('forward-auth through nginx and Caddy', () => {
   /** nginx with the opt-in auth cache. */
   let nginxCached: RunningProxy;
   let cacheDir = '';
+  /** nginx asking over access-tracking's Unix socket (LAPSE_AUTHZ_SOCKET). */
+  let nginxSocket: RunningProxy;
+  const socketDir = mkdtempSync(join(tmpdir(), 'lapse-authz-socket-'));
+  const socket = join(socketDir, 'authz.sock');
   let caddy: RunningProxy;
   let alice: { id: string; email: string };
   let bob: { id: string; email: string };
@@ -137,6 +142,7 @@ describe('forward-auth through nginx and Caddy', () => {
           LAPSE_SESSION_SECRET: SESSION_SECRET,
           LAPSE_CONSOLE_URL: CONSOLE,
           LAPSE_USAGE_GROUP_ID: usageGroup,
+          LAPSE_AUTHZ_SOCKET: socket,
         },
       },
     });
@@ -173,6 +179,9 @@ describe('forward-auth through nginx and Caddy', () => {
     nginxCached = await startNginx((port) =>
       nginxServer(port, at, upstream.port, TRUSTED_PEER, { cacheDir }),
     );
+    nginxSocket = await startNginx((port) =>
+      nginxServer(port, at, upstream.port, undefined, { socket }),
+    );
     // deploy/proxies/caddy/lapse.caddy as shipped, for this access-tracking, with its
     // proxy-token line on (this Caddy is not a trusted peer).
     const snippet = deployed('caddy/lapse.caddy')
@@ -194,10 +203,12 @@ http://:${port} {
     await caddy?.stop();
     await nginxUntrusted?.stop();
     await nginxCached?.stop();
+    await nginxSocket?.stop();
     if (cacheDir) rmSync(cacheDir, { recursive: true, force: true });
     await nginx?.stop();
     await upstream?.stop();
     await s?.stop();
+    rmSync(socketDir, { recursive: true, force: true });
   });
 
   const viaNginx = (key: keyof typeof host, headers: Record<string, string>, path = '/app') =>
@@ -488,6 +499,31 @@ http://:${port} {
     expect(locked.status).toBe(302);
     expect(locked.headers.location).toBe(blockPage('autolock'));
   }, 240_000);
+
+  it('over the Unix socket (LAPSE_AUTHZ_SOCKET): the same answers, its peer a trusted proxy', async () => {
+    const viaSocket = (key: keyof typeof host, headers: Record<string, string>) =>
+      httpGet(`${nginxSocket.url}/app`, { host: host[key], ...headers });
+    // The identity header is believed: whoever can open the socket is a trusted proxy.
+    const active = await viaSocket('active', { ...API, ...asAlice });
+    expect(active.status).toBe(200);
+    const echo = JSON.parse(active.body) as Echo;
+    expect(echo.headers['x-lapse-user-id']).toBe(alice.id);
+    expect(echo.headers['x-lapse-resource-id']).toBe(ids.active);
+    const locked = await viaSocket('jit', { ...BROWSER, ...asAlice });
+    expect(locked.status).toBe(302);
+    expect(locked.headers.location).toBe(blockPage('jit'));
+    expect((await viaSocket('none', { ...API, ...asAlice })).status).toBe(403);
+    // The socket answers forward-auth only.
+    const other = await new Promise<number>((resolve, reject) =>
+      request({ socketPath: socket, path: '/v1/decisions' }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      })
+        .on('error', reject)
+        .end(),
+    );
+    expect(other).toBe(404);
+  });
 
   it('with the opt-in auth cache: an allowed answer is remembered for its user only, and a grant that locks is refused', async () => {
     const suffix = s.suffix.toLowerCase();

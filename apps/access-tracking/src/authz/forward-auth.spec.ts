@@ -266,4 +266,13 @@ describe('forward-auth configuration', () => {
       /LAPSE_AUTHZ_TRUSTED_PROXIES/,
     );
   });
+  it('answers on a Unix socket only when one is named; its mode is octal, 660 by default', () => {
+    expect(loadServiceConfig(base).LAPSE_AUTHZ_SOCKET).toBeUndefined();
+    const c = loadServiceConfig({ ...base, LAPSE_AUTHZ_SOCKET: '/run/lapse/authz.sock' });
+    expect(c.LAPSE_AUTHZ_SOCKET).toBe('/run/lapse/authz.sock');
+    expect(c.LAPSE_AUTHZ_SOCKET_MODE).toBe('660');
+    expect(() => loadServiceConfig({ ...base, LAPSE_AUTHZ_SOCKET_MODE: '0x1ff' })).toThrow(
+      /LAPSE_AUTHZ_SOCKET_MODE/,
+    );
+  });
 });

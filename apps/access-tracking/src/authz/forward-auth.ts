@@ -38,6 +38,11 @@ export interface AuthzCheck {
   remoteAddress: string | undefined;
   /** Envoy: the original path (what follows the ext-authz prefix, with its query). */
   ownPath?: string;
+  /**
+   * Asked over LAPSE_AUTHZ_SOCKET: a trusted proxy (the socket's file permissions decide who
+   * may connect; a Unix socket peer has no address to check).
+   */
+  localSocket?: boolean;
 }
 
 /** Which proxies may ask, and whose identity header is believed. */
@@ -146,7 +151,8 @@ export class ForwardAuth {
   }
 
   private outcome(req: AuthzCheck): Maybe<AuthzOutcome> {
-    if (this.isTrusted(req.remoteAddress)) return this.outcomeFor(req, true, 'forward-auth');
+    if (req.localSocket || this.isTrusted(req.remoteAddress))
+      return this.outcomeFor(req, true, 'forward-auth');
     return andThen(this.claimsOf(single(req.headers[PROXY_TOKEN_HEADER])), (claims) =>
       claims?.kind === 'service' && claims.service === PROXY_CALLER
         ? this.outcomeFor(req, false, claims.proxyId ?? PROXY_CALLER)
