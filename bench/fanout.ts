@@ -88,6 +88,8 @@ export async function runFanoutBench(argv: string[]): Promise<void> {
     env: { LOG_LEVEL: 'warn', ...profileEnv(opts.profile) },
     serviceEnv: {
       policy: {
+        // The grant sync logs each job's start, progress and end (where the time goes).
+        LOG_LEVEL: 'info',
         LAPSE_GRANT_SYNC_CONCURRENCY: String(opts.concurrency),
         LAPSE_GRANT_SYNC_PAGE_SIZE: String(opts.pageSize),
       },

@@ -134,6 +134,8 @@ export async function runLockstormBench(argv: string[]): Promise<void> {
       );
     log(`every grant has it, ${round(spare)} s before the deadline; waiting for the storm…`);
     const deadlinePerf = performance.now() + (deadline - Date.now());
+    // No load before the storm: the sweep starts half a second before the deadline.
+    await new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now() - 500)));
     const lockedAtMs: number[] = [];
     const seen = await awaitDecisions(grants, deadlinePerf, {
       ...sweep,
