@@ -468,6 +468,67 @@ describe('webhook', () => {
   });
 });
 
+describe('a withdrawn request (CANCELLED)', () => {
+  it('tells every reviewer REQUESTED told, by mail and by an ACCESS_REQUEST_CANCELLED webhook', async () => {
+    receiver.status = 200;
+    await settings({
+      emailEnabled: true,
+      emailRoles: ['ADMIN'],
+      optedOutUserIds: [people.optout.id],
+      webhook: { url: receiver.url, secret },
+    });
+    const requested = event('REQUESTED', { approvalMode: 'MANUAL' });
+    await publishRequestEvent(requested, stack.kafkaBrokers);
+    await settled(requested.request.id, 4);
+    const cancelled: AccessRequestEvent = {
+      event: 'CANCELLED',
+      request: {
+        ...requested.request,
+        status: 'CANCELLED',
+        reviewedAt: new Date().toISOString(),
+        note: 'cancelled by the requester',
+      },
+    };
+    await publishRequestEvent(cancelled, stack.kafkaBrokers);
+    const all = await settled(requested.request.id, 8);
+    const told = (e: string) =>
+      all
+        .filter((x) => x.event === e && x.channel === 'EMAIL')
+        .map((x) => x.recipient)
+        .sort();
+    expect(told('CANCELLED')).toEqual(told('REQUESTED'));
+    expect(told('CANCELLED')).toEqual(
+      [adminEmail, people.approver.email, people.devops.email].sort(),
+    );
+    const mails = all.filter((x) => x.event === 'CANCELLED' && x.channel === 'EMAIL');
+    for (const x of mails) {
+      expect([x.status, x.template, x.subject]).toEqual([
+        'DELIVERED',
+        'request-cancelled',
+        'Withdrawn: Alex Marshall → Gitlab',
+      ]);
+      const [mail] = smtp.byKey(x.id);
+      expect(mail.text).toContain('for access to Gitlab was withdrawn');
+      expect(mail.text).toContain('Why: cancelled by the requester');
+    }
+    expect(all.some((x) => x.recipient === people.requester.email)).toBe(false);
+    const hook = all.find((x) => x.event === 'CANCELLED' && x.channel === 'WEBHOOK');
+    expect(hook).toMatchObject({ status: 'DELIVERED', recipient: receiver.url });
+    const got = receiver.received.filter((r) => r.headers['idempotency-key'] === hook?.id);
+    expect(got).toHaveLength(1);
+    const body = new Webhook(secret).verify(
+      got[0].body,
+      got[0].headers as Record<string, string>,
+    ) as AccessRequestWebhookBody;
+    expect([body.type, body.request_id, body.user_name, body.resource_name]).toEqual([
+      'ACCESS_REQUEST_CANCELLED',
+      requested.request.id,
+      'Alex Marshall',
+      'Gitlab',
+    ]);
+  });
+});
+
 describe('email outage', () => {
   it('SMTP down, then up: the mail arrives once', async () => {
     await settings({ emailEnabled: false, emailRoles: [], optedOutUserIds: [], webhook: null });

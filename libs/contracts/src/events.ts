@@ -109,12 +109,15 @@ export const accessRequestEventSchema = z.object({
 });
 export type AccessRequestEvent = z.infer<typeof accessRequestEventSchema>;
 
-/** The webhook body for a new request, exactly these fields (docs/notifications.md). */
+/**
+ * The webhook body for a new request (`ACCESS_REQUEST`) or a withdrawn one
+ * (`ACCESS_REQUEST_CANCELLED`, same fields), exactly these fields (docs/notifications.md).
+ */
 export interface AccessRequestWebhookBody {
   timestamp: string;
   tenant: string;
   version: '1';
-  type: 'ACCESS_REQUEST';
+  type: 'ACCESS_REQUEST' | 'ACCESS_REQUEST_CANCELLED';
   request_id: string;
   request_url: string;
   user_name: string;

@@ -18,7 +18,7 @@ export class DeliveryPlanner {
   ) {}
 
   async plan(event: AccessRequestEvent, now = new Date()): Promise<PlanResult> {
-    if (event.event !== 'REQUESTED' && event.event !== 'APPROVED' && event.event !== 'DENIED') {
+    if (event.event === 'EXPIRED') {
       return { kind: 'skipped', reason: `nothing to send for ${event.event}` };
     }
     const { request } = event;
@@ -28,7 +28,8 @@ export class DeliveryPlanner {
       this.policy.notificationSettings(),
     ]);
     if (!resource) return { kind: 'skipped', reason: `resource ${request.resourceId} not found` };
-    const requested = event.event === 'REQUESTED';
+    // REQUESTED asks the reviewers; CANCELLED tells the same reviewers it is withdrawn.
+    const requested = event.event === 'REQUESTED' || event.event === 'CANCELLED';
     const roles: Role[] = requested && settings.emailEnabled ? settings.emailRoles : [];
     const [approvers, roleLists, reviewer] = await Promise.all([
       requested

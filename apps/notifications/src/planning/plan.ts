@@ -5,7 +5,7 @@ import type { PolicyResource, PolicyUser } from '../policy/policy.types';
 import type { Recipient } from '../recipients/recipients';
 import { linksFor, type LinkBases } from '../templates/links';
 import type { EmailTemplates } from '../templates/templates';
-import { announcesNewRequest, webhookBody } from '../webhook/webhook';
+import { announcesNewRequest, webhookBody, withdrawsRequest } from '../webhook/webhook';
 
 export interface NewDelivery {
   id: string;
@@ -36,7 +36,10 @@ const BECAUSE: Record<Recipient['because'], (resource: string) => string> = {
   REQUESTER: () => 'you made this request',
 };
 
-/** Every message one request event causes: an email per recipient, and the webhook for a new request. */
+/**
+ * Every message one request event causes: an email per recipient, and the webhook for a new
+ * request (`ACCESS_REQUEST`) or for a withdrawn one (`ACCESS_REQUEST_CANCELLED`).
+ */
 export function planDeliveries(i: PlanInputs, templates: EmailTemplates): NewDelivery[] {
   const { request } = i.event;
   const links = linksFor(i.bases, {
@@ -72,9 +75,15 @@ export function planDeliveries(i: PlanInputs, templates: EmailTemplates): NewDel
       payload: { kind: 'EMAIL', to: r.email, ...email },
     };
   });
-  if (announcesNewRequest(i.event) && i.webhook) {
+  const webhookType = announcesNewRequest(i.event)
+    ? 'ACCESS_REQUEST'
+    : withdrawsRequest(i.event)
+      ? 'ACCESS_REQUEST_CANCELLED'
+      : null;
+  if (webhookType && i.webhook) {
     const body = JSON.stringify(
       webhookBody({
+        type: webhookType,
         tenant: i.tenant,
         request,
         userName: requesterName,

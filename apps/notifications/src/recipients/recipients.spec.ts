@@ -145,7 +145,17 @@ describe('recipientsFor decisions', () => {
     expect(recipientsFor(inputs({ event: 'APPROVED', requester: null }))).toEqual([]);
   });
 
-  it.each(['EXPIRED', 'CANCELLED'] as const)('%s mails nobody', (event) => {
-    expect(recipientsFor(inputs({ event }))).toEqual([]);
+  it('EXPIRED mails nobody', () => {
+    expect(recipientsFor(inputs({ event: 'EXPIRED' }))).toEqual([]);
+  });
+
+  it('CANCELLED tells the reviewers REQUESTED told that the request is withdrawn, never the requester', () => {
+    const settings = { emailRoles: ['ADMIN', 'DEVOPS'] as Role[], optedOutUserIds: ['devops'] };
+    const cancelled = recipientsFor(inputs({ event: 'CANCELLED', settings }));
+    const requested = recipientsFor(inputs({ event: 'REQUESTED', settings }));
+    expect(cancelled.map((r) => r.userId).sort()).toEqual(['admin', 'approver', 'both']);
+    expect(cancelled.map((r) => r.userId).sort()).toEqual(requested.map((r) => r.userId).sort());
+    expect(new Set(cancelled.map((r) => r.template))).toEqual(new Set(['request-cancelled']));
+    expect(cancelled.find((r) => r.userId === 'approver')?.because).toBe('APPROVER');
   });
 });

@@ -1,7 +1,11 @@
 import type { AccessRequestEvent, NotificationSettingsView, Role } from '@lapse/contracts';
 import type { ApproverUser, PolicyUser } from '../policy/policy.types';
 
-export type EmailTemplate = 'request-created' | 'request-approved' | 'request-denied';
+export type EmailTemplate =
+  | 'request-created'
+  | 'request-approved'
+  | 'request-denied'
+  | 'request-cancelled';
 
 export interface Recipient {
   userId: string;
@@ -26,13 +30,17 @@ export interface RecipientInputs {
 /**
  * Rule 8 (docs/domain.md). REQUESTED: the holders of the chosen roles minus those opted out (none
  * when email is disabled), plus every resource approver always; never the requester
- * (nobody reviews their own request). APPROVED/DENIED: the requester. Others: nobody.
+ * (nobody reviews their own request). APPROVED/DENIED: the requester. CANCELLED: the same
+ * reviewers as REQUESTED, told that the request is withdrawn (only a PENDING request, which
+ * REQUESTED announced, can be cancelled). EXPIRED: nobody.
  * One entry per user (an approver who is also ADMIN gets one mail).
  */
 export function recipientsFor(i: RecipientInputs): Recipient[] {
   switch (i.event) {
     case 'REQUESTED':
-      return reviewers(i);
+      return reviewers(i, 'request-created');
+    case 'CANCELLED':
+      return reviewers(i, 'request-cancelled');
     case 'APPROVED':
     case 'DENIED':
       return i.requester
@@ -45,7 +53,6 @@ export function recipientsFor(i: RecipientInputs): Recipient[] {
           ]
         : [];
     case 'EXPIRED':
-    case 'CANCELLED':
       return [];
     default: {
       const never: never = i.event;
@@ -54,11 +61,11 @@ export function recipientsFor(i: RecipientInputs): Recipient[] {
   }
 }
 
-function reviewers(i: RecipientInputs): Recipient[] {
+function reviewers(i: RecipientInputs, template: EmailTemplate): Recipient[] {
   const out = new Map<string, Recipient>();
   const add = (u: ApproverUser, because: Recipient['because']) => {
     if (u.id === i.requesterId || out.has(u.id) || !u.email) return;
-    out.set(u.id, { ...contact(u), template: 'request-created', because });
+    out.set(u.id, { ...contact(u), template, because });
   };
   // Approvers first: their reason wins when someone is both.
   for (const a of i.approvers) add(a, 'APPROVER');

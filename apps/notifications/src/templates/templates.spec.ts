@@ -104,6 +104,20 @@ describe('email templates', () => {
     expect(m.text).toContain('Your request for access to Gitlab <prod> was denied.');
   });
 
+  it('request-cancelled: tells a reviewer the request is withdrawn and why, escaping what users typed', () => {
+    const m = templates.render('request-cancelled', context({ note: `cancelled ${evil}` }));
+    expect(m.subject).toBe('Withdrawn: Alex "<img src=x>" Marshall → Gitlab <prod>');
+    expect(m.html).toContain('<strong>withdrawn</strong>: there is nothing left to review.');
+    expect(m.html).toContain('href="https://lapse.example.com/access-requests#request-req-1"');
+    expect(m.html).toContain('Why: cancelled &lt;script&gt;');
+    expect(m.html).not.toContain('Review the request');
+    expectNoRawUserInput(m.html);
+    expect(m.text).toContain(
+      'The request of Alex "<img src=x>" Marshall (alex@example.com) for access to Gitlab <prod> was withdrawn',
+    );
+    expect(m.text).toContain(`Why: cancelled ${evil}`);
+  });
+
   it('subjects never carry line breaks', () => {
     const ctx = context();
     ctx.resource.name = 'Git\r\nBcc: victim@example.com';

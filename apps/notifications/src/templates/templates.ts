@@ -10,6 +10,7 @@ export const EMAIL_TEMPLATES: readonly EmailTemplate[] = [
   'request-created',
   'request-approved',
   'request-denied',
+  'request-cancelled',
 ];
 
 /** Everything a template may show. Strings a user typed (reason, note, names) are escaped in HTML. */

@@ -7,6 +7,7 @@ import {
   webhookBody,
   type WebhookFacts,
   announcesNewRequest,
+  withdrawsRequest,
 } from './webhook';
 
 const request: AccessRequest = {
@@ -26,6 +27,7 @@ const request: AccessRequest = {
 };
 
 const facts = (over: Partial<WebhookFacts> = {}): WebhookFacts => ({
+  type: 'ACCESS_REQUEST',
   tenant: 'acme.example.com',
   request,
   userName: 'Alex Marshall',
@@ -136,6 +138,24 @@ describe('announcesNewRequest', () => {
     expect(
       announcesNewRequest({ event: 'DENIED', request: { ...request, status: 'DENIED' } }),
     ).toBe(false);
+  });
+});
+
+describe('withdrawsRequest', () => {
+  it('withdraws by CANCELLED only; the withdrawal body has the same fields under its own type', () => {
+    const cancelled = {
+      ...request,
+      status: 'CANCELLED' as const,
+      note: 'cancelled by the requester',
+    };
+    expect(withdrawsRequest({ event: 'CANCELLED', request: cancelled })).toBe(true);
+    expect(announcesNewRequest({ event: 'CANCELLED', request: cancelled })).toBe(false);
+    for (const event of ['REQUESTED', 'APPROVED', 'DENIED', 'EXPIRED'] as const)
+      expect(withdrawsRequest({ event, request })).toBe(false);
+    const body = webhookBody(facts({ type: 'ACCESS_REQUEST_CANCELLED', request: cancelled }));
+    expect(body.type).toBe('ACCESS_REQUEST_CANCELLED');
+    expect(Object.keys(body)).toEqual(Object.keys(webhookBody(facts())));
+    expect(body.request_id).toBe('req-1');
   });
 });
 

@@ -10,6 +10,8 @@ export function isoWithOffset(iso: string | Date): string {
 }
 
 export interface WebhookFacts {
+  /** ACCESS_REQUEST announces a new request; ACCESS_REQUEST_CANCELLED withdraws one. */
+  type: AccessRequestWebhookBody['type'];
   tenant: string;
   request: AccessRequest;
   userName: string;
@@ -21,7 +23,6 @@ export interface WebhookFacts {
   now: Date;
 }
 
-/** The webhook body: exactly these fields, in this order (docs/notifications.md). */
 /**
  * Whether a request event announces a new request (the webhook fires once per request).
  * A MANUAL request is announced by REQUESTED. An AUTOMATIC one never passes through PENDING:
@@ -37,13 +38,23 @@ export function announcesNewRequest(e: AccessRequestEvent): boolean {
   );
 }
 
+/**
+ * Whether a request event withdraws a request the webhook announced: CANCELLED (by the requester,
+ * an offboarding or revoke, a policy change or an admin unlock) only ever ends a PENDING request,
+ * and every PENDING request was announced by REQUESTED.
+ */
+export function withdrawsRequest(e: AccessRequestEvent): boolean {
+  return e.event === 'CANCELLED';
+}
+
+/** The webhook body: exactly these fields, in this order (docs/notifications.md). */
 export function webhookBody(f: WebhookFacts): AccessRequestWebhookBody {
   const r = f.request;
   return {
     timestamp: isoWithOffset(f.now),
     tenant: f.tenant,
     version: '1',
-    type: 'ACCESS_REQUEST',
+    type: f.type,
     request_id: r.id,
     request_url: f.links.request,
     user_name: f.userName,
