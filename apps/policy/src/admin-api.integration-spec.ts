@@ -22,7 +22,11 @@ describe('admin API (real Postgres, Temporal, Kafka)', () => {
       sync: true,
       workflows: true,
       consumers: true,
-      env: { LAPSE_RECONCILE_INTERVAL_MS: '200', LAPSE_RECONCILE_BATCH: '50' },
+      env: {
+        LAPSE_RECONCILE_INTERVAL_MS: '200',
+        LAPSE_RECONCILE_BATCH: '50',
+        LAPSE_RECONCILE_STALE_AFTER_MS: '500',
+      },
     });
     adminId = await h.seedUser('admin@example.com', ['ADMIN']);
     admin = await h.token(adminId);
@@ -293,5 +297,61 @@ describe('admin API (real Postgres, Temporal, Kafka)', () => {
     expect(count('ENDED_WORKFLOW')).toBeGreaterThanOrEqual(1);
     expect(count('WRONG_POLICY')).toBeGreaterThanOrEqual(1);
     expect(metrics).toMatch(/lapse_policy_reconciler_checked_total(\{[^}]*\})? [1-9]\d*/);
+  }, 90_000);
+
+  it('the reconciler repairs a grant-state projection row left behind its workflow: the workflow publishes its state again', async () => {
+    const u = await h.seedUser('stale@example.com');
+    const g = (await api('POST', '/v1/groups', { name: 'stale' })).id as string;
+    await api('PUT', `/v1/groups/${g}/members`, { userIds: [u] });
+    const r = (
+      await api('POST', '/v1/resources', {
+        name: 'stale',
+        address: 'stale.example',
+        policy: { autoLock: { durationSeconds: 30 * DAY, approval: 'MANUAL' } },
+      })
+    ).id as string;
+    pairs.push({ resourceId: r, userId: u });
+    await api('PUT', `/v1/resources/${r}/assignments/${g}`, {});
+    type Row = { state: string; version: string };
+    const row = async (): Promise<Row | undefined> =>
+      (
+        (await h.ds.query(
+          `SELECT state, version FROM policy.grant_status WHERE resource_id = $1 AND user_id = $2`,
+          [r, u],
+        )) as Row[]
+      )[0];
+    const live = await waitFor(
+      async () => {
+        const v = await h.grantState({ resourceId: r, userId: u });
+        const projected = await row();
+        return v?.state === 'ACTIVE' && Number(projected?.version) === v.version ? v : undefined;
+      },
+      { timeoutMs: 30_000, what: 'the ACTIVE grant in the projection' },
+    );
+    const count = async () =>
+      Number(
+        /lapse_policy_reconciler_repairs_total\{[^}]*kind="STALE_PROJECTION"[^}]*\} (\d+)/.exec(
+          await metricsRegistry.metrics(),
+        )?.[1] ?? 0,
+      );
+    const before = await count();
+    // A row gone wrong: an older version saying the grant was revoked.
+    await h.ds.query(
+      `UPDATE policy.grant_status SET state = 'REVOKED', version = version - 1
+        WHERE resource_id = $1 AND user_id = $2`,
+      [r, u],
+    );
+    expect((await row())?.state).toBe('REVOKED');
+    const repaired = await waitFor(
+      async () => {
+        const projected = await row();
+        return projected?.state === 'ACTIVE' ? projected : undefined;
+      },
+      { timeoutMs: 30_000, what: 'the reconciler to repair the projection row' },
+    );
+    // The same state and version as the workflow: republished, not a new transition.
+    expect(Number(repaired.version)).toBe(live.version);
+    expect((await h.grantState({ resourceId: r, userId: u }))?.version).toBe(live.version);
+    expect(await count()).toBeGreaterThan(before);
   }, 90_000);
 });

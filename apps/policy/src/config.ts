@@ -17,6 +17,8 @@ export const configSchema = commonEnvSchema.extend({
   LAPSE_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(10).default(5_000),
   /** Grants compared per reconciler batch. */
   LAPSE_RECONCILE_BATCH: z.coerce.number().int().min(1).max(5000).default(200),
+  /** How long a grant-state projection row may stay behind its workflow before it is repaired. */
+  LAPSE_RECONCILE_STALE_AFTER_MS: z.coerce.number().int().min(0).default(60_000),
   /** Log progress every this many (user, resource) pairs. */
   LAPSE_GRANT_SYNC_LOG_EVERY: z.coerce.number().int().min(1).default(1000),
   /** Kafka consumer group of the audit consumer (access-requests.v1). */

@@ -93,6 +93,11 @@ export interface EndAccessUpdate {
 export const accessedSignal = defineSignal<[AccessedSignal]>('accessed');
 export const policyChangedSignal = defineSignal<[PolicyChangedSignal]>('policyChanged');
 export const revokeSignal = defineSignal<[RevokeSignal]>('revoke');
+/**
+ * Rule 11: publish the grant's current state again (same version) — the reconciler found a
+ * projection of `grants.state.v1` behind the workflow. Changes nothing in the grant.
+ */
+export const republishStateSignal = defineSignal('republishState');
 
 /** Returns the open request (new or existing, idempotent) or the request resolved at once (AUTOMATIC). */
 export const submitRequestUpdate = defineUpdate<AccessRequest, [SubmitRequestUpdate]>(

@@ -13,6 +13,7 @@ import {
   grantWorkflowId,
   policyChangedSignal,
   reviewUpdate,
+  republishStateSignal,
   revokeSignal,
   stateQuery,
   submitRequestUpdate,
@@ -115,6 +116,19 @@ export class GrantClient {
   }
 
   /**
+   * Sends `republishState`: the workflow publishes its current state again (the reconciler's
+   * repair of a stale projection). A grant that does not exist (or has ended) is fine.
+   */
+  async republish(ref: GrantRef): Promise<void> {
+    try {
+      await this.handle(ref).signal(republishStateSignal);
+    } catch (e) {
+      if (e instanceof WorkflowNotFoundError) return;
+      throw e;
+    }
+  }
+
+  /**
    * `submitRequest`, deduplicated by request id (by the server through the update id, and by the
    * workflow): a retried call returns the same request.
    */
@@ -173,7 +187,7 @@ export class GrantClient {
   async observe(
     ref: GrantRef,
   ): Promise<
-    | { status: 'RUNNING'; state: GrantState; policy: EffectivePolicy }
+    | { status: 'RUNNING'; state: GrantState; policy: EffectivePolicy; version: number }
     | { status: 'ENDED' }
     | { status: 'MISSING' }
   > {
@@ -186,7 +200,7 @@ export class GrantClient {
     }
     const view = await this.state(ref);
     return view
-      ? { status: 'RUNNING', state: view.state, policy: view.policy }
+      ? { status: 'RUNNING', state: view.state, policy: view.policy, version: view.version }
       : { status: 'ENDED' };
   }
 

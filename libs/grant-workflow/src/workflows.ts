@@ -24,6 +24,7 @@ import {
   cancelRequestUpdate,
   endAccessUpdate,
   policyChangedSignal,
+  republishStateSignal,
   revokeSignal,
   reviewUpdate,
   stateQuery,
@@ -181,6 +182,10 @@ export async function accessGrant(input: AccessGrantInput): Promise<GrantView> {
   setHandler(policyChangedSignal, ({ policy }) => {
     if (isTerminal(model.state)) regrant = policy;
     else commit(applyPolicy(model, policy, Date.now()));
+  });
+  // Publish the current state again (the effects loop sees an unpublished version).
+  setHandler(republishStateSignal, () => {
+    publishedVersion = Math.min(publishedVersion, model.version - 1);
   });
   setHandler(revokeSignal, ({ outcome }) => {
     if (isTerminal(model.state))

@@ -114,6 +114,11 @@ export class PolicyConsumers implements OnApplicationBootstrap, OnApplicationShu
     consumer.start();
   }
 
+  /**
+   * The projection keeps each grant's record of highest version; an equal version is written
+   * again (a redelivery carries the same values; a state republished by the reconciler repairs a
+   * row that went wrong).
+   */
   private async project(e: GrantStateEvent): Promise<void> {
     if (!isUuid(e.userId) || !isUuid(e.resourceId)) return; // not a grant of this service's users
     await this.ds.query(
@@ -121,7 +126,7 @@ export class PolicyConsumers implements OnApplicationBootstrap, OnApplicationShu
        VALUES ($1, $2, $3, $4, $5, $6, $7)
        ON CONFLICT (user_id, resource_id) DO UPDATE SET state = EXCLUDED.state, last_access_at = EXCLUDED.last_access_at,
          locked_at = EXCLUDED.locked_at, active_until = EXCLUDED.active_until, version = EXCLUDED.version, updated_at = now()
-       WHERE policy.grant_status.version < EXCLUDED.version`,
+       WHERE policy.grant_status.version <= EXCLUDED.version`,
       [e.userId, e.resourceId, e.state, e.lastAccessAt, e.lockedAt, e.activeUntil, e.version],
     );
   }

@@ -38,6 +38,10 @@ export class GrantSyncLifecycle implements OnApplicationBootstrap, OnApplication
         ? new GrantReconciler(ds, grants, {
             intervalMs: config.LAPSE_RECONCILE_INTERVAL_MS,
             batchSize: config.LAPSE_RECONCILE_BATCH,
+            // policy.grant_status is fed by the grant-state consumer: checked only where it runs.
+            staleProjectionAfterMs: config.LAPSE_POLICY_CONSUMERS_ENABLED
+              ? config.LAPSE_RECONCILE_STALE_AFTER_MS
+              : null,
           })
         : undefined,
     );

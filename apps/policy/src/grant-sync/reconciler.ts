@@ -4,7 +4,13 @@ import type { Policy } from '@lapse/contracts';
 import { counter } from '@lapse/platform';
 import { NO_POLICY } from '../resources/policy-input';
 import { planResourceGrants } from './expected-grants';
-import { repairFor, type ObservedGrant, type Repair } from './reconcile-plan';
+import {
+  projectionStale,
+  repairFor,
+  type ObservedGrant,
+  type ProjectedGrant,
+  type Repair,
+} from './reconcile-plan';
 import type { GrantClient } from '@lapse/grant-client';
 
 export interface ReconcilerSettings {
@@ -12,7 +18,16 @@ export interface ReconcilerSettings {
   intervalMs: number;
   /** Grants compared per batch (bounded work per tick). */
   batchSize: number;
+  /**
+   * How long a grant's projection row (policy.grant_status) may stay behind its running workflow
+   * before the workflow is asked to publish its state again; null: the projection is not checked
+   * (no consumer of grants.state.v1 feeds it).
+   */
+  staleProjectionAfterMs: number | null;
 }
+
+/** Stale projection rows remembered at most (each until repaired or caught up). */
+const MAX_SUSPECTS = 100_000;
 
 const checked = counter(
   'lapse_policy_reconciler_checked_total',
@@ -47,10 +62,12 @@ export class GrantReconciler {
   private readonly log = new Logger('reconciler');
   private cursor: Pair | null = null;
   private nextAt = 0;
+  /** Grants whose projection row was found behind their workflow: since when (epoch ms). */
+  private readonly staleSince = new Map<string, number>();
 
   constructor(
     private readonly ds: DataSource,
-    private readonly driver: Pick<GrantClient, 'apply' | 'revoke' | 'observe'>,
+    private readonly driver: Pick<GrantClient, 'apply' | 'revoke' | 'observe' | 'republish'>,
     private readonly s: ReconcilerSettings,
   ) {}
 
@@ -87,9 +104,13 @@ export class GrantReconciler {
     for (const [resourceId, userIds] of groupByResource(pairs)) {
       const policy = await this.resourcePolicy(resourceId);
       const expected = await planResourceGrants(this.ds, resourceId, policy, userIds);
+      const projected = await this.projection(resourceId, userIds);
       for (const grant of expected) {
         try {
-          const repair = repairFor(grant, await this.observe(resourceId, grant.userId));
+          const observed = await this.observe(resourceId, grant.userId);
+          const repair =
+            repairFor(grant, observed) ??
+            this.projectionRepair(resourceId, grant.userId, observed, projected);
           checked.inc();
           if (!repair) continue;
           await this.apply(resourceId, grant.userId, repair);
@@ -116,9 +137,52 @@ export class GrantReconciler {
   }
 
   private apply(resourceId: string, userId: string, r: Repair): Promise<void> {
-    return r.action === 'APPLY'
-      ? this.driver.apply({ resourceId, userId }, r.policy)
-      : this.driver.revoke({ resourceId, userId }, r.outcome);
+    const ref = { resourceId, userId };
+    if (r.action === 'APPLY') return this.driver.apply(ref, r.policy);
+    if (r.action === 'REVOKE') return this.driver.revoke(ref, r.outcome);
+    return this.driver.republish(ref);
+  }
+
+  /**
+   * A running grant whose projection row has stayed behind its workflow for
+   * `staleProjectionAfterMs` (a consumer lagging a moment is not drift): publish its state again.
+   */
+  private projectionRepair(
+    resourceId: string,
+    userId: string,
+    observed: ObservedGrant,
+    projected: Map<string, ProjectedGrant>,
+    now = Date.now(),
+  ): Repair | null {
+    const after = this.s.staleProjectionAfterMs;
+    const key = `${resourceId}/${userId}`;
+    if (after === null || observed.status !== 'RUNNING') return null;
+    if (!projectionStale(projected.get(userId) ?? null, observed)) {
+      this.staleSince.delete(key);
+      return null;
+    }
+    const since = this.staleSince.get(key);
+    if (since === undefined) {
+      if (this.staleSince.size < MAX_SUSPECTS) this.staleSince.set(key, now);
+      if (after > 0) return null;
+    } else if (now - since < after) return null;
+    this.staleSince.delete(key);
+    return { kind: 'STALE_PROJECTION', action: 'REPUBLISH' };
+  }
+
+  /** The projection rows (policy.grant_status) of these users' grants to the resource. */
+  private async projection(
+    resourceId: string,
+    userIds: string[],
+  ): Promise<Map<string, ProjectedGrant>> {
+    if (this.s.staleProjectionAfterMs === null) return new Map();
+    const rows: { user_id: string; state: ProjectedGrant['state']; version: string }[] =
+      await this.ds.query(
+        `SELECT user_id, state, version FROM policy.grant_status
+          WHERE resource_id = $1 AND user_id = ANY($2::uuid[])`,
+        [resourceId, userIds],
+      );
+    return new Map(rows.map((r) => [r.user_id, { state: r.state, version: Number(r.version) }]));
   }
 
   /** A deleted resource has no policy: its grants plan as revoked. */
