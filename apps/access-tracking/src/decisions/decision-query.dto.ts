@@ -2,13 +2,13 @@ import { ApiProperty } from '@nestjs/swagger';
 import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
 
 export class DecisionQueryDto {
-  @ApiProperty({ description: 'The user trying to connect' })
+  @ApiProperty({ description: 'The user trying to connect', minLength: 1, maxLength: 200 })
   @IsString()
   @IsNotEmpty()
   @MaxLength(200)
   userId!: string;
 
-  @ApiProperty({ description: 'The resource they try to reach' })
+  @ApiProperty({ description: 'The resource they try to reach', minLength: 1, maxLength: 200 })
   @IsString()
   @IsNotEmpty()
   @MaxLength(200)

@@ -10,7 +10,11 @@ import {
 } from './delivery.entity';
 
 export class ListDeliveriesQuery extends PageQueryDto {
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) requestId?: string;
+  @ApiPropertyOptional({ maxLength: 200 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  requestId?: string;
   @ApiPropertyOptional({ enum: ['PENDING', 'DELIVERED', 'FAILED'] })
   @IsOptional()
   @IsIn(['PENDING', 'DELIVERED', 'FAILED'])

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Put, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentPrincipal, READER_ROLES, Roles, WRITER_ROLES, type Principal } from '@lapse/auth';
 import { PageQueryDto, type Page } from '@lapse/platform';
@@ -7,6 +7,7 @@ import { actorOf } from '../common/actor';
 import { uuid } from '../common/ids';
 import { PutAssignmentDto, type AssignmentView } from './assignments.dto';
 import { AssignmentsService } from './assignments.service';
+import { ASSIGNMENT_SCHEMA, pageOfSchema } from '../common/response-schemas';
 
 @ApiTags('assignments')
 @ApiBearerAuth()
@@ -15,6 +16,7 @@ export class AssignmentsController {
   constructor(private readonly assignments: AssignmentsService) {}
 
   @Get()
+  @ApiOkResponse({ schema: pageOfSchema(ASSIGNMENT_SCHEMA) })
   @Roles(...READER_ROLES)
   list(
     @Param('id', uuid('id')) id: string,
@@ -25,6 +27,8 @@ export class AssignmentsController {
 
   /** 201 when created, 200 when replaced. */
   @Put(':groupId')
+  @ApiOkResponse({ description: 'replaced', schema: ASSIGNMENT_SCHEMA })
+  @ApiCreatedResponse({ description: 'created', schema: ASSIGNMENT_SCHEMA })
   @Roles(...WRITER_ROLES)
   async put(
     @Param('id', uuid('id')) id: string,

@@ -1,9 +1,12 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsISO8601, IsObject, IsOptional } from 'class-validator';
+import { IsObject, IsOptional } from 'class-validator';
+import { IsTime } from '../common/time';
 import type { PolicyOverride } from '@lapse/contracts';
+import { POLICY_INPUT_SCHEMA } from '../resources/policy-schema';
 
 export class PutAssignmentDto {
   @ApiPropertyOptional({
+    ...POLICY_INPUT_SCHEMA,
     description:
       'Override of the resource default: an absent field inherits, null turns the feature off',
     example: { autoLock: { durationSeconds: 604800, approval: 'MANUAL' } },
@@ -12,9 +15,14 @@ export class PutAssignmentDto {
   @IsObject()
   policy?: Record<string, unknown> | null;
 
-  @ApiPropertyOptional({ example: '2030-01-01T00:00:00Z', nullable: true })
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date-time',
+    example: '2030-01-01T00:00:00Z',
+    nullable: true,
+  })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsTime()
   expiresAt?: string | null;
 }
 

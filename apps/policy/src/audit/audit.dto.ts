@@ -1,5 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsISO8601, IsOptional, IsString, IsUUID, Length } from 'class-validator';
+import { IsIn, IsOptional, IsString, IsUUID, Length } from 'class-validator';
+import { IsTime } from '../common/time';
 import { PageQueryDto } from '@lapse/platform';
 import { AUDIT_CATEGORIES, type AuditCategory } from './audit.repository';
 
@@ -14,14 +15,14 @@ export class AuditQueryDto extends PageQueryDto {
   @IsUUID('all')
   resourceId?: string;
 
-  @ApiPropertyOptional({ description: 'ISO time, inclusive' })
+  @ApiPropertyOptional({ description: 'ISO time, inclusive', format: 'date-time' })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsTime()
   since?: string;
 
-  @ApiPropertyOptional({ description: 'ISO time, exclusive' })
+  @ApiPropertyOptional({ description: 'ISO time, exclusive', format: 'date-time' })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsTime()
   until?: string;
 
   @ApiPropertyOptional({ format: 'uuid', description: 'the user the entry is about' })
@@ -31,6 +32,7 @@ export class AuditQueryDto extends PageQueryDto {
 
   @ApiPropertyOptional({
     description: 'who made the change: a user id, service:<name>, scim, system:…',
+    minLength: 1,
     maxLength: 200,
   })
   @IsOptional()

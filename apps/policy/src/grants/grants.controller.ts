@@ -6,6 +6,7 @@ import { ApiErrors, LapseError, PageQueryDto, type Page } from '@lapse/platform'
 import { actorOf } from '../common/actor';
 import { uuid } from '../common/ids';
 import { GrantsService, type UserGrant } from './grants.service';
+import { GRANT_SCHEMA, USER_GRANT_SCHEMA, pageOfSchema } from '../common/response-schemas';
 
 @ApiTags('grants')
 @ApiBearerAuth()
@@ -14,6 +15,7 @@ export class GrantsController {
   constructor(private readonly grants: GrantsService) {}
 
   @Get('grants')
+  @ApiOkResponse({ schema: pageOfSchema(USER_GRANT_SCHEMA) })
   @Roles(...READER_ROLES)
   list(
     @Param('userId', uuid('userId')) userId: string,
@@ -24,7 +26,7 @@ export class GrantsController {
 
   /** Rule 3: ADMIN or DEVOPS unlock a locked grant (recorded as "last unlocked by an admin"). */
   @Post('resources/:resourceId/unlock')
-  @ApiOkResponse({ description: 'The grant, ACTIVE' })
+  @ApiOkResponse({ description: 'The grant, ACTIVE', schema: GRANT_SCHEMA })
   @ApiErrors(409)
   @HttpCode(200)
   @Roles(...WRITER_ROLES)

@@ -1,9 +1,10 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { READER_ROLES, Roles } from '@lapse/auth';
 import { PageQueryDto, type Page } from '@lapse/platform';
 import { uuid } from '../common/ids';
 import { GrantsService, type ResourceGrant } from './grants.service';
+import { RESOURCE_GRANT_SCHEMA, pageOfSchema } from '../common/response-schemas';
 
 @ApiTags('grants')
 @ApiBearerAuth()
@@ -13,6 +14,7 @@ export class ResourceGrantsController {
 
   /** Each user's grant to the resource: state, last access, last admin unlock, open request. */
   @Get()
+  @ApiOkResponse({ schema: pageOfSchema(RESOURCE_GRANT_SCHEMA) })
   @Roles(...READER_ROLES)
   list(
     @Param('id', uuid('id')) id: string,

@@ -10,7 +10,7 @@ import {
   Put,
   Query,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import {
   AllowService,
   CurrentPrincipal,
@@ -32,6 +32,7 @@ import {
   type GroupView,
 } from './groups.dto';
 import { GroupsService } from './groups.service';
+import { GROUP_SCHEMA, GROUP_SUMMARY_SCHEMA, pageOfSchema } from '../common/response-schemas';
 
 @ApiTags('groups')
 @ApiBearerAuth()
@@ -40,18 +41,21 @@ export class GroupsController {
   constructor(private readonly groups: GroupsService) {}
 
   @Post()
+  @ApiCreatedResponse({ schema: GROUP_SCHEMA })
   @Roles(...WRITER_ROLES)
   create(@Body() dto: CreateGroupDto, @CurrentPrincipal() p: Principal): Promise<GroupView> {
     return this.groups.create(dto.name, actorOf(p));
   }
 
   @Get()
+  @ApiOkResponse({ schema: pageOfSchema(GROUP_SUMMARY_SCHEMA) })
   @Roles(...READER_ROLES)
   list(@Query() q: GroupQueryDto): Promise<Page<GroupSummary>> {
     return this.groups.list(q);
   }
 
   @Patch(':id')
+  @ApiOkResponse({ schema: GROUP_SCHEMA })
   @Roles(...WRITER_ROLES)
   rename(
     @Param('id', uuid('id')) id: string,
@@ -70,6 +74,7 @@ export class GroupsController {
   }
 
   @Get(':id')
+  @ApiOkResponse({ schema: GROUP_SCHEMA })
   @Roles(...READER_ROLES)
   @AllowService('notifications', 'console')
   get(@Param('id', uuid('id')) id: string): Promise<GroupView> {
@@ -77,6 +82,7 @@ export class GroupsController {
   }
 
   @Put(':id/members')
+  @ApiOkResponse({ schema: GROUP_SCHEMA })
   @Roles(...WRITER_ROLES)
   replace(
     @Param('id', uuid('id')) id: string,
@@ -87,6 +93,7 @@ export class GroupsController {
   }
 
   @Post(':id/members')
+  @ApiOkResponse({ schema: GROUP_SCHEMA })
   @HttpCode(200)
   @Roles(...WRITER_ROLES)
   add(

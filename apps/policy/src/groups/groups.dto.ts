@@ -3,16 +3,25 @@ import { ApiProperty } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayUnique, IsArray, IsString, IsUUID, Length } from 'class-validator';
 
 export class CreateGroupDto {
-  @ApiProperty({ example: 'SRE' })
+  @ApiProperty({ example: 'SRE', minLength: 1, maxLength: 200 })
   @IsString()
   @Length(1, 200)
   name!: string;
 }
 
+/** Members one PUT may set: as many UUIDs as fit in the 256 kB a request body may carry. */
+export const MAX_MEMBERS_PER_PUT = 5_000;
+
 export class ReplaceMembersDto {
-  @ApiProperty({ type: [String], format: 'uuid' })
+  @ApiProperty({
+    type: [String],
+    format: 'uuid',
+    uniqueItems: true,
+    maxItems: MAX_MEMBERS_PER_PUT,
+    description: 'The whole membership (at most 5,000: larger groups grow by POST …/members)',
+  })
   @IsArray()
-  @ArrayMaxSize(20_000)
+  @ArrayMaxSize(MAX_MEMBERS_PER_PUT)
   @ArrayUnique()
   @IsUUID('all', { each: true })
   userIds!: string[];

@@ -10,7 +10,7 @@ import {
   Put,
   Query,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import {
   AllowService,
   CurrentPrincipal,
@@ -31,6 +31,7 @@ import {
   type ResourceView,
 } from './resources.dto';
 import { ResourcesService } from './resources.service';
+import { APPROVERS_SCHEMA, RESOURCE_SCHEMA, pageOfSchema } from '../common/response-schemas';
 
 @ApiTags('resources')
 @ApiBearerAuth()
@@ -39,6 +40,7 @@ export class ResourcesController {
   constructor(private readonly resources: ResourcesService) {}
 
   @Post()
+  @ApiCreatedResponse({ schema: RESOURCE_SCHEMA })
   @Roles(...WRITER_ROLES)
   create(@Body() dto: CreateResourceDto, @CurrentPrincipal() p: Principal): Promise<ResourceView> {
     return this.resources.create(dto, actorOf(p));
@@ -46,6 +48,7 @@ export class ResourcesController {
 
   /** The console lists resources; access-tracking reads every address for forward-auth. */
   @Get()
+  @ApiOkResponse({ schema: pageOfSchema(RESOURCE_SCHEMA) })
   @Roles(...READER_ROLES)
   @AllowService('console', 'access-tracking')
   list(@Query() q: ResourceQueryDto): Promise<Page<ResourceView>> {
@@ -53,6 +56,7 @@ export class ResourcesController {
   }
 
   @Get(':id')
+  @ApiOkResponse({ schema: RESOURCE_SCHEMA })
   @Roles(...READER_ROLES)
   @AllowService('requests', 'notifications', 'console', 'access-tracking')
   get(@Param('id', uuid('id')) id: string): Promise<ResourceView> {
@@ -60,6 +64,7 @@ export class ResourcesController {
   }
 
   @Patch(':id')
+  @ApiOkResponse({ schema: RESOURCE_SCHEMA })
   @Roles(...WRITER_ROLES)
   update(
     @Param('id', uuid('id')) id: string,
@@ -78,6 +83,7 @@ export class ResourcesController {
   }
 
   @Put(':id/approvers')
+  @ApiOkResponse({ schema: RESOURCE_SCHEMA })
   @Roles(...WRITER_ROLES)
   setApprovers(
     @Param('id', uuid('id')) id: string,
@@ -88,6 +94,7 @@ export class ResourcesController {
   }
 
   @Get(':id/approvers')
+  @ApiOkResponse({ schema: APPROVERS_SCHEMA })
   @Roles(...READER_ROLES)
   @AllowService('requests', 'notifications')
   approvers(@Param('id', uuid('id')) id: string): Promise<ApproversView> {

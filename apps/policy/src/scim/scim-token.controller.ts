@@ -1,5 +1,6 @@
 import { Controller, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { exactObject } from '@lapse/contracts';
 import { CurrentPrincipal, Roles, type Principal } from '@lapse/auth';
 import { actorOf } from '../common/actor';
 import { ScimTokenService } from './scim-token.service';
@@ -11,6 +12,10 @@ export class ScimTokenController {
   constructor(private readonly tokens: ScimTokenService) {}
 
   @Post()
+  @ApiCreatedResponse({
+    description: 'The new token (shown this once)',
+    schema: exactObject({ token: { type: 'string' } }),
+  })
   @Roles('ADMIN')
   @ApiOperation({
     summary:

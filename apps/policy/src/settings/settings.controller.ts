@@ -15,6 +15,7 @@ import { NotificationSettingsDto, type NotificationSettings } from './settings.d
 import { SettingsService } from './settings.service';
 import { WebhookTestResultDto } from './settings.dto';
 import { WebhookTester, type WebhookTestResult } from './webhook-test';
+import { NOTIFICATION_SETTINGS_SCHEMA } from '../common/response-schemas';
 
 @ApiTags('settings')
 @ApiBearerAuth()
@@ -26,12 +27,17 @@ export class SettingsController {
   ) {}
 
   @Get('settings/notifications')
+  @ApiOkResponse({ description: 'the webhook secret masked', schema: NOTIFICATION_SETTINGS_SCHEMA })
   @Roles(...READER_ROLES)
   async get(): Promise<NotificationSettings> {
     return maskSettings(await this.settings.get());
   }
 
   @Put('settings/notifications')
+  @ApiOkResponse({
+    description: 'a generated webhook secret in full (the only time it is shown), else masked',
+    schema: NOTIFICATION_SETTINGS_SCHEMA,
+  })
   @Roles(...WRITER_ROLES)
   put(
     @Body() dto: NotificationSettingsDto,
@@ -56,6 +62,10 @@ export class SettingsController {
 
   /** Services only (the notifications service): the settings with the webhook secret in full. */
   @Get('internal/notification-settings')
+  @ApiOkResponse({
+    description: 'the webhook secret in full',
+    schema: NOTIFICATION_SETTINGS_SCHEMA,
+  })
   @AllowService('notifications')
   internal(@CurrentPrincipal() p: Principal): Promise<NotificationSettings> {
     if (p.kind !== 'service') throw LapseError.forbidden('for Lapse services only');

@@ -22,12 +22,14 @@ export const WEBHOOK_SECRET =
   /^whsec_(?:[A-Za-z0-9+/]{4}){8,21}(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 export class WebhookDto {
-  @ApiProperty({ example: 'https://hooks.example.com/lapse' })
+  @ApiProperty({ example: 'https://hooks.example.com/lapse', format: 'uri' })
   @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
   url!: string;
 
   @ApiProperty({
     required: false,
+    nullable: true,
+    pattern: WEBHOOK_SECRET.source,
     description:
       'Standard Webhooks secret `whsec_<base64 of 24-64 bytes>`. Left out: the current one is kept, or one is generated and returned in this answer only. Never returned in full otherwise.',
   })
@@ -42,14 +44,14 @@ export class NotificationSettingsDto {
   @IsBoolean()
   emailEnabled!: boolean;
 
-  @ApiProperty({ enum: ROLES, isArray: true })
+  @ApiProperty({ enum: ROLES, isArray: true, uniqueItems: true })
   @IsArray()
   @ArrayUnique()
   @ArrayMaxSize(ROLES.length)
   @IsIn(ROLES, { each: true })
   emailRoles!: Role[];
 
-  @ApiProperty({ type: [String], format: 'uuid' })
+  @ApiProperty({ type: [String], format: 'uuid', uniqueItems: true, maxItems: 10_000 })
   @IsArray()
   @ArrayUnique()
   @ArrayMaxSize(10_000)

@@ -10,23 +10,25 @@ import {
   IsString,
   Length,
   MaxLength,
+  ValidateIf,
 } from 'class-validator';
 import { ROLES, type Role, type UserView } from '@lapse/contracts';
 import { PageDto, PageQueryDto } from '@lapse/platform';
 
 export class CreateUserDto {
-  @ApiProperty({ example: 'alex@example.com' })
+  @ApiProperty({ example: 'alex@example.com', format: 'email', maxLength: 320 })
   @IsEmail()
   @MaxLength(320)
   email!: string;
 
-  @ApiProperty({ example: 'Alex Marshall' })
+  @ApiProperty({ example: 'Alex Marshall', minLength: 1, maxLength: 200 })
   @IsString()
   @Length(1, 200)
   name!: string;
 
-  @ApiPropertyOptional({ enum: ROLES, isArray: true })
-  @IsOptional()
+  @ApiPropertyOptional({ enum: ROLES, isArray: true, uniqueItems: true })
+  // Left out: no role; null is refused.
+  @ValidateIf((_, v) => v !== undefined)
   @IsArray()
   @ArrayUnique()
   @ArrayMaxSize(ROLES.length)
@@ -37,13 +39,15 @@ export class CreateUserDto {
 /** PATCH merges: a field left out keeps its value. */
 export class UpdateUserDto {
   @ApiPropertyOptional({ example: 'Alex Marshall', minLength: 1, maxLength: 200 })
-  @IsOptional()
+  // Left out keeps the value; null is refused.
+  @ValidateIf((_, v) => v !== undefined)
   @IsString()
   @Length(1, 200)
   name?: string;
 
   @ApiPropertyOptional({ enum: ROLES, isArray: true, uniqueItems: true })
-  @IsOptional()
+  // Left out keeps the value; null is refused.
+  @ValidateIf((_, v) => v !== undefined)
   @IsArray()
   @ArrayUnique()
   @ArrayMaxSize(ROLES.length)
@@ -51,7 +55,8 @@ export class UpdateUserDto {
   roles?: Role[];
 
   @ApiPropertyOptional({ description: 'false offboards the user (rule 12); true brings them back' })
-  @IsOptional()
+  // Left out keeps the value; null is refused (it is neither true nor false).
+  @ValidateIf((_, v) => v !== undefined)
   @IsBoolean()
   active?: boolean;
 }
@@ -59,6 +64,7 @@ export class UpdateUserDto {
 export class UserQueryDto extends PageQueryDto {
   @ApiPropertyOptional({
     description: 'search: users whose name or email contains this (case-insensitive)',
+    minLength: 1,
     maxLength: 200,
   })
   @IsOptional()
@@ -66,7 +72,7 @@ export class UserQueryDto extends PageQueryDto {
   @Length(1, 200)
   q?: string;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ format: 'email' })
   @IsOptional()
   @IsEmail()
   email?: string;
@@ -76,7 +82,11 @@ export class UserQueryDto extends PageQueryDto {
   @IsIn(ROLES)
   role?: Role;
 
-  @ApiPropertyOptional({ description: "The identity provider's id for the user (SCIM externalId)" })
+  @ApiPropertyOptional({
+    description: "The identity provider's id for the user (SCIM externalId)",
+    minLength: 1,
+    maxLength: 512,
+  })
   @IsOptional()
   @IsString()
   @Length(1, 512)

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, type ApiPropertyOptions } from '@nestjs/swagger';
 import {
   IsIn,
   IsInt,
@@ -11,16 +11,23 @@ import {
   MinLength,
 } from 'class-validator';
 import { PageDto, PageQueryDto } from '@lapse/platform';
-import { LIMITS, REQUEST_STATUSES, REQUEST_TYPES, APPROVAL_MODES } from '@lapse/contracts';
+import {
+  GRANT_SCHEMA,
+  LIMITS,
+  REQUEST_STATUSES,
+  REQUEST_TYPES,
+  APPROVAL_MODES,
+} from '@lapse/contracts';
 
 export class SubmitRequestDto {
-  @ApiProperty({ description: 'The resource to regain access to' })
+  @ApiProperty({ description: 'The resource to regain access to', minLength: 1, maxLength: 200 })
   @IsString()
   @Length(1, 200)
   resourceId!: string;
 
   @ApiProperty({
     description: 'Why access is needed (1–1000 characters)',
+    minLength: 1,
     maxLength: LIMITS.reasonMaxLength,
   })
   @IsString()
@@ -30,6 +37,10 @@ export class SubmitRequestDto {
 
   @ApiPropertyOptional({
     description: 'JIT with a CUSTOM period: seconds of access asked for (at most 7 days)',
+    type: 'integer',
+    nullable: true,
+    minimum: 1,
+    maximum: LIMITS.customAccessPeriodMaxSeconds,
   })
   @IsOptional()
   @IsInt()
@@ -39,7 +50,12 @@ export class SubmitRequestDto {
 }
 
 export class ReviewDto {
-  @ApiPropertyOptional({ description: 'A note for the requester (at most 1000 characters)' })
+  @ApiPropertyOptional({
+    description: 'A note for the requester (at most 1000 characters)',
+    type: String,
+    nullable: true,
+    maxLength: LIMITS.reasonMaxLength,
+  })
   @IsOptional()
   @IsString()
   @MaxLength(LIMITS.reasonMaxLength)
@@ -55,13 +71,13 @@ export class ListRequestsQuery extends PageQueryDto {
   @IsIn(['OPEN', 'RESOLVED'])
   status?: 'OPEN' | 'RESOLVED';
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ minLength: 1, maxLength: 200 })
   @IsOptional()
   @IsString()
   @Length(1, 200)
   userId?: string;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ minLength: 1, maxLength: 200 })
   @IsOptional()
   @IsString()
   @Length(1, 200)
@@ -127,8 +143,9 @@ class GrantResourceResponse {
 export class OwnGrantResponse {
   @ApiProperty({ type: GrantResourceResponse }) resource!: GrantResourceResponse;
   @ApiProperty({
+    ...(GRANT_SCHEMA as object),
     description:
       'The grant as its workflow holds it: state, effective policy, lock reason, times, open request',
-  })
+  } as ApiPropertyOptions)
   grant!: object;
 }

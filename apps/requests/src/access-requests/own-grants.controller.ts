@@ -1,7 +1,7 @@
 import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, type Principal } from '@lapse/auth';
-import type { GrantView, OwnGrantView } from '@lapse/contracts';
+import { GRANT_SCHEMA, type GrantView, type OwnGrantView } from '@lapse/contracts';
 import { GrantClient } from '@lapse/grant-client';
 import { ApiErrors, LapseError } from '@lapse/platform';
 import { PolicyClient } from '@lapse/policy-client';
@@ -35,7 +35,7 @@ export class OwnGrantsController {
 
   /** Rule 14: the caller ends their own active JIT period now; the grant locks at once. */
   @Post(':resourceId/end')
-  @ApiOkResponse({ description: 'The grant, LOCKED' })
+  @ApiOkResponse({ description: 'The grant, LOCKED', schema: GRANT_SCHEMA })
   @ApiErrors(409)
   @HttpCode(200)
   @ApiOperation({ summary: 'End your own active JIT period now: the grant locks at once' })
