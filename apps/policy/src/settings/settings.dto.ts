@@ -51,10 +51,16 @@ export class NotificationSettingsDto {
   @IsIn(ROLES, { each: true })
   emailRoles!: Role[];
 
-  @ApiProperty({ type: [String], format: 'uuid', uniqueItems: true, maxItems: 10_000 })
+  @ApiProperty({
+    type: [String],
+    format: 'uuid',
+    uniqueItems: true,
+    maxItems: 5_000,
+    description: 'at most 5,000: what fits in the 256 kB a request body may carry',
+  })
   @IsArray()
   @ArrayUnique()
-  @ArrayMaxSize(10_000)
+  @ArrayMaxSize(5_000)
   @IsUUID('all', { each: true })
   optedOutUserIds!: string[];
 
