@@ -11,6 +11,7 @@ import { Client } from '@temporalio/client';
 import { DataSource } from 'typeorm';
 import {
   ACTIVITY_TASK_QUEUES,
+  TOPICS,
   type AccessTrackingActivities,
   type GrantRef,
   type GrantView,
@@ -30,6 +31,7 @@ import {
   stack,
   uniqueSuffix,
   stackTemporalSettings,
+  waitFor,
 } from '@lapse/testing';
 import { connectTemporalWorker } from '@lapse/temporal';
 import {
@@ -103,6 +105,8 @@ export class PolicyHarness {
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
       ...opts.env,
     });
+    // grants.state.v1 holds every other suite's grants: this suite's projection starts at its end.
+    if (opts.consumers) await this.positionAtEnd(this.config.LAPSE_POLICY_GRANT_STATE_GROUP);
     if (opts.workflows) await this.startWorkers();
     const app = await NestFactory.create<NestExpressApplication>(createAppModule(this.config), {
       logger: false,
@@ -117,6 +121,30 @@ export class PolicyHarness {
     this.ds = this.app.get(DataSource);
     this.client = this.app.get(Client);
     this.grants = this.app.get(GrantClient);
+  }
+
+  /** Commits the end offsets of grants.state.v1 for `groupId` (a new group, no members yet). */
+  private async positionAtEnd(groupId: string): Promise<void> {
+    const kafka = kafkaAs('ops', `policy-test-${this.prefix}`);
+    await ensureTopics(kafka);
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      await waitFor(
+        async () => {
+          const offsets = await admin.fetchTopicOffsets(TOPICS.grantState);
+          await admin.setOffsets({
+            groupId,
+            topic: TOPICS.grantState,
+            partitions: offsets.map((o) => ({ partition: o.partition, offset: o.high })),
+          });
+          return true;
+        },
+        { intervalMs: 500, what: `offsets of ${TOPICS.grantState}` },
+      );
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   private async startWorkers(): Promise<void> {
