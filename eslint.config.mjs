@@ -50,8 +50,10 @@ function depConstraints({ tests }) {
       ],
     },
     {
+      // The Lapse stack (libs/testing/lapse-stack) builds on the base harness (libs/testing).
       sourceTag: 'type:testing',
       onlyDependOnLibsWithTags: [
+        'type:testing',
         'type:contracts',
         'type:domain',
         'type:util',
@@ -126,7 +128,7 @@ const libEntryPointsOnly = [
     message: 'import the lib by its @lapse/* entry point, not its files',
   },
   {
-    regex: '^@lapse/(?!contracts/workflow$|grant-runtime/testing$|grant-workflow/testing$)[^/]+/.+',
+    regex: '^@lapse/(?!contracts/workflow$|testing/lapse-stack$|grant-workflow/testing$)[^/]+/.+',
     message: 'only the entry points in tsconfig.base.json paths are public',
   },
 ];

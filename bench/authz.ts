@@ -12,7 +12,7 @@
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startLapseStack, type LapseStack } from '@lapse/grant-runtime/testing';
+import { startLapseStack, type LapseStack } from '@lapse/testing/lapse-stack';
 import {
   waitFor,
   freePort,

@@ -8,7 +8,7 @@
  */
 import { loadavg } from 'node:os';
 import { signProxyToken } from '@lapse/auth';
-import { startLapseStack } from '@lapse/grant-runtime/testing';
+import { startLapseStack } from '@lapse/testing/lapse-stack';
 import { waitFor } from '@lapse/testing';
 import { parseArgs, percentile, round } from './lib/args';
 import { machineInfo, writeResults } from './lib/results';

@@ -17,7 +17,7 @@ import {
   type DeadLetterRecord,
   type GrantView,
 } from '@lapse/contracts';
-import { startLapseStack, type LapseStack } from '@lapse/grant-runtime/testing';
+import { startLapseStack, type LapseStack } from '@lapse/testing/lapse-stack';
 import { createKafka, ensureTopics } from '@lapse/kafka';
 import {
   waitFor,

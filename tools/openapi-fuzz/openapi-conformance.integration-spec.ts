@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { startLapseStack, type LapseStack } from '@lapse/grant-runtime/testing';
+import { startLapseStack, type LapseStack } from '@lapse/testing/lapse-stack';
 import { testOutputPath } from '@lapse/testing';
 
 const run = promisify(execFile);

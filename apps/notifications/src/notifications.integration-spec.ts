@@ -1,17 +1,18 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Module, type INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import type { INestApplication } from '@nestjs/common';
 import { signUserToken } from '@lapse/auth';
 import type { AccessRequestEvent, AccessRequestWebhookBody } from '@lapse/contracts';
 import { migrate } from '@lapse/db';
-import { lapseValidationPipe, type Page } from '@lapse/platform';
+import type { Page } from '@lapse/platform';
 import {
+  bootInProcess,
   createTestDatabase,
   databaseUrlAs,
   waitFor,
   kafkaEnvAs,
   migrateAllSchemas,
   stack,
+  stackServiceEnv,
   uniqueSuffix,
   writeTestOutput,
 } from '@lapse/testing';
@@ -132,8 +133,7 @@ beforeAll(async () => {
     ...process.env,
     ...kafkaEnvAs('notifications'),
     DATABASE_URL: databaseUrlAs('notifications', db.url),
-    KAFKA_BROKERS: stack.kafkaBrokers.join(','),
-    TEMPORAL_ADDRESS: stack.temporalAddress,
+    ...stackServiceEnv(),
     LAPSE_JWT_SECRET: JWT_SECRET,
     LAPSE_SERVICE_SECRET: SERVICE_SECRET,
     LAPSE_POLICY_URL: policy.url,
@@ -148,12 +148,7 @@ beforeAll(async () => {
     LAPSE_WEBHOOK_ALLOW_HOSTS: '127.0.0.1',
     LOG_LEVEL: 'warn',
   });
-  @Module({ imports: [createAppModule(config)] })
-  class TestRoot {}
-  app = await NestFactory.create(TestRoot, { logger: ['error', 'warn'] });
-  app.useGlobalPipes(lapseValidationPipe());
-  await app.listen(0, '127.0.0.1');
-  baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  ({ app, url: baseUrl } = await bootInProcess(createAppModule(config)));
   const consumer = app.get(RequestEventsConsumer);
   await waitFor(() => (consumer.ready ? true : undefined), {
     timeoutMs: 60_000,

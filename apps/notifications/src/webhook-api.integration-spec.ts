@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import type { AccessRequest, AccessRequestWebhookBody } from '@lapse/contracts';
 import type { Page } from '@lapse/platform';
-import { startLapseStack, type LapseStack } from '@lapse/grant-runtime/testing';
+import { startLapseStack, type LapseStack } from '@lapse/testing/lapse-stack';
 import { waitFor, writeTestOutput, type RunningService } from '@lapse/testing';
 import type { DeliveryView } from './deliveries/deliveries.dto';
 import { WebhookReceiver } from './testing/test-kit';

@@ -13,7 +13,7 @@ import {
 } from '@lapse/contracts';
 import { signProxyToken } from '@lapse/auth';
 import { createActivityWorker } from '@lapse/grant-runtime';
-import { startLapseStack, type LapseStack } from '@lapse/grant-runtime/testing';
+import { startLapseStack, type LapseStack } from '@lapse/testing/lapse-stack';
 import { waitFor, stack, stackTemporalSettings } from '@lapse/testing';
 import { connectTemporalWorker } from '@lapse/temporal';
 

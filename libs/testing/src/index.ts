@@ -6,3 +6,6 @@ export * from './test-output';
 export * from './proxies';
 export * from './kafka';
 export * from './temporal-mtls';
+export * from './http';
+export * from './policy-admin';
+export * from './nest-app';

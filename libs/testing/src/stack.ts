@@ -17,6 +17,15 @@ export const stack = {
     `${process.env.HOME}/.cache/lapse/bin/temporal-test-server`,
 };
 
+/** Where a service a test starts finds the servers (as its config reads them). */
+export function stackServiceEnv(): Record<string, string> {
+  return {
+    KAFKA_BROKERS: stack.kafkaBrokers.join(','),
+    TEMPORAL_ADDRESS: stack.temporalAddress,
+    TEMPORAL_NAMESPACE: stack.temporalNamespace,
+  };
+}
+
 /**
  * The stack's Temporal settings (TEMPORAL_* from the env, TLS and API key included), for
  * `connectTemporal` / `connectTemporalWorker`: tests connect the way the services do.

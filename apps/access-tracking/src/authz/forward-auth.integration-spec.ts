@@ -3,8 +3,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { signProxyToken, signSessionToken } from '@lapse/auth';
-import { positionAtEnd, sendRaw } from '../testing/integration';
-import { startLapseStack, type LapseStack } from '@lapse/grant-runtime/testing';
+import { startLapseStack, type LapseStack } from '@lapse/testing/lapse-stack';
 import type { Consumer } from 'kafkajs';
 import {
   TOPICS,
@@ -17,6 +16,8 @@ import {
   waitFor,
   kafkaAs,
   httpGet,
+  positionAtEnd,
+  sendRaw,
   startServiceProcess,
   uniqueSuffix,
   startCaddy,
@@ -370,7 +371,7 @@ http://:${port} {
         before: null,
         after: null,
       };
-      await sendRaw(ops, TOPICS.policyChanges, [
+      await sendRaw(TOPICS.policyChanges, [
         { key: `not-json-${s.suffix}`, value: '{"kind": "user.updated", ' },
         { key: `not-uuid-${s.suffix}`, value: JSON.stringify(change) },
       ]);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { signProxyToken } from '@lapse/auth';
-import { waitFor } from '@lapse/testing';
+import { positionAtEnd, sendRaw, waitFor } from '@lapse/testing';
 import { DecisionsFastPath } from '../decisions/decisions-fast-path';
 import { GrantProjection } from '../grants/grant-projection';
 import { IngestionFreshness } from '../kafka/freshness';
@@ -12,12 +12,10 @@ import {
   SERVICE_SECRET,
   bootApp,
   createHarness,
-  positionAtEnd,
   dlqReader,
   grantRecord,
   publishGrants,
   publishUsage,
-  sendRaw,
   type Harness,
 } from '../testing/integration';
 
@@ -46,7 +44,7 @@ describe('access-tracking ingestion and decisions (real Kafka, Postgres, Tempora
 
   beforeAll(async () => {
     h = await createHarness('access_tracking_ingest');
-    dlq = await dlqReader(h.kafka, h.suffix);
+    dlq = await dlqReader(h.suffix);
     ({ app, url } = await bootApp(h.config()));
     token = await signProxyToken(SERVICE_SECRET, 'proxy-test');
   });
@@ -79,7 +77,7 @@ describe('access-tracking ingestion and decisions (real Kafka, Postgres, Tempora
     // future one is in the DLQ, the older one has been processed too.
     await publishUsage(h.producer, userId, resourceId, [t(0), new Date(Date.now() + 3_600_000)]);
     await waitFor(
-      () => (dlq.records.get(`${userId}:${resourceId}`)?.length === 1 ? true : undefined),
+      () => (dlq.byKey.get(`${userId}:${resourceId}`)?.length === 1 ? true : undefined),
       { what: 'DLQ record' },
     );
     expect(await latest(userId, resourceId)).toBe(t(5).toISOString());
@@ -108,7 +106,7 @@ describe('access-tracking ingestion and decisions (real Kafka, Postgres, Tempora
 
     const good = new Date(Date.now() - 1000);
     // One partition (same key), in this order: the valid event last proves the consumer kept going.
-    await sendRaw(h.kafka, TOPICS.usage, [{ key, value: '{not json at all' }]);
+    await sendRaw(TOPICS.usage, [{ key, value: '{not json at all' }]);
     await h.producer.send(TOPICS.usage, [
       { key, value: { userId, resourceId, occurredAt: 'yesterday' } },
       {
@@ -123,7 +121,7 @@ describe('access-tracking ingestion and decisions (real Kafka, Postgres, Tempora
     ]);
     const rejected = await waitFor(
       () => {
-        const r = dlq.records.get(key) ?? [];
+        const r = dlq.byKey.get(key) ?? [];
         if (r.length >= 4) return r;
         throw new Error(`${r.length} so far: ${JSON.stringify(r.map((x) => x.error))}`);
       },
@@ -159,7 +157,7 @@ describe('access-tracking ingestion and decisions (real Kafka, Postgres, Tempora
     const huge = event({ proxyId: 'x'.repeat(400_000) });
     const nul = event({ proxyId: 'edge\u00001' });
     const notUuid = event({ userId: `u-${h.suffix}` });
-    await sendRaw(h.kafka, TOPICS.usage, [
+    await sendRaw(TOPICS.usage, [
       { key, value: '['.repeat(200_000) + ']'.repeat(200_000) },
       { key, value: deep },
       { key, value: huge },
@@ -169,7 +167,7 @@ describe('access-tracking ingestion and decisions (real Kafka, Postgres, Tempora
     ]);
     const rejected = await waitFor(
       () => {
-        const r = dlq.records.get(key);
+        const r = dlq.byKey.get(key);
         return r && r.length >= 5 ? r : undefined;
       },
       { what: '5 DLQ records' },

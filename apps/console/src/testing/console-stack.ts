@@ -7,7 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { startLapseStack, type LapseService, type LapseStack } from '@lapse/grant-runtime/testing';
+import { startLapseStack, type LapseService, type LapseStack } from '@lapse/testing/lapse-stack';
 import { waitFor, freePort, startServiceProcess, type RunningService } from '@lapse/testing';
 
 const root = join(__dirname, '..', '..', '..', '..');

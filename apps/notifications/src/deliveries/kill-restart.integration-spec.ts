@@ -5,6 +5,7 @@ import {
   waitFor,
   migrateAllSchemas,
   stack,
+  stackServiceEnv,
   uniqueSuffix,
   type RunningService,
   startServiceProcess,
@@ -30,8 +31,7 @@ const receiver = new WebhookReceiver();
 
 const env = () => ({
   DATABASE_URL: db.url,
-  KAFKA_BROKERS: stack.kafkaBrokers.join(','),
-  TEMPORAL_ADDRESS: stack.temporalAddress,
+  ...stackServiceEnv(),
   LAPSE_JWT_SECRET: JWT_SECRET,
   LAPSE_SERVICE_SECRET: SERVICE_SECRET,
   LAPSE_POLICY_URL: policy.url,

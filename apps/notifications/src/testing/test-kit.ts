@@ -5,7 +5,6 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
-import { signServiceToken, signUserToken } from '@lapse/auth';
 import {
   TOPICS,
   grantKey,
@@ -14,8 +13,14 @@ import {
   type Role,
 } from '@lapse/contracts';
 import { JsonProducer } from '@lapse/kafka';
-import { PolicyAdmin } from '@lapse/grant-runtime/testing';
-import { freePort, kafkaAs, startServiceProcess, type RunningService } from '@lapse/testing';
+import {
+  bootstrapAdmin,
+  freePort,
+  kafkaAs,
+  startServiceProcess,
+  type PolicyAdmin,
+  type RunningService,
+} from '@lapse/testing';
 
 export const JWT_SECRET = 'notifications-test-jwt-secret-0123456789';
 export const SERVICE_SECRET = 'notifications-test-service-secret-0123456';
@@ -182,47 +187,53 @@ export class WebhookReceiver {
   }
 }
 
-/** A real policy service on its own database, and an admin token to set it up. */
+/** A real policy service on its own database, and its bootstrap admin to set it up. */
 export class PolicyFixture {
-  adminToken = '';
-  adminId = '';
-
-  private constructor(readonly service: RunningService) {}
+  private constructor(
+    readonly service: RunningService,
+    readonly admin: PolicyAdmin,
+  ) {}
 
   static async start(databaseUrl: string, prefix: string): Promise<PolicyFixture> {
+    const email = `admin-${prefix}@example.com`;
     const service = await startServiceProcess('policy', {
       DATABASE_URL: databaseUrl,
       LAPSE_JWT_SECRET: JWT_SECRET,
       LAPSE_SERVICE_SECRET: SERVICE_SECRET,
       LAPSE_TASK_QUEUE_PREFIX: prefix,
-      LAPSE_BOOTSTRAP_ADMIN_EMAIL: `admin-${prefix}@example.com`,
+      LAPSE_BOOTSTRAP_ADMIN_EMAIL: email,
       LAPSE_GRANT_SYNC_ENABLED: 'false',
       LAPSE_POLICY_CONSUMERS_ENABLED: 'false',
       LAPSE_WEBHOOK_ALLOW_HOSTS: '127.0.0.1',
       PORT: String(await freePort()),
     });
-    const f = new PolicyFixture(service);
-    const svc = await signServiceToken(SERVICE_SECRET, 'notifications', 'policy');
-    const res = await fetch(
-      `${service.url}/v1/users?email=${encodeURIComponent(`admin-${prefix}@example.com`)}`,
-      {
-        headers: { authorization: `Bearer ${svc}` },
-      },
-    );
-    const {
-      items: [admin],
-    } = (await res.json()) as { items: { id: string }[] };
-    f.adminId = admin.id;
-    f.adminToken = await signUserToken(JWT_SECRET, admin.id);
-    return f;
+    try {
+      const admin = await bootstrapAdmin(service.url, {
+        email,
+        jwtSecret: JWT_SECRET,
+        serviceSecret: SERVICE_SECRET,
+      });
+      return new PolicyFixture(service, admin);
+    } catch (e) {
+      await service.stop();
+      throw e;
+    }
   }
 
   get url(): string {
     return this.service.url;
   }
 
+  get adminId(): string {
+    return this.admin.id;
+  }
+
+  get adminToken(): string {
+    return this.admin.token;
+  }
+
   call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    return new PolicyAdmin(this.url, this.adminToken).call<T>(method, path, body);
+    return this.admin.call<T>(method, path, body);
   }
 
   createUser(
@@ -230,7 +241,7 @@ export class PolicyFixture {
     name: string,
     roles: Role[] = [],
   ): Promise<{ id: string; email: string; name: string }> {
-    return this.call('POST', '/v1/users', { email, name, roles });
+    return this.admin.user(name, email, roles);
   }
 
   stop(): Promise<number | null> {

@@ -4,7 +4,6 @@
  * real grant workflow on Temporal (a Worker on this suite's prefixed queues).
  */
 import type { INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NativeConnection, Worker } from '@temporalio/worker';
 import { Client } from '@temporalio/client';
@@ -20,26 +19,25 @@ import {
 import { signServiceToken, signUserToken } from '@lapse/auth';
 import { migrate } from '@lapse/db';
 import { GrantClient } from '@lapse/grant-client';
-import { ensureTopics, type JsonProducer } from '@lapse/kafka';
-import { lapseValidationPipe } from '@lapse/platform';
+import { ensureTopics } from '@lapse/kafka';
 import {
-  TopicOwnersProducer,
+  bootInProcess,
+  callApi,
+  callApiOk,
   createTestDatabase,
   databaseUrlAs,
   kafkaAs,
   kafkaEnvAs,
   stack,
+  stackServiceEnv,
   uniqueSuffix,
   stackTemporalSettings,
-  waitFor,
+  positionAtEnd,
+  type ApiAnswer,
 } from '@lapse/testing';
+import { startGrantWorker, type RunningGrantWorker } from '@lapse/testing/lapse-stack';
 import { connectTemporalWorker } from '@lapse/temporal';
-import {
-  createActivityWorker,
-  createGrantStateActivities,
-  createGrantWorker,
-  prebuiltGrantWorkflowBundle,
-} from '@lapse/grant-runtime';
+import { createActivityWorker } from '@lapse/grant-runtime';
 import { createAppModule } from '../app.module';
 import { loadServiceConfig, type PolicyConfig } from '../config';
 import { dataSourceOptions } from '../db/data-source';
@@ -70,9 +68,9 @@ export class PolicyHarness {
   config!: PolicyConfig;
   readonly prefix = `t-pol-${uniqueSuffix()}-`;
   private dropDb!: () => Promise<void>;
-  private workers: Worker[] = [];
+  private grantWorker?: RunningGrantWorker;
+  private accessTrackingWorker?: Worker;
   private running?: Promise<unknown>;
-  private producer?: JsonProducer;
   private nativeConnection?: NativeConnection;
 
   static async start(label: string, opts: HarnessOptions = {}): Promise<PolicyHarness> {
@@ -91,9 +89,7 @@ export class PolicyHarness {
       ...process.env,
       ...kafkaEnvAs('policy'),
       DATABASE_URL: databaseUrlAs('policy', db.url),
-      KAFKA_BROKERS: stack.kafkaBrokers.join(','),
-      TEMPORAL_ADDRESS: stack.temporalAddress,
-      TEMPORAL_NAMESPACE: stack.temporalNamespace,
+      ...stackServiceEnv(),
       LAPSE_JWT_SECRET: JWT_SECRET,
       LAPSE_SERVICE_SECRET: SERVICE_SECRET,
       LAPSE_TASK_QUEUE_PREFIX: this.prefix,
@@ -106,78 +102,47 @@ export class PolicyHarness {
       ...opts.env,
     });
     // grants.state.v1 holds every other suite's grants: this suite's projection starts at its end.
-    if (opts.consumers) await this.positionAtEnd(this.config.LAPSE_POLICY_GRANT_STATE_GROUP);
+    if (opts.consumers) {
+      const kafka = kafkaAs('ops', `policy-test-${this.prefix}`);
+      await ensureTopics(kafka);
+      await positionAtEnd(kafka, this.config.LAPSE_POLICY_GRANT_STATE_GROUP, TOPICS.grantState);
+    }
     if (opts.workflows) await this.startWorkers();
-    const app = await NestFactory.create<NestExpressApplication>(createAppModule(this.config), {
-      logger: false,
-      bodyParser: false,
-    });
-    app.useBodyParser('json', { limit: '256kb' });
-    this.app = app;
-    this.app.useGlobalPipes(lapseValidationPipe());
-    this.app.enableShutdownHooks();
-    await this.app.listen(0, '127.0.0.1');
-    this.url = (await this.app.getUrl()).replace('[::1]', '127.0.0.1');
+    ({ app: this.app, url: this.url } = await bootInProcess<NestExpressApplication>(
+      createAppModule(this.config),
+      {
+        options: { logger: false, bodyParser: false },
+        configure: (app) => {
+          app.useBodyParser('json', { limit: '256kb' });
+          app.enableShutdownHooks();
+        },
+      },
+    ));
     this.ds = this.app.get(DataSource);
     this.client = this.app.get(Client);
     this.grants = this.app.get(GrantClient);
   }
 
-  /** Commits the end offsets of grants.state.v1 for `groupId` (a new group, no members yet). */
-  private async positionAtEnd(groupId: string): Promise<void> {
-    const kafka = kafkaAs('ops', `policy-test-${this.prefix}`);
-    await ensureTopics(kafka);
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      await waitFor(
-        async () => {
-          const offsets = await admin.fetchTopicOffsets(TOPICS.grantState);
-          await admin.setOffsets({
-            groupId,
-            topic: TOPICS.grantState,
-            partitions: offsets.map((o) => ({ partition: o.partition, offset: o.high })),
-          });
-          return true;
-        },
-        { intervalMs: 500, what: `offsets of ${TOPICS.grantState}` },
-      );
-    } finally {
-      await admin.disconnect();
-    }
-  }
-
   private async startWorkers(): Promise<void> {
     await ensureTopics(kafkaAs('ops', `policy-test-${this.prefix}`));
-    // The grant workflows' activities publish grant states as the grant worker does.
-    const producer: JsonProducer = new TopicOwnersProducer(`policy-test-${this.prefix}`);
-    this.producer = producer;
+    // The grant workflows, publishing grant states as the grant worker does.
+    this.grantWorker = await startGrantWorker({
+      taskQueuePrefix: this.prefix,
+      clientId: `policy-test-${this.prefix}`,
+    });
     this.nativeConnection = await connectTemporalWorker(stackTemporalSettings());
     const accessTracking: AccessTrackingActivities = {
       // Stands in for access-tracking: these suites record no usage, so there is no later access.
       latestAccess: async () => null,
     };
-    const connection = this.nativeConnection;
-    const namespace = stack.temporalNamespace;
-    this.workers = [
-      await createGrantWorker({
-        connection,
-        namespace,
-        taskQueuePrefix: this.prefix,
-        bundle: prebuiltGrantWorkflowBundle(),
-        activities: createGrantStateActivities({
-          publish: (topic, key, value) => producer.send(topic, [{ key, value }]),
-        }),
-      }),
-      await createActivityWorker({
-        connection,
-        namespace,
-        taskQueue: ACTIVITY_TASK_QUEUES.accessTracking,
-        activities: accessTracking,
-        taskQueuePrefix: this.prefix,
-      }),
-    ];
-    this.running = Promise.all(this.workers.map((w) => w.run()));
+    this.accessTrackingWorker = await createActivityWorker({
+      connection: this.nativeConnection,
+      namespace: stack.temporalNamespace,
+      taskQueue: ACTIVITY_TASK_QUEUES.accessTracking,
+      activities: accessTracking,
+      taskQueuePrefix: this.prefix,
+    });
+    this.running = this.accessTrackingWorker.run();
   }
 
   get sync() {
@@ -201,38 +166,15 @@ export class PolicyHarness {
     return row.id;
   }
 
-  /** Parsed JSON of any shape, read by assertions (test-only). */
-  async call(
-    method: string,
-    path: string,
-    token: string | null,
-    body?: unknown,
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  ): Promise<{ status: number; body: any; text: string }> {
-    const res = await fetch(`${this.url}${path}`, {
-      method,
-      headers: {
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      },
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-    });
-    const text = await res.text();
-    let parsed: unknown = text;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      /* not JSON */
-    }
-    return { status: res.status, body: parsed, text };
+  /** A call of this policy service (`token` as Bearer, when given). */
+  call(method: string, path: string, token: string | null, body?: unknown): Promise<ApiAnswer> {
+    return callApi(this.url, method, path, token, body);
   }
 
   /** The parsed body of a call that must succeed (setup steps): anything but 2xx throws. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  async ok(method: string, path: string, token: string, body?: unknown): Promise<any> {
-    const res = await this.call(method, path, token, body);
-    if (res.status >= 300) throw new Error(`${method} ${path} → ${res.status} ${res.text}`);
-    return res.body;
+  ok(method: string, path: string, token: string, body?: unknown): Promise<any> {
+    return callApiOk(this.url, method, path, token, body);
   }
 
   /** The grant workflow's state, or null when it does not exist or does not answer. */
@@ -242,10 +184,10 @@ export class PolicyHarness {
 
   async stop(): Promise<void> {
     await this.app?.close();
-    for (const w of this.workers) if (w.getState() === 'RUNNING') w.shutdown();
+    if (this.accessTrackingWorker?.getState() === 'RUNNING') this.accessTrackingWorker.shutdown();
     await this.running?.catch(() => undefined);
     await this.nativeConnection?.close();
-    await this.producer?.disconnect();
+    await this.grantWorker?.stop();
     await this.dropDb?.();
   }
 

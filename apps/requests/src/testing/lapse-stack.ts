@@ -4,13 +4,11 @@
  * (Nest) on a free port, so its tests reach into it.
  */
 import type { INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { lapseValidationPipe } from '@lapse/platform';
 import {
   startLapseStack as startSharedStack,
   type LapseStack as SharedStack,
-} from '@lapse/grant-runtime/testing';
-import { kafkaEnvAs, type RunningService } from '@lapse/testing';
+} from '@lapse/testing/lapse-stack';
+import { bootInProcess, kafkaEnvAs, type RunningService } from '@lapse/testing';
 import { createAppModule } from '../app.module';
 import { loadServiceConfig, type RequestsConfig } from '../config';
 import { configureApp } from '../http/configure-app';
@@ -30,7 +28,6 @@ export async function startLapseStack(
   const shared = await startSharedStack(label, {
     services: opts.accessTracking === false ? [] : ['access-tracking'],
   });
-  let app: INestApplication | undefined;
   try {
     const config = loadServiceConfig({
       ...shared.env,
@@ -41,16 +38,14 @@ export async function startLapseStack(
       KAFKA_CLIENT_ID: `requests-${shared.suffix}`,
       NODE_ENV: 'test',
     });
-    app = await NestFactory.create(createAppModule(config), { logger: ['error', 'warn'] });
-    app.useGlobalPipes(lapseValidationPipe());
-    configureApp(app);
-    await app.listen(0, '127.0.0.1');
-    const requests = app;
+    const { app: requests, url: requestsUrl } = await bootInProcess(createAppModule(config), {
+      configure: configureApp,
+    });
     return {
       ...shared,
       accessTracking: shared.services['access-tracking'] ?? null,
       requests,
-      requestsUrl: (await app.getUrl()).replace('[::1]', '127.0.0.1'),
+      requestsUrl,
       config,
       stop: async () => {
         await requests.close();
@@ -58,7 +53,6 @@ export async function startLapseStack(
       },
     };
   } catch (e) {
-    await app?.close().catch(() => undefined);
     await shared.stop().catch(() => undefined);
     throw e;
   }

@@ -6,20 +6,23 @@
  */
 import { Client } from '@temporalio/client';
 import { GrantClient } from '@lapse/grant-client';
-import { signServiceToken, signUserToken } from '@lapse/auth';
+import { signUserToken } from '@lapse/auth';
 import type { GrantRef, GrantState, GrantView } from '@lapse/contracts';
+import { prebuiltGrantWorkflowBundle } from '@lapse/grant-runtime';
 import {
+  bootstrapAdmin,
   createTestDatabase,
   waitFor,
   migrateAllSchemas,
   stack,
+  stackServiceEnv,
   startServiceProcess,
   uniqueSuffix,
+  type PolicyAdmin,
   type RunningService,
   stackTemporalSettings,
 } from '@lapse/testing';
 import { connectTemporal } from '@lapse/temporal';
-import { prebuiltGrantWorkflowBundle } from '../workflow-bundle';
 import { startGrantWorker } from './start-grant-worker';
 
 export type LapseService = 'access-tracking' | 'requests' | 'notifications';
@@ -87,9 +90,7 @@ export async function startLapseStack(
       LAPSE_TASK_QUEUE_PREFIX: prefix,
       // Test receivers listen on 127.0.0.1 (webhook targets are otherwise refused there).
       LAPSE_WEBHOOK_ALLOW_HOSTS: '127.0.0.1',
-      KAFKA_BROKERS: stack.kafkaBrokers.join(','),
-      TEMPORAL_ADDRESS: stack.temporalAddress,
-      TEMPORAL_NAMESPACE: stack.temporalNamespace,
+      ...stackServiceEnv(),
       ...opts.env,
     };
     const boot = { timeoutMs: opts.bootTimeoutMs ?? 120_000 };
@@ -161,15 +162,11 @@ export async function startLapseStack(
     const grants = new GrantClient(new Client({ connection, namespace: stack.temporalNamespace }), {
       taskQueuePrefix: prefix,
     });
-    const service = await signServiceToken(serviceSecret, 'notifications', 'policy');
-    const found = (
-      (await (
-        await fetch(`${policy.url}/v1/users?email=${encodeURIComponent(adminEmail)}`, {
-          headers: { authorization: `Bearer ${service}` },
-        })
-      ).json()) as { items: { id: string }[] }
-    ).items;
-    if (!found[0]) throw new Error('bootstrap admin not found in policy');
+    const admin = await bootstrapAdmin(policy.url, {
+      email: adminEmail,
+      jwtSecret,
+      serviceSecret,
+    });
     return {
       suffix,
       prefix,
@@ -192,62 +189,12 @@ export async function startLapseStack(
             what: `grant ${grant.resourceId}/${grant.userId} to be ${state}`,
           },
         ),
-      admin: new PolicyAdmin(policy.url, await signUserToken(jwtSecret, found[0].id)),
+      admin,
       tokenFor: (userId) => signUserToken(jwtSecret, userId),
       stop,
     };
   } catch (e) {
     await stop().catch(() => undefined);
     throw e;
-  }
-}
-
-/** The policy admin API, as an ADMIN (to set up users, groups, resources, assignments). */
-export class PolicyAdmin {
-  constructor(
-    readonly url: string,
-    readonly token: string,
-  ) {}
-
-  async call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const res = await fetch(`${this.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${this.token}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`policy ${method} ${path} → ${res.status}: ${text}`);
-    return (text ? JSON.parse(text) : undefined) as T;
-  }
-
-  user(name: string, email: string, roles: string[] = []) {
-    return this.call<{ id: string; name: string; email: string }>('POST', '/v1/users', {
-      name,
-      email,
-      roles,
-    });
-  }
-  group(name: string, memberIds: string[]) {
-    return this.call<{ id: string }>('POST', '/v1/groups', { name }).then(async (g) => {
-      await this.call('PUT', `/v1/groups/${g.id}/members`, { userIds: memberIds });
-      return g;
-    });
-  }
-  resource(name: string, policy: unknown) {
-    return this.call<{ id: string; name: string }>('POST', '/v1/resources', {
-      name,
-      address: `${name.toLowerCase().replace(/\W+/g, '-')}.internal.example`,
-      policy,
-    });
-  }
-  /** Replaces the resource's default policy (reaches its grants as policyChanged). */
-  setPolicy(resourceId: string, policy: unknown) {
-    return this.call('PATCH', `/v1/resources/${resourceId}`, { policy });
-  }
-  assign(resourceId: string, groupId: string) {
-    return this.call('PUT', `/v1/resources/${resourceId}/assignments/${groupId}`, {});
-  }
-  approvers(resourceId: string, groupIds: string[]) {
-    return this.call('PUT', `/v1/resources/${resourceId}/approvers`, { groupIds });
   }
 }

@@ -4,12 +4,14 @@
  * to grants.state.v1. It runs the prebuilt bundle when one exists (built once per test run by
  * the integration globalSetup), else bundles from source.
  */
+import {
+  createGrantStateActivities,
+  createGrantWorker,
+  prebuiltGrantWorkflowBundle,
+} from '@lapse/grant-runtime';
 import { JsonProducer } from '@lapse/kafka';
 import { kafkaAs, stack, stackTemporalSettings } from '@lapse/testing';
 import { connectTemporalWorker } from '@lapse/temporal';
-import { createGrantWorker } from '../create-grant-worker';
-import { createGrantStateActivities } from '../grant-state.activities';
-import { prebuiltGrantWorkflowBundle } from '../workflow-bundle';
 
 export interface RunningGrantWorker {
   stop: () => Promise<void>;

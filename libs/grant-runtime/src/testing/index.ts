@@ -1,2 +1,0 @@
-export * from './start-grant-worker';
-export * from './lapse-stack';
