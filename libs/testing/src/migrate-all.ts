@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { tsScriptArgs } from './service-process';
 import { kafkaEnvAs } from './stack';
 
 const root = join(__dirname, '..', '..', '..');
@@ -11,22 +12,12 @@ const root = join(__dirname, '..', '..', '..');
 export function migrateAllSchemas(url: string): Promise<void> {
   return new Promise((resolve, reject) => {
     let out = '';
-    const child = spawn(
-      process.execPath,
-      [
-        '-r',
-        'reflect-metadata',
-        '-r',
-        '@swc-node/register',
-        join(root, 'tools/scripts/migrate.ts'),
-      ],
-      {
-        cwd: root,
-        // Topics are created by the operator principal.
-        env: { ...process.env, ...kafkaEnvAs('ops'), DATABASE_URL: url },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    const child = spawn(process.execPath, tsScriptArgs('tools/scripts/migrate.ts'), {
+      cwd: root,
+      // Topics are created by the operator principal.
+      env: { ...process.env, ...kafkaEnvAs('ops'), DATABASE_URL: url },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
     child.on('exit', (code) =>

@@ -18,6 +18,11 @@ export interface RunningService {
   process: ChildProcess;
 }
 
+/** `node` arguments that run a TypeScript file of the repository (as `npm start` runs the apps). */
+export function tsScriptArgs(file: string): string[] {
+  return ['-r', 'reflect-metadata', '-r', '@swc-node/register', join(root, file)];
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
@@ -43,29 +48,19 @@ export async function startServiceProcess(
 ): Promise<RunningService> {
   const port = env.PORT ? Number(env.PORT) : await freePort();
   let out = '';
-  const child = spawn(
-    process.execPath,
-    [
-      '-r',
-      'reflect-metadata',
-      '-r',
-      '@swc-node/register',
-      join(root, 'apps', app, 'src', 'main.ts'),
-    ],
-    {
-      cwd: root,
-      env: {
-        ...process.env,
-        // Each service reaches Kafka as its own principal (the console uses none).
-        ...(app === 'console' ? {} : kafkaEnvAs(app)),
-        LOG_LEVEL: 'warn',
-        ...env,
-        ...(env.DATABASE_URL ? { DATABASE_URL: databaseUrlAs(app, env.DATABASE_URL) } : {}),
-        PORT: String(port),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+  const child = spawn(process.execPath, tsScriptArgs(`apps/${app}/src/main.ts`), {
+    cwd: root,
+    env: {
+      ...process.env,
+      // Each service reaches Kafka as its own principal (the console uses none).
+      ...(app === 'console' ? {} : kafkaEnvAs(app)),
+      LOG_LEVEL: 'warn',
+      ...env,
+      ...(env.DATABASE_URL ? { DATABASE_URL: databaseUrlAs(app, env.DATABASE_URL) } : {}),
+      PORT: String(port),
     },
-  );
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
   const url = `http://127.0.0.1:${port}`;
