@@ -13,7 +13,7 @@ import { loadavg } from 'node:os';
 import { Client } from '@temporalio/client';
 import { Client as PgClient } from 'pg';
 import { signProxyToken } from '@lapse/auth';
-import { startLapseStack } from '@lapse/grant-runtime/testing';
+import { startLapseStack } from '@lapse/testing/lapse-stack';
 import { stackTemporalSettings } from '@lapse/testing';
 import { connectTemporal } from '@lapse/temporal';
 import { parseArgs, round } from './lib/args';
