@@ -8,7 +8,7 @@
  */
 import { loadavg } from 'node:os';
 import { signProxyToken } from '@lapse/auth';
-import { startLapseStack } from '@lapse/grant-runtime/testing';
+import { startLapseStack } from '@lapse/testing/lapse-stack';
 import { Client as PgClient } from 'pg';
 import { parseArgs, round } from './lib/args';
 import { benchStackEnv } from './lib/bench-stack';

@@ -13,7 +13,7 @@
 import { loadavg } from 'node:os';
 import { Partitioners } from 'kafkajs';
 import { signProxyToken } from '@lapse/auth';
-import { startLapseStack } from '@lapse/grant-runtime/testing';
+import { startLapseStack } from '@lapse/testing/lapse-stack';
 import { kafkaAs, waitFor } from '@lapse/testing';
 import { parseArgs, round } from './lib/args';
 import { withBareServer } from './lib/decisions-load';

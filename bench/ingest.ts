@@ -24,7 +24,7 @@ import { Client, type Connection } from '@temporalio/client';
 import { signProxyToken } from '@lapse/auth';
 import { grantWorkflowId, type GrantRef } from '@lapse/contracts';
 import { GrantClient } from '@lapse/grant-client';
-import { startGrantWorker, type RunningGrantWorker } from '@lapse/grant-runtime/testing';
+import { startGrantWorker, type RunningGrantWorker } from '@lapse/testing/lapse-stack';
 import { connectTemporal } from '@lapse/temporal';
 import { migrate } from '@lapse/db';
 import { ensureTopics } from '@lapse/kafka';

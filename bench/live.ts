@@ -27,7 +27,7 @@ import { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { signProxyToken } from '@lapse/auth';
 import { grantWorkflowId, type EffectivePolicy } from '@lapse/contracts';
-import { startLapseStack } from '@lapse/grant-runtime/testing';
+import { startLapseStack } from '@lapse/testing/lapse-stack';
 import { kafkaAs, stackTemporalSettings } from '@lapse/testing';
 import { connectTemporal } from '@lapse/temporal';
 import { parseArgs, percentile, round } from './lib/args';

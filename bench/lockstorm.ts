@@ -18,7 +18,7 @@ import { randomUUID } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { signProxyToken } from '@lapse/auth';
 import type { EffectivePolicy, GrantRef } from '@lapse/contracts';
-import { startLapseStack } from '@lapse/grant-runtime/testing';
+import { startLapseStack } from '@lapse/testing/lapse-stack';
 import { parseArgs, round } from './lib/args';
 import { benchStackEnv } from './lib/bench-stack';
 import { profileEnv } from './lib/cpu-profile-env';
