@@ -14,6 +14,14 @@ export interface Page<T> {
   items: T[];
   nextCursor: string | null;
 }
+/** A user as pages name them. */
+export interface Person {
+  id: string;
+  name: string;
+  email: string;
+  active: boolean;
+}
+
 export interface GroupSummary {
   id: string;
   name: string;
@@ -226,6 +234,13 @@ export class AdminApi {
   }
   user(c: Caller, userId: string) {
     return this.api.policy<UserView>(c, 'GET', `/v1/users/${id(userId)}`);
+  }
+  /** A user as a page names them; one that cannot be read (e.g. deleted) is "Unknown user", by id. */
+  person(c: Caller, userId: string): Promise<Person> {
+    return this.user(c, userId).then(
+      (u) => ({ id: u.id, name: u.name, email: u.email, active: u.active }),
+      () => ({ id: userId, name: 'Unknown user', email: userId, active: false }),
+    );
   }
   createUser(c: Caller, body: { email: string; name: string }) {
     return this.api.policy<UserView>(c, 'POST', '/v1/users', body);

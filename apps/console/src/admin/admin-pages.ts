@@ -22,6 +22,16 @@ export interface Notice {
 }
 
 /**
+ * What a page shows about the last form or redirect: a notice, or a problem (and the field it is
+ * about). A page that shows a problem answers 400, unless `status` says otherwise.
+ */
+export interface Feedback {
+  notice?: Notice | null;
+  problem?: Problem | null;
+  status?: number;
+}
+
+/**
  * What every admin console page shares: the role gates (read for every console role, write for
  * ADMIN and DEVOPS; a resource approver with no console role is sent to Access Requests), the CSRF
  * check of each form, and rendering inside the layout with the user's navigation and the bell.
@@ -74,6 +84,34 @@ export class AdminPages {
     res.redirect(303, to);
   }
 
+  /**
+   * Renders an admin page (`model`, loaded by the controller) with `feedback`: the notice, the
+   * problem and, for the form, the message per field (`errors`).
+   */
+  async show(
+    res: Response,
+    signedIn: SignedIn,
+    page: string,
+    current: string,
+    model: { title: string } & Record<string, unknown>,
+    feedback: Feedback = {},
+  ): Promise<void> {
+    const problem = feedback.problem ?? null;
+    await this.send(
+      res,
+      signedIn,
+      page,
+      current,
+      {
+        notice: feedback.notice ?? null,
+        problem,
+        errors: problem?.field ? { [problem.field]: problem.message } : {},
+        ...model,
+      },
+      feedback.status ?? (problem ? 400 : 200),
+    );
+  }
+
   async send(
     res: Response,
     signedIn: SignedIn,
@@ -120,6 +158,29 @@ export const list = (v: unknown): string[] =>
 /** A notice from `?notice=` (only known keys: no text from the URL is shown). */
 export function noticeOf(key: unknown, known: Record<string, string>): Notice | null {
   return typeof key === 'string' && key in known ? { kind: 'approved', message: known[key] } : null;
+}
+
+/**
+ * The links of a paged list at `path`: the next page (from the service's cursor) and back to the
+ * first (on any later page), keeping the search.
+ */
+export function pageLinks(
+  path: string,
+  {
+    search = '',
+    cursor,
+    nextCursor,
+  }: { search?: string; cursor?: string; nextCursor: string | null },
+): { next: string | null; first: string | null } {
+  const searched: Record<string, string> = search ? { q: search } : {};
+  const query = (params: Record<string, string>) => {
+    const text = new URLSearchParams(params).toString();
+    return text ? `${path}?${text}` : path;
+  };
+  return {
+    next: nextCursor ? query({ ...searched, cursor: nextCursor }) : null,
+    first: cursor ? query(searched) : null,
+  };
 }
 
 /** Sends a CSV report as a download named after what it is about. */

@@ -5,7 +5,16 @@ import { PageErrorFilter } from '../pages/page-error.filter';
 import { CurrentSession } from '../sessions/session.guard';
 import type { SignedIn } from '../sessions/sessions.service';
 import { AdminApi } from './admin-api';
-import { AdminPages, noticeOf, sendReport, str, type FormBody, type Problem } from './admin-pages';
+import {
+  AdminPages,
+  noticeOf,
+  pageLinks,
+  sendReport,
+  str,
+  type Feedback,
+  type FormBody,
+  type Problem,
+} from './admin-pages';
 import { NEVER, assignmentCells, timeOr } from './view-models';
 
 const NOTICES = {
@@ -135,7 +144,7 @@ export class GroupsPageController {
     name = '',
   ): Promise<void> {
     const page = await this.api.groups(signedIn, { cursor, limit: 50 });
-    await this.pages.send(
+    await this.pages.show(
       res,
       signedIn,
       'groups',
@@ -143,13 +152,10 @@ export class GroupsPageController {
       {
         title: 'Groups',
         rows: page.items.map((g) => ({ ...g, createdAt: timeOr(g.createdAt) })),
-        next: page.nextCursor ? `/groups?cursor=${encodeURIComponent(page.nextCursor)}` : null,
-        first: cursor ? '/groups' : null,
-        problem: problem ?? null,
-        errors: problem?.field ? { [problem.field]: problem.message } : {},
+        ...pageLinks('/groups', { cursor, nextCursor: page.nextCursor }),
         name,
       },
-      problem ? 400 : 200,
+      { problem },
     );
   }
 
@@ -157,24 +163,17 @@ export class GroupsPageController {
     res: Response,
     signedIn: SignedIn,
     id: string,
-    opts: { notice?: { kind: string; message: string } | null; problem?: Problem; email?: string },
+    opts: Feedback & { email?: string },
   ): Promise<void> {
     const group = await this.api.group(signedIn, id);
     const [members, assignments] = await Promise.all([
-      Promise.all(
-        group.memberIds.map((m) =>
-          this.api
-            .user(signedIn, m)
-            .catch(() => ({ id: m, name: 'Unknown user', email: m, active: false })),
-        ),
-      ),
+      Promise.all(group.memberIds.map((m) => this.api.person(signedIn, m))),
       this.api.groupAssignments(signedIn, id),
     ]);
     const resources = await Promise.all(
       assignments.map(async (a) => ({ a, r: await this.api.resource(signedIn, a.resourceId) })),
     );
-    const problem = opts.problem ?? null;
-    await this.pages.send(
+    await this.pages.show(
       res,
       signedIn,
       'group',
@@ -182,12 +181,9 @@ export class GroupsPageController {
       {
         title: group.name,
         group,
-        notice: opts.notice ?? null,
-        problem,
-        errors: problem?.field ? { [problem.field]: problem.message } : {},
         email: opts.email ?? '',
         members: members
-          .map((u) => ({ id: u.id, name: u.name, email: u.email, inactive: u.active === false }))
+          .map((u) => ({ id: u.id, name: u.name, email: u.email, inactive: !u.active }))
           .sort((a, b) => a.email.localeCompare(b.email)),
         resources: resources
           .map(({ a, r }) => ({
@@ -199,7 +195,7 @@ export class GroupsPageController {
           }))
           .sort((x, y) => x.name.localeCompare(y.name)),
       },
-      problem ? 400 : 200,
+      opts,
     );
   }
 }

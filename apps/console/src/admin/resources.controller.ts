@@ -11,8 +11,10 @@ import {
   AdminPages,
   list,
   noticeOf,
+  pageLinks,
   sendReport,
   str,
+  type Feedback,
   type FormBody,
   type Problem,
 } from './admin-pages';
@@ -317,7 +319,7 @@ export class ResourcesPageController {
     const search = str(query['q']);
     const cursor = str(query['cursor']) || undefined;
     const page = await this.api.resources(signedIn, { q: search, cursor, limit: 50 });
-    await this.pages.send(
+    await this.pages.show(
       res,
       signedIn,
       'resources',
@@ -332,15 +334,10 @@ export class ResourcesPageController {
           autoLock: describeAutoLock(r.policy.autoLock),
           jit: describeJit(r.policy.accessRequests),
         })),
-        next: page.nextCursor
-          ? `/resources?${new URLSearchParams({ ...(search ? { q: search } : {}), cursor: page.nextCursor })}`
-          : null,
-        first: cursor ? `/resources${search ? `?q=${encodeURIComponent(search)}` : ''}` : null,
-        problem: problem ?? null,
-        errors: problem?.field ? { [problem.field]: problem.message } : {},
+        ...pageLinks('/resources', { search, cursor, nextCursor: page.nextCursor }),
         form,
       },
-      problem ? 400 : 200,
+      { problem },
     );
   }
 
@@ -348,13 +345,7 @@ export class ResourcesPageController {
     res: Response,
     signedIn: SignedIn,
     id: string,
-    opts: {
-      notice?: { kind: string; message: string } | null;
-      problem?: Problem;
-      policyErrors?: FieldError[];
-      grantsCursor?: string;
-      status?: number;
-    },
+    opts: Feedback & { policyErrors?: FieldError[]; grantsCursor?: string },
   ): Promise<void> {
     const resource = await this.api.resource(signedIn, id);
     const [assignments, groups, grants, open] = await Promise.all([
@@ -367,8 +358,7 @@ export class ResourcesPageController {
     const assigned = new Set(assignments.map((a) => a.groupId));
     const people = new Map(grants.items.map((g) => [g.userId, { name: g.name, email: g.email }]));
     const reviews = canReview(signedIn.user.roles);
-    const problem = opts.problem ?? null;
-    await this.pages.send(
+    await this.pages.show(
       res,
       signedIn,
       'resource',
@@ -377,9 +367,6 @@ export class ResourcesPageController {
         title: resource.name,
         resource,
         createdAt: timeOr(resource.createdAt),
-        notice: opts.notice ?? null,
-        problem,
-        errors: problem?.field ? { [problem.field]: problem.message } : {},
         defaultSummary: summary(resource.policy),
         policyForm: policyFormModel(resource.policy, 'default', 'default', opts.policyErrors),
         assignments: assignments
@@ -416,12 +403,7 @@ export class ResourcesPageController {
         requests: await Promise.all(
           open.map(async (r) =>
             openRequestRow(r, {
-              user:
-                people.get(r.userId) ??
-                (await this.api.user(signedIn, r.userId).catch(() => ({
-                  name: 'Unknown user',
-                  email: r.userId,
-                }))),
+              user: people.get(r.userId) ?? (await this.api.person(signedIn, r.userId)),
               resourceName: resource.name,
               viewerId: signedIn.user.id,
               viewerReviews: reviews,
@@ -429,7 +411,7 @@ export class ResourcesPageController {
           ),
         ),
       },
-      opts.status ?? 200,
+      opts,
     );
   }
 
@@ -448,7 +430,7 @@ export class ResourcesPageController {
     const assignment = assignments.find((a) => a.groupId === groupId);
     if (!assignment) throw LapseError.notFound(`access of group ${group.name} to`, resource.name);
     const errors = Object.fromEntries((opts.errors ?? []).map((e) => [e.field, e.message]));
-    await this.pages.send(
+    await this.pages.show(
       res,
       signedIn,
       'assignment',
@@ -467,7 +449,7 @@ export class ResourcesPageController {
         policyForm: policyFormModel(assignment.policy, 'override', 'override', opts.errors),
         errors,
       },
-      opts.status ?? 200,
+      { status: opts.status },
     );
   }
 }

@@ -13,8 +13,8 @@ import {
   noticeOf,
   problemOf,
   str,
+  type Feedback,
   type FormBody,
-  type Problem,
 } from './admin-pages';
 import { ROLE_LABELS } from './console-access';
 
@@ -181,33 +181,19 @@ export class SettingsPageController {
   private async render(
     res: Response,
     signedIn: SignedIn,
-    opts: {
-      notice?: { kind: string; message: string } | null;
-      problem?: Problem;
-      shown?: ShownOnce;
-      form?: { webhookUrl?: string };
-    },
+    opts: Feedback & { shown?: ShownOnce; form?: { webhookUrl?: string } },
   ): Promise<void> {
     const s: NotificationSettings = await this.api.notificationSettings(signedIn);
     const optedOut = await Promise.all(
-      s.optedOutUserIds.map((id) =>
-        this.api
-          .user(signedIn, id)
-          .then((u) => ({ id, name: u.name, email: u.email }))
-          .catch(() => ({ id, name: 'Unknown user', email: id })),
-      ),
+      s.optedOutUserIds.map((id) => this.api.person(signedIn, id)),
     );
-    const problem = opts.problem ?? null;
-    await this.pages.send(
+    await this.pages.show(
       res,
       signedIn,
       'settings',
       'settings',
       {
         title: 'Settings',
-        notice: opts.notice ?? null,
-        problem,
-        errors: problem?.field ? { [problem.field]: problem.message } : {},
         settings: s,
         roles: ROLES.map((r) => ({
           role: r,
@@ -219,7 +205,7 @@ export class SettingsPageController {
         shown: opts.shown ?? null,
         isAdmin: signedIn.user.roles.includes('ADMIN'),
       },
-      problem ? 400 : 200,
+      opts,
     );
   }
 }

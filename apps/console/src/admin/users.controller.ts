@@ -11,8 +11,10 @@ import {
   AdminPages,
   list,
   noticeOf,
+  pageLinks,
   sendReport,
   str,
+  type Feedback,
   type FormBody,
   type Problem,
 } from './admin-pages';
@@ -223,7 +225,7 @@ export class UsersPageController {
     const search = str(query['q']);
     const cursor = str(query['cursor']) || undefined;
     const page = await this.api.users(signedIn, { q: search, cursor, limit: 50 });
-    await this.pages.send(
+    await this.pages.show(
       res,
       signedIn,
       'users',
@@ -235,15 +237,10 @@ export class UsersPageController {
           ...u,
           roleLabels: u.roles.map((r) => ROLE_LABELS[r]).join(', '),
         })),
-        next: page.nextCursor
-          ? `/users?${new URLSearchParams({ ...(search ? { q: search } : {}), cursor: page.nextCursor })}`
-          : null,
-        first: cursor ? `/users${search ? `?q=${encodeURIComponent(search)}` : ''}` : null,
-        problem: problem ?? null,
-        errors: problem?.field ? { [problem.field]: problem.message } : {},
+        ...pageLinks('/users', { search, cursor, nextCursor: page.nextCursor }),
         form,
       },
-      problem ? 400 : 200,
+      { problem },
     );
   }
 
@@ -251,7 +248,7 @@ export class UsersPageController {
     res: Response,
     signedIn: SignedIn,
     id: string,
-    opts: { notice?: { kind: string; message: string } | null; problem?: Problem },
+    feedback: Feedback,
   ): Promise<void> {
     const user: UserView = await this.api.user(signedIn, id);
     const [grants, open, groups] = await Promise.all([
@@ -263,9 +260,8 @@ export class UsersPageController {
     const self = user.id === signedIn.user.id;
     const writer = canEdit(signedIn.user.roles);
     const resourceName = new Map(grants.map((g) => [g.resourceId, g.resourceName ?? g.resourceId]));
-    const problem = opts.problem ?? null;
     const choices = roleChoices(signedIn.user, user);
-    await this.pages.send(
+    await this.pages.show(
       res,
       signedIn,
       'user',
@@ -275,8 +271,6 @@ export class UsersPageController {
         target: user,
         self,
         createdAt: timeOr(user.createdAt),
-        notice: opts.notice ?? null,
-        problem,
         groups: user.groupIds.map((g) => ({ id: g, name: groupName.get(g) ?? g })),
         roles: choices,
         rolesEditable: writer && choices.some((c) => !c.locked),
@@ -312,7 +306,7 @@ export class UsersPageController {
           }),
         ),
       },
-      problem ? 400 : 200,
+      feedback,
     );
   }
 }
