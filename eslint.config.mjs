@@ -140,17 +140,7 @@ export default [
   ...nx.configs['flat/typescript'],
   prettier,
   {
-    ignores: [
-      '**/node_modules',
-      '**/dist',
-      '**/.nx',
-      '**/tmp',
-      'bench/results',
-      'test-output',
-      // Scripts not yet type-checked (tsconfig.scripts.json lists those that are).
-      'tools/oidc/*.mjs',
-      'tools/faults/*.js',
-    ],
+    ignores: ['**/node_modules', '**/dist', '**/.nx', '**/tmp', 'bench/results', 'test-output'],
   },
   {
     // Plain JavaScript scripts and configs: type-checked by tsconfig.scripts.json (checkJs, which

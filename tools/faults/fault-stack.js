@@ -1,3 +1,4 @@
+// @ts-check
 // The fault suite's own servers: tools/stack with its own run dir, data dirs and ports, so
 // killing them never disturbs the shared stack (5432/9092/7233) other suites and engineers use.
 const { spawn, spawnSync } = require('node:child_process');
@@ -27,14 +28,20 @@ const faultStackEnv = {
   LAPSE_TEMPORAL_UI_PORT: process.env.LAPSE_FAULTS_TEMPORAL_UI_PORT || '28233',
 };
 
+/** @returns {NodeJS.ProcessEnv} */
 function stackEnv() {
+  /** @type {NodeJS.ProcessEnv} */
   const env = { ...process.env, ...faultStackEnv };
   // The shared stack's settings must not leak in (stack.sh would use that server instead).
   delete env.DATABASE_URL;
   return env;
 }
 
-/** Runs `tools/stack/stack.sh <args>` against the fault stack; returns stdout. Blocks the event loop. */
+/**
+ * Runs `tools/stack/stack.sh <args>` against the fault stack; returns stdout. Blocks the event loop.
+ * @param {...string} args
+ * @returns {string}
+ */
 function faultStack(...args) {
   const env = stackEnv();
   const r = spawnSync('bash', [join(root, 'tools', 'stack', 'stack.sh'), ...args], {
@@ -50,6 +57,8 @@ function faultStack(...args) {
 /**
  * `faultStack` without blocking: what the suite runs while Lapse, the simulated proxy and the
  * watchers keep running in its process (a broker restart takes from 10 s to minutes).
+ * @param {...string} args
+ * @returns {Promise<void>}
  */
 function faultStackAsync(...args) {
   return new Promise((resolve, reject) => {
@@ -61,14 +70,16 @@ function faultStackAsync(...args) {
     child.once('error', reject);
     child.once('exit', (code) =>
       code === 0
-        ? resolve()
+        ? resolve(undefined)
         : reject(new Error(`fault stack: stack.sh ${args.join(' ')} exited ${code}`)),
     );
   });
 }
 
 /** The apps' settings for the fault stack (what `stack.sh env` prints). */
+/** @returns {Record<string, string>} */
 function faultStackExports() {
+  /** @type {Record<string, string>} */
   const out = {};
   for (const line of faultStack('env').split('\n')) {
     const m = /^export ([A-Z_]+)=(.*)$/.exec(line.trim());

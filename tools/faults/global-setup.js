@@ -1,3 +1,4 @@
+// @ts-check
 // Starts the fault suite's own Postgres, Kafka and Temporal (restarted each run; their data is
 // kept, as every run uses its own database, consumer groups, keys and task queues), points the
 // suite at them, then does what the integration setup does (bundle, reachability).

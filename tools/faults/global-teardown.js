@@ -1,3 +1,4 @@
+// @ts-check
 // Stops the fault suite's own servers (only those: its own run dir and ports).
 const { faultStack } = require('./fault-stack');
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // The development OpenID provider of `npm start` and the tests: the certified `oidc-provider`
 // package (a real OP: discovery, JWKS, Authorization Code + PKCE, ID tokens, UserInfo), with a
 // small sign-in form where anyone signs in with an email and the development password.
@@ -21,6 +22,11 @@ import { dirname, join } from 'node:path';
 import { SignJWT } from 'jose';
 import Provider from 'oidc-provider';
 
+/**
+ * What oidc-provider (which publishes no types) hands its hooks: the Koa context with `oidc`.
+ * @typedef {{ type: string; body: string; oidc: any }} OidcContext
+ */
+
 const env = process.env;
 const port = Number(env.LAPSE_OIDC_DEV_PORT ?? 3009);
 const issuer = env.LAPSE_OIDC_DEV_ISSUER ?? `http://127.0.0.1:${port}`;
@@ -35,14 +41,16 @@ const keysFile =
   env.LAPSE_OIDC_DEV_KEYS ??
   join(env.LAPSE_CACHE ?? join(homedir(), '.cache', 'lapse'), 'dev-oidc-keys.json');
 
+/** @param {string} name @returns {string} */
 function required(name) {
   if (!env[name]) {
     log('fatal', `${name} must be set`);
     process.exit(2);
   }
-  return env[name];
+  return String(env[name]);
 }
 
+/** @param {string} level @param {string} msg @param {Record<string, unknown>} [extra] */
 function log(level, msg, extra = {}) {
   process.stdout.write(
     `${JSON.stringify({ level, time: new Date().toISOString(), service: 'dev-oidc', msg, ...extra })}\n`,
@@ -66,9 +74,14 @@ function loadKeys() {
 }
 
 /** People who signed in here, by account id (the `sub`). */
+/** @type {Map<string, { email: string; email_verified: boolean; name: string }>} */
 const accounts = new Map();
 
-/** The `sub` for an email: the user's `externalId` in Lapse when SCIM set one, else a stable hash. */
+/**
+ * The `sub` for an email: the user's `externalId` in Lapse when SCIM set one, else a stable hash.
+ * @param {string} email
+ * @returns {Promise<string>}
+ */
 async function subjectFor(email) {
   const fallback = `dev-${createHash('sha256').update(email).digest('hex').slice(0, 24)}`;
   if (!env.LAPSE_POLICY_URL || !env.LAPSE_SERVICE_SECRET) return fallback;
@@ -87,7 +100,10 @@ async function subjectFor(email) {
       signal: AbortSignal.timeout(3000),
     });
     if (!res.ok) return fallback;
-    const body = await res.json();
+    const body =
+      /** @type {{ externalId?: unknown }[] | { items?: { externalId?: unknown }[] }} */ (
+        await res.json()
+      );
     const user = (Array.isArray(body) ? body : (body.items ?? []))[0];
     return typeof user?.externalId === 'string' && user.externalId ? user.externalId : fallback;
   } catch {
@@ -113,13 +129,16 @@ const provider = new Provider(issuer, {
   scopes: ['openid', 'email', 'profile'],
   pkce: { required: () => true },
   features: { devInteractions: { enabled: false } },
-  interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
-  findAccount: (_ctx, id) => {
+  interactions: {
+    url: (/** @type {unknown} */ _ctx, /** @type {{ uid: string }} */ interaction) =>
+      `/interaction/${interaction.uid}`,
+  },
+  findAccount: (/** @type {unknown} */ _ctx, /** @type {string} */ id) => {
     const account = accounts.get(id);
     return account && { accountId: id, claims: () => ({ sub: id, ...account }) };
   },
   // Lapse is a first-party client: no consent screen.
-  loadExistingGrant: async (ctx) => {
+  loadExistingGrant: async (/** @type {OidcContext} */ ctx) => {
     const grantId =
       ctx.oidc.result?.consent?.grantId || ctx.oidc.session.grantIdFor(ctx.oidc.client.clientId);
     if (grantId) return ctx.oidc.provider.Grant.find(grantId);
@@ -133,7 +152,10 @@ const provider = new Provider(issuer, {
     return grant;
   },
   ttl: { Session: 12 * 3600, Interaction: 600, Grant: 12 * 3600, AccessToken: 600, IdToken: 600 },
-  renderError: (ctx, out) => {
+  renderError: (
+    /** @type {OidcContext} */ ctx,
+    /** @type {{ error: string; error_description?: string }} */ out,
+  ) => {
     ctx.type = 'html';
     ctx.body = page(
       'Sign-in error',
@@ -144,18 +166,19 @@ const provider = new Provider(issuer, {
 // The console reaches this provider over plain http on 127.0.0.1 only.
 provider.proxy = false;
 
-const esc = (s) =>
-  String(s).replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c],
-  );
+/** @type {Record<string, string>} */
+const ENTITIES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+/** @param {unknown} s */
+const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ENTITIES[c]);
 
+/** @param {string} title @param {string} body */
 function page(title, body) {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(title)} · Lapse development sign-in</title>
 <style>body{font:16px/1.5 system-ui,sans-serif;background:#f6f7f9;color:#111827;margin:0}main{max-width:26rem;margin:4rem auto;background:#fff;padding:2rem;border-radius:10px;border:1px solid #e5e7eb}label{display:block;margin-top:1rem;font-weight:600}input{width:100%;padding:.5rem;font:inherit;border:1px solid #6b7280;border-radius:6px}button{margin-top:1.5rem;padding:.6rem 1.2rem;font:inherit;background:#1d4ed8;color:#fff;border:0;border-radius:6px}.error{color:#991b1b}.muted{color:#4b5563}</style></head>
 <body><main><h1>${esc(title)}</h1>${body}</main></body></html>`;
 }
 
+/** @param {string} uid @param {{ email?: string; error?: string }} [shown] */
 function loginForm(uid, { email = '', error = '' } = {}) {
   return page(
     'Sign in',
@@ -168,6 +191,7 @@ ${error ? `<p class="error" role="alert" id="login-error">${esc(error)}</p>` : '
   );
 }
 
+/** @param {import('node:http').IncomingMessage} req */
 async function readForm(req) {
   let body = '';
   for await (const chunk of req) {
@@ -177,12 +201,19 @@ async function readForm(req) {
   return new URLSearchParams(body);
 }
 
+/** @param {string} given */
 function samePassword(given) {
   const a = createHash('sha256').update(given).digest();
   const b = createHash('sha256').update(password).digest();
   return timingSafeEqual(a, b);
 }
 
+/**
+ * @param {import('node:http').IncomingMessage} req
+ * @param {import('node:http').ServerResponse} res
+ * @param {string} uid
+ * @param {string | undefined} action
+ */
 async function interaction(req, res, uid, action) {
   const details = await provider.interactionDetails(req, res);
   if (details.uid !== uid) throw new Error('interaction mismatch');
