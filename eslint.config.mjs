@@ -133,6 +133,35 @@ const libEntryPointsOnly = [
   },
 ];
 
+/**
+ * An app's public entry points for bench/ and tools/: `apps/<app>/src` (its index.ts: what
+ * benchmarks drive in-process) and `apps/<app>/src/db/data-source` (its schema, for migrations).
+ */
+const appEntryPointsOnly = [
+  {
+    regex: '(^|/)apps/[^/]+/src/(?!index$|db/data-source$).+',
+    message: 'import an app by its entry point (apps/<app>/src, its index.ts), not its files',
+  },
+];
+
+/**
+ * The no-restricted-imports rule: the grant messages, the lib entry points, and `patterns`.
+ * @param {{ regex: string; message: string }[]} patterns
+ */
+function restrictedImports(patterns) {
+  return [
+    'error',
+    {
+      paths: ['@lapse/contracts', '@lapse/contracts/workflow'].map((name) => ({
+        name,
+        importNames: grantMessages,
+        message: 'drive grants through GrantClient (@lapse/grant-client)',
+      })),
+      patterns: [...libEntryPointsOnly, ...patterns],
+    },
+  ];
+}
+
 const testFiles = ['**/*.spec.ts', '**/*.integration-spec.ts', '**/testing/**/*.ts'];
 
 export default [
@@ -173,20 +202,13 @@ export default [
   {
     // Apps, benchmarks and scripts drive grants through the grant client (@lapse/grant-client),
     // and use libs only through their public entry points (the tsconfig.base.json aliases).
-    files: ['apps/**/*.ts', 'bench/**/*.ts', 'tools/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: ['@lapse/contracts', '@lapse/contracts/workflow'].map((name) => ({
-            name,
-            importNames: grantMessages,
-            message: 'drive grants through GrantClient (@lapse/grant-client)',
-          })),
-          patterns: libEntryPointsOnly,
-        },
-      ],
-    },
+    files: ['apps/**/*.ts'],
+    rules: { 'no-restricted-imports': restrictedImports([]) },
+  },
+  {
+    // Benchmarks and scripts also use an app only through its public entry points.
+    files: ['bench/**/*.ts', 'tools/**/*.ts'],
+    rules: { 'no-restricted-imports': restrictedImports(appEntryPointsOnly) },
   },
   {
     // Code that ends up in the workflow bundle takes the contracts without the zod event schemas.

@@ -38,13 +38,15 @@ import {
   stack,
   stackTemporalSettings,
 } from '@lapse/testing';
-import { createAppModule } from '../apps/access-tracking/src/app.module';
-import { loadServiceConfig } from '../apps/access-tracking/src/config';
-import { dataSourceOptions } from '../apps/access-tracking/src/db/data-source';
-import { GrantProjection } from '../apps/access-tracking/src/grants/grant-projection';
-import { GrantStateConsumer } from '../apps/access-tracking/src/grants/grant-state.consumer';
-import { DecisionsFastPath } from '../apps/access-tracking/src/decisions/decisions-fast-path';
-import { UsageIngestor } from '../apps/access-tracking/src/usage/usage.ingestor';
+import {
+  DecisionsFastPath,
+  GrantProjection,
+  GrantStateConsumer,
+  UsageIngestor,
+  createAppModule,
+  dataSourceOptions,
+  loadServiceConfig,
+} from '../apps/access-tracking/src';
 import { parseArgs, percentile, round } from './lib/args';
 import {
   measureDecisions,

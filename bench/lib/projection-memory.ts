@@ -8,10 +8,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { randomUUID } from 'node:crypto';
 import type { GrantStateEvent } from '@lapse/contracts';
-import {
-  GrantProjection,
-  toProjectedGrant,
-} from '../../apps/access-tracking/src/grants/grant-projection';
+import { GrantProjection, toProjectedGrant } from '../../apps/access-tracking/src';
 
 /** `global.gc`, made available at run time (the bench runs without --expose-gc). */
 function fullGc(): () => void {
