@@ -3,7 +3,8 @@
  * fuzzer: schemathesis (PyPI), installed by tools/openapi-fuzz/install.sh, generates requests
  * from each service's `/docs-json` (valid and invalid ones, a bounded number per operation) and
  * fails on a 5xx, a status code the document does not list, a response body that does not match
- * its schema, or a content type the document does not name. The services run as in production
+ * its schema, a content type the document does not name, a request the document forbids being
+ * accepted or one it allows being refused; and on a success answer that does not describe its body. The services run as in production
  * (child processes on real Postgres, Kafka and Temporal), called with the bootstrap ADMIN's token.
  */
 import { execFile } from 'node:child_process';
@@ -176,7 +177,7 @@ afterAll(async () => {
 describe.each(['policy', 'requests', 'notifications', 'access-tracking'] as const)(
   '%s: schemathesis against /docs-json',
   (service) => {
-    it('finds no 5xx, no undocumented status, no response off its schema', async () => {
+    it('finds no 5xx, no undocumented status, no answer off its schema, no valid request refused', async () => {
       const url = service === 'policy' ? s.policy.url : (s.services[service]?.url ?? '');
       const doc = (await (await fetch(`${url}/docs-json`)).json()) as Document;
       const outcome = await fuzz(service, url, s.admin.token);
