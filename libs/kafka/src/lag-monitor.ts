@@ -99,6 +99,8 @@ export class ConsumerLagMonitor {
   private observations: LogEnds[] = [];
   /** Per partition without a commit (groups starting at the log end): where the group started. */
   private readonly anchors = new Map<number, number>();
+  /** The poll in flight, if any (stop waits for it). */
+  private polling?: Promise<void>;
   /** Epoch ms; 0 until the first observation is covered. */
   currentAsOf = 0;
   /** Records not yet committed at the last successful poll. */
@@ -123,7 +125,8 @@ export class ConsumerLagMonitor {
   start(): void {
     const tick = async () => {
       if (this.stopped) return;
-      await this.poll().catch((err: unknown) => {
+      this.polling = this.poll();
+      await this.polling.catch((err: unknown) => {
         this.connected = false;
         void this.admin?.disconnect().catch(() => undefined);
         this.admin = undefined;
@@ -193,9 +196,14 @@ export class ConsumerLagMonitor {
     lagSeconds.set(labels, Number.isFinite(s) ? s / 1000 : -1);
   }
 
+  /**
+   * Stops polling and disconnects. A poll still connecting is awaited first: disconnecting under
+   * it would let its connection open afterwards and keep the process alive.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    await this.polling?.catch(() => undefined);
     await this.admin?.disconnect().catch(() => undefined);
   }
 }
