@@ -9,7 +9,6 @@
 import { loadavg } from 'node:os';
 import { signProxyToken } from '@lapse/auth';
 import { startLapseStack } from '@lapse/testing/lapse-stack';
-import { Client as PgClient } from 'pg';
 import { parseArgs, round } from './lib/args';
 import { benchStackEnv } from './lib/bench-stack';
 import { profileEnv } from './lib/cpu-profile-env';
@@ -21,6 +20,7 @@ import {
   stackPid,
 } from './lib/lapse-watch';
 import { machineInfo, writeResults } from './lib/results';
+import { seedGroupMembers } from './lib/seed';
 
 const log = (msg: string) =>
   console.log(`[bench approvals ${new Date().toISOString().slice(11, 19)}] ${msg}`);
@@ -51,21 +51,12 @@ export async function runApprovalsBench(argv: string[]): Promise<void> {
     });
     const group = await s.admin.group(`approvals-${runId}`, []);
     log(`seeding ${opts.requests} requesters and ${opts.reviewers} reviewers…`);
-    const pg = new PgClient({ connectionString: s.env.DATABASE_URL });
-    await pg.connect();
-    const requesters: { id: string }[] = (
-      await pg.query(
-        `INSERT INTO policy.users (email, name)
-         SELECT 'requester-' || $1::text || '-' || i || '@bench.lapse', 'Requester ' || i FROM generate_series(1, $2::int) AS i
-         RETURNING id`,
-        [runId, opts.requests],
-      )
-    ).rows;
-    await pg.query(
-      `INSERT INTO policy.memberships (group_id, user_id) SELECT $1::uuid, unnest($2::uuid[])`,
-      [group.id, requesters.map((u) => u.id)],
-    );
-    await pg.end();
+    const requesters = await seedGroupMembers(s.env.DATABASE_URL, {
+      runId,
+      prefix: 'requester',
+      count: opts.requests,
+      groupId: group.id,
+    });
     const reviewers = await Promise.all(
       Array.from({ length: opts.reviewers }, (_, i) =>
         s.admin.user(`Reviewer ${i}`, `reviewer-${runId}-${i}@bench.lapse`, ['ACCESS_REVIEWER']),

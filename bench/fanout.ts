@@ -11,7 +11,6 @@
  */
 import { loadavg } from 'node:os';
 import { Client } from '@temporalio/client';
-import { Client as PgClient } from 'pg';
 import { signProxyToken } from '@lapse/auth';
 import { startLapseStack } from '@lapse/testing/lapse-stack';
 import { stackTemporalSettings } from '@lapse/testing';
@@ -27,6 +26,7 @@ import {
   stackPid,
 } from './lib/lapse-watch';
 import { machineInfo, writeResults } from './lib/results';
+import { seedGroupMembers } from './lib/seed';
 
 const log = (msg: string) =>
   console.log(`[bench fanout ${new Date().toISOString().slice(11, 19)}] ${msg}`);
@@ -96,27 +96,18 @@ export async function runFanoutBench(argv: string[]): Promise<void> {
     },
   });
   try {
-    const pg = new PgClient({ connectionString: s.env.DATABASE_URL });
-    await pg.connect();
     const group = await s.admin.group(`fanout-${runId}`, []);
     const resource = await s.admin.resource(`Fanout ${runId}`, {
       autoLock: { durationSeconds: 86_400, approval: 'MANUAL' },
       accessRequests: null,
     });
     log(`seeding ${opts.members} members of one group…`);
-    const users: { id: string }[] = (
-      await pg.query(
-        `INSERT INTO policy.users (email, name)
-         SELECT 'fanout-' || $1::text || '-' || i || '@bench.lapse', 'Fanout ' || i FROM generate_series(1, $2::int) AS i
-         RETURNING id`,
-        [runId, opts.members],
-      )
-    ).rows;
-    await pg.query(
-      `INSERT INTO policy.memberships (group_id, user_id) SELECT $1::uuid, unnest($2::uuid[])`,
-      [group.id, users.map((u) => u.id)],
-    );
-    await pg.end();
+    const users = await seedGroupMembers(s.env.DATABASE_URL, {
+      runId,
+      prefix: 'fanout',
+      count: opts.members,
+      groupId: group.id,
+    });
     const pairs = users
       .map((u) => ({ userId: u.id, resourceId: resource.id }))
       .sort((a, b) => (a.userId < b.userId ? -1 : 1));
