@@ -14,6 +14,15 @@ export const configSchema = commonEnvSchema.extend({
    * late. Fewer wait in Temporal's queue instead, where no timeout runs.
    */
   LAPSE_GRANT_WORKER_WORKFLOW_TASKS: z.coerce.number().int().min(2).default(10),
+  /**
+   * How long a workflow task may wait on this worker's sticky queue (the worker that has the
+   * grant cached) before Temporal moves it to the shared queue. Temporal's default, 10 s, is
+   * shorter than a burst's queue (thousands of deadlines in one second): every task bounced,
+   * each bounce two more history events and a task for a worker without the grant in cache,
+   * while the same worker polled both queues. Longer only delays the tasks already on a dead
+   * worker's sticky queue (Temporal sends new ones to the shared queue once it stops polling).
+   */
+  LAPSE_GRANT_WORKER_STICKY_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(60),
 });
 export type GrantWorkerConfig = z.infer<typeof configSchema>;
 

@@ -62,6 +62,7 @@ export class GrantWorkerRunner implements OnApplicationBootstrap, OnApplicationS
       workerOptions: {
         maxConcurrentWorkflowTaskExecutions: c.LAPSE_GRANT_WORKER_WORKFLOW_TASKS,
         maxConcurrentActivityTaskExecutions: c.LAPSE_GRANT_WORKER_CONCURRENCY,
+        stickyQueueScheduleToStartTimeout: `${c.LAPSE_GRANT_WORKER_STICKY_TIMEOUT_SECONDS}s`,
       },
     });
     this.health.register('temporal-worker', async () => {
