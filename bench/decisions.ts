@@ -143,7 +143,9 @@ export async function runDecisionsBench(argv: string[]): Promise<void> {
     .map((n) => {
       log(`projection memory with ${n} grants…`);
       const m = measureProjectionMemory(Number(n));
-      log(`${m.grants} grants: ${m.bytesPerGrant} B/grant`);
+      log(
+        `${m.grants} grants: ${m.bytesPerGrant} B/grant; lock-due sweep scan ${m.lockDueScanMs} ms`,
+      );
       return { ...m, goalMet: m.bytesPerGrant <= 200 };
     });
   const file = writeResults('decisions', {

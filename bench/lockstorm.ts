@@ -7,18 +7,21 @@
  *  2. picks a deadline T far enough ahead to reach every grant before it (`--leadSeconds`, or
  *     twice the time step 1 took), and sends every grant a policy whose auto-lock period is
  *     T − C: each grant's deadline (last access, here its creation, + period) is now T;
- *  3. at T every workflow's timer fires together: it asks access-tracking for the latest access
- *     (none), locks, publishes LOCKED; the clock runs until decisions answer LOCKED for each.
+ *  3. at T access-tracking's lock-due sweep finds every deadline passed with no recorded use
+ *     and decisions answer LOCKED (enforcement); meanwhile every workflow's timer fires: it asks
+ *     access-tracking for the latest access (none), locks, publishes LOCKED, which replaces the
+ *     sweep's answer in decisions.
  *
- * Lateness per grant: `lockedAt − T` (the workflow's own lock time, from the decision) and
- * seen-LOCKED-in-decisions − T (an upper bound: one sweep of the decisions late at most).
- * Goal: p99 of the latter ≤ 2 s.
+ * Lateness per grant, against T: enforcement — LOCKED first seen in decisions (an upper bound:
+ * one sweep of the decisions late at most), the goal's figure (p99 ≤ 2 s); the workflow's own
+ * `lockedAt`, and when its LOCKED record was seen in decisions.
  */
 import { randomUUID } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { signProxyToken } from '@lapse/auth';
 import type { EffectivePolicy, GrantRef } from '@lapse/contracts';
 import { startLapseStack } from '@lapse/testing/lapse-stack';
+import { LOCK_DUE_REASON } from '../apps/access-tracking/src';
 import { parseArgs, round } from './lib/args';
 import { benchStackEnv } from './lib/bench-stack';
 import { profileEnv } from './lib/cpu-profile-env';
@@ -68,6 +71,7 @@ export async function runLockstormBench(argv: string[]): Promise<void> {
     concurrency: 16,
     leadSeconds: 0,
     pollMs: 100,
+    sample: 500,
     timeoutSeconds: 1800,
     profile: '',
   });
@@ -137,14 +141,35 @@ export async function runLockstormBench(argv: string[]): Promise<void> {
     // No load before the storm: the sweep starts half a second before the deadline.
     await new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now() - 500)));
     const lockedAtMs: number[] = [];
-    const seen = await awaitDecisions(grants, deadlinePerf, {
+    const progress = (what: string) => (n: number, total: number) =>
+      process.stdout.write(
+        `\r  ${n}/${total} ${what}, ${round((performance.now() - deadlinePerf) / 1000, 1)} s after the deadline   `,
+      );
+    // Enforcement: decisions refuse the grant (LOCKED), whoever decided it first. Walking all
+    // the grants takes the bench seconds (thousands of requests) once they flip together, so
+    // the lateness is read on a sample — every k-th grant (random user ids, sorted) — walked
+    // whole every `--pollMs`; then every grant is checked (upper bound for all of them).
+    const step = Math.max(1, Math.ceil(grants.length / opts.sample));
+    const sample = grants.filter((_, i) => i % step === 0);
+    const seen = await awaitDecisions(sample, deadlinePerf, {
       ...sweep,
-      // Decisions refuse the grant only once it locked: they answer LOCKED from then on.
+      window: sample.length,
       state: 'LOCKED',
-      progress: (n, total) =>
-        process.stdout.write(
-          `\r  ${n}/${total} LOCKED, ${round((performance.now() - deadlinePerf) / 1000, 1)} s after the deadline   `,
-        ),
+      progress: progress('sampled grants LOCKED in decisions'),
+    });
+    process.stdout.write('\n');
+    const seenAll = await awaitDecisions(grants, deadlinePerf, {
+      ...sweep,
+      state: 'LOCKED',
+      progress: progress('LOCKED in decisions'),
+    });
+    process.stdout.write('\n');
+    log('every grant LOCKED in decisions; waiting for the workflows’ own LOCKED records…');
+    const fromWorkflow = await awaitDecisions(grants, deadlinePerf, {
+      ...sweep,
+      state: 'LOCKED',
+      reached: (d) => d.state === 'LOCKED' && d.reason !== LOCK_DUE_REASON,
+      progress: progress('LOCKED by their workflow'),
     });
     process.stdout.write('\n');
     const memory = rss.stop();
@@ -159,6 +184,7 @@ export async function runLockstormBench(argv: string[]): Promise<void> {
     });
     const inDecisions = latencySummary(seen);
     const inWorkflow = latencySummary(lockedAtMs);
+    const workflowInDecisions = latencySummary(fromWorkflow);
     const file = writeResults('lockstorm', {
       bench: 'lockstorm',
       at: new Date().toISOString(),
@@ -172,15 +198,27 @@ export async function runLockstormBench(argv: string[]): Promise<void> {
       },
       deadline: new Date(deadline).toISOString(),
       latenessInDecisions: {
-        what: 'deadline → LOCKED seen in decisions (upper bound, ≤ one sweep late)',
+        what: `enforcement: deadline → LOCKED seen in decisions, whoever decided it, on ${sample.length} sampled grants (upper bound, ≤ one poll of the sample late)`,
         ...inDecisions,
       },
+      allLockedInDecisionsMs: {
+        what: 'deadline → every grant seen LOCKED in decisions (a walk over all of them: upper bound)',
+        maxMs: round(seenAll.reduce((a, b) => Math.max(a, b), -Infinity)),
+      },
       latenessInWorkflow: { what: 'deadline → the workflow’s lockedAt', ...inWorkflow },
+      latenessOfWorkflowRecord: {
+        what: 'deadline → the workflow’s LOCKED record seen in decisions (upper bound)',
+        ...workflowInDecisions,
+      },
       rssMiB: memory,
-      goals: { p99MsAtMost: 2000, p99Met: inDecisions.p99Ms <= 2000 },
+      goals: {
+        appliesTo: 'enforcement (latenessInDecisions)',
+        p99MsAtMost: 2000,
+        p99Met: inDecisions.p99Ms <= 2000,
+      },
     });
     log(
-      `lock lateness in decisions p50 ${inDecisions.p50Ms} ms p99 ${inDecisions.p99Ms} ms max ${inDecisions.maxMs} ms; in the workflow p99 ${inWorkflow.p99Ms} ms → ${file}`,
+      `enforcement lateness (LOCKED in decisions) p50 ${inDecisions.p50Ms} ms p99 ${inDecisions.p99Ms} ms max ${inDecisions.maxMs} ms; the workflow's lockedAt p99 ${inWorkflow.p99Ms} ms, its record in decisions p99 ${workflowInDecisions.p99Ms} ms → ${file}`,
     );
   } finally {
     await s.stop();

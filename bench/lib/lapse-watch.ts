@@ -11,11 +11,21 @@ export interface Pair {
   resourceId: string;
 }
 
+/** What `GET /v1/decisions` answers (the fields a bench looks at). */
+export interface DecisionBody {
+  allowed: boolean;
+  state: string;
+  reason: string;
+  lockedAt?: string;
+}
+
 export interface SweepOptions {
   decisionsUrl: string;
   token: string;
   /** The state every pair must reach. */
   state: string;
+  /** Instead of `state`: whether a decision counts as reached (e.g. LOCKED with a given reason). */
+  reached?: (d: DecisionBody) => boolean;
   /** Pause between sweeps (ms). */
   pollMs: number;
   /** A sweep stops after this many pairs not yet in `state` (pairs reach it roughly in order). */
@@ -41,12 +51,13 @@ export async function awaitDecisions(
   const reachedAt = new Array<number>(pairs.length).fill(NaN);
   let pending = pairs.map((_, i) => i);
   const deadline = performance.now() + o.timeoutMs;
-  const stateOf = async (p: Pair): Promise<string> => {
+  const reached = o.reached ?? ((d: DecisionBody) => d.state === o.state);
+  const decisionOf = async (p: Pair): Promise<DecisionBody> => {
     const res = await fetch(`${o.decisionsUrl}?userId=${p.userId}&resourceId=${p.resourceId}`, {
       headers: { authorization: `Bearer ${o.token}` },
     });
     if (!res.ok) throw new Error(`decisions answered ${res.status}: ${await res.text()}`);
-    return ((await res.json()) as { state: string }).state;
+    return (await res.json()) as DecisionBody;
   };
   while (pending.length > 0) {
     if (performance.now() > deadline)
@@ -58,7 +69,7 @@ export async function awaitDecisions(
     const lane = async () => {
       while (next < pending.length && misses < o.window) {
         const i = pending[next++];
-        if ((await stateOf(pairs[i])) === o.state) reachedAt[i] = performance.now() - since;
+        if (reached(await decisionOf(pairs[i]))) reachedAt[i] = performance.now() - since;
         else misses++;
       }
     };

@@ -7,6 +7,7 @@ import { PolicyClientModule, PolicyUserDirectory, policyClientOf } from '@lapse/
 import { TemporalModule, temporalSettingsOf } from '@lapse/temporal';
 import { AUTHZ_CONTROLLERS, AUTHZ_PROVIDERS } from './authz/authz.providers';
 import { AccessTrackingActivityHost } from './activities/activity-host';
+import { LockDueSweep } from './auto-lock/lock-due-sweep';
 import type { AccessTrackingConfig } from './config';
 import { ACCESS_TRACKING_CONFIG } from './config.token';
 import { dataSourceOptions } from './db/data-source';
@@ -46,6 +47,7 @@ export function createAppModule(config: AccessTrackingConfig): Type<unknown> {
       IngestionFreshness,
       LastAccessRepository,
       UsageIngestor,
+      LockDueSweep,
       AccessTrackingActivityHost,
       DecisionsFastPath,
       ...AUTHZ_PROVIDERS,

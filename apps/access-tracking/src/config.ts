@@ -38,6 +38,11 @@ export const configSchema = commonEnvSchema
      * up to this many ms ago; otherwise the lock waits and is checked again.
      */
     LAPSE_ACCESS_FRESHNESS_MS: positiveInt.default(15_000),
+    /**
+     * How often the lock-due sweep looks for ACTIVE grants past their auto-lock deadline, so
+     * decisions refuse them before the workflow's LOCKED record arrives (ms).
+     */
+    LAPSE_LOCK_DUE_SWEEP_MS: positiveInt.default(250),
     /** Decisions say `stale: true` when the grant-state projection is older than this (ms). */
     LAPSE_DECISIONS_STALE_MS: positiveInt.default(30_000),
     /** Host the `latestAccess` activity in this process. */

@@ -70,6 +70,14 @@ export const grantStateEventSchema = z.object({
    * published before it was added. Decisions refuse past it without waiting for EXPIRED.
    */
   expiresAt: isoTime.nullable().optional(),
+  /**
+   * Rule 1: when the grant auto-locks with no further access (last access — or creation, or the
+   * last unlock — + the auto-lock duration), as the workflow computes it; null when the grant is
+   * not ACTIVE or auto-lock is off. Absent in records published before it was added.
+   */
+  autoLockAt: isoTime.nullable().optional(),
+  /** The auto-lock duration in seconds, null when auto-lock is off; absent in older records. */
+  autoLockDurationSeconds: z.number().int().positive().nullable().optional(),
   version: z.number().int().nonnegative(),
 });
 export type GrantStateEvent = z.infer<typeof grantStateEventSchema>;

@@ -57,11 +57,39 @@ describe('publishGrantState', () => {
           lockedAt: '2025-01-01T00:01:30.000Z',
           activeUntil: null,
           expiresAt: '2025-06-01T00:00:00.000Z',
+          autoLockAt: null,
+          autoLockDurationSeconds: 90,
           version: 7,
         },
       },
     ]);
     expect(grantStateEventSchema.parse(sent[0].value)).toEqual(sent[0].value);
+  });
+
+  it('carries the auto-lock deadline of an ACTIVE grant and its duration (rule 1)', async () => {
+    const sent: GrantStateEvent[] = [];
+    const activities = createGrantStateActivities({
+      publish: async (_topic, _key, value) => {
+        sent.push(value);
+      },
+    });
+    const active: GrantView = {
+      ...view,
+      state: 'ACTIVE',
+      lockReason: null,
+      autoLockAt: '2025-01-01T00:01:30.000Z',
+    };
+    await env().run(activities.publishGrantState, active);
+    await env().run(activities.publishGrantState, {
+      ...active,
+      autoLockAt: null,
+      policy: { ...view.policy, autoLock: null },
+      version: 8,
+    });
+    expect(sent.map((e) => [e.autoLockAt, e.autoLockDurationSeconds])).toEqual([
+      ['2025-01-01T00:01:30.000Z', 90],
+      [null, null],
+    ]);
   });
 
   it('lets a publish failure propagate so Temporal retries', async () => {

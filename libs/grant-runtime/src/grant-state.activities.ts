@@ -36,6 +36,8 @@ export function toGrantStateEvent(view: GrantView): GrantStateEvent {
     lockedAt: view.lockedAt,
     activeUntil: view.activeUntil,
     expiresAt: view.policy.expiresAt,
+    autoLockAt: view.autoLockAt,
+    autoLockDurationSeconds: view.policy.autoLock?.durationSeconds ?? null,
     version: view.version,
   });
   if (!parsed.success) {

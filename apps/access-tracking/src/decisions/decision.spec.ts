@@ -1,5 +1,5 @@
 import type { ProjectedGrant } from '../grants/grant-projection';
-import { decide } from './decision';
+import { LOCK_DUE_REASON, decide } from './decision';
 
 const now = Date.parse('2025-01-01T12:00:00Z');
 const grant = (over: Partial<ProjectedGrant>): ProjectedGrant => ({
@@ -9,6 +9,9 @@ const grant = (over: Partial<ProjectedGrant>): ProjectedGrant => ({
   lockedAt: null,
   activeUntil: null,
   expiresAt: null,
+  autoLockAt: null,
+  autoLockDurationSeconds: null,
+  lockDueAt: null,
   version: 1,
   ...over,
 });
@@ -47,6 +50,43 @@ describe('decide', () => {
   });
 });
 
+describe('lock due (rule 1)', () => {
+  const due = now - 250;
+  const marked = grant({ autoLockAt: due, autoLockDurationSeconds: 60, lockDueAt: due });
+
+  it('refuses an ACTIVE grant marked lock due as LOCKED, lockedAt its deadline', () => {
+    expect(decide(marked, now)).toEqual({
+      allowed: false,
+      state: 'LOCKED',
+      reason: LOCK_DUE_REASON,
+      lockedAt: '2025-01-01T11:59:59.750Z',
+    });
+    expect(decide(marked, now, true)).toMatchObject({ state: 'LOCKED', stale: true });
+  });
+
+  it('allows an ACTIVE grant past its deadline the sweep has not marked (the sweep decides)', () => {
+    expect(decide({ ...marked, lockDueAt: null }, now)).toMatchObject({
+      allowed: true,
+      state: 'ACTIVE',
+    });
+  });
+
+  it('an ended access period or expiry keeps its own answer', () => {
+    expect(decide({ ...marked, expiresAt: now }, now)).toMatchObject({
+      state: 'ACTIVE',
+      reason: 'the grant has expired',
+    });
+    expect(decide({ ...marked, activeUntil: now }, now)).toMatchObject({
+      state: 'ACTIVE',
+      reason: 'the access period has ended',
+    });
+  });
+
+  it('a mark means nothing once the workflow’s record says otherwise (not ACTIVE)', () => {
+    expect(decide({ ...marked, state: 'PENDING' }, now)).toMatchObject({ state: 'PENDING' });
+  });
+});
+
 describe('expiry', () => {
   it('refuses an ACTIVE grant whose expiry has passed, before EXPIRED arrives', () => {
     expect(decide(grant({ expiresAt: now }), now)).toEqual({
@@ -75,6 +115,9 @@ describe('stale decisions', () => {
       lockedAt: null,
       activeUntil: now - 1,
       expiresAt: null,
+      autoLockAt: null,
+      autoLockDurationSeconds: null,
+      lockDueAt: null,
       version: 3,
     };
     expect(decide(grant, now, true)).toMatchObject({ allowed: false, stale: true });

@@ -15,9 +15,17 @@ export interface Decision {
 }
 
 /**
+ * Why an ACTIVE grant the lock-due sweep marked is refused (rule 1): it is LOCKED as of its
+ * auto-lock deadline; the workflow's own LOCKED record follows (its reason is the generic one).
+ */
+export const LOCK_DUE_REASON = 'grant is locked: not used for its auto-lock period';
+
+/**
  * Decides from the projected grant. An ACTIVE grant whose JIT period has already ended, or whose
  * expiry has passed, is refused even before the workflow's LOCKED or EXPIRED record arrives (the
- * proxy must not get the slack, and a stale projection still enforces both).
+ * proxy must not get the slack, and a stale projection still enforces both). One the lock-due
+ * sweep found past its auto-lock deadline with no newer use answers LOCKED, `lockedAt` the
+ * deadline: proxies treat it as any LOCKED grant (the block page, where access is requested).
  * `stale`: the projection may be behind; the answer says so (`stale: true`).
  */
 export function decide(grant: ProjectedGrant | undefined, now: number, stale = false): Decision {
@@ -41,6 +49,15 @@ function decideFresh(grant: ProjectedGrant | undefined, now: number): Decision {
       }
       if (grant.activeUntil !== null && grant.activeUntil <= now) {
         return { allowed: false, state: 'ACTIVE', reason: 'the access period has ended', ...times };
+      }
+      if (grant.lockDueAt !== null) {
+        return {
+          allowed: false,
+          state: 'LOCKED',
+          reason: LOCK_DUE_REASON,
+          ...times,
+          lockedAt: new Date(grant.lockDueAt).toISOString(),
+        };
       }
       return { allowed: true, state: 'ACTIVE', reason: 'grant is active', ...times };
     case 'LOCKED':

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   GrantProjection,
   compactGrantKey,
+  grantKeyOfCompact,
   latestPerGrant,
   toProjectedGrant,
   type ProjectedGrant,
@@ -18,6 +19,9 @@ const grant = (
   lockedAt: null,
   activeUntil: null,
   expiresAt: null,
+  autoLockAt: null,
+  autoLockDurationSeconds: null,
+  lockDueAt: null,
   version,
 });
 
@@ -43,6 +47,10 @@ describe('GrantProjection', () => {
       lockedAt: i % 2 ? 1_700_000_000_000 + i : null,
       activeUntil: i % 3 ? null : 1_800_000_000_000 + i,
       expiresAt: i % 7 ? null : 1_900_000_000_000 + i,
+      // Only an ACTIVE grant (every fifth) with a duration keeps an auto-lock deadline.
+      autoLockAt: i % 5 === 0 && i % 3 !== 0 ? 1_950_000_000_000 + i : null,
+      autoLockDurationSeconds: i % 3 ? 60 + i : null,
+      lockDueAt: null,
       version: 1_764_000_000_000_000 + i,
     }));
     for (const g of all) expect(p.apply(g)).toBe(true);
@@ -60,6 +68,9 @@ describe('GrantProjection', () => {
     expect(compactGrantKey(`${u}:${r}`)).toHaveLength(32);
     expect(compactGrantKey(`${u}:${r}`)).not.toBe(compactGrantKey(`${r}:${u}`));
     expect(compactGrantKey('u:r')).toBe('\u0100u:r');
+    expect(grantKeyOfCompact(compactGrantKey(`${u}:${r}`))).toBe(`${u}:${r}`);
+    expect(grantKeyOfCompact(compactGrantKey(`${u.toUpperCase()}:${r}`))).toBe(`${u}:${r}`);
+    expect(grantKeyOfCompact(compactGrantKey('u:r'))).toBe('u:r');
   });
 
   it('latestPerGrant keeps the highest version of each grant', () => {
@@ -91,6 +102,9 @@ describe('GrantProjection', () => {
       lockedAt: Date.parse('2025-01-01T00:00:00Z'),
       activeUntil: null,
       expiresAt: Date.parse('2025-02-01T00:00:00Z'),
+      autoLockAt: null,
+      autoLockDurationSeconds: null,
+      lockDueAt: null,
       version: 4,
     });
   });
@@ -106,5 +120,79 @@ describe('GrantProjection', () => {
       version: 1,
     });
     expect(g.expiresAt).toBeNull();
+    expect([g.autoLockAt, g.autoLockDurationSeconds]).toEqual([null, null]);
+  });
+});
+
+describe('lock-due checks (rule 1)', () => {
+  const T = Date.parse('2025-01-01T00:00:00Z');
+  const active = (version: number, over: Partial<ProjectedGrant> = {}): ProjectedGrant => ({
+    ...grant(version),
+    autoLockAt: T,
+    autoLockDurationSeconds: 60,
+    ...over,
+  });
+
+  it('lists ACTIVE grants past their deadline, with their key, version and duration', () => {
+    const p = new GrantProjection();
+    const u = '0b3c2a4e-1f2d-4c5b-8a9e-0123456789ab';
+    const r = 'f0e1d2c3-b4a5-4697-8879-6a5b4c3d2e1f';
+    p.apply({ ...active(1), userId: u, resourceId: r });
+    p.apply({ ...active(1), userId: 'later', autoLockAt: T + 1 });
+    p.apply({ ...active(1), userId: 'locked', state: 'LOCKED' });
+    p.apply({ ...active(1), userId: 'no-period', autoLockDurationSeconds: null });
+    p.apply({ ...active(1), userId: 'old-record', autoLockAt: null });
+    expect(p.lockChecksDue(T, 15_000, 100)).toEqual([
+      { row: 0, key: `${u}:${r}`, version: 1, autoLockAt: T, durationSeconds: 60, markedAt: null },
+    ]);
+    expect(p.lockChecksDue(T - 1, 15_000, 100)).toEqual([]);
+    expect(p.lockChecksDue(T + 1, 15_000, 1)).toHaveLength(1);
+    expect(p.lockChecksDue(T + 1, 15_000, 100)).toHaveLength(2);
+    // A LOCKED record keeps no deadline even if it carried one.
+    expect(p.get('locked:r')?.autoLockAt).toBeNull();
+  });
+
+  it('a due check marks the grant; it is re-checked once, after the re-check delay', () => {
+    const p = new GrantProjection();
+    p.apply(active(1));
+    const [check] = p.lockChecksDue(T + 100, 15_000, 10);
+    expect(p.settleLockCheck(check, { due: true, lockDueAt: T }, T + 100)).toBe(true);
+    expect(p.get('u:r')).toMatchObject({ state: 'ACTIVE', lockDueAt: T, autoLockAt: T });
+    expect(p.lockChecksDue(T + 15_099, 15_000, 10)).toEqual([]);
+    const [recheck] = p.lockChecksDue(T + 15_100, 15_000, 10);
+    expect(recheck).toMatchObject({ markedAt: T + 100, autoLockAt: T });
+    expect(p.settleLockCheck(recheck, { due: true, lockDueAt: T }, T + 15_100)).toBe(true);
+    expect(p.lockChecksDue(T + 99_000, 15_000, 10)).toEqual([]);
+    expect(p.get('u:r')?.lockDueAt).toBe(T);
+  });
+
+  it('a newer use found moves the deadline and lifts a mark', () => {
+    const p = new GrantProjection();
+    p.apply(active(1));
+    const [check] = p.lockChecksDue(T, 15_000, 10);
+    p.settleLockCheck(check, { due: true, lockDueAt: T }, T);
+    const [recheck] = p.lockChecksDue(T + 15_000, 15_000, 10);
+    p.settleLockCheck(recheck, { due: false, autoLockAt: T + 50_000 }, T + 15_000);
+    expect(p.get('u:r')).toMatchObject({ lockDueAt: null, autoLockAt: T + 50_000 });
+    expect(p.lockChecksDue(T + 49_999, 15_000, 10)).toEqual([]);
+    expect(p.lockChecksDue(T + 50_000, 15_000, 10)).toMatchObject([{ markedAt: null }]);
+  });
+
+  it('a record of another version arriving during a check wins; a redelivery keeps the mark', () => {
+    const p = new GrantProjection();
+    p.apply(active(1));
+    const [check] = p.lockChecksDue(T, 15_000, 10);
+    p.apply(active(2, { autoLockAt: T + 60_000 }));
+    expect(p.settleLockCheck(check, { due: true, lockDueAt: T }, T)).toBe(false);
+    expect(p.get('u:r')).toMatchObject({ lockDueAt: null, autoLockAt: T + 60_000, version: 2 });
+
+    const [next] = p.lockChecksDue(T + 60_000, 15_000, 10);
+    p.settleLockCheck(next, { due: true, lockDueAt: T + 60_000 }, T + 60_000);
+    p.apply(active(2, { autoLockAt: T + 60_000 })); // the same record again
+    expect(p.get('u:r')?.lockDueAt).toBe(T + 60_000);
+    p.apply(grant(3, 'LOCKED')); // the workflow's LOCKED replaces the mark
+    expect(p.get('u:r')).toMatchObject({ state: 'LOCKED', lockDueAt: null, autoLockAt: null });
+    p.apply(active(4, { autoLockAt: T + 999_000 })); // unlocked again: a fresh deadline, no mark
+    expect(p.get('u:r')).toMatchObject({ state: 'ACTIVE', lockDueAt: null });
   });
 });

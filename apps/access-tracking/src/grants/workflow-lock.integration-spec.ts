@@ -16,6 +16,7 @@ import {
   stackTemporalSettings,
 } from '@lapse/testing';
 import { connectTemporal } from '@lapse/temporal';
+import { LOCK_DUE_REASON } from '../decisions/decision';
 import {
   SERVICE_SECRET,
   bootApp,
@@ -96,6 +97,8 @@ describe('access-tracking with the real grant workflow', () => {
     ).json()) as {
       allowed: boolean;
       state: string;
+      reason: string;
+      lockedAt?: string;
     };
 
   it('an idle grant locks and reads allowed: false; a grant in use stays ACTIVE', async () => {
@@ -112,7 +115,7 @@ describe('access-tracking with the real grant workflow', () => {
 
     // Use the busy grant for well over two auto-lock periods while the idle one locks.
     const until = Date.now() + AUTO_LOCK_SECONDS * 2500;
-    let idleLocked: { allowed: boolean; state: string } | undefined;
+    let idleLocked: { allowed: boolean; state: string; reason: string } | undefined;
     while (Date.now() < until) {
       await publishUsage(h.producer, busy.userId, busy.resourceId, [new Date()]);
       const d = await decisionOf(idle.userId, idle.resourceId);
@@ -131,6 +134,28 @@ describe('access-tracking with the real grant workflow', () => {
       { what: 'idle grant locked' },
     );
     expect(idleLocked).toMatchObject({ allowed: false, state: 'LOCKED' });
+    // Decisions refuse the idle grant from its deadline on — at once by the lock-due sweep
+    // (rule 1), then by the workflow's own LOCKED record, which replaces that answer.
+    const idleView = await waitFor(
+      async () => {
+        const v = await grants.state(idle);
+        return v?.state === 'LOCKED' ? v : undefined;
+      },
+      { what: 'idle workflow LOCKED' },
+    );
+    const fromWorkflow = await waitFor(
+      async () => {
+        const d = await decisionOf(idle.userId, idle.resourceId);
+        return d.reason !== LOCK_DUE_REASON ? d : undefined;
+      },
+      { what: 'the workflow’s LOCKED in decisions' },
+    );
+    expect(fromWorkflow).toEqual({
+      allowed: false,
+      state: 'LOCKED',
+      reason: 'grant is locked: request access to unlock it',
+      lockedAt: idleView.lockedAt,
+    });
 
     const view = await grants.state(busy);
     expect(view?.state).toBe('ACTIVE');

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { grantKey, type GrantRef } from '@lapse/contracts';
 import { SCHEMA } from '../db/data-source';
 
 export interface LastAccessRow {
@@ -41,6 +42,24 @@ export class LastAccessRepository {
       [userId, resourceId],
     );
     return rows.length === 0 ? null : rows[0].last_access_at.toISOString();
+  }
+
+  /**
+   * The latest recorded access (epoch ms) of each of `grants` that has one, keyed by grant key:
+   * one statement for the whole batch (the lock-due sweep's check).
+   */
+  async latestAccessOf(grants: readonly GrantRef[]): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    if (grants.length === 0) return out;
+    const rows: { user_id: string; resource_id: string; at: number }[] = await this.ds.query(
+      `SELECT la.user_id, la.resource_id, extract(epoch FROM la.last_access_at) * 1000 AS at
+       FROM unnest($1::text[], $2::text[]) AS x(u, r)
+       JOIN "${SCHEMA}".last_access la ON la.user_id = x.u AND la.resource_id = x.r`,
+      [grants.map((g) => g.userId), grants.map((g) => g.resourceId)],
+    );
+    for (const r of rows)
+      out.set(grantKey({ userId: r.user_id, resourceId: r.resource_id }), Math.round(Number(r.at)));
+    return out;
   }
 }
 

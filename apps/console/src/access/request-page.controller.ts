@@ -188,7 +188,7 @@ export class RequestPageController {
     return {
       title: `Access to ${resource.name}`,
       ...(await this.shell.of(signedIn, 'request')),
-      refreshSeconds: mode === 'WAITING' ? 5 : null,
+      refreshSeconds: mode === 'WAITING' ? 5 : mode === 'LOCKING' ? 2 : null,
       requestKey: randomUUID(),
       resource,
       returnTo: extra.returnTo,

@@ -34,6 +34,12 @@ describe('view models', () => {
     expect(requestPageMode({ state: 'LOCKED', openRequest: null })).toBe('FORM');
     expect(requestPageMode({ state: 'PENDING', openRequest: {} as AccessRequest })).toBe('WAITING');
     expect(requestPageMode({ state: 'ACTIVE', openRequest: null })).toBe('ACTIVE');
+    // Past its auto-lock deadline, not locked by its workflow yet: decisions already refuse it.
+    const now = Date.parse('2025-01-01T00:00:00Z');
+    const due = { state: 'ACTIVE' as const, openRequest: null, autoLockAt: '2025-01-01T00:00:00Z' };
+    expect(requestPageMode(due, now)).toBe('LOCKING');
+    expect(requestPageMode(due, now - 1)).toBe('ACTIVE');
+    expect(requestPageMode({ ...due, autoLockAt: null }, now)).toBe('ACTIVE');
     expect(requestPageMode({ state: 'REVOKED', openRequest: null })).toBe('ENDED');
   });
 

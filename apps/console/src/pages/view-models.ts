@@ -86,17 +86,24 @@ export const CUSTOM_PERIOD_CHOICES: readonly { seconds: number; label: string }[
   { seconds: 7 * DAY, label: '7 days' },
 ];
 
-/** What the request page shows for the grant. */
-export type RequestPageMode = 'FORM' | 'WAITING' | 'ACTIVE' | 'ENDED';
+/**
+ * What the request page shows for the grant. LOCKING: ACTIVE in the workflow but past its
+ * auto-lock deadline — decisions already refuse it (rule 1) and the workflow's lock follows;
+ * access can be requested once it is LOCKED, so the page waits for that.
+ */
+export type RequestPageMode = 'FORM' | 'WAITING' | 'ACTIVE' | 'LOCKING' | 'ENDED';
 
-export function requestPageMode(grant: Pick<GrantView, 'state' | 'openRequest'>): RequestPageMode {
+export function requestPageMode(
+  grant: Pick<GrantView, 'state' | 'openRequest'> & Partial<Pick<GrantView, 'autoLockAt'>>,
+  nowMs = Date.now(),
+): RequestPageMode {
   switch (grant.state) {
     case 'LOCKED':
       return 'FORM';
     case 'PENDING':
       return grant.openRequest ? 'WAITING' : 'FORM';
     case 'ACTIVE':
-      return 'ACTIVE';
+      return grant.autoLockAt && Date.parse(grant.autoLockAt) <= nowMs ? 'LOCKING' : 'ACTIVE';
     case 'EXPIRED':
     case 'REVOKED':
       return 'ENDED';
