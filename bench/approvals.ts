@@ -6,34 +6,24 @@
  * next open request. Per request: approve call → decisions answer ACTIVE (allowed), polled every
  * `--pollMs` by the reviewer who approved it; also the approve call alone. Goal: p99 ≤ 300 ms.
  */
-import { loadavg } from 'node:os';
 import { signProxyToken } from '@lapse/auth';
 import { startLapseStack } from '@lapse/testing/lapse-stack';
-import { parseArgs, round } from './lib/args';
-import { benchStackEnv } from './lib/bench-stack';
+import { round } from './lib/args';
+import { benchProcesses, benchStackSetup, saveStackLogs } from './lib/bench-stack';
+import { benchRun } from './lib/bench-run';
 import { profileEnv } from './lib/cpu-profile-env';
-import {
-  awaitDecisions,
-  latencySummary,
-  sampleRss,
-  saveServiceLogs,
-  stackPid,
-} from './lib/lapse-watch';
-import { machineInfo, writeResults } from './lib/results';
+import { awaitDecisions, latencySummary } from './lib/lapse-watch';
+import { sampleProcesses } from './lib/proc-usage';
 import { seedGroupMembers } from './lib/seed';
 
-const log = (msg: string) =>
-  console.log(`[bench approvals ${new Date().toISOString().slice(11, 19)}] ${msg}`);
-
 export async function runApprovalsBench(argv: string[]): Promise<void> {
-  const opts = parseArgs(argv, {
+  const { opts, log, write } = benchRun('approvals', argv, {
     requests: 2000,
     reviewers: 50,
     pollMs: 10,
     timeoutSeconds: 1800,
     profile: '',
   });
-  const loadBefore = loadavg();
   const runId = `a${Date.now().toString(36)}`;
   log('starting policy, access-tracking, requests and the grant worker (processes)…');
   const s = await startLapseStack('bench-approvals', {
@@ -114,12 +104,9 @@ export async function runApprovalsBench(argv: string[]): Promise<void> {
     );
     process.stdout.write(`\r  ${open.length}/${requesters.length} requested\n`);
 
-    const rss = sampleRss({
-      requests: s.services.requests?.process.pid,
-      'access-tracking': s.services['access-tracking']?.process.pid,
-      'grant-worker': s.grantWorkerProcess?.process.pid,
-      'temporal-server': stackPid(benchStackEnv.LAPSE_RUN_DIR, 'temporal'),
-    });
+    const processes = sampleProcesses(
+      benchProcesses(s, ['requests', 'access-tracking', 'grant-worker', 'temporal-server']),
+    );
     const tokens = await Promise.all(reviewers.map((r) => s.tokenFor(r.id)));
     const approveMs: number[] = [];
     const allowedMs: number[] = [];
@@ -158,23 +145,15 @@ export async function runApprovalsBench(argv: string[]): Promise<void> {
     );
     process.stdout.write('\n');
     const seconds = (performance.now() - started) / 1000;
-    const memory = rss.stop();
+    const usage = processes.stop();
     const allowed = latencySummary(allowedMs);
     const approve = latencySummary(approveMs);
-    const file = writeResults('approvals', {
-      bench: 'approvals',
-      at: new Date().toISOString(),
-      machine: machineInfo(loadBefore),
-      setup: {
-        temporal: `server mode (Temporal server on Postgres), ${benchStackEnv.LAPSE_TEMPORAL_SHARDS} history shards`,
-        lapse:
-          'policy, access-tracking, requests and the grant worker as child processes (bench stack)',
-        ...opts,
-      },
+    const file = write({
+      setup: { ...benchStackSetup(s), ...opts },
       approveToAllowed: { what: 'approve call → ACTIVE in decisions', ...allowed },
       approveCall: { what: 'the approve call alone (baseline of the path)', ...approve },
       approvalsPerSecond: round(open.length / seconds),
-      rssMiB: memory,
+      processes: usage,
       goals: { p99MsAtMost: 300, p99Met: allowed.p99Ms <= 300 },
     });
     log(
@@ -182,11 +161,6 @@ export async function runApprovalsBench(argv: string[]): Promise<void> {
     );
   } finally {
     await s.stop();
-    const logs = saveServiceLogs(benchStackEnv.LAPSE_RUN_DIR, 'approvals', {
-      policy: s.policy,
-      ...s.services,
-      'grant-worker': s.grantWorkerProcess,
-    });
-    log(`service logs: ${logs}/bench-approvals-*.log`);
+    log(`service logs: ${saveStackLogs('approvals', s)}`);
   }
 }

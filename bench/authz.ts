@@ -10,7 +10,7 @@
  * configuration sustains. The cache's hit rate is what Lapse did not see: 1 − checks / answers.
  */
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLapseStack, type LapseStack } from '@lapse/testing/lapse-stack';
 import {
@@ -21,7 +21,9 @@ import {
   startServiceProcess,
   type RunningService,
 } from '@lapse/testing';
-import { parseArgs } from './lib/args';
+import { benchLog, benchRun } from './lib/bench-run';
+import { profileEnv } from './lib/cpu-profile-env';
+import { inLanes } from './lib/lanes';
 import {
   HELD_SHARE,
   ensureLoadTools,
@@ -32,7 +34,8 @@ import {
   type LoadResult,
   type Variant,
 } from './lib/http-load';
-import { machineInfo, writeResults } from './lib/results';
+
+const log = benchLog('authz');
 
 /** The resources' addresses: `r<i>.bench.lapse.test`. */
 const hostOf = (i: number) => `r${i}.bench.lapse.test`;
@@ -144,29 +147,14 @@ async function lapseCounters(lapseUrls: string[]): Promise<{ checks: number; cpu
   return { checks, cpuSeconds };
 }
 
-/** Runs `f` over `items`, `concurrency` at a time. */
-async function inBatches<T, R>(items: T[], concurrency: number, f: (t: T) => Promise<R>) {
-  const out: R[] = new Array<R>(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await f(items[i]);
-      }
-    }),
-  );
-  return out;
-}
-
 /**
  * Users × resources, every user with an ACTIVE grant on every resource (one group assigned to
  * all): the identity mix of the load. Waits until every replica allows every pair.
  */
 async function identityMix(s: LapseStack, users: number, resources: number, lapse: string[]) {
   const suffix = s.suffix.toLowerCase();
-  console.log(`creating ${users} users and ${resources} resources (${users * resources} grants)…`);
-  const created = await inBatches(
+  log(`creating ${users} users and ${resources} resources (${users * resources} grants)…`);
+  const created = await inLanes(
     Array.from({ length: users }, (_, i) => i),
     8,
     (i) => s.admin.user(`Bench ${i}`, `bench-${suffix}-${i}@bench.lapse`),
@@ -190,7 +178,7 @@ async function identityMix(s: LapseStack, users: number, resources: number, laps
     let pending = pairs;
     await waitFor(
       async () => {
-        const allowed = await inBatches(pending, 16, async (p) => {
+        const allowed = await inLanes(pending, 16, async (p) => {
           const r = await httpGet(`${url}/v1/authz/auth-request`, {
             'x-original-url': `http://${p.host}/`,
             'x-auth-request-email': p.email,
@@ -199,7 +187,7 @@ async function identityMix(s: LapseStack, users: number, resources: number, laps
         });
         pending = pending.filter((_, i) => !allowed[i]);
         if (pending.length > 0)
-          console.log(`${pending.length} of ${pairs.length} grants not yet ACTIVE at ${url}`);
+          log(`${pending.length} of ${pairs.length} grants not yet ACTIVE at ${url}`);
         return pending.length === 0 ? true : undefined;
       },
       {
@@ -251,51 +239,46 @@ function compare(rate: number, plain: Measured, through: Measured) {
 }
 
 export async function runAuthzBench(argv: string[]): Promise<void> {
-  const { seconds, warmup, rate, connections, profile, users, resources, paths, replicas } =
-    parseArgs(argv, {
-      seconds: 10,
-      warmup: 2,
-      rate: 5000,
-      connections: 10,
-      /** A directory: access-tracking records a CPU profile and writes it there when it stops. */
-      profile: '',
-      /** The identity mix: users × resources, each user with an ACTIVE grant on each resource… */
-      users: 1000,
-      resources: 2,
-      /** …asking for this many paths of each: users × resources × paths distinct requests. */
-      paths: 5,
-      /** access-tracking processes behind the "replicas" configuration's upstream. */
-      replicas: 2,
-    });
+  const {
+    opts: { seconds, warmup, rate, connections, profile, users, resources, paths, replicas },
+    write,
+  } = benchRun('authz', argv, {
+    seconds: 10,
+    warmup: 2,
+    rate: 5000,
+    connections: 10,
+    /** A directory: access-tracking records a CPU profile and writes it there when it stops. */
+    profile: '',
+    /** The identity mix: users × resources, each user with an ACTIVE grant on each resource… */
+    users: 1000,
+    resources: 2,
+    /** …asking for this many paths of each: users × resources × paths distinct requests. */
+    paths: 5,
+    /** access-tracking processes behind the "replicas" configuration's upstream. */
+    replicas: 2,
+  });
   if (users < 1 || resources < 1 || paths < 1 || replicas < 1)
     throw new Error('--users, --resources, --paths and --replicas must be at least 1');
   ensureLoadTools();
   const tools = loadToolVersions();
-  const load = { before: loadavg() };
 
   const authzEnv = {
     LAPSE_AUTHZ_TRUSTED_PROXIES: '127.0.0.1/32',
     LAPSE_AUTHZ_TRUSTED_HEADER: 'X-Auth-Request-Email',
     LAPSE_USAGE_FROM_BEGINNING: 'false',
   };
-  const profileEnv: Record<string, string> = profile
-    ? {
-        NODE_OPTIONS: `--require ${join(__dirname, 'lib', 'cpu-profile.js')}`,
-        LAPSE_CPU_PROFILE_DIR: profile,
-      }
-    : {};
   // The cache and the first access-tracking's Unix socket: on tmpfs when there is one.
   const cacheDir = mkdtempSync(
     join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'lapse-authz-cache-'),
   );
   const socketDir = mkdtempSync(join(tmpdir(), 'lapse-authz-socket-'));
   const socket = join(socketDir, 'authz.sock');
-  console.log('starting policy, access-tracking and the grant workflow…');
+  log('starting policy, access-tracking and the grant workflow…');
   const s = await startLapseStack('bench-authz', {
     services: ['access-tracking'],
     env: { LOG_LEVEL: 'warn' },
     serviceEnv: {
-      'access-tracking': { ...authzEnv, ...profileEnv, LAPSE_AUTHZ_SOCKET: socket },
+      'access-tracking': { ...authzEnv, ...profileEnv(profile), LAPSE_AUTHZ_SOCKET: socket },
     },
   });
   const extra: RunningService[] = [];
@@ -307,7 +290,7 @@ export async function runAuthzBench(argv: string[]): Promise<void> {
         await startServiceProcess('access-tracking', {
           ...s.env,
           ...authzEnv,
-          ...profileEnv,
+          ...profileEnv(profile),
           LAPSE_POLICY_URL: s.policy.url,
           LAPSE_USAGE_GROUP_ID: `at-usage-${s.suffix}`,
           LAPSE_GRANT_STATE_GROUP_ID: `bench-grants-${s.suffix}-${i}`,
@@ -320,7 +303,7 @@ export async function runAuthzBench(argv: string[]): Promise<void> {
     const setupStarted = Date.now();
     const pairs = await identityMix(s, users, resources, lapse);
     const setupSeconds = Math.round((Date.now() - setupStarted) / 1000);
-    console.log(`${pairs.length} grants ACTIVE at every replica after ${setupSeconds} s`);
+    log(`${pairs.length} grants ACTIVE at every replica after ${setupSeconds} s`);
 
     const ports: BenchPorts = {
       app: await freePort(),
@@ -369,7 +352,7 @@ export async function runAuthzBench(argv: string[]): Promise<void> {
           };
         }
         const m: Measured = { ...res, ...lapseFigures };
-        console.log(
+        log(
           `${what} (${res.tool}): ${res.requestsPerSecond} req/s${res.sentPerSecond === undefined ? '' : ` (sent ${res.sentPerSecond}/s)`}, p50 ${res.p50Ms} ms, p99 ${res.p99Ms} ms, non-2xx ${res.non2xx}, errors ${res.errors}${m.lapseCpuUsPerCheck === undefined ? '' : `, Lapse CPU ${m.lapseCpuUsPerCheck} µs/check, hit rate ${m.hitRate}`}`,
         );
         return m;
@@ -429,7 +412,7 @@ export async function runAuthzBench(argv: string[]): Promise<void> {
         let sustainable: ReturnType<typeof compare> | null = null;
         if (!fixed.held) {
           const r = sustainableRate(closed.requestsPerSecond);
-          console.log(`${rate} req/s not sustained with ${c.name}: measuring at ${r} req/s`);
+          log(`${rate} req/s not sustained with ${c.name}: measuring at ${r} req/s`);
           sustainable = compare(
             r,
             await run(`${r} req/s, nginx alone`, url(ports.plain), null, r),
@@ -451,50 +434,47 @@ export async function runAuthzBench(argv: string[]): Promise<void> {
             addedP99Met: fixed.held ? fixed.addedP99Ms <= 1 : false,
           },
         });
-        console.log(
+        log(
           `${c.name}: throughput ratio ${throughputRatio}; at ${rate} req/s added p50 ${fixed.addedP50Ms} ms, p99 ${fixed.addedP99Ms} ms${fixed.held ? '' : ' (not sustained)'}${sustainable ? `; at ${sustainable.rate} req/s added p50 ${sustainable.addedP50Ms} ms, p99 ${sustainable.addedP99Ms} ms` : ''}`,
         );
       }
       const lapseChecks = (await lapseCounters(lapse)).checks - checksBefore;
 
-      const file = writeResults('authz', {
-        bench: 'authz',
-        at: new Date().toISOString(),
-        machine: machineInfo(
-          load.before,
-          'shared 2-core machine; the load average says how much other work ran beside the bench',
-        ),
-        setup: {
-          nginx:
-            '1 worker, keepalive upstreams (64 to Lapse, 4 s idle, request body not passed); the upstream is an nginx server returning 200',
-          lapse: `access-tracking child process(es); identity from X-Auth-Request-Email (trusted peer); ${replicas} replica(s) started, the first alone behind "auth_request", the cache and the Unix socket`,
-          identityMix: {
-            users,
-            resources,
-            grants: pairs.length,
-            paths,
-            distinctRequests: pairs.length * paths,
-            pick: 'each request: one user with an ACTIVE grant on one resource and one of its paths /p<k>, uniformly at random',
-            setupSeconds,
+      const file = write(
+        {
+          setup: {
+            nginx:
+              '1 worker, keepalive upstreams (64 to Lapse, 4 s idle, request body not passed); the upstream is an nginx server returning 200',
+            lapse: `access-tracking child process(es); identity from X-Auth-Request-Email (trusted peer); ${replicas} replica(s) started, the first alone behind "auth_request", the cache and the Unix socket`,
+            identityMix: {
+              users,
+              resources,
+              grants: pairs.length,
+              paths,
+              distinctRequests: pairs.length * paths,
+              pick: 'each request: one user with an ACTIVE grant on one resource and one of its paths /p<k>, uniformly at random',
+              setupSeconds,
+            },
+            client: `closed loop: ${tools.wrk}, 1 thread; fixed rate: vegeta ${tools.vegeta} (open model: each request at its scheduled time)`,
+            tools,
+            seconds,
+            warmupSeconds: warmup,
+            connections,
+            heldShare: HELD_SHARE,
+            replicas,
           },
-          client: `closed loop: ${tools.wrk}, 1 thread; fixed rate: vegeta ${tools.vegeta} (open model: each request at its scheduled time)`,
-          tools,
-          seconds,
-          warmupSeconds: warmup,
-          connections,
-          heldShare: HELD_SHARE,
-          replicas,
+          lapseChecks,
+          nginxAlone: {
+            closedLoop: closedPlain,
+            fixedRate: { ...fixedPlain, held: heldRate(fixedPlain) },
+          },
+          lapseAlone,
+          configurations: results,
+          goals: { addedP99MsAtMost: 1, throughputRatioAtLeast: 0.5, rate },
         },
-        lapseChecks,
-        nginxAlone: {
-          closedLoop: closedPlain,
-          fixedRate: { ...fixedPlain, held: heldRate(fixedPlain) },
-        },
-        lapseAlone,
-        configurations: results,
-        goals: { addedP99MsAtMost: 1, throughputRatioAtLeast: 0.5, rate },
-      });
-      console.log(`→ ${file}`);
+        'shared 2-core machine; the load average says how much other work ran beside the bench',
+      );
+      log(`→ ${file}`);
     } finally {
       await nginx.stop();
     }

@@ -10,12 +10,13 @@
  *  2. memory (this process): bytes per grant of the projection at each of `--memoryGrants`
  *     (heap + typed-array stores after a full GC). Goal: ≤ 200 B/grant.
  */
-import { loadavg } from 'node:os';
 import { Partitioners } from 'kafkajs';
 import { signProxyToken } from '@lapse/auth';
 import { startLapseStack } from '@lapse/testing/lapse-stack';
 import { kafkaAs, waitFor } from '@lapse/testing';
-import { parseArgs, round } from './lib/args';
+import { round } from './lib/args';
+import { benchProcesses, benchStackSetup } from './lib/bench-stack';
+import { benchRun } from './lib/bench-run';
 import { withBareServer } from './lib/decisions-load';
 import {
   ensureLoadTools,
@@ -25,12 +26,8 @@ import {
   type LoadResult,
 } from './lib/http-load';
 import { measureProjectionMemory } from './lib/projection-memory';
-import { sampleRss } from './lib/lapse-watch';
-import { machineInfo, writeResults } from './lib/results';
+import { sampleProcesses } from './lib/proc-usage';
 import { grantsFor, publishActiveGrants } from './lib/usage-load';
-
-const log = (msg: string) =>
-  console.log(`[bench decisions ${new Date().toISOString().slice(11, 19)}] ${msg}`);
 
 /** Projection size from access-tracking's /metrics. */
 async function projectionSize(url: string): Promise<number> {
@@ -40,7 +37,7 @@ async function projectionSize(url: string): Promise<number> {
 }
 
 export async function runDecisionsBench(argv: string[]): Promise<void> {
-  const opts = parseArgs(argv, {
+  const { opts, log, write } = benchRun('decisions', argv, {
     grants: 100_000,
     rate: 5000,
     seconds: 20,
@@ -49,8 +46,8 @@ export async function runDecisionsBench(argv: string[]): Promise<void> {
     memoryGrants: '100000,1000000',
     skipLoad: false,
   });
-  const loadBefore = loadavg();
   let load: Record<string, unknown> | null = null;
+  let stackSetup: ReturnType<typeof benchStackSetup> | undefined;
   if (!opts.skipLoad) {
     ensureLoadTools();
     const tools = loadToolVersions();
@@ -59,6 +56,7 @@ export async function runDecisionsBench(argv: string[]): Promise<void> {
       services: ['access-tracking'],
       env: { LOG_LEVEL: 'warn' },
     });
+    stackSetup = benchStackSetup(s);
     try {
       const at = s.services['access-tracking']?.url as string;
       const runId = `d${Date.now().toString(36)}`;
@@ -88,7 +86,7 @@ export async function runDecisionsBench(argv: string[]): Promise<void> {
         return `/v1/decisions?userId=${g.userId}&resourceId=${g.resourceId}`;
       });
       const headers = { authorization: `Bearer ${token}` };
-      const rss = sampleRss({ 'access-tracking': s.services['access-tracking']?.process.pid });
+      const processes = sampleProcesses(benchProcesses(s, ['access-tracking']));
       const run = async (what: string, base: string, rate?: number): Promise<LoadResult> => {
         const spec = {
           url: `${base}${queries[0]}`,
@@ -126,7 +124,7 @@ export async function runDecisionsBench(argv: string[]): Promise<void> {
           lapse.closedLoop.requestsPerSecond / floor.closedLoop.requestsPerSecond,
         ),
         p99Ratio,
-        rssMiB: rss.stop(),
+        processes: processes.stop(),
         rateSustained: {
           floor: heldRate(floor.fixedRate),
           lapse: heldRate(lapse.fixedRate),
@@ -148,11 +146,8 @@ export async function runDecisionsBench(argv: string[]): Promise<void> {
       );
       return { ...m, goalMet: m.bytesPerGrant <= 200 };
     });
-  const file = writeResults('decisions', {
-    bench: 'decisions',
-    at: new Date().toISOString(),
-    machine: machineInfo(loadBefore),
-    setup: { ...opts, lapse: 'access-tracking as a child process (bench stack)' },
+  const file = write({
+    setup: { ...opts, ...stackSetup },
     load,
     projectionMemory: { goalBytesPerGrantAtMost: 200, runs: memory },
   });

@@ -9,27 +9,18 @@
  * as the sync (`--concurrency`, policy's LAPSE_GRANT_SYNC_CONCURRENCY). Reports grants/s, the
  * baseline's starts/s, their ratio (goal ≥ 0.7), the ACTIVE curve and each process's RSS.
  */
-import { loadavg } from 'node:os';
 import { Client } from '@temporalio/client';
 import { signProxyToken } from '@lapse/auth';
 import { startLapseStack } from '@lapse/testing/lapse-stack';
 import { stackTemporalSettings } from '@lapse/testing';
 import { connectTemporal } from '@lapse/temporal';
-import { parseArgs, round } from './lib/args';
-import { benchStackEnv } from './lib/bench-stack';
+import { round } from './lib/args';
+import { benchProcesses, benchStackSetup, saveStackLogs } from './lib/bench-stack';
+import { benchRun } from './lib/bench-run';
 import { profileEnv } from './lib/cpu-profile-env';
-import {
-  awaitDecisions,
-  latencySummary,
-  sampleRss,
-  saveServiceLogs,
-  stackPid,
-} from './lib/lapse-watch';
-import { machineInfo, writeResults } from './lib/results';
+import { awaitDecisions, latencySummary } from './lib/lapse-watch';
+import { sampleProcesses } from './lib/proc-usage';
 import { seedGroupMembers } from './lib/seed';
-
-const log = (msg: string) =>
-  console.log(`[bench fanout ${new Date().toISOString().slice(11, 19)}] ${msg}`);
 
 /** Starts `n` trivial workflows with signalWithStart, `inFlight` at a time; starts per second. */
 async function bareSignalWithStart(
@@ -62,7 +53,7 @@ async function bareSignalWithStart(
 }
 
 export async function runFanoutBench(argv: string[]): Promise<void> {
-  const opts = parseArgs(argv, {
+  const { opts, log, write } = benchRun('fanout', argv, {
     members: 10_000,
     concurrency: 16,
     pageSize: 500,
@@ -70,7 +61,6 @@ export async function runFanoutBench(argv: string[]): Promise<void> {
     timeoutSeconds: 1800,
     profile: '',
   });
-  const loadBefore = loadavg();
   const runId = `f${Date.now().toString(36)}`;
   const connection = await connectTemporal(stackTemporalSettings(), 1);
   const client = new Client({ connection, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default' });
@@ -112,12 +102,9 @@ export async function runFanoutBench(argv: string[]): Promise<void> {
       .map((u) => ({ userId: u.id, resourceId: resource.id }))
       .sort((a, b) => (a.userId < b.userId ? -1 : 1));
 
-    const rss = sampleRss({
-      policy: s.policy.process.pid,
-      'access-tracking': s.services['access-tracking']?.process.pid,
-      'grant-worker': s.grantWorkerProcess?.process.pid,
-      'temporal-server': stackPid(benchStackEnv.LAPSE_RUN_DIR, 'temporal'),
-    });
+    const processes = sampleProcesses(
+      benchProcesses(s, ['policy', 'access-tracking', 'grant-worker', 'temporal-server']),
+    );
     const proxyToken = await signProxyToken(s.serviceSecret, 'bench-fanout');
     log(
       `assigning the group to the resource; waiting for ${opts.members} grants ACTIVE in decisions`,
@@ -143,7 +130,7 @@ export async function runFanoutBench(argv: string[]): Promise<void> {
       },
     });
     process.stdout.write('\n');
-    const memory = rss.stop();
+    const usage = processes.stop();
     const seconds = Math.max(...activeAt) / 1000;
     const perSecond = round(opts.members / seconds);
     const sorted = [...activeAt].sort((a, b) => a - b);
@@ -152,15 +139,8 @@ export async function runFanoutBench(argv: string[]): Promise<void> {
       seconds: round(sorted[Math.max(0, Math.ceil(f * sorted.length) - 1)] / 1000),
     }));
     const ratio = round(perSecond / baseline.perSecond);
-    const file = writeResults('fanout', {
-      bench: 'fanout',
-      at: new Date().toISOString(),
-      machine: machineInfo(loadBefore),
-      setup: {
-        temporal: `server mode (Temporal server on Postgres), ${benchStackEnv.LAPSE_TEMPORAL_SHARDS} history shards`,
-        lapse: 'policy, access-tracking and the grant worker as child processes (bench stack)',
-        ...opts,
-      },
+    const file = write({
+      setup: { ...benchStackSetup(s), ...opts },
       baseline: { what: 'bare signalWithStart of trivial workflows, same server', ...baseline },
       lapse: {
         what: 'assign → every grant ACTIVE in decisions',
@@ -171,7 +151,7 @@ export async function runFanoutBench(argv: string[]): Promise<void> {
         activeAtMs: latencySummary(activeAt),
       },
       ratio,
-      rssMiB: memory,
+      processes: usage,
       goals: { ratioAtLeast: 0.7, ratioMet: ratio >= 0.7 },
     });
     log(
@@ -180,11 +160,6 @@ export async function runFanoutBench(argv: string[]): Promise<void> {
     await connection.close();
   } finally {
     await s.stop();
-    const logs = saveServiceLogs(benchStackEnv.LAPSE_RUN_DIR, 'fanout', {
-      policy: s.policy,
-      ...s.services,
-      'grant-worker': s.grantWorkerProcess,
-    });
-    log(`service logs: ${logs}/bench-fanout-*.log`);
+    log(`service logs: ${saveStackLogs('fanout', s)}`);
   }
 }

@@ -15,7 +15,7 @@
  *     a bare node:http server first (the floor), then against Lapse.
  * Results: bench/results/ingest-<timestamp>.json and ingest-latest.json.
  */
-import { cpus, loadavg } from 'node:os';
+import { readFileSync } from 'node:fs';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Partitioners, type Kafka } from 'kafkajs';
@@ -47,24 +47,21 @@ import {
   dataSourceOptions,
   loadServiceConfig,
 } from '../apps/access-tracking/src';
-import { parseArgs, percentile, round } from './lib/args';
+import { percentile, round } from './lib/args';
 import {
   measureDecisions,
   serverSideBuckets,
   withBareServer,
   withinShares,
 } from './lib/decisions-load';
-import { benchStackEnv } from './lib/bench-stack';
-import { writeResults } from './lib/results';
+import { benchStackSetup } from './lib/bench-stack';
+import { benchRun } from './lib/bench-run';
 import { grantsFor, publishActiveGrants, publishAtRate, usageMessage } from './lib/usage-load';
 
 const SECRET = 'bench-secret-of-at-least-32-bytes-0123456789';
 
-const log = (msg: string) =>
-  console.log(`[bench ingest ${new Date().toISOString().slice(11, 19)}] ${msg}`);
-
 export async function runIngestBench(argv: string[]): Promise<void> {
-  const opts = parseArgs(argv, {
+  const { opts, log, write } = benchRun('ingest', argv, {
     grants: 100_000,
     events: 500_000,
     rate: 5000,
@@ -76,7 +73,6 @@ export async function runIngestBench(argv: string[]): Promise<void> {
     'keep-db': false,
   });
   const runId = `b${Date.now().toString(36)}`;
-  const loadAtStart = loadavg().map((l) => round(l));
   // The operator creates topics and reads offsets; grants go out as the grant worker, usage as a
   // proxy (the principals the broker takes those records from).
   const kafka = kafkaAs('ops', `lapse-bench-${runId}`);
@@ -289,14 +285,6 @@ export async function runIngestBench(argv: string[]): Promise<void> {
     const rawRate = raw.messages / (raw.ms / 1000);
     const lapseRate = total / (ingestMs / 1000);
     const results = {
-      bench: 'ingest',
-      at: new Date().toISOString(),
-      machine: {
-        cpus: cpus().length,
-        node: process.version,
-        loadAverageAtStart: loadAtStart,
-        loadAverageAtEnd: loadavg().map((l) => round(l)),
-      },
       options: opts,
       stream: {
         events: total,
@@ -320,7 +308,7 @@ export async function runIngestBench(argv: string[]): Promise<void> {
         target: { eventsPerSecond: Math.min(50_000, Math.round(0.6 * rawRate)) },
       },
       workflows: {
-        temporal: `server mode (Temporal server on Postgres, bench stack) at ${stack.temporalAddress}, ${benchStackEnv.LAPSE_TEMPORAL_SHARDS} history shards`,
+        temporal: `${benchStackSetup().temporal}, bench stack at ${stack.temporalAddress}`,
         grants: workflowGrants.length,
         usedInBothPhases: workflowGrants.length <= Math.min(opts.events, 20_000),
         historyEventsBefore: historyBefore.reduce((a, b) => a + b, 0),
@@ -346,8 +334,8 @@ export async function runIngestBench(argv: string[]): Promise<void> {
         note: 'floor = a bare node:http server answering a fixed JSON body, loaded by the same autocannon settings in the same run: the latency the client and machine add by themselves',
       },
     };
-    const file = writeResults('ingest', results);
-    console.log(JSON.stringify(results, null, 2));
+    const file = write(results);
+    console.log(readFileSync(file, 'utf8'));
     log(`results: ${file}`);
   } finally {
     await app?.close();

@@ -20,7 +20,7 @@
  * A start that fails after the client's retries stops the ramp: the result then says how many
  * the server held and why. Results: bench/results/live-<timestamp>.json and live-latest.json.
  */
-import { loadavg } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { Partitioners, type Producer } from 'kafkajs';
 import { TOPICS } from '@lapse/contracts';
 import { Client } from '@temporalio/client';
@@ -30,22 +30,18 @@ import { grantWorkflowId, type EffectivePolicy } from '@lapse/contracts';
 import { startLapseStack } from '@lapse/testing/lapse-stack';
 import { kafkaAs, stackTemporalSettings } from '@lapse/testing';
 import { connectTemporal } from '@lapse/temporal';
-import { parseArgs, percentile, round } from './lib/args';
-import { benchStackEnv } from './lib/bench-stack';
-import { stackPid } from './lib/lapse-watch';
+import { percentile, round } from './lib/args';
+import { benchProcesses, benchStackSetup } from './lib/bench-stack';
+import { benchRun } from './lib/bench-run';
 import { sampleProcesses } from './lib/proc-usage';
-import { machineInfo, writeResults } from './lib/results';
 import { grantsFor, usageMessage, type Grant } from './lib/usage-load';
 
 const EventType = temporal.api.enums.v1.EventType;
 const CONTINUE_AS_NEW_AT_EVENTS = 4000;
 const DAY_SECONDS = 86_400;
 
-const log = (msg: string) =>
-  console.log(`[bench live ${new Date().toISOString().slice(11, 19)}] ${msg}`);
-
 export async function runLiveBench(argv: string[]): Promise<void> {
-  const opts = parseArgs(argv, {
+  const { opts, log, write } = benchRun('live', argv, {
     grants: 100_000,
     minutes: 10,
     rate: 2000,
@@ -57,7 +53,6 @@ export async function runLiveBench(argv: string[]): Promise<void> {
     'chatty-rate': 10,
     resources: 100,
   });
-  const loadBefore = loadavg();
   const runId = `l${Date.now().toString(36)}`;
   log('starting policy, access-tracking and the grant worker (processes)…');
   const s = await startLapseStack('bench-live', {
@@ -72,12 +67,9 @@ export async function runLiveBench(argv: string[]): Promise<void> {
     allowAutoTopicCreation: false,
   });
   await producer.connect();
-  const procs = sampleProcesses({
-    'temporal-server': { pid: stackPid(benchStackEnv.LAPSE_RUN_DIR, 'temporal') },
-    postgres: { pid: stackPid(benchStackEnv.LAPSE_RUN_DIR, 'postgres'), withChildren: true },
-    'grant-worker': { pid: s.grantWorkerProcess?.process.pid },
-    'access-tracking': { pid: s.services['access-tracking']?.process.pid },
-  });
+  const procs = sampleProcesses(
+    benchProcesses(s, ['temporal-server', 'postgres', 'grant-worker', 'access-tracking']),
+  );
   try {
     const users = Math.ceil(opts.grants / opts.resources);
     const all = grantsFor(runId, users, opts.resources).slice(0, opts.grants);
@@ -157,7 +149,7 @@ export async function runLiveBench(argv: string[]): Promise<void> {
     await chattyDone;
     process.stdout.write('\n');
     const usageTo = Date.now();
-    const resources = procs.stop();
+    const processUsage = procs.stop();
     log(
       `usage phase over: ${sent} events to ${used.length} grants, ${chattySignals} chatty signals`,
     );
@@ -222,14 +214,7 @@ export async function runLiveBench(argv: string[]): Promise<void> {
     const locked = await stateCounts(decisionsUrl, token, sample, idle);
 
     const results = {
-      bench: 'live',
-      at: new Date().toISOString(),
-      machine: machineInfo(loadBefore),
-      setup: {
-        temporal: `server mode (Temporal server on Postgres), ${benchStackEnv.LAPSE_TEMPORAL_SHARDS} history shards`,
-        lapse: 'policy, access-tracking and the grant worker as child processes (bench stack)',
-        ...opts,
-      },
+      setup: { ...benchStackSetup(s), ...opts },
       held: {
         grants: started.length,
         asked: opts.grants,
@@ -251,8 +236,8 @@ export async function runLiveBench(argv: string[]): Promise<void> {
         startToComplete: summary(startToComplete),
         note: 'from the sampled histories, workflow tasks scheduled during the usage phase',
       },
-      resources: {
-        ...resources,
+      processes: {
+        ...processUsage,
         note: 'coresAverage = CPU seconds / wall seconds over start + usage; postgres = postmaster and its backends (both Lapse and Temporal databases)',
       },
       history: {
@@ -274,8 +259,8 @@ export async function runLiveBench(argv: string[]): Promise<void> {
       },
       decisionsAtEnd: locked,
     };
-    const file = writeResults('live', results);
-    console.log(JSON.stringify(results, null, 2));
+    const file = write(results);
+    console.log(readFileSync(file, 'utf8'));
     log(`results: ${file}`);
   } finally {
     procs.stop();

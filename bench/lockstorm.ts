@@ -17,25 +17,17 @@
  * `lockedAt`, and when its LOCKED record was seen in decisions.
  */
 import { randomUUID } from 'node:crypto';
-import { loadavg } from 'node:os';
 import { signProxyToken } from '@lapse/auth';
 import type { EffectivePolicy, GrantRef } from '@lapse/contracts';
 import { startLapseStack } from '@lapse/testing/lapse-stack';
 import { LOCK_DUE_REASON } from '../apps/access-tracking/src';
-import { parseArgs, round } from './lib/args';
-import { benchStackEnv } from './lib/bench-stack';
+import { round } from './lib/args';
+import { benchProcesses, benchStackSetup, saveStackLogs } from './lib/bench-stack';
+import { benchRun } from './lib/bench-run';
 import { profileEnv } from './lib/cpu-profile-env';
-import {
-  awaitDecisions,
-  latencySummary,
-  sampleRss,
-  saveServiceLogs,
-  stackPid,
-} from './lib/lapse-watch';
-import { machineInfo, writeResults } from './lib/results';
-
-const log = (msg: string) =>
-  console.log(`[bench lockstorm ${new Date().toISOString().slice(11, 19)}] ${msg}`);
+import { awaitDecisions, latencySummary } from './lib/lapse-watch';
+import { inLanes } from './lib/lanes';
+import { sampleProcesses } from './lib/proc-usage';
 
 const autoLockPolicy = (durationSeconds: number): EffectivePolicy => ({
   autoLock: { durationSeconds, approval: 'MANUAL' },
@@ -44,28 +36,8 @@ const autoLockPolicy = (durationSeconds: number): EffectivePolicy => ({
   sourceGroupIds: [],
 });
 
-/** Runs `each` over `items`, `inFlight` at a time, printing `what` progress. */
-async function inLanes<T>(
-  items: T[],
-  inFlight: number,
-  what: string,
-  each: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  let done = 0;
-  const lane = async () => {
-    while (next < items.length) {
-      await each(items[next++]);
-      if (++done % 250 === 0 || done === items.length)
-        process.stdout.write(`\r  ${done}/${items.length} ${what}   `);
-    }
-  };
-  await Promise.all(Array.from({ length: inFlight }, lane));
-  process.stdout.write('\n');
-}
-
 export async function runLockstormBench(argv: string[]): Promise<void> {
-  const opts = parseArgs(argv, {
+  const { opts, log, write } = benchRun('lockstorm', argv, {
     grants: 10_000,
     resources: 10,
     concurrency: 16,
@@ -75,7 +47,6 @@ export async function runLockstormBench(argv: string[]): Promise<void> {
     timeoutSeconds: 1800,
     profile: '',
   });
-  const loadBefore = loadavg();
   log('starting policy, access-tracking and the grant worker (processes)…');
   const s = await startLapseStack('bench-lockstorm', {
     services: ['access-tracking'],
@@ -99,18 +70,19 @@ export async function runLockstormBench(argv: string[]): Promise<void> {
       concurrency: 8,
       timeoutMs: opts.timeoutSeconds * 1000,
     };
-    const rss = sampleRss({
-      'access-tracking': s.services['access-tracking']?.process.pid,
-      'grant-worker': s.grantWorkerProcess?.process.pid,
-      'temporal-server': stackPid(benchStackEnv.LAPSE_RUN_DIR, 'temporal'),
-    });
+    const processes = sampleProcesses(
+      benchProcesses(s, ['access-tracking', 'grant-worker', 'temporal-server']),
+    );
 
     const created = new Date();
     const createdAt = created.toISOString();
     log(`starting ${opts.grants} grants (created ${createdAt}, auto-lock after a day)`);
     const t0 = performance.now();
-    await inLanes(grants, opts.concurrency, 'started', (g) =>
-      s.grants.start(g, { policy: autoLockPolicy(86_400), createdAt }),
+    await inLanes(
+      grants,
+      opts.concurrency,
+      (g) => s.grants.start(g, { policy: autoLockPolicy(86_400), createdAt }),
+      'started',
     );
     await awaitDecisions(grants, t0, {
       ...sweep,
@@ -128,8 +100,11 @@ export async function runLockstormBench(argv: string[]): Promise<void> {
     log(
       `moving every deadline to ${new Date(deadline).toISOString()} (auto-lock period ${period} s)`,
     );
-    await inLanes(grants, opts.concurrency, 'given the new period', (g) =>
-      s.grants.apply(g, autoLockPolicy(period)),
+    await inLanes(
+      grants,
+      opts.concurrency,
+      (g) => s.grants.apply(g, autoLockPolicy(period)),
+      'given the new period',
     );
     const spare = (deadline - Date.now()) / 1000;
     if (spare < 1)
@@ -172,26 +147,27 @@ export async function runLockstormBench(argv: string[]): Promise<void> {
       progress: progress('LOCKED by their workflow'),
     });
     process.stdout.write('\n');
-    const memory = rss.stop();
+    const usage = processes.stop();
     // The workflow's own lock time for each grant (from the decision), against the deadline.
-    await inLanes(grants, 8, 'lock times read', async (g) => {
-      const res = await fetch(
-        `${sweep.decisionsUrl}?userId=${g.userId}&resourceId=${g.resourceId}`,
-        { headers: { authorization: `Bearer ${proxyToken}` } },
-      );
-      const d = (await res.json()) as { lockedAt?: string };
-      if (d.lockedAt) lockedAtMs.push(Date.parse(d.lockedAt) - deadline);
-    });
+    await inLanes(
+      grants,
+      8,
+      async (g) => {
+        const res = await fetch(
+          `${sweep.decisionsUrl}?userId=${g.userId}&resourceId=${g.resourceId}`,
+          { headers: { authorization: `Bearer ${proxyToken}` } },
+        );
+        const d = (await res.json()) as { lockedAt?: string };
+        if (d.lockedAt) lockedAtMs.push(Date.parse(d.lockedAt) - deadline);
+      },
+      'lock times read',
+    );
     const inDecisions = latencySummary(seen);
     const inWorkflow = latencySummary(lockedAtMs);
     const workflowInDecisions = latencySummary(fromWorkflow);
-    const file = writeResults('lockstorm', {
-      bench: 'lockstorm',
-      at: new Date().toISOString(),
-      machine: machineInfo(loadBefore),
+    const file = write({
       setup: {
-        temporal: `server mode (Temporal server on Postgres), ${benchStackEnv.LAPSE_TEMPORAL_SHARDS} history shards`,
-        lapse: 'access-tracking and the grant worker as child processes (bench stack)',
+        ...benchStackSetup(s),
         ...opts,
         leadSeconds: lead,
         setupSeconds: round(setupSeconds),
@@ -210,7 +186,7 @@ export async function runLockstormBench(argv: string[]): Promise<void> {
         what: 'deadline → the workflow’s LOCKED record seen in decisions (upper bound)',
         ...workflowInDecisions,
       },
-      rssMiB: memory,
+      processes: usage,
       goals: {
         appliesTo: 'enforcement (latenessInDecisions)',
         p99MsAtMost: 2000,
@@ -222,11 +198,6 @@ export async function runLockstormBench(argv: string[]): Promise<void> {
     );
   } finally {
     await s.stop();
-    const logs = saveServiceLogs(benchStackEnv.LAPSE_RUN_DIR, 'lockstorm', {
-      policy: s.policy,
-      ...s.services,
-      'grant-worker': s.grantWorkerProcess,
-    });
-    log(`service logs: ${logs}/bench-lockstorm-*.log`);
+    log(`service logs: ${saveStackLogs('lockstorm', s)}`);
   }
 }

@@ -6,25 +6,20 @@
  * the admin call's return to the first decision that answers ACTIVE, polled every `--pollMs`.
  * Goal: re-grant p99 ≤ 2 s.
  */
-import { loadavg } from 'node:os';
 import { signProxyToken } from '@lapse/auth';
 import { startLapseStack } from '@lapse/testing/lapse-stack';
 import { waitFor } from '@lapse/testing';
-import { parseArgs, percentile, round } from './lib/args';
-import { machineInfo, writeResults } from './lib/results';
-
-const summary = (samples: number[]) => ({
-  n: samples.length,
-  p50Ms: round(percentile(samples, 50)),
-  p90Ms: round(percentile(samples, 90)),
-  p99Ms: round(percentile(samples, 99)),
-  maxMs: round(Math.max(...samples)),
-});
+import { round } from './lib/args';
+import { benchRun } from './lib/bench-run';
+import { latencySummary } from './lib/lapse-watch';
 
 export async function runRegrantBench(argv: string[]): Promise<void> {
-  const { grants, pollMs } = parseArgs(argv, { grants: 30, pollMs: 10 });
-  const load = { before: loadavg() };
-  console.log('starting policy, access-tracking and the grant workflow…');
+  const {
+    opts: { grants, pollMs },
+    log,
+    write,
+  } = benchRun('regrant', argv, { grants: 30, pollMs: 10 });
+  log('starting policy, access-tracking and the grant workflow…');
   const s = await startLapseStack('bench-regrant', {
     services: ['access-tracking'],
     env: { LOG_LEVEL: 'warn' },
@@ -68,12 +63,9 @@ export async function runRegrantBench(argv: string[]): Promise<void> {
       process.stdout.write(`\r${i + 1}/${grants} grants revoked and given again`);
     }
     process.stdout.write('\n');
-    const regrant = summary(again);
-    const baseline = summary(first);
-    const file = writeResults('regrant', {
-      bench: 'regrant',
-      at: new Date().toISOString(),
-      machine: machineInfo(load.before),
+    const regrant = latencySummary(again);
+    const baseline = latencySummary(first);
+    const file = write({
       setup: {
         lapse:
           'policy and access-tracking as child processes, the grant workflow worker in-process, Temporal dev server',
@@ -85,7 +77,7 @@ export async function runRegrantBench(argv: string[]): Promise<void> {
       p50Ratio: round(regrant.p50Ms / baseline.p50Ms),
       goals: { regrantP99MsAtMost: 2000, regrantP99Met: regrant.p99Ms <= 2000 },
     });
-    console.log(
+    log(
       `first grant p50 ${baseline.p50Ms} ms p99 ${baseline.p99Ms} ms; re-grant p50 ${regrant.p50Ms} ms p99 ${regrant.p99Ms} ms → ${file}`,
     );
   } finally {

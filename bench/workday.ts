@@ -13,11 +13,11 @@
  * either set is ever locked while in use, and every grant locks once idle past its auto-lock.
  * Results: bench/results/workday-<timestamp>.json and workday-latest.json.
  */
-import { loadavg } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { temporal } from '@temporalio/proto';
 import { GrantClient } from '@lapse/grant-client';
-import { parseArgs, round } from './lib/args';
-import { machineInfo, writeResults } from './lib/results';
+import { round } from './lib/args';
+import { benchRun } from './lib/bench-run';
 import {
   DAY,
   GrantHarness,
@@ -27,9 +27,6 @@ import {
 } from '@lapse/grant-workflow/testing';
 
 const EventType = temporal.api.enums.v1.EventType;
-
-const log = (msg: string) =>
-  console.log(`[bench workday ${new Date().toISOString().slice(11, 19)}] ${msg}`);
 
 type Mode = 'signals' | 'latestAccess';
 
@@ -42,7 +39,7 @@ interface SimGrant {
 }
 
 export async function runWorkdayBench(argv: string[]): Promise<void> {
-  const opts = parseArgs(argv, {
+  const { opts, log, write } = benchRun('workday', argv, {
     grants: 3,
     days: 2,
     'auto-lock-minutes': 60,
@@ -50,7 +47,6 @@ export async function runWorkdayBench(argv: string[]): Promise<void> {
     'access-every-seconds': 60,
     'window-seconds': 60,
   });
-  const loadBefore = loadavg();
   const autoLockMs = opts['auto-lock-minutes'] * 60 * SECOND;
   const activeMs = opts['active-hours'] * 3600 * SECOND;
   if (activeMs + autoLockMs >= DAY)
@@ -135,9 +131,6 @@ export async function runWorkdayBench(argv: string[]): Promise<void> {
     }
     const accessesPerDay = Math.ceil(activeMs / stepMs);
     const results = {
-      bench: 'workday',
-      at: new Date().toISOString(),
-      machine: machineInfo(loadBefore, 'time-skipping test server: figures are counts, not times'),
       options: opts,
       method:
         'real accessGrant workflows (production bundle) on the time-skipping test server; counts from every run of each workflow (continue-as-new followed), divided by simulated days',
@@ -168,8 +161,8 @@ export async function runWorkdayBench(argv: string[]): Promise<void> {
       },
       lockedWhileInUse: lockedWhileInUse.length,
     };
-    const file = writeResults('workday', results);
-    console.log(JSON.stringify(results, null, 2));
+    const file = write(results, 'time-skipping test server: figures are counts, not times');
+    console.log(readFileSync(file, 'utf8'));
     log(`results: ${file}`);
   } finally {
     await h.teardown();

@@ -9,8 +9,11 @@
  * `npm run bench -- stack down`.
  */
 import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import type { LapseService, LapseStack } from '@lapse/testing/lapse-stack';
+import type { ProcessTarget } from './proc-usage';
 
 const root = join(__dirname, '..', '..');
 const cache = process.env.LAPSE_CACHE || join(homedir(), '.cache', 'lapse');
@@ -100,4 +103,85 @@ export function ensureBenchStack(): void {
     join('tools', 'scripts', 'build-workflow-bundle.ts'),
   );
   console.log(`bench stack ready in ${Math.round((Date.now() - t0) / 100) / 10} s`);
+}
+
+/** The pid of a bench stack server (tools/stack's pid file in its run dir), if it is running. */
+export function benchStackPid(server: 'temporal' | 'postgres' | 'kafka'): number | undefined {
+  try {
+    const pid = Number(readFileSync(join(benchStackEnv.LAPSE_RUN_DIR, `${server}.pid`), 'utf8'));
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A process a bench watches: a Lapse service of its stack or a bench stack server. */
+export type BenchProcess =
+  | 'policy'
+  | LapseService
+  | 'grant-worker'
+  | 'temporal-server'
+  | 'postgres';
+
+/**
+ * The targets for sampleProcesses, by the names results use: the stack's services and grant
+ * worker (when they run as processes), the Temporal server, Postgres with its backends (Lapse's
+ * and Temporal's databases).
+ */
+export function benchProcesses(
+  s: LapseStack,
+  names: BenchProcess[],
+): Record<string, ProcessTarget> {
+  const target = (name: BenchProcess): ProcessTarget => {
+    switch (name) {
+      case 'policy':
+        return { pid: s.policy.process.pid };
+      case 'grant-worker':
+        return { pid: s.grantWorkerProcess?.process.pid };
+      case 'temporal-server':
+        return { pid: benchStackPid('temporal') };
+      case 'postgres':
+        return { pid: benchStackPid('postgres'), withChildren: true };
+      default:
+        return { pid: s.services[name]?.process.pid };
+    }
+  };
+  return Object.fromEntries(names.map((name) => [name, target(name)]));
+}
+
+/** "a, b and c". */
+const listed = (names: string[]) =>
+  names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+
+/**
+ * The `setup` fields every bench-stack result starts with: the Temporal server it ran on and,
+ * given the bench's Lapse stack, which Lapse processes ran.
+ */
+export function benchStackSetup(s?: LapseStack): { temporal: string; lapse?: string } {
+  const temporal = `server mode (Temporal server on Postgres), ${benchStackEnv.LAPSE_TEMPORAL_SHARDS} history shards`;
+  if (!s) return { temporal };
+  const processes = [
+    'policy',
+    ...Object.keys(s.services),
+    ...(s.grantWorkerProcess ? ['the grant worker'] : []),
+  ];
+  const grantWorker = s.grantWorkerProcess ? '' : ', the grant worker in the bench process';
+  return {
+    temporal,
+    lapse: `${listed(processes)} as child processes (bench stack)${grantWorker}`,
+  };
+}
+
+/**
+ * Writes what each process of the stack printed (JSON log lines, LOG_LEVEL warn unless set) to
+ * `<run dir>/logs/bench-<bench>-<service>.log`, for finding where the time went; returns their
+ * path pattern.
+ */
+export function saveStackLogs(bench: string, s: LapseStack): string {
+  const dir = join(benchStackEnv.LAPSE_RUN_DIR, 'logs');
+  mkdirSync(dir, { recursive: true });
+  const services = { policy: s.policy, ...s.services, 'grant-worker': s.grantWorkerProcess };
+  for (const [name, service] of Object.entries(services))
+    if (service) writeFileSync(join(dir, `bench-${bench}-${name}.log`), service.output());
+  return join(dir, `bench-${bench}-*.log`);
 }

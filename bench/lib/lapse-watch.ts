@@ -1,9 +1,8 @@
 /**
  * Watching a running Lapse from a benchmark: when each grant's decision reaches a state (an
  * ordered sweep over `GET /v1/decisions`, cheap enough to run during the measurement), and the
- * resident memory of each process (from /proc).
+ * latencies that gives. Its processes' CPU and memory: proc-usage.ts.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { percentile, round } from './args';
 
 export interface Pair {
@@ -89,65 +88,3 @@ export const latencySummary = (samples: number[]) => ({
   p99Ms: round(percentile(samples, 99)),
   maxMs: round(samples.reduce((a, b) => Math.max(a, b), -Infinity)),
 });
-
-/** Resident set size of a process in MiB (VmRSS from /proc), NaN once it is gone. */
-export function rssMiB(pid: number): number {
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? round(Number(m[1]) / 1024, 1) : NaN;
-  } catch {
-    return NaN;
-  }
-}
-
-/** Samples the RSS of named processes every `everyMs`; `stop()` gives each one's peak and last. */
-export function sampleRss(pids: Record<string, number | undefined>, everyMs = 1000) {
-  const peak: Record<string, number> = {};
-  const last: Record<string, number> = {};
-  const sample = () => {
-    for (const [name, pid] of Object.entries(pids)) {
-      if (!pid) continue;
-      const mb = rssMiB(pid);
-      if (Number.isNaN(mb)) continue;
-      last[name] = mb;
-      peak[name] = Math.max(peak[name] ?? 0, mb);
-    }
-  };
-  sample();
-  const timer = setInterval(sample, everyMs);
-  return {
-    stop: () => {
-      clearInterval(timer);
-      sample();
-      return Object.fromEntries(
-        Object.keys(last).map((name) => [name, { peakMiB: peak[name], lastMiB: last[name] }]),
-      );
-    },
-  };
-}
-
-/** The pid in a tools/stack pid file (e.g. the Temporal server's), if it is there. */
-export function stackPid(runDir: string, name: string): number | undefined {
-  try {
-    const pid = Number(readFileSync(`${runDir}/${name}.pid`, 'utf8').trim());
-    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Writes what each service printed (JSON log lines, LOG_LEVEL warn unless set) to
- * `<run dir>/logs/bench-<bench>-<service>.log`, for finding where the time went; returns the dir.
- */
-export function saveServiceLogs(
-  runDir: string,
-  bench: string,
-  services: Record<string, { output: () => string } | null | undefined>,
-): string {
-  const dir = `${runDir}/logs`;
-  mkdirSync(dir, { recursive: true });
-  for (const [name, service] of Object.entries(services))
-    if (service) writeFileSync(`${dir}/bench-${bench}-${name}.log`, service.output());
-  return dir;
-}

@@ -1,6 +1,7 @@
 /**
- * CPU and memory of named server processes from /proc, for benchmarks: a process and, when asked,
- * its children (Postgres serves each connection from a child of the postmaster).
+ * CPU and memory of named processes from /proc, for benchmarks: the one sampler every bench uses.
+ * A target is a process and, when asked, its children (Postgres serves each connection from a
+ * child of the postmaster).
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { round } from './args';
@@ -25,15 +26,16 @@ function stat(pid: number): Stat | undefined {
 
 /**
  * Proportional set size in MiB: shared pages (Postgres' shared buffers) split among the processes
- * mapping them, so a family's sum counts them once. RSS where smaps_rollup is missing.
+ * mapping them, so a family's sum counts them once. RSS where smaps_rollup is missing; undefined
+ * once the process is gone.
  */
-function pssMiB(pid: number): number {
+function pssMiB(pid: number): number | undefined {
   try {
     const text = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
     const m = /^Pss:\s+(\d+) kB/m.exec(text) ?? /^Rss:\s+(\d+) kB/m.exec(text);
-    return m ? Number(m[1]) / 1024 : 0;
+    return m ? Number(m[1]) / 1024 : undefined;
   } catch {
-    return 0;
+    return undefined;
   }
 }
 
@@ -53,59 +55,80 @@ export interface ProcessTarget {
   withChildren?: boolean;
 }
 
+/** What `sampleProcesses(…).stop()` gives per process, the `processes` field of a result. */
+export interface ProcessUsage {
+  /** CPU time (user + system) over the sampling. */
+  cpuSeconds: number;
+  /** cpuSeconds / wall seconds sampled: cores busy on average. */
+  coresAverage: number;
+  /** PSS, summed over the family. */
+  memoryPeakMiB: number;
+  memoryLastMiB: number;
+}
+
 /**
- * Samples CPU (seconds used, as cores busy on average) and memory (PSS in MiB, summed over the
- * family) of each target every `everyMs`; `stop()` gives per target: cpuSeconds, coresAverage,
- * memoryPeakMiB, memoryLastMiB. Children that exit between samples take their ticks with them (an undercount for
- * short-lived backends; Lapse's are pooled).
+ * Samples CPU and memory (PSS in MiB, summed over the family) of each target (a pid, or a pid
+ * with its children) every `everyMs`; `stop()` gives a ProcessUsage per target that was seen
+ * (a target without a pid is left out). Children that exit between samples take their ticks with
+ * them (an undercount for short-lived backends; Lapse's are pooled). `stop()` may be called more
+ * than once: later calls give the first answer.
  */
-export function sampleProcesses(targets: Record<string, ProcessTarget>, everyMs = 2000) {
+export function sampleProcesses(
+  targets: Record<string, ProcessTarget | number | undefined>,
+  everyMs = 1000,
+) {
   const started = Date.now();
   const first: Record<string, Map<number, number>> = {};
   const last: Record<string, Map<number, number>> = {};
   const peak: Record<string, number> = {};
-  const rssNow: Record<string, number> = {};
+  const memoryNow: Record<string, number> = {};
   const sample = () => {
-    for (const [name, t] of Object.entries(targets)) {
-      if (!t.pid) continue;
+    for (const [name, target] of Object.entries(targets)) {
+      const t = typeof target === 'number' ? { pid: target } : target;
+      if (!t?.pid) continue;
       const pids = t.withChildren ? family(t.pid) : [t.pid];
       const ticks = (first[name] ??= new Map());
       const now = (last[name] ??= new Map());
-      let rss = 0;
+      let memory = 0;
+      let alive = false;
       for (const pid of pids) {
         const s = stat(pid);
-        if (!s) continue;
+        const mib = pssMiB(pid);
+        if (!s || mib === undefined) continue;
+        alive = true;
         if (!ticks.has(pid)) ticks.set(pid, s.cpuTicks);
         now.set(pid, s.cpuTicks);
-        rss += pssMiB(pid);
+        memory += mib;
       }
-      rssNow[name] = round(rss, 1);
-      peak[name] = Math.max(peak[name] ?? 0, rssNow[name]);
+      if (!alive) continue; // gone: its last sample stands
+      memoryNow[name] = round(memory, 1);
+      peak[name] = Math.max(peak[name] ?? 0, memoryNow[name]);
     }
   };
   sample();
   const timer = setInterval(sample, everyMs);
+  let result: Record<string, ProcessUsage> | undefined;
   return {
-    stop: () => {
+    stop: (): Record<string, ProcessUsage> => {
+      if (result) return result;
       clearInterval(timer);
       sample();
       const seconds = (Date.now() - started) / 1000;
-      return Object.fromEntries(
-        Object.keys(last).map((name) => {
+      result = Object.fromEntries(
+        Object.keys(memoryNow).map((name) => {
           let ticks = 0;
           for (const [pid, t] of last[name]) ticks += t - (first[name].get(pid) ?? t);
           const cpuSeconds = ticks / TICKS_PER_SECOND;
-          return [
-            name,
-            {
-              cpuSeconds: round(cpuSeconds, 1),
-              coresAverage: round(cpuSeconds / Math.max(seconds, 1e-3), 2),
-              memoryPeakMiB: peak[name],
-              memoryLastMiB: rssNow[name],
-            },
-          ];
+          const usage: ProcessUsage = {
+            cpuSeconds: round(cpuSeconds, 1),
+            coresAverage: round(cpuSeconds / Math.max(seconds, 1e-3), 2),
+            memoryPeakMiB: peak[name],
+            memoryLastMiB: memoryNow[name],
+          };
+          return [name, usage];
         }),
       );
+      return result;
     },
   };
 }

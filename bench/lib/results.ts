@@ -19,6 +19,7 @@ export function machineInfo(loadavgBefore: number[], note?: string) {
   return {
     cpus: cpus().length,
     model: cpus()[0]?.model,
+    node: process.version,
     loadavgBefore,
     loadavgAfter: loadavg(),
     ...(note ? { note } : {}),
