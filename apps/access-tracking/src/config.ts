@@ -60,8 +60,15 @@ export const configSchema = commonEnvSchema
           .map((c) => c.trim())
           .filter(Boolean),
       ),
-    /** Forward-auth: the header carrying the user's email from a trusted proxy (e.g. X-Auth-Request-Email). */
-    LAPSE_AUTHZ_TRUSTED_HEADER: z.string().min(1).optional(),
+    /**
+     * Forward-auth: the header carrying the user's email from a trusted proxy (e.g.
+     * X-Auth-Request-Email). Every answer names it in `Vary`, so a proxy's cache keeps one answer
+     * per user.
+     */
+    LAPSE_AUTHZ_TRUSTED_HEADER: z
+      .string()
+      .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'expected an HTTP header name')
+      .optional(),
     /** Forward-auth: the console's `lapse_session` cookie key; without it cookies identify nobody. */
     LAPSE_SESSION_SECRET: envSecret.optional(),
     /**

@@ -70,6 +70,16 @@ function json(
   };
 }
 
+/**
+ * The `Vary` of every forward-auth answer: the request headers its user comes from (the session
+ * cookie, a bearer token, the trusted identity header when one is configured). A proxy that
+ * caches answers (deploy/proxies/nginx's opt-in auth cache) keeps one per value of each, so two
+ * users never share an answer, whatever header the operator configured.
+ */
+export function authzVary(trustedHeader: string | undefined): string {
+  return ['Cookie', 'Authorization', ...(trustedHeader ? [trustedHeader] : [])].join(', ');
+}
+
 /** Header values are ASCII without CR/LF: the reasons are Lapse's own text, kept that way. */
 const headerSafe = (s: string) => s.replace(/[^\x20-\x7e]/g, ' ');
 

@@ -11,7 +11,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { httpRequestDuration } from '@lapse/platform';
 import type { AccessTrackingConfig } from '../config';
 import { ACCESS_TRACKING_CONFIG } from '../config.token';
-import type { AuthzConvention, AuthzResponse } from './authz-answer';
+import { authzVary, type AuthzConvention, type AuthzResponse } from './authz-answer';
 import { ForwardAuth } from './forward-auth';
 
 export const AUTHZ_PREFIX = '/v1/authz/';
@@ -55,11 +55,16 @@ export class AuthzServer implements OnApplicationBootstrap, BeforeApplicationShu
   /** The LAPSE_AUTHZ_SOCKET listener, when configured. */
   private socketServer?: Server;
 
+  /** What every answer depends on (authzVary). */
+  private readonly vary: string;
+
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly forwardAuth: ForwardAuth,
     @Inject(ACCESS_TRACKING_CONFIG) private readonly config: AccessTrackingConfig,
-  ) {}
+  ) {
+    this.vary = authzVary(config.LAPSE_AUTHZ_TRUSTED_HEADER);
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     this.answerBeforeNest();
@@ -170,6 +175,7 @@ export class AuthzServer implements OnApplicationBootstrap, BeforeApplicationShu
     try {
       const body = a.body ?? '';
       a.headers['cache-control'] = 'no-store';
+      a.headers.vary = this.vary;
       a.headers['content-length'] = String(Buffer.byteLength(body));
       res.writeHead(a.status, a.headers);
       res.end(req.method === 'HEAD' || body === '' ? undefined : body);

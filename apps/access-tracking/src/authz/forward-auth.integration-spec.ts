@@ -35,6 +35,12 @@ const TRUSTED_PEER = '127.0.0.2';
 /** And from this one in the "untrusted" server block: it must show a proxy token. */
 const UNTRUSTED_PEER = '127.0.0.3';
 const AUTO_LOCK_SECONDS = 10;
+/**
+ * The trusted identity header: not one of the usual ones (X-Auth-Request-Email, Remote-Email), so
+ * the auth cache is shown to keep users apart whatever header an operator configures.
+ */
+const TRUSTED_HEADER = 'X-Corp-User';
+const as = (email: string) => ({ [TRUSTED_HEADER.toLowerCase()]: email });
 const BROWSER = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' };
 const API = { accept: 'application/json' };
 
@@ -139,7 +145,7 @@ describe('forward-auth through nginx and Caddy', () => {
       serviceEnv: {
         'access-tracking': {
           LAPSE_AUTHZ_TRUSTED_PROXIES: `${TRUSTED_PEER}/32`,
-          LAPSE_AUTHZ_TRUSTED_HEADER: 'X-Auth-Request-Email',
+          LAPSE_AUTHZ_TRUSTED_HEADER: TRUSTED_HEADER,
           LAPSE_SESSION_SECRET: SESSION_SECRET,
           LAPSE_CONSOLE_URL: CONSOLE,
           LAPSE_USAGE_GROUP_ID: usageGroup,
@@ -214,7 +220,7 @@ http://:${port} {
 
   const viaNginx = (key: keyof typeof host, headers: Record<string, string>, path = '/app') =>
     httpGet(`${nginx.url}${path}`, { host: host[key], ...headers });
-  const asAlice = { 'x-auth-request-email': '' };
+  let asAlice: Record<string, string> = {};
   const blockPage = (key: keyof typeof host, path = '/app') =>
     `${CONSOLE}/request/${ids[key]}?return_to=${encodeURIComponent(`http://${host[key]}${path}`)}`;
 
@@ -233,7 +239,7 @@ http://:${port} {
     );
 
   beforeAll(() => {
-    asAlice['x-auth-request-email'] = alice.email.toUpperCase();
+    asAlice = as(alice.email.toUpperCase());
   });
 
   it('ACTIVE: nginx passes the request with the identity headers', async () => {
@@ -252,7 +258,7 @@ http://:${port} {
   it('no grant: 403, for a user with no assignment and for a resource nobody is assigned', async () => {
     await settled(
       'bob known to forward-auth',
-      () => viaNginx('active', { ...API, 'x-auth-request-email': bob.email }),
+      () => viaNginx('active', { ...API, ...as(bob.email) }),
       (r) => r.status === 403,
     );
     const r = await viaNginx('none', { ...API, ...asAlice });
@@ -317,7 +323,7 @@ http://:${port} {
     const suffix = s.suffix.toLowerCase();
     const carol = await s.admin.user('Carol', `carol-${suffix}@it.lapse`);
     await s.admin.call('POST', `/v1/groups/${group.id}/members`, { userId: carol.id });
-    const asCarol = { ...API, 'x-auth-request-email': carol.email };
+    const asCarol = { ...API, ...as(carol.email) };
     await settled(
       'carol through nginx',
       () => viaNginx('active', asCarol),
@@ -392,7 +398,7 @@ http://:${port} {
       await s.admin.call('POST', `/v1/groups/${group.id}/members`, { userId: dave.id });
       await settled(
         'dave through nginx',
-        () => viaNginx('active', { ...API, 'x-auth-request-email': dave.email }),
+        () => viaNginx('active', { ...API, ...as(dave.email) }),
         (r) => r.status === 200,
       );
     } finally {
@@ -405,7 +411,7 @@ http://:${port} {
     const r = await httpGet(`${at}/v1/authz/forward-auth`, {
       'x-forwarded-host': host.active,
       'x-forwarded-uri': '/',
-      'x-auth-request-email': alice.email,
+      ...as(alice.email),
     });
     expect(r.status).toBe(403);
     expect(JSON.parse(r.body).message).toMatch(/not a trusted proxy/);
@@ -526,8 +532,11 @@ http://:${port} {
     expect(other).toBe(404);
   });
 
-  it('with the opt-in auth cache: an allowed answer is remembered for its user only, and a grant that locks is refused', async () => {
+  it('with the opt-in auth cache: each user behind the trusted header gets only their own answer, and a grant that locks is refused', async () => {
     const suffix = s.suffix.toLowerCase();
+    // A second user with a grant on the same resource (alice's group).
+    const erin = await s.admin.user('Erin', `erin-${suffix}@it.lapse`);
+    await s.admin.call('POST', `/v1/groups/${group.id}/members`, { userId: erin.id });
     const resource = await s.admin.call<{ id: string }>('POST', '/v1/resources', {
       name: `cached-${suffix}`,
       address: host.cached,
@@ -539,25 +548,59 @@ http://:${port} {
     ids.cached = resource.id;
     await s.admin.assign(resource.id, group.id);
     const viaCache = (headers: Record<string, string>) =>
-      httpGet(`${nginxCached.url}/app`, { host: host.cached, ...headers });
-    await settled(
-      'the grant through the caching nginx',
-      () => viaCache({ ...API, ...asAlice }),
-      (r) => r.status === 200,
-    );
+      httpGet(`${nginxCached.url}/app`, { host: host.cached, ...API, ...headers });
+    const userIdOf = (r: RawResponse) => (JSON.parse(r.body) as Echo).headers['x-lapse-user-id'];
+    const cacheOf = (r: RawResponse) => r.headers['x-lapse-authz-cache'];
+    const asErin = as(erin.email);
+    const asBob = as(bob.email);
+    for (const [name, who] of [
+      ['alice', asAlice],
+      ['erin', asErin],
+    ] as const)
+      await settled(
+        `${name}'s grant through the caching nginx`,
+        () => viaCache(who),
+        (r) => r.status === 200,
+      );
     // Asked again within the cache's second, nginx answers from its cache; the application still
     // gets the user's identity.
     const hit = await settled(
       'an answer from the auth cache',
-      () => viaCache({ ...API, ...asAlice }),
-      (r) => r.headers['x-lapse-authz-cache'] === 'HIT',
+      () => viaCache(asAlice),
+      (r) => cacheOf(r) === 'HIT',
     );
     expect(hit.status).toBe(200);
-    expect((JSON.parse(hit.body) as Echo).headers['x-lapse-user-id']).toBe(alice.id);
-    // Bob, at the same address while alice's answer is remembered: his own answer (no grant).
-    const asBob = { 'x-auth-request-email': bob.email };
-    const refused = await viaCache({ ...API, ...asBob });
-    expect(refused.status).toBe(403);
+    expect(userIdOf(hit)).toBe(alice.id);
+    // Erin and bob at the same address, between two of alice's requests answered from the cache
+    // (her remembered answer was there all along): each gets their own answer, not alice's.
+    const between = await waitFor(
+      async () => {
+        const before = await viaCache(asAlice);
+        const erins = await viaCache(asErin);
+        const bobs = await viaCache(asBob);
+        const after = await viaCache(asAlice);
+        return cacheOf(before) === 'HIT' && cacheOf(after) === 'HIT'
+          ? { erins, bobs, after }
+          : undefined;
+      },
+      {
+        timeoutMs: 60_000,
+        intervalMs: 250,
+        what: "erin and bob asking while alice's answer is remembered",
+      },
+    );
+    expect(between.erins.status).toBe(200);
+    expect(userIdOf(between.erins)).toBe(erin.id);
+    expect(between.bobs.status).toBe(403);
+    expect(JSON.parse(between.bobs.body)).toMatchObject({ state: 'NO_GRANT' });
+    expect(userIdOf(between.after)).toBe(alice.id);
+    // Erin's answer is remembered too, as hers.
+    const erinsHit = await settled(
+      "erin's answer from the auth cache",
+      () => viaCache(asErin),
+      (r) => cacheOf(r) === 'HIT',
+    );
+    expect(userIdOf(erinsHit)).toBe(erin.id);
     // Left alone, the grant locks; the cached "allowed" is older than its auto-lock period by
     // then (at most one cache period), so the next request is asked about and refused.
     const at = s.services['access-tracking']?.url as string;
@@ -576,7 +619,7 @@ http://:${port} {
     expect(locked.status).toBe(302);
     expect(locked.headers.location).toBe(blockPage('cached'));
     // An API client is refused with the grant's state.
-    const api = await viaCache({ ...API, ...asAlice });
+    const api = await viaCache(asAlice);
     expect(api.status).toBe(403);
     expect(JSON.parse(api.body)).toMatchObject({ state: 'LOCKED' });
   }, 180_000);

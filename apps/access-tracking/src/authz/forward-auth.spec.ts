@@ -1,5 +1,5 @@
 import { loadServiceConfig } from '../config';
-import { answer, consolePages, isBrowser, type AuthzOutcome } from './authz-answer';
+import { answer, authzVary, consolePages, isBrowser, type AuthzOutcome } from './authz-answer';
 import { routeOf } from './authz-server';
 import { andThen, isTrustedPeer, trustedNetworks } from './forward-auth';
 import { originalRequest } from './target';
@@ -174,6 +174,13 @@ describe('answer', () => {
   });
 });
 
+describe('authzVary', () => {
+  it('names every header a user is identified by: a cache keeps one answer per user', () => {
+    expect(authzVary('X-Corp-User')).toBe('Cookie, Authorization, X-Corp-User');
+    expect(authzVary(undefined)).toBe('Cookie, Authorization');
+  });
+});
+
 describe('andThen (a value now, or later)', () => {
   it('applies f at once to a value: no promise', () => {
     const out = andThen(2, (n) => n * 3);
@@ -265,6 +272,16 @@ describe('forward-auth configuration', () => {
     expect(() => loadServiceConfig({ ...base, LAPSE_AUTHZ_TRUSTED_PROXIES: v })).toThrow(
       /LAPSE_AUTHZ_TRUSTED_PROXIES/,
     );
+  });
+  it('takes the trusted identity header as an HTTP header name only', () => {
+    expect(
+      loadServiceConfig({ ...base, LAPSE_AUTHZ_TRUSTED_HEADER: 'X-Corp-User' })
+        .LAPSE_AUTHZ_TRUSTED_HEADER,
+    ).toBe('X-Corp-User');
+    for (const bad of ['', 'X Corp User', 'X-User:', 'X-User\r\nX-Other'])
+      expect(() => loadServiceConfig({ ...base, LAPSE_AUTHZ_TRUSTED_HEADER: bad })).toThrow(
+        /LAPSE_AUTHZ_TRUSTED_HEADER/,
+      );
   });
   it('answers on a Unix socket only when one is named; its mode is octal, 660 by default', () => {
     expect(loadServiceConfig(base).LAPSE_AUTHZ_SOCKET).toBeUndefined();
