@@ -5,7 +5,10 @@ export const configSchema = commonEnvSchema.extend({
   PORT: envPort.default(3005),
   /** Prebuilt workflow bundle (production); unset: bundle from source at start-up (dev). */
   LAPSE_GRANT_WORKFLOW_BUNDLE: z.string().optional(),
-  /** Concurrent activity tasks this worker runs (publishing grant states: waiting on Kafka). */
+  /**
+   * Grant states this worker publishes at once (local activities, and activity tasks of grants
+   * started before publishing became local): each waits on Kafka, not on the CPU.
+   */
   LAPSE_GRANT_WORKER_CONCURRENCY: z.coerce.number().int().positive().default(100),
   /**
    * Workflow tasks this worker holds at once. They run one at a time on its workflow thread, so

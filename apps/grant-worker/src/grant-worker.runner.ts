@@ -63,6 +63,8 @@ export class GrantWorkerRunner implements OnApplicationBootstrap, OnApplicationS
         maxConcurrentWorkflowTaskExecutions: c.LAPSE_GRANT_WORKER_WORKFLOW_TASKS,
         maxConcurrentActivityTaskExecutions: c.LAPSE_GRANT_WORKER_CONCURRENCY,
         stickyQueueScheduleToStartTimeout: `${c.LAPSE_GRANT_WORKER_STICKY_TIMEOUT_SECONDS}s`,
+        // Publishing runs as a local activity: as many at once, so one produce carries many.
+        maxConcurrentLocalActivityExecutions: c.LAPSE_GRANT_WORKER_CONCURRENCY,
       },
     });
     this.health.register('temporal-worker', async () => {

@@ -10,6 +10,7 @@ import type {
 import {
   accessPeriodRank,
   effectivePolicy,
+  initialGrantState,
   resolvePolicy,
   samePolicy,
   type AssignmentPolicyInput,
@@ -363,5 +364,20 @@ describe('effectivePolicy (properties)', () => {
         });
       }),
     );
+  });
+});
+
+describe('initialGrantState (rule 4)', () => {
+  const policy = (accessRequests: AccessRequestsPolicy | null): EffectivePolicy => ({
+    autoLock: al(7),
+    accessRequests,
+    expiresAt: null,
+    sourceGroupIds: ['g'],
+  });
+
+  it('a JIT grant starts LOCKED, any other ACTIVE', () => {
+    expect(initialGrantState(policy(jit(3600)))).toBe('LOCKED');
+    expect(initialGrantState(policy(jit('CUSTOM', 'AUTOMATIC')))).toBe('LOCKED');
+    expect(initialGrantState(policy(null))).toBe('ACTIVE');
   });
 });

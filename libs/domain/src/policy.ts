@@ -206,3 +206,8 @@ function copyAutoLock(p: AutoLockPolicy | null): AutoLockPolicy | null {
 function copyAccessRequests(p: AccessRequestsPolicy | null): AccessRequestsPolicy | null {
   return p === null ? null : { accessPeriodSeconds: p.accessPeriodSeconds, approval: p.approval };
 }
+
+/** Rule 4: a grant starts LOCKED when its policy has access requests on (JIT), else ACTIVE. */
+export function initialGrantState(policy: EffectivePolicy): 'ACTIVE' | 'LOCKED' {
+  return policy.accessRequests !== null ? 'LOCKED' : 'ACTIVE';
+}

@@ -5,11 +5,11 @@ import {
   GRANT_TASK_QUEUE,
   GRANT_WORKFLOW_TYPE,
   LIMITS,
-  SEARCH_ATTRIBUTES,
   accessedSignal,
   adminUnlockUpdate,
   cancelRequestUpdate,
   endAccessUpdate,
+  grantSearchAttributes,
   grantWorkflowId,
   policyChangedSignal,
   reviewUpdate,
@@ -31,6 +31,7 @@ import {
   type ReviewUpdate,
   type SubmitRequestUpdate,
 } from '@lapse/contracts';
+import { initialGrantState } from '@lapse/domain';
 import { LapseError } from '@lapse/platform';
 // Type-only (erased at compile time): the workflow's signature for type-safe starts.
 import type { AccessGrantWorkflow } from '@lapse/grant-workflow';
@@ -233,10 +234,8 @@ export class GrantClient {
       workflowId: grantWorkflowId(ref),
       taskQueue: taskQueue(GRANT_TASK_QUEUE, this.prefix),
       args: [input] as [AccessGrantInput],
-      typedSearchAttributes: [
-        { key: SEARCH_ATTRIBUTES.userId, value: ref.userId },
-        { key: SEARCH_ATTRIBUTES.resourceId, value: ref.resourceId },
-      ],
+      // With the initial state: the workflow's first task then upserts nothing.
+      typedSearchAttributes: grantSearchAttributes({ ...ref, state: initialGrantState(s.policy) }),
     };
   }
 

@@ -6,10 +6,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
+import type { temporal } from '@temporalio/proto';
 import { ApplicationFailure } from '@temporalio/common';
 import {
   GRANT_ERRORS,
   SEARCH_ATTRIBUTES,
+  grantWorkflowId,
   accessedSignal,
   adminUnlockUpdate,
   policyChangedSignal,
@@ -25,6 +27,7 @@ import {
   DAY,
   GrantHarness,
   SECOND,
+  countEvents,
   historyToFixture,
   policyOf,
   type GrantHandle,
@@ -98,7 +101,28 @@ async function lockedAutoLockGrant(approval: AutoLockPolicy['approval'], seconds
   return { g, v: await h.waitForState(g, 'LOCKED') };
 }
 
+/**
+ * The history once nothing is in flight: every workflow task and activity scheduled has
+ * completed (read from the history: the test server does not report pending tasks).
+ */
+async function settledHistory(g: GrantHandle): Promise<temporal.api.history.v1.IHistoryEvent[]> {
+  return waitFor(
+    async () => {
+      const events = (await g.fetchHistory()).events ?? [];
+      const n = countEvents(events);
+      const open =
+        (n.WorkflowTaskScheduled ?? 0) - (n.WorkflowTaskCompleted ?? 0) ||
+        (n.ActivityTaskScheduled ?? 0) - (n.ActivityTaskCompleted ?? 0);
+      return open === 0 ? events : undefined;
+    },
+    { what: 'a settled workflow', intervalMs: 25 },
+  );
+}
+
+/** The grant state search attribute once the workflow task that published the state completed
+ * (the local publish runs inside it, before its commands are recorded). */
 async function grantStateAttribute(g: GrantHandle): Promise<unknown> {
+  await settledHistory(g);
   return (await g.describe()).typedSearchAttributes.get(SEARCH_ATTRIBUTES.grantState);
 }
 
@@ -422,6 +446,116 @@ describe('admin unlock, policy changes, the end of a grant (rules 3, 7)', () => 
   });
 });
 
+describe('Temporal work per path (history events; one workflow task each where it can)', () => {
+  // No `state` queries while a path runs: the test server delivers a query that arrives during
+  // a workflow task in a workflow task of its own, which would be counted. Waits read what the
+  // harness's activities received instead.
+  const published = (g: GrantHandle, state: GrantView['state']) =>
+    waitFor(
+      () => h.published.find((p) => grantWorkflowId(p) === g.workflowId && p.state === state),
+      { what: `${state} published`, intervalMs: 10 },
+    );
+  const recorded = (v: GrantView, n: number) =>
+    waitFor(() => h.recordsFor(v).length === n || undefined, {
+      what: `${n} records`,
+      intervalMs: 10,
+    });
+  const localPublishes = (events: { markerRecordedEventAttributes?: unknown }[]) =>
+    events.filter(
+      (e) =>
+        (e.markerRecordedEventAttributes as { markerName?: string } | null | undefined)
+          ?.markerName === 'core_local_activity',
+    ).length;
+
+  it('a new grant: one workflow task; published by a local activity; the starter’s search attributes kept', async () => {
+    const g = await h.startGrant({ policy: policyOf({ autoLock: autoLock(86_400) }) });
+    await published(g, 'ACTIVE');
+    const events = await settledHistory(g);
+    expect(countEvents(events)).toEqual({
+      WorkflowExecutionStarted: 1,
+      WorkflowTaskScheduled: 1,
+      WorkflowTaskStarted: 1,
+      WorkflowTaskCompleted: 1,
+      // The code version's patch marker (with the SDK's TemporalChangeVersion upsert) and the
+      // local publish.
+      MarkerRecorded: 2,
+      UpsertWorkflowSearchAttributes: 1,
+      TimerStarted: 1,
+    });
+    expect(localPublishes(events)).toBe(1);
+    expect(await grantStateAttribute(g)).toBe('ACTIVE');
+  });
+
+  it('a starter that sets no state attribute: the workflow upserts it', async () => {
+    const g = await h.startGrant({
+      policy: policyOf({ accessRequests: jit(3600) }),
+      withoutStateAttribute: true,
+    });
+    await published(g, 'LOCKED');
+    const events = await settledHistory(g);
+    // TemporalChangeVersion and the grant state.
+    expect(countEvents(events)).toMatchObject({
+      WorkflowTaskCompleted: 1,
+      UpsertWorkflowSearchAttributes: 2,
+    });
+    expect(await grantStateAttribute(g)).toBe('LOCKED');
+  });
+
+  it('a lock: timer, the access check, then lock and publish in one workflow task', async () => {
+    const g = await h.startGrant({ policy: policyOf({ autoLock: autoLock(86_400) }) });
+    const v = await published(g, 'ACTIVE');
+    const before = (await settledHistory(g)).length;
+    await h.sleepUntil(ms(v.autoLockAt) + SECOND);
+    await published(g, 'LOCKED');
+    const events = (await settledHistory(g)).slice(before);
+    expect(countEvents(events)).toEqual({
+      TimerFired: 1,
+      WorkflowTaskScheduled: 2,
+      WorkflowTaskStarted: 2,
+      WorkflowTaskCompleted: 2,
+      // latestAccess, owned by access-tracking (rule 1)
+      ActivityTaskScheduled: 1,
+      ActivityTaskStarted: 1,
+      ActivityTaskCompleted: 1,
+      UpsertWorkflowSearchAttributes: 1,
+      MarkerRecorded: 1,
+    });
+    expect(localPublishes(events)).toBe(1);
+  });
+
+  it('a request and its approval: each one update, one workflow task, a record to requests', async () => {
+    const { g, v } = await lockedAutoLockGrant('MANUAL');
+    const before = (await settledHistory(g)).length;
+    const request = await submit(g, v);
+    await recorded(v, 1);
+    const submitted = await settledHistory(g);
+    await decide(g, request.id, 'reviewer-1', 'APPROVE');
+    await recorded(v, 2);
+    await published(g, 'ACTIVE');
+    const all = await settledHistory(g);
+    const perStep = {
+      WorkflowExecutionUpdateAccepted: 1,
+      WorkflowExecutionUpdateCompleted: 1,
+      WorkflowTaskScheduled: 2,
+      WorkflowTaskStarted: 2,
+      WorkflowTaskCompleted: 2,
+      // recordRequest, owned by requests
+      ActivityTaskScheduled: 1,
+      ActivityTaskStarted: 1,
+      ActivityTaskCompleted: 1,
+      UpsertWorkflowSearchAttributes: 1,
+      MarkerRecorded: 1,
+    };
+    // PENDING starts the request's expiry timer; ACTIVE replaces it with the auto-lock timer.
+    expect(countEvents(submitted.slice(before))).toEqual({ ...perStep, TimerStarted: 1 });
+    expect(countEvents(all.slice(submitted.length))).toEqual({
+      ...perStep,
+      TimerCanceled: 1,
+      TimerStarted: 1,
+    });
+  });
+});
+
 describe('a tour of the rules (the replay fixture)', () => {
   it('auto-lock, request, review, admin unlock, JIT window, revoke', async () => {
     const g = await h.startGrant({ policy: policyOf({ autoLock: autoLock(86_400, 'MANUAL') }) });
@@ -450,7 +584,7 @@ describe('a tour of the rules (the replay fixture)', () => {
       const dir = join(__dirname, '__fixtures__');
       mkdirSync(dir, { recursive: true });
       writeFileSync(
-        join(dir, 'access-grant-tour-v3.history.json'),
+        join(dir, 'access-grant-tour-v4.history.json'),
         historyToFixture(await g.fetchHistory()),
       );
     }
@@ -477,6 +611,18 @@ describe('given again while ending (rule 11; the regrant replay fixture)', () =>
     );
     expect(fresh.version).toBeGreaterThan(first.version + 1);
     expect(fresh.openRequest).toBeNull();
+    // The next run's search attributes say what it is (the ended run's said REVOKED).
+    const attributes = await waitFor(
+      async () => {
+        const a = (await g.describe()).typedSearchAttributes;
+        const values = [SEARCH_ATTRIBUTES.userId, SEARCH_ATTRIBUTES.resourceId].map((k) =>
+          a.get(k),
+        );
+        return a.get(SEARCH_ATTRIBUTES.grantState) === 'ACTIVE' ? values : undefined;
+      },
+      { what: 'the next run’s search attributes' },
+    );
+    expect(attributes).toEqual([fresh.userId, fresh.resourceId]);
     const ended = h.env.client.workflow.getHandle(g.workflowId, g.firstExecutionRunId);
     const history = await ended.fetchHistory();
     const last = history.events?.[history.events.length - 1];
@@ -484,7 +630,7 @@ describe('given again while ending (rule 11; the regrant replay fixture)', () =>
 
     if (process.env.LAPSE_RECORD_HISTORY) {
       writeFileSync(
-        join(__dirname, '__fixtures__', 'access-grant-regrant.history.json'),
+        join(__dirname, '__fixtures__', 'access-grant-regrant-v2.history.json'),
         historyToFixture(history),
       );
     }

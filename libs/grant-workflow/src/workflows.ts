@@ -12,6 +12,7 @@ import {
   log,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -23,6 +24,7 @@ import {
   adminUnlockUpdate,
   cancelRequestUpdate,
   endAccessUpdate,
+  grantSearchAttributes,
   policyChangedSignal,
   republishStateSignal,
   revokeSignal,
@@ -84,6 +86,18 @@ function activitiesFor(prefix: string | undefined) {
     startToCloseTimeout: '30s',
     retry: retryForever,
   });
+  /**
+   * The same activity run by the grant worker itself, inside the workflow task (no activity task
+   * round trip through the server). Retries in the worker while the backoff stays under 10 s;
+   * longer backoffs (a Kafka outage) wait on a durable timer, so the workflow task completes
+   * instead of being kept open.
+   */
+  const { publishGrantState: publishGrantStateLocally } =
+    proxyLocalActivities<GrantStateActivities>({
+      startToCloseTimeout: '30s',
+      localRetryThreshold: '10s',
+      retry: retryForever,
+    });
   const { recordRequest } = proxyActivities<RequestActivities>({
     taskQueue: taskQueue(ACTIVITY_TASK_QUEUES.requests, prefix),
     startToCloseTimeout: '30s',
@@ -101,7 +115,13 @@ function activitiesFor(prefix: string | undefined) {
     startToCloseTimeout: '30s',
     retry: retryForever,
   });
-  return { publishGrantState, recordRequest, latestAccess, recordAdminUnlock };
+  return {
+    publishGrantState,
+    publishGrantStateLocally,
+    recordRequest,
+    latestAccess,
+    recordAdminUnlock,
+  };
 }
 
 /**
@@ -126,18 +146,36 @@ const FRESH_VERSION_PATCH = 'fresh-grant-version-epoch';
  * complete as they did.
  */
 const REGRANT_PATCH = 'regrant-after-end-starts-next-run';
+/**
+ * Less Temporal work per grant: the state is published by a local activity (in the workflow
+ * task, not an activity task of its own), and the search attributes the starter already set
+ * (user, resource, initial state) are not upserted again, only what differs. Histories from
+ * before schedule `publishGrantState` on the `grants` queue and upsert all three at the start.
+ *
+ * A run that takes this patch has taken every earlier one: it records only this marker (each
+ * costs two history events, the marker and the SDK's upsert of the TemporalChangeVersion search
+ * attribute, a visibility write), and the earlier ones are asked only of runs without it.
+ */
+const LOCAL_PUBLISH_PATCH = 'state-published-by-local-activity';
 
 function refuse(error: GrantError): never {
   throw ApplicationFailure.create({ type: error.type, message: error.message, nonRetryable: true });
 }
 
 export async function accessGrant(input: AccessGrantInput): Promise<GrantView> {
-  const { publishGrantState, recordRequest, latestAccess, recordAdminUnlock } = activitiesFor(
-    input.taskQueuePrefix,
-  );
+  const {
+    publishGrantState,
+    publishGrantStateLocally,
+    recordRequest,
+    latestAccess,
+    recordAdminUnlock,
+  } = activitiesFor(input.taskQueuePrefix);
+  const local = patched(LOCAL_PUBLISH_PATCH);
+  /** Whether this run has `patch`: implied by LOCAL_PUBLISH_PATCH (no marker of its own). */
+  const took = (patch: string): boolean => local || patched(patch);
   let model: GrantModel = initialModel(
     input,
-    !input.carried && patched(FRESH_VERSION_PATCH) ? freshVersion(input.createdAt) : 1,
+    !input.carried && took(FRESH_VERSION_PATCH) ? freshVersion(input.createdAt) : 1,
   );
   /** Rule 11: the policy a grant that has ended was given again with (latest wins). */
   let regrant: EffectivePolicy | null = null;
@@ -151,11 +189,13 @@ export async function accessGrant(input: AccessGrantInput): Promise<GrantView> {
   let wake = false;
   let upsertedState = model.state;
 
-  upsertSearchAttributes([
-    { key: SEARCH_ATTRIBUTES.userId, value: model.userId },
-    { key: SEARCH_ATTRIBUTES.resourceId, value: model.resourceId },
-    { key: SEARCH_ATTRIBUTES.grantState, value: model.state },
-  ]);
+  const attributes = grantSearchAttributes(model);
+  if (local) {
+    // The starter set them (a continued run inherits its run's): upsert only what differs.
+    const known = workflowInfo().typedSearchAttributes;
+    const differing = attributes.filter(({ key, value }) => known.get(key) !== value);
+    if (differing.length > 0) upsertSearchAttributes(differing);
+  } else upsertSearchAttributes(attributes);
 
   const commit = (t: Transition): void => {
     model = t.model;
@@ -209,7 +249,7 @@ export async function accessGrant(input: AccessGrantInput): Promise<GrantView> {
     async (u) => {
       const before = model;
       const view = settle(adminUnlock(model, u, Date.now()));
-      if (patched(UNLOCK_AUDIT_PATCH)) {
+      if (took(UNLOCK_AUDIT_PATCH)) {
         // Answer once policy has the unlock in its audit log: the caller may die right after.
         const record = adminUnlockRecord(before, model);
         unlocks.push(record);
@@ -271,7 +311,7 @@ export async function accessGrant(input: AccessGrantInput): Promise<GrantView> {
   };
   const publishState = async () => {
     const view = toView(model);
-    await publishGrantState(view).catch((err: unknown) =>
+    await (local ? publishGrantStateLocally : publishGrantState)(view).catch((err: unknown) =>
       log.error('publishGrantState refused; version skipped', {
         error: String(err),
         version: view.version,
@@ -289,7 +329,7 @@ export async function accessGrant(input: AccessGrantInput): Promise<GrantView> {
         inFlight--;
       }
     })();
-  const effects: Promise<unknown> = patched(EFFECT_LANES_PATCH)
+  const effects: Promise<unknown> = took(EFFECT_LANES_PATCH)
     ? Promise.all([
         lane(() => outbox.length > 0, deliverRecord),
         lane(() => unlocks.length > 0, deliverUnlock),
@@ -332,7 +372,7 @@ export async function accessGrant(input: AccessGrantInput): Promise<GrantView> {
   await condition(() => !hasWork() && inFlight === 0);
   pausing = true;
   await effects;
-  if (regrant !== null && patched(REGRANT_PATCH)) {
+  if (regrant !== null && took(REGRANT_PATCH)) {
     // Given again while ending: the next run is a fresh grant (new clock, version above ours).
     return await continueAsNew<typeof accessGrant>({
       userId: input.userId,

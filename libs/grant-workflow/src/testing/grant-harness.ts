@@ -22,6 +22,7 @@ import {
   GRANT_WORKFLOW_TYPE,
   LIMITS,
   SEARCH_ATTRIBUTES,
+  grantSearchAttributes,
   grantKey,
   grantWorkflowId,
   revokeSignal,
@@ -36,6 +37,7 @@ import {
   type PolicyActivities,
   type RequestActivities,
 } from '@lapse/contracts';
+import { initialGrantState } from '@lapse/domain';
 import type { AccessGrantWorkflow } from '../index';
 import type { RequestRecord } from '../grant-machine';
 import { startTimeSkippingTestEnv, waitFor, type TimeSkippingTestEnv } from '@lapse/testing';
@@ -73,6 +75,8 @@ export interface StartGrantOptions {
   /** Default: the test server's current time. */
   createdAt?: string;
   requestTtlSeconds?: number;
+  /** Start it as a starter that sets no grant state search attribute (an older client). */
+  withoutStateAttribute?: boolean;
 }
 
 export class GrantHarness {
@@ -226,10 +230,11 @@ export class GrantHarness {
           taskQueuePrefix: this.prefix,
         },
       ],
-      typedSearchAttributes: [
-        { key: SEARCH_ATTRIBUTES.userId, value: userId },
-        { key: SEARCH_ATTRIBUTES.resourceId, value: resourceId },
-      ],
+      typedSearchAttributes: grantSearchAttributes({
+        userId,
+        resourceId,
+        state: initialGrantState(o.policy),
+      }).filter(({ key }) => !o.withoutStateAttribute || key !== SEARCH_ATTRIBUTES.grantState),
     });
     this.handles.push(handle);
     return handle;
@@ -305,6 +310,21 @@ export function policyOf(parts: Partial<EffectivePolicy>): EffectivePolicy {
 }
 
 const HistoryType = temporal.api.history.v1.History;
+
+/** The event types of `events`, named as in the Temporal UI (WorkflowTaskCompleted…), counted. */
+export function countEvents(
+  events: temporal.api.history.v1.IHistoryEvent[],
+): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const e of events) {
+    const name = temporal.api.enums.v1.EventType[e.eventType ?? 0]
+      .replace(/^EVENT_TYPE_/, '')
+      .toLowerCase()
+      .replace(/(^|_)([a-z])/g, (_m, _s, c: string) => c.toUpperCase());
+    counts[name] = (counts[name] ?? 0) + 1;
+  }
+  return counts;
+}
 
 /**
  * A recorded history as committed JSON (protobufjs object form: enum names, int64 and bytes as
