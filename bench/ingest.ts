@@ -56,9 +56,25 @@ import {
 } from './lib/decisions-load';
 import { benchStackSetup } from './lib/bench-stack';
 import { benchRun } from './lib/bench-run';
+import { startCpuProfile } from './lib/cpu-profile-session';
+import { summarizeCpuProfile } from './lib/cpu-profile-summary';
 import { grantsFor, publishActiveGrants, publishAtRate, usageMessage } from './lib/usage-load';
 
 const SECRET = 'bench-secret-of-at-least-32-bytes-0123456789';
+/** With --profile, the time spent in each step of ingestion (inclusive of what each calls). */
+const PROFILED_STEPS = [
+  'handleBatch',
+  'validateUsage',
+  'parse',
+  'safeParse',
+  'compactGrantKey',
+  'coalesceByGrant',
+  'recordLatest',
+  'deadLetter',
+  'decodeMessages',
+  'fetch',
+  '(garbage collector)',
+];
 
 export async function runIngestBench(argv: string[]): Promise<void> {
   const { opts, log, write } = benchRun('ingest', argv, {
@@ -71,6 +87,8 @@ export async function runIngestBench(argv: string[]): Promise<void> {
     'decisions-connections': 10,
     workflows: 1000,
     'keep-db': false,
+    /** A directory: the ingestion phase (group join → all durable) is CPU-profiled into it. */
+    profile: '',
   });
   const runId = `b${Date.now().toString(36)}`;
   // The operator creates topics and reads offsets; grants go out as the grant worker, usage as a
@@ -197,6 +215,7 @@ export async function runIngestBench(argv: string[]): Promise<void> {
       lastDurable = durableAt;
     });
     await app.get(GrantStateConsumer).caughtUp;
+    const profiler = opts.profile ? await startCpuProfile(opts.profile, `ingest-${runId}`) : null;
     const projectionMs = Date.now() - bootStarted;
     log(`projection holds ${app.get(GrantProjection).size} grants ${projectionMs} ms after boot`);
     await waitFor(
@@ -208,6 +227,15 @@ export async function runIngestBench(argv: string[]): Promise<void> {
       { timeoutMs: 600_000, intervalMs: 500, what: 'all events durable' },
     );
     process.stdout.write('\n');
+    const profiled = await profiler?.stop();
+    const profile = profiled && summarizeCpuProfile(profiled.profile, PROFILED_STEPS);
+    if (profiled && profile) {
+      log(
+        `CPU profile of the ingestion phase: ${profiled.file}; main thread busy ${Math.round(profile.busyShare * 100)} % of ${profile.ms} ms`,
+      );
+      for (const s of profile.selfTime.slice(0, 12)) log(`  self ${s.ms} ms  ${s.fn}`);
+      for (const [f, t] of Object.entries(profile.inclusiveTime)) log(`  total ${t.ms} ms  ${f}`);
+    }
     // From joining the group (the consumer can fetch) to the last batch durable.
     const ingestMs = lastDurable - ingestor.joinedAt;
     const steadyMs = lastDurable - firstDurable;
@@ -301,12 +329,14 @@ export async function runIngestBench(argv: string[]): Promise<void> {
         ratioToRaw: round(lapseRate / rawRate, 3),
         ratioToRawSteady: round(total / (steadyMs / 1000) / rawRate, 3),
         batches: ingested.batches,
+        writes: ingested.writes,
         rowsWritten: ingested.rowsWritten,
         accepted: ingested.accepted,
         rejected: ingested.rejected,
         projectionReadyMs: projectionMs,
         target: { eventsPerSecond: Math.min(50_000, Math.round(0.6 * rawRate)) },
       },
+      ...(profile ? { profile } : {}),
       workflows: {
         temporal: `${benchStackSetup().temporal}, bench stack at ${stack.temporalAddress}`,
         grants: workflowGrants.length,

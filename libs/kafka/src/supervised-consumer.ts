@@ -167,6 +167,23 @@ export class SupervisedConsumer {
     return crashed;
   }
 
+  /**
+   * Commits the group's offsets on the topic (partition → the next offset to read) through the
+   * running consumer: for handlers that run with `autoCommit: false` and commit once their
+   * effects are durable. Throws when no consumer runs or the commit fails (a rebalance).
+   */
+  async commit(offsets: ReadonlyMap<number, number>): Promise<void> {
+    const consumer = this.consumer;
+    if (!consumer || this.state !== 'running') throw new Error(`${this.opts.name} is not running`);
+    await consumer.commitOffsets(
+      [...offsets].map(([partition, offset]) => ({
+        topic: this.opts.topic,
+        partition,
+        offset: String(offset),
+      })),
+    );
+  }
+
   private setState(state: ConsumerState): void {
     this.state = state;
     up.set({ consumer: this.opts.name }, state === 'running' ? 1 : 0);

@@ -73,6 +73,26 @@ describe('GrantProjection', () => {
     expect(grantKeyOfCompact(compactGrantKey('u:r'))).toBe('u:r');
   });
 
+  it('compact keys: the 32 bytes of a UUID pair, whatever the case; anything not a UUID pair kept whole', () => {
+    const u = '0b3c2a4e-1f2d-4c5b-8a9e-0123456789ab';
+    const r = 'F0E1D2C3-B4A5-4697-8879-6A5B4C3D2E1F';
+    const bytes = (k: string) => Buffer.from(k.replace(/[-:]/g, ''), 'hex').toString('latin1');
+    for (const key of [`${u}:${r}`, `${r}:${u}`, `${u}:${u}`, `${u.toUpperCase()}:${r}`])
+      expect(compactGrantKey(key)).toBe(bytes(key));
+    expect(compactGrantKey(`${u}:${r}`)).toBe(compactGrantKey(`${u}:${r.toLowerCase()}`));
+    const notPairs = [
+      `${u}:${r.slice(0, 35)}g`,
+      `${u}:${r.slice(0, 35)}\u00e9`,
+      `${u.replace('-', '0')}:${r}`,
+      `${u.slice(0, 8)}0${u.slice(9)}:${r}`,
+      `${u};${r}`,
+      `${u}:${r}x`,
+      `${u}:${r.slice(1)}`,
+      `${u}-${r}`.replace(/-/g, ''),
+    ];
+    for (const key of notPairs) expect(compactGrantKey(key)).toBe(`\u0100${key}`);
+  });
+
   it('latestPerGrant keeps the highest version of each grant', () => {
     const out = latestPerGrant([
       grant(3, 'LOCKED'),

@@ -17,14 +17,13 @@ export class LastAccessRepository {
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
 
   /**
-   * One statement for a whole batch (one row per grant: coalesce first). Idempotent, so a
-   * redelivered batch changes nothing; rows are sorted so concurrent writers lock in one order.
+   * One statement for a whole batch (coalesce first; a grant given twice keeps its latest time).
+   * Idempotent, so a redelivered batch changes nothing; rows are sorted so concurrent writers
+   * lock in one order.
    */
   async recordLatest(rows: readonly LastAccessRow[]): Promise<void> {
     if (rows.length === 0) return;
-    const sorted = [...rows].sort((a, b) =>
-      a.userId === b.userId ? cmp(a.resourceId, b.resourceId) : cmp(a.userId, b.userId),
-    );
+    const sorted = latestPerGrant(rows);
     await this.ds.query(
       `INSERT INTO "${SCHEMA}".last_access AS la (user_id, resource_id, last_access_at)
        SELECT u, r, to_timestamp(t / 1000.0) FROM unnest($1::text[], $2::text[], $3::float8[]) AS x(u, r, t)
@@ -65,4 +64,23 @@ export class LastAccessRepository {
 
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Rows sorted by grant, one per grant (the latest time): one statement may not update a row
+ * twice. The same grant may come twice when its use was coalesced by key before the projection
+ * knew it, then by row.
+ */
+export function latestPerGrant(rows: readonly LastAccessRow[]): LastAccessRow[] {
+  const sorted = [...rows].sort((a, b) =>
+    a.userId === b.userId ? cmp(a.resourceId, b.resourceId) : cmp(a.userId, b.userId),
+  );
+  const out: LastAccessRow[] = [];
+  for (const r of sorted) {
+    const last = out[out.length - 1];
+    if (last && last.userId === r.userId && last.resourceId === r.resourceId) {
+      if (r.at > last.at) out[out.length - 1] = r;
+    } else out.push(r);
+  }
+  return out;
 }

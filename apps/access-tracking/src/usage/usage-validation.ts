@@ -1,4 +1,4 @@
-import { LIMITS, grantKey, usageEventSchema } from '@lapse/contracts';
+import { LIMITS, checkUsageEvent, grantKey, usageEventSchema } from '@lapse/contracts';
 
 /** A usage event that passed validation, normalised: `at` in epoch ms. */
 export interface AcceptedUsage {
@@ -54,17 +54,23 @@ export function validateUsage(
   } catch {
     return { ok: false, reject: { error: REJECT_REASONS.malformed, original: text } };
   }
-  const parsed = usageEventSchema.safeParse(value);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const field = issue.path.join('.') || 'value';
-    return {
-      ok: false,
-      reject: { error: `invalid event: ${field}: ${issue.message}`, original: value },
-    };
+  // The usual event passes the schema's checks without zod; anything else goes through zod,
+  // which decides and names the failing field.
+  let event = checkUsageEvent(value);
+  if (!event) {
+    const parsed = usageEventSchema.safeParse(value);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const field = issue.path.join('.') || 'value';
+      return {
+        ok: false,
+        reject: { error: `invalid event: ${field}: ${issue.message}`, original: value },
+      };
+    }
+    const { userId, resourceId, occurredAt } = parsed.data;
+    event = { userId, resourceId, at: Date.parse(occurredAt) };
   }
-  const { userId, resourceId, occurredAt } = parsed.data;
-  const at = Date.parse(occurredAt);
+  const { userId, resourceId, at } = event;
   if (at > now + LIMITS.usageMaxFutureSkewSeconds * 1000) {
     return { ok: false, reject: { error: REJECT_REASONS.future, original: value } };
   }
@@ -76,7 +82,14 @@ export function validateUsage(
 
 /** The latest access per grant in a batch: what one monotonic write needs. */
 export function coalesceByGrant(accepted: Iterable<AcceptedUsage>): Map<string, AcceptedUsage> {
-  const latest = new Map<string, AcceptedUsage>();
+  return coalesceInto(new Map(), accepted);
+}
+
+/** Merges `accepted` into `latest` (latest access per grant key); returns `latest`. */
+export function coalesceInto(
+  latest: Map<string, AcceptedUsage>,
+  accepted: Iterable<AcceptedUsage>,
+): Map<string, AcceptedUsage> {
   for (const u of accepted) {
     const seen = latest.get(u.key);
     if (!seen || u.at > seen.at) latest.set(u.key, u);

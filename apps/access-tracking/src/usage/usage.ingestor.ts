@@ -23,12 +23,13 @@ import { GrantProjection } from '../grants/grant-projection';
 import { GrantStateConsumer } from '../grants/grant-state.consumer';
 import { counter, histogram } from '@lapse/platform';
 import { LastAccessRepository } from './last-access.repository';
-import { coalesceByGrant, validateUsage, type AcceptedUsage } from './usage-validation';
+import { validateUsage, type AcceptedUsage } from './usage-validation';
+import { UsageWriter, type PendingWrite } from './usage-writer';
 
 const events = counter('lapse_usage_events_total', 'Usage events consumed by outcome', ['outcome']);
 const batchSeconds = histogram(
   'lapse_usage_batch_seconds',
-  'Time to validate, write and commit one batch',
+  'From a batch being consumed to its effects durable and its offset committed',
   [],
   [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
 );
@@ -39,27 +40,40 @@ const lagSeconds = histogram(
   [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
 );
 
+/**
+ * Events consumed and not yet durable past which the consumer waits for the write in flight: a
+ * bound on memory (about a fetch of every partition) and on what a crash makes redeliver.
+ */
+const MAX_PENDING_EVENTS = 100_000;
+
 /** Observes every durable batch (benchmarks measure publish → durable with it). */
 export type DurableListener = (batch: { publishedAt: number[]; durableAt: number }) => void;
 
 /**
  * Ingests access.usage.v1 in batches: validate each record on its own (rejects → DLQ with the
  * reason, depth-safe and cut to size, in byte-bounded produce calls), coalesce by grant, one
- * monotonic write, then resolve and commit offsets. Workflows are not signalled: each asks
- * `latestAccess` (served from the same table) when its auto-lock falls due. A crash anywhere
- * before the commit redelivers the batch; every step is idempotent. A failed write (Postgres
- * down) or DLQ send (broker down) retries in place with backoff; a consumer that stops is
- * restarted by its SupervisedConsumer (rule 15).
+ * monotonic write, then commit offsets. The write runs behind the consumer (UsageWriter): while
+ * Postgres writes what was consumed, the consumer fetches and validates the next batches, which
+ * are merged into the next write. Workflows are not signalled: each asks `latestAccess` (served
+ * from the same table) when its auto-lock falls due. Offsets are committed only once the batch is
+ * durable (the consumer runs without auto-commit), so a crash anywhere before the commit
+ * redelivers the batch; every step is idempotent. A failed write (Postgres down) or DLQ send
+ * (broker down) retries in place with backoff; a consumer that stops is restarted by its
+ * SupervisedConsumer (rule 15).
  */
 @Injectable()
 export class UsageIngestor implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly log = new Logger('usage');
   private consumer?: SupervisedConsumer;
   private stopping = false;
-  /** Per partition, the next offset not yet made durable by this instance. */
-  private readonly nextOffset = new Map<number, number>();
+  /** Per partition, the next offset not yet handed to the writer by this instance. */
+  private readonly handedOff = new Map<number, number>();
   private readonly listeners: DurableListener[] = [];
-  readonly stats = { accepted: 0, rejected: 0, batches: 0, rowsWritten: 0 };
+  private readonly writer: UsageWriter;
+  /** The latest batch's heartbeat: the writer keeps the group membership while it retries. */
+  private heartbeat: () => Promise<void> = async () => undefined;
+  /** Counted once durable; a write holds one or more consumed batches. */
+  readonly stats = { accepted: 0, rejected: 0, batches: 0, writes: 0, rowsWritten: 0 };
   /** When the consumer last joined its group (epoch ms; 0 before). */
   get joinedAt(): number {
     return this.consumer?.joinedAt ?? 0;
@@ -80,6 +94,19 @@ export class UsageIngestor implements OnApplicationBootstrap, OnApplicationShutd
           `usage consumer ${this.consumer?.state ?? 'waiting for the projection'}${this.consumer?.lastError ? `: ${this.consumer.lastError}` : ''}`,
         );
     });
+    this.writer = new UsageWriter(
+      {
+        write: (w) => this.write(w),
+        commit: async (offsets) => {
+          if (!this.consumer) throw new Error('usage consumer not started');
+          await this.consumer.commit(offsets);
+        },
+        durable: (w, durableAt) => this.durable(w, durableAt),
+        commitFailed: (err) =>
+          this.log.warn({ err, msg: 'committing usage offsets failed; the next write retries' }),
+      },
+      MAX_PENDING_EVENTS,
+    );
   }
 
   onDurable(listener: DurableListener): void {
@@ -108,8 +135,9 @@ export class UsageIngestor implements OnApplicationBootstrap, OnApplicationShutd
         maxBytes: 32 * 1024 * 1024,
       },
       run: {
+        // The writer commits once a batch is durable; resolving an offset only moves the fetch.
+        autoCommit: false,
         eachBatchAutoResolve: false,
-        autoCommitInterval: 500,
         partitionsConsumedConcurrently: this.config.LAPSE_USAGE_CONCURRENCY,
       },
       handler: {
@@ -124,31 +152,44 @@ export class UsageIngestor implements OnApplicationBootstrap, OnApplicationShutd
     batch,
     resolveOffset,
     heartbeat,
-    commitOffsetsIfNecessary,
+    pause,
   }: EachBatchPayload): Promise<void> {
-    // kafkajs may hand a batch again (a prefetch raced the last resolve, a rejoin before the
-    // commit): what this instance already made durable is skipped, so no dead letter repeats.
-    const from = this.nextOffset.get(batch.partition) ?? -1;
-    const messages = batch.messages.filter((m) => Number(m.offset) >= from);
-    if (messages.length === 0) {
-      if (batch.messages.length > 0) resolveOffset(batch.lastOffset());
+    // Stopping: not handed over, not committed, so redelivered to whoever consumes next; the
+    // partition is paused so the consumer does not fetch it again while the writer finishes.
+    if (this.stopping) {
+      pause();
       return;
     }
-    const end = batchSeconds.startTimer();
-    const now = Date.now();
+    this.heartbeat = heartbeat;
+    const consumedAt = Date.now();
+    // kafkajs hands a batch again after a rejoin (it fetches from the committed offset): what
+    // this instance already handed to the writer is skipped, so no dead letter repeats; the
+    // writer commits the skipped offsets again once they are durable.
+    const from = this.handedOff.get(batch.partition) ?? -1;
+    const messages =
+      from < 0 ? batch.messages : batch.messages.filter((m) => Number(m.offset) >= from);
+    const nextOffset = Math.max(Number(batch.lastOffset()) + 1, from);
     const accepted: AcceptedUsage[] = [];
     const rejects: { key: string | null; value: DeadLetter }[] = [];
     const publishedAt: number[] = new Array(messages.length);
     // Rule 2 rejects events for unknown grants, but only a current projection knows which are
     // unknown: while it lags (a new grant not read yet), an event is recorded, not dead-lettered.
     const current = this.projection.current;
-    const isKnown = (key: string) => this.projection.has(key) || !current;
+    // validateUsage asks isKnown once, last, for an event otherwise valid: `row` is then its grant's.
+    let row = -1;
+    const isKnown = (key: string) => {
+      row = this.projection.rowOf(key);
+      return row >= 0 || !current;
+    };
+    const rows: number[] = [];
     for (let i = 0; i < messages.length; i++) {
       const m = messages[i];
       publishedAt[i] = Number(m.timestamp);
-      const v = validateUsage(m.value, now, isKnown);
-      if (v.ok) accepted.push(v.usage);
-      else {
+      const v = validateUsage(m.value, consumedAt, isKnown);
+      if (v.ok) {
+        accepted.push(v.usage);
+        rows.push(row);
+      } else {
         const { error, original } = v.reject;
         // Text (not JSON, or too large to parse) is copied from the raw bytes, cut to size.
         const parsed = typeof original === 'string' ? undefined : original;
@@ -164,36 +205,50 @@ export class UsageIngestor implements OnApplicationBootstrap, OnApplicationShutd
         });
       }
     }
-    // Both effects are durable before the offsets move: DLQ (acks=all) and the monotonic write.
-    const latest = coalesceByGrant(accepted);
+    const queued = await this.writer.add({
+      partition: batch.partition,
+      nextOffset,
+      accepted,
+      rows,
+      rejects,
+      publishedAt,
+      consumedAt,
+    });
+    if (!queued) {
+      pause();
+      return;
+    }
+    // Moves the fetch position only (no auto-commit): the next batch is fetched meanwhile.
+    if (batch.messages.length > 0) resolveOffset(batch.lastOffset());
+    this.handedOff.set(batch.partition, nextOffset);
+    await heartbeat();
+  }
+
+  /** Both effects are durable before the offsets move: DLQ (acks=all) and the monotonic write. */
+  private async write(w: PendingWrite): Promise<void> {
     // Each effect retries on its own: a failed write never re-sends the dead letters.
     await Promise.all([
-      rejects.length > 0
-        ? this.untilDone('sending dead letters', heartbeat, () =>
-            sendDeadLetters(this.producer, TOPICS.usageDlq, rejects),
+      w.rejects.length > 0
+        ? this.untilDone('sending dead letters', () =>
+            sendDeadLetters(this.producer, TOPICS.usageDlq, w.rejects),
           )
         : undefined,
-      this.untilDone('writing last access', heartbeat, () =>
-        this.repo.recordLatest([...latest.values()]),
-      ),
+      this.untilDone('writing last access', () => this.repo.recordLatest([...w.latest.values()])),
     ]);
-    countDeadLetters(TOPICS.usage, rejects.length);
-    resolveOffset(batch.lastOffset());
-    this.nextOffset.set(batch.partition, Number(batch.lastOffset()) + 1);
-    await commitOffsetsIfNecessary();
+  }
 
-    const durableAt = Date.now();
-    this.stats.accepted += accepted.length;
-    this.stats.rejected += rejects.length;
-    this.stats.batches++;
-    this.stats.rowsWritten += latest.size;
-    events.inc({ outcome: 'accepted' }, accepted.length);
-    if (rejects.length > 0) events.inc({ outcome: 'rejected' }, rejects.length);
-    for (const p of publishedAt) lagSeconds.observe((durableAt - p) / 1000);
-    for (const l of this.listeners) l({ publishedAt, durableAt });
-    end();
-
-    await heartbeat();
+  private durable(w: PendingWrite, durableAt: number): void {
+    countDeadLetters(TOPICS.usage, w.rejects.length);
+    this.stats.accepted += w.accepted;
+    this.stats.rejected += w.rejects.length;
+    this.stats.batches += w.batches;
+    this.stats.writes++;
+    this.stats.rowsWritten += w.latest.size;
+    events.inc({ outcome: 'accepted' }, w.accepted);
+    if (w.rejects.length > 0) events.inc({ outcome: 'rejected' }, w.rejects.length);
+    for (const p of w.publishedAt) lagSeconds.observe((durableAt - p) / 1000);
+    batchSeconds.observe((durableAt - w.consumedAt) / 1000);
+    for (const l of this.listeners) l({ publishedAt: w.publishedAt, durableAt });
   }
 
   /**
@@ -201,11 +256,7 @@ export class UsageIngestor implements OnApplicationBootstrap, OnApplicationShutd
    * so the batch is neither lost nor skipped; gives up only when the service stops (the batch is
    * then redelivered). Both effects are idempotent, so repeating a half-done attempt is safe.
    */
-  private async untilDone(
-    what: string,
-    heartbeat: () => Promise<void>,
-    fn: () => Promise<unknown>,
-  ): Promise<void> {
+  private async untilDone(what: string, fn: () => Promise<unknown>): Promise<void> {
     let delay = 200;
     for (let attempt = 1; ; attempt++) {
       try {
@@ -217,7 +268,7 @@ export class UsageIngestor implements OnApplicationBootstrap, OnApplicationShutd
         const until = Date.now() + delay;
         while (Date.now() < until && !this.stopping) {
           await new Promise((r) => setTimeout(r, Math.min(3000, until - Date.now())));
-          await heartbeat().catch(() => undefined);
+          await this.heartbeat().catch(() => undefined);
         }
         delay = Math.min(delay * 2, 10_000);
       }
@@ -226,7 +277,9 @@ export class UsageIngestor implements OnApplicationBootstrap, OnApplicationShutd
 
   async onApplicationShutdown(): Promise<void> {
     this.stopping = true;
-    // Stop lets the batch in hand finish and commits what was resolved.
+    // What was handed to the writer is written (or, if a write fails now, left uncommitted) and
+    // committed while the consumer still runs; then the consumer leaves the group.
+    await this.writer.close();
     await this.consumer?.stop();
   }
 }
