@@ -107,10 +107,15 @@ describe('access-tracking with the real grant workflow', () => {
     const idle = { userId: randomUUID(), resourceId };
     await startGrant(busy);
     await startGrant(idle);
-    // The workflows publish their state; the projection learns both grants.
+    // The workflows publish their state; the projection learns both grants (each ACTIVE until
+    // its first deadline: a refusal seen below is a lock, not a grant not known yet).
     await waitFor(
-      async () => ((await decisionOf(busy.userId, busy.resourceId)).allowed ? true : undefined),
-      { timeoutMs: 30_000, what: 'busy grant known' },
+      async () =>
+        (await decisionOf(busy.userId, busy.resourceId)).allowed &&
+        (await decisionOf(idle.userId, idle.resourceId)).state !== 'NO_GRANT'
+          ? true
+          : undefined,
+      { timeoutMs: 30_000, what: 'both grants known' },
     );
 
     // Use the busy grant for well over two auto-lock periods while the idle one locks.
