@@ -83,6 +83,23 @@ describe('access-tracking ingestion and decisions (real Kafka, Postgres, Tempora
     expect(await latest(userId, resourceId)).toBe(t(5).toISOString());
   });
 
+  it('records one row per grant, its latest time, when one write holds a grant twice; ids as written', async () => {
+    const repo = app.get(LastAccessRepository);
+    const { userId, resourceId } = ids('twice');
+    const odd = { userId: `${userId} "quoted" \\ é`, resourceId };
+    const at = (s: number) => Date.parse('2026-01-01T00:00:00Z') + s * 1000;
+    await repo.recordLatest([
+      { userId, resourceId, at: at(1) },
+      { ...odd, at: at(7) },
+      { userId, resourceId, at: at(3) },
+      { userId, resourceId, at: at(2) },
+    ]);
+    expect(await latest(userId, resourceId)).toBe(new Date(at(3)).toISOString());
+    expect(await latest(odd.userId, odd.resourceId)).toBe(new Date(at(7)).toISOString());
+    await repo.recordLatest([{ userId, resourceId, at: at(2) }]);
+    expect(await latest(userId, resourceId)).toBe(new Date(at(3)).toISOString());
+  });
+
   it('sends future, malformed and unknown-grant events to the DLQ with reasons and keeps going', async () => {
     const { userId, resourceId } = ids('dlq');
     const key = `${userId}:${resourceId}`;

@@ -18,19 +18,23 @@ export class LastAccessRepository {
 
   /**
    * One statement for a whole batch (coalesce first; a grant given twice keeps its latest time).
-   * Idempotent, so a redelivered batch changes nothing; rows are sorted so concurrent writers
-   * lock in one order.
+   * Idempotent, so a redelivered batch changes nothing. Postgres sorts the rows by grant (byte
+   * order), so concurrent writers lock in one order, and keeps one per grant (a statement may not
+   * update a row twice); the rows go as one JSON parameter, which costs the service less than
+   * three arrays (each element quoted and escaped by the driver).
    */
   async recordLatest(rows: readonly LastAccessRow[]): Promise<void> {
     if (rows.length === 0) return;
-    const sorted = latestPerGrant(rows);
     await this.ds.query(
       `INSERT INTO "${SCHEMA}".last_access AS la (user_id, resource_id, last_access_at)
-       SELECT u, r, to_timestamp(t / 1000.0) FROM unnest($1::text[], $2::text[], $3::float8[]) AS x(u, r, t)
+       SELECT DISTINCT ON (x."userId" COLLATE "C", x."resourceId" COLLATE "C")
+              x."userId", x."resourceId", to_timestamp(x.at / 1000.0)
+       FROM json_to_recordset($1::json) AS x("userId" text, "resourceId" text, at float8)
+       ORDER BY x."userId" COLLATE "C", x."resourceId" COLLATE "C", x.at DESC
        ON CONFLICT (user_id, resource_id) DO UPDATE
          SET last_access_at = EXCLUDED.last_access_at, updated_at = now()
          WHERE la.last_access_at < EXCLUDED.last_access_at`,
-      [sorted.map((r) => r.userId), sorted.map((r) => r.resourceId), sorted.map((r) => r.at)],
+      [JSON.stringify(rows, ['userId', 'resourceId', 'at'])],
     );
   }
 
@@ -60,27 +64,4 @@ export class LastAccessRepository {
       out.set(grantKey({ userId: r.user_id, resourceId: r.resource_id }), Math.round(Number(r.at)));
     return out;
   }
-}
-
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/**
- * Rows sorted by grant, one per grant (the latest time): one statement may not update a row
- * twice. The same grant may come twice when its use was coalesced by key before the projection
- * knew it, then by row.
- */
-export function latestPerGrant(rows: readonly LastAccessRow[]): LastAccessRow[] {
-  const sorted = [...rows].sort((a, b) =>
-    a.userId === b.userId ? cmp(a.resourceId, b.resourceId) : cmp(a.userId, b.userId),
-  );
-  const out: LastAccessRow[] = [];
-  for (const r of sorted) {
-    const last = out[out.length - 1];
-    if (last && last.userId === r.userId && last.resourceId === r.resourceId) {
-      if (r.at > last.at) out[out.length - 1] = r;
-    } else out.push(r);
-  }
-  return out;
 }
