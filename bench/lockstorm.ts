@@ -41,7 +41,11 @@ const autoLockPolicy = (durationSeconds: number): EffectivePolicy => ({
  * the sweep marked, their mean lateness, the count within each bucket bound and the bound the
  * 50th and 99th percentiles fall within.
  */
-function lockDueLateness(metrics: string): {
+function lockDueLateness(
+  metrics: string,
+  before?: { marked: number; sum: number; withinSeconds: Record<string, number> },
+): {
+  sum: number;
   marked: number;
   meanMs: number;
   withinSeconds: Record<string, number>;
@@ -51,20 +55,21 @@ function lockDueLateness(metrics: string): {
   const series = (suffix: string) =>
     new RegExp(`^lapse_lock_due_lateness_seconds_${suffix}(?:\\{[^}]*\\})? (\\S+)$`, 'm');
   const value = (re: RegExp) => Number(re.exec(metrics)?.[1] ?? NaN);
-  const marked = value(series('count'));
-  const sum = value(series('sum'));
+  const marked = value(series('count')) - (before?.marked ?? 0);
+  const sum = value(series('sum')) - (before?.sum ?? 0);
   const withinSeconds: Record<string, number> = {};
   for (const m of metrics.matchAll(
     /^lapse_lock_due_lateness_seconds_bucket\{(?:[^}]*,)?le="([^"]+)"[^}]*\} (\S+)$/gm,
   ))
-    withinSeconds[m[1]] = Number(m[2]);
+    withinSeconds[m[1]] = Number(m[2]) - (before?.withinSeconds[m[1]] ?? 0);
   // In bound order (an object lists integer-like keys such as "1" first).
   const bounds = Object.entries(withinSeconds)
-    .map(([le, n]) => ({ le: Number(le), n }))
+    .map(([le, n]) => ({ le: le === '+Inf' ? Infinity : Number(le), n }))
     .sort((a, b) => a.le - b.le);
   const bound = (q: number) => bounds.find((b) => b.n >= q * marked)?.le ?? NaN;
   return {
     marked,
+    sum,
     meanMs: round((sum / marked) * 1000),
     withinSeconds,
     p50AtMostSeconds: bound(0.5),
@@ -151,6 +156,10 @@ export async function runLockstormBench(argv: string[]): Promise<void> {
     const deadlinePerf = performance.now() + (deadline - Date.now());
     // No load before the storm: the sweep starts half a second before the deadline.
     await new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now() - 500)));
+    // The sweep's marks so far: grants of earlier runs left ACTIVE in the shared topic.
+    const metricsPage = async () =>
+      (await fetch(`${s.services['access-tracking']?.url}/metrics`)).text();
+    const marksBefore = lockDueLateness(await metricsPage());
     const lockedAtMs: number[] = [];
     const progress = (what: string) => (n: number, total: number) =>
       process.stdout.write(
@@ -185,9 +194,7 @@ export async function runLockstormBench(argv: string[]): Promise<void> {
     process.stdout.write('\n');
     const usage = processes.stop();
     // The sweep's own lateness (deadline → marked), from access-tracking's histogram.
-    const marks = lockDueLateness(
-      await (await fetch(`${s.services['access-tracking']?.url}/metrics`)).text(),
-    );
+    const marks = lockDueLateness(await metricsPage(), marksBefore);
     // The workflow's own lock time for each grant (from the decision), against the deadline.
     await inLanes(
       grants,
