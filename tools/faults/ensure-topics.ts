@@ -4,11 +4,35 @@
  * create them), and the group-offsets topic, which a fresh broker creates on the first group
  * join (slow on a busy machine: done here rather than in the services' first consumers).
  */
+import type { Kafka } from 'kafkajs';
 import { createKafka, ensureTopics } from '@lapse/kafka';
-import { TOPICS } from '@lapse/contracts';
+import { TOPICS, TOPIC_SPECS } from '@lapse/contracts';
 import { kafkaSecurityAs } from '@lapse/testing';
 
 const label = process.argv[2] ?? 'faults';
+/** `--fresh`: delete Lapse's topics first, so a run reads no record an earlier run left. */
+const fresh = process.argv.includes('--fresh');
+
+/** Deletes Lapse's topics that exist and waits until the broker no longer lists them. */
+async function deleteLapseTopics(kafka: Kafka): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const lapse = new Set<string>(TOPIC_SPECS.map((s) => s.topic));
+    const existing = (await admin.listTopics()).filter((t) => lapse.has(t));
+    if (existing.length === 0) return;
+    await admin.deleteTopics({ topics: existing, timeout: 30_000 });
+    for (let i = 0; ; i++) {
+      const left = (await admin.listTopics()).filter((t) => lapse.has(t));
+      if (left.length === 0) break;
+      if (i >= 300) throw new Error(`topics still listed after deletion: ${left.join(', ')}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    process.stdout.write(`[${label}] topics deleted: ${existing.join(', ')}\n`);
+  } finally {
+    await admin.disconnect();
+  }
+}
 
 async function main(): Promise<void> {
   const kafka = createKafka({
@@ -16,6 +40,7 @@ async function main(): Promise<void> {
     clientId: `${label}-setup`,
     security: kafkaSecurityAs('ops'),
   });
+  if (fresh) await deleteLapseTopics(kafka);
   const created = await ensureTopics(kafka);
   process.stdout.write(`[${label}] topics created: ${created.join(', ') || 'none missing'}\n`);
   const consumer = kafka.consumer({ groupId: `${label}-warm-up` });

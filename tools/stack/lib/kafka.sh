@@ -115,6 +115,12 @@ kafka_acl_spec() {
   echo "acl ops DELETE group literal *"
   # ... and has scratch topics of its own (`ops.`: smoke tests, drills).
   for t in WRITE DELETE; do echo "acl ops $t topic prefixed ops."; done
+  # A stack for benchmarks only (LAPSE_KAFKA_OPS_DELETE_TOPICS=1) lets it delete Lapse's topics:
+  # each bench run starts on fresh ones.
+  if [ "${LAPSE_KAFKA_OPS_DELETE_TOPICS:-}" = 1 ]; then
+    kafka_acl_topics ops DELETE access.usage.v1 access.usage.v1.dlq grants.state.v1 grants.state.v1.dlq \
+      policy.changes.v1 policy.changes.v1.dlq access-requests.v1 access-requests.v1.dlq
+  fi
 }
 
 kafka_acl_topics() {
