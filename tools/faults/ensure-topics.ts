@@ -7,7 +7,7 @@
 import type { Kafka } from 'kafkajs';
 import { createKafka, ensureTopics } from '@lapse/kafka';
 import { TOPICS, TOPIC_SPECS } from '@lapse/contracts';
-import { kafkaSecurityAs } from '@lapse/testing';
+import { kafkaSecurityAs, waitFor } from '@lapse/testing';
 
 const label = process.argv[2] ?? 'faults';
 /** `--fresh`: delete Lapse's topics first, so a run reads no record an earlier run left. */
@@ -22,12 +22,10 @@ async function deleteLapseTopics(kafka: Kafka): Promise<void> {
     const existing = (await admin.listTopics()).filter((t) => lapse.has(t));
     if (existing.length === 0) return;
     await admin.deleteTopics({ topics: existing, timeout: 30_000 });
-    for (let i = 0; ; i++) {
-      const left = (await admin.listTopics()).filter((t) => lapse.has(t));
-      if (left.length === 0) break;
-      if (i >= 300) throw new Error(`topics still listed after deletion: ${left.join(', ')}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await waitFor(
+      async () => ((await admin.listTopics()).some((t) => lapse.has(t)) ? undefined : true),
+      { timeoutMs: 30_000, intervalMs: 100, what: 'the deleted topics to go' },
+    );
     process.stdout.write(`[${label}] topics deleted: ${existing.join(', ')}\n`);
   } finally {
     await admin.disconnect();
