@@ -68,7 +68,6 @@ const PROFILED_STEPS = [
   'parse',
   'safeParse',
   'compactGrantKey',
-  'coalesceByGrant',
   'recordLatest',
   'deadLetter',
   'decodeMessages',

@@ -1,9 +1,4 @@
-import {
-  coalesceByGrant,
-  validateUsage,
-  REJECT_REASONS,
-  type AcceptedUsage,
-} from './usage-validation';
+import { validateUsage, REJECT_REASONS } from './usage-validation';
 
 const U1 = '0b6c8a52-4f0e-4d2a-9a51-3f1d2c7e9b10';
 const U2 = '5d1e0f3a-2b7c-4e8d-8f90-a1b2c3d4e5f6';
@@ -94,22 +89,5 @@ describe('validateUsage', () => {
       ok: false,
       reject: { error: 'unknown grant' },
     });
-  });
-});
-
-describe('coalesceByGrant', () => {
-  const u = (key: string, at: number): AcceptedUsage => ({
-    key,
-    userId: key.split(':')[0],
-    resourceId: key.split(':')[1],
-    at,
-  });
-
-  it('keeps the latest access per grant whatever the order', () => {
-    const out = coalesceByGrant([u('a:1', 5), u('b:1', 1), u('a:1', 9), u('a:1', 7), u('b:1', 0)]);
-    expect([...out.values()].map((x) => [x.key, x.at])).toEqual([
-      ['a:1', 9],
-      ['b:1', 1],
-    ]);
   });
 });

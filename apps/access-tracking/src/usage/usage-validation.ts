@@ -79,20 +79,3 @@ export function validateUsage(
     return { ok: false, reject: { error: REJECT_REASONS.unknownGrant, original: value } };
   return { ok: true, usage: { key, userId, resourceId, at } };
 }
-
-/** The latest access per grant in a batch: what one monotonic write needs. */
-export function coalesceByGrant(accepted: Iterable<AcceptedUsage>): Map<string, AcceptedUsage> {
-  return coalesceInto(new Map(), accepted);
-}
-
-/** Merges `accepted` into `latest` (latest access per grant key); returns `latest`. */
-export function coalesceInto(
-  latest: Map<string, AcceptedUsage>,
-  accepted: Iterable<AcceptedUsage>,
-): Map<string, AcceptedUsage> {
-  for (const u of accepted) {
-    const seen = latest.get(u.key);
-    if (!seen || u.at > seen.at) latest.set(u.key, u);
-  }
-  return latest;
-}
