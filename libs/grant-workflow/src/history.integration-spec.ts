@@ -11,7 +11,7 @@ import {
   reviewUpdate,
   submitRequestUpdate,
 } from '@lapse/contracts';
-import { waitFor } from '@lapse/testing';
+import { waitFor, within } from '@lapse/testing';
 import { DAY, GrantHarness, SECOND, policyOf } from './testing/grant-harness';
 
 const SIGNALS = 10_000;
@@ -31,12 +31,16 @@ it('10,000 accessed signals: history stays bounded through continue-as-new, and 
     policy: policyOf({ autoLock: { durationSeconds: 86_400, approval: 'MANUAL' } }),
   });
   const v = await h.waitForPublished(g);
-  await g.executeUpdate(adminUnlockUpdate, { args: [{ actorId: 'admin-1' }] });
-  await h.env.sleep(2 * DAY);
+  await within('admin unlock', 30_000, () =>
+    g.executeUpdate(adminUnlockUpdate, { args: [{ actorId: 'admin-1' }] }),
+  );
+  await within('two days skipped', 30_000, () => h.env.sleep(2 * DAY));
   await h.waitForState(g, 'LOCKED');
-  const open = await g.executeUpdate(submitRequestUpdate, {
-    args: [{ requestId: 'req-open', userId: v.userId, reason: 'need it' }],
-  });
+  const open = await within('the open request', 30_000, () =>
+    g.executeUpdate(submitRequestUpdate, {
+      args: [{ requestId: 'req-open', userId: v.userId, reason: 'need it' }],
+    }),
+  );
   const before = await h.state(g);
   expect(before).toMatchObject({ state: 'PENDING', openRequest: { id: 'req-open' } });
 
@@ -48,11 +52,13 @@ it('10,000 accessed signals: history stays bounded through continue-as-new, and 
   for (let from = 0; from < SIGNALS; from += BURST) {
     let next = from;
     const to = Math.min(from + BURST, SIGNALS);
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        for (let i = next++; i < to; i = next++)
-          await g.signal(accessedSignal, { at: new Date(base + i).toISOString() });
-      }),
+    await within(`signals ${from}..${to - 1}`, 60_000, () =>
+      Promise.all(
+        Array.from({ length: CONCURRENCY }, async () => {
+          for (let i = next++; i < to; i = next++)
+            await g.signal(accessedSignal, { at: new Date(base + i).toISOString() });
+        }),
+      ),
     );
     await h.waitFor(
       g,
@@ -79,9 +85,10 @@ it('10,000 accessed signals: history stays bounded through continue-as-new, and 
   const lengths: number[] = [];
   let runId: string | undefined = g.firstExecutionRunId;
   while (runId) {
-    const history: temporal.api.history.v1.IHistory = await h.env.client.workflow
-      .getHandle(g.workflowId, runId)
-      .fetchHistory();
+    const id = runId;
+    const history: temporal.api.history.v1.IHistory = await within(`history of ${id}`, 30_000, () =>
+      h.env.client.workflow.getHandle(g.workflowId, id).fetchHistory(),
+    );
     const events: temporal.api.history.v1.IHistoryEvent[] = history.events ?? [];
     lengths.push(events.length);
     runId =
@@ -92,17 +99,22 @@ it('10,000 accessed signals: history stays bounded through continue-as-new, and 
   for (const n of lengths) expect(n).toBeLessThanOrEqual(CONTINUE_AS_NEW_AT_EVENTS + 2 * BURST);
 
   // The carried state still works: the open request is reviewed, recent requests are idempotent.
-  const approved = await g.executeUpdate(reviewUpdate, {
-    args: [{ requestId: open.id, reviewerId: 'reviewer-1', decision: 'APPROVE' }],
-  });
+  const approved = await within('the review', 30_000, () =>
+    g.executeUpdate(reviewUpdate, {
+      args: [{ requestId: open.id, reviewerId: 'reviewer-1', decision: 'APPROVE' }],
+    }),
+  );
   expect(approved.status).toBe('APPROVED');
-  const retry = await g.executeUpdate(submitRequestUpdate, {
-    args: [{ requestId: 'req-open', userId: v.userId, reason: 'need it' }],
-  });
+  const retry = await within('the request again', 30_000, () =>
+    g.executeUpdate(submitRequestUpdate, {
+      args: [{ requestId: 'req-open', userId: v.userId, reason: 'need it' }],
+    }),
+  );
   expect(retry).toEqual(approved);
   expect((await h.state(g)).state).toBe('ACTIVE');
   await h.waitFor(g, () => h.recordsFor(v).length === 2, 'the records');
   expect(h.recordsFor(v).map((r) => r.event)).toEqual(['REQUESTED', 'APPROVED']);
-  await h.sleepUntil(Date.parse((await h.state(g)).autoLockAt as string) + SECOND);
+  const lockAt = Date.parse((await h.state(g)).autoLockAt as string);
+  await within('skip to the auto-lock', 30_000, () => h.sleepUntil(lockAt + SECOND));
   expect((await h.waitForState(g, 'LOCKED')).lockReason).toBe('AUTO_LOCK');
 }, 300_000);

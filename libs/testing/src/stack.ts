@@ -180,7 +180,9 @@ export function uniqueSuffix(): string {
 
 /**
  * Polls `probe` until it returns a value that is not undefined (or throws its last error).
- * For conditions that depend on another process; never a fixed sleep.
+ * For conditions that depend on another process; never a fixed sleep. A probe that never
+ * settles (a query to a worker that does not answer) fails at the deadline too, saying so,
+ * rather than hanging until the test's own timeout hides where it stopped.
  */
 export async function waitFor<T>(
   probe: () => Promise<T | undefined> | T | undefined,
@@ -190,7 +192,7 @@ export async function waitFor<T>(
   let last: unknown;
   for (;;) {
     try {
-      const v = await probe();
+      const v = await within('the probe', Math.max(0, deadline - Date.now()) + 1, probe);
       if (v !== undefined) return v;
     } catch (e) {
       last = e;
@@ -201,5 +203,22 @@ export async function waitFor<T>(
       );
     }
     await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+/**
+ * `fn()`, or an error naming `what` once `ms` pass while it is still pending: a call that never
+ * returns (a query, signal, update or time skip nobody answers) then says where a test stopped
+ * instead of running into the test's own timeout.
+ */
+export async function within<T>(what: string, ms: number, fn: () => Promise<T> | T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer after ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([Promise.resolve().then(fn), late]);
+  } finally {
+    clearTimeout(timer);
   }
 }
