@@ -5,11 +5,13 @@
  * shell; a variable already set in the environment wins. Benches on the bench stack (the
  * Temporal server proper on Postgres, servers of their own: bench/lib/bench-stack.ts) install
  * and start it first, idempotently, and use nothing else. `npm run bench -- stack down|status`
- * stops or shows the bench stack.
+ * stops or shows the bench stack. One run at a time has the bench stack (bench/lib/bench-lock.ts):
+ * a bench on it and `stack down` wait for the run before them, naming it.
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { benchStack, ensureBenchStack } from './lib/bench-stack';
+import { releaseOnSignals, takeBenchLock } from './lib/bench-lock';
+import { benchDir, benchStack, ensureBenchStack } from './lib/bench-stack';
 
 type Bench = (argv: string[]) => Promise<void>;
 interface BenchEntry {
@@ -67,9 +69,16 @@ function loadStackEnv(): void {
   }
 }
 
+/** Waits for the bench stack, and has it until this process exits or is stopped. */
+async function lockBenchStack(what: string): Promise<void> {
+  const lock = await takeBenchLock(join(benchDir, 'bench.lock'), what);
+  releaseOnSignals(lock);
+}
+
 async function main() {
   const [name, ...rest] = process.argv.slice(2);
   if (name === 'stack' && (rest[0] === 'down' || rest[0] === 'status') && rest.length === 1) {
+    if (rest[0] === 'down') await lockBenchStack('stack down');
     process.stdout.write(benchStack(rest[0]));
     process.exit(0);
   }
@@ -80,8 +89,10 @@ async function main() {
     );
     process.exit(2);
   }
-  if (bench.stack === 'bench') ensureBenchStack();
-  else loadStackEnv();
+  if (bench.stack === 'bench') {
+    await lockBenchStack([name, ...rest].join(' '));
+    ensureBenchStack();
+  } else loadStackEnv();
   await bench.load()(rest);
   process.exit(0);
 }

@@ -39,15 +39,18 @@ function pssMiB(pid: number): number | undefined {
   }
 }
 
-/** The process and its direct children. */
-function family(pid: number): number[] {
-  const out = [pid];
+/** The direct children of a process. */
+export function childrenOf(pid: number): number[] {
+  const out: number[] = [];
   for (const entry of readdirSync('/proc')) {
     const child = Number(entry);
     if (Number.isInteger(child) && stat(child)?.ppid === pid) out.push(child);
   }
   return out;
 }
+
+/** The process and its direct children. */
+const family = (pid: number): number[] => [pid, ...childrenOf(pid)];
 
 export interface ProcessTarget {
   pid: number | undefined;
