@@ -23,6 +23,26 @@ import { awaitDecisions, latencySummary } from './lib/lapse-watch';
 import { sampleProcesses } from './lib/proc-usage';
 import { seedGroupMembers } from './lib/seed';
 
+/** The grant worker's tuning variables (apps/grant-worker/src/config.ts). */
+const GRANT_WORKER_TUNING = [
+  'LAPSE_GRANT_WORKER_CONCURRENCY',
+  'LAPSE_GRANT_WORKER_WORKFLOW_TASKS',
+  'LAPSE_GRANT_WORKER_STICKY_TIMEOUT_SECONDS',
+  'LAPSE_GRANT_WORKER_WORKFLOW_POLLERS',
+  'LAPSE_GRANT_WORKER_SHARED_QUEUE_POLL_SHARE',
+  'LAPSE_GRANT_WORKER_CACHED_WORKFLOWS',
+];
+
+/** The grant worker's tuning this run was given in the bench's environment (unset: defaults). */
+function grantWorkerSettings(): Record<string, string> {
+  return Object.fromEntries(
+    GRANT_WORKER_TUNING.flatMap((name) => {
+      const value = process.env[name];
+      return value === undefined ? [] : [[name, value]];
+    }),
+  );
+}
+
 /** Starts `n` trivial workflows with signalWithStart, `inFlight` at a time; starts per second. */
 async function bareSignalWithStart(
   client: Client,
@@ -143,7 +163,7 @@ export async function runFanoutBench(argv: string[]): Promise<void> {
     }));
     const ratio = round(perSecond / baseline.perSecond);
     const file = write({
-      setup: { ...benchStackSetup(s), ...opts },
+      setup: { ...benchStackSetup(s), ...opts, grantWorkerEnv: grantWorkerSettings() },
       baseline: { what: 'bare signalWithStart of trivial workflows, same server', ...baseline },
       lapse: {
         what: 'assign → every grant ACTIVE in decisions',

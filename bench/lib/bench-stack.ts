@@ -142,7 +142,8 @@ export function benchProcesses(
       case 'policy':
         return { pid: s.policy.process.pid };
       case 'grant-worker':
-        return { pid: s.grantWorkerProcess?.process.pid };
+        // Its workflow thread (where the grant workflow runs) apart from its main thread.
+        return { pid: s.grantWorkerProcess?.process.pid, threads: true };
       case 'temporal-server':
         return { pid: benchStackPid('temporal') };
       case 'postgres':

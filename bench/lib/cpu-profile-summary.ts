@@ -86,3 +86,37 @@ export function summarizeCpuProfile(
     ),
   };
 }
+
+/**
+ * One summary of several profiles of the same thread (the chunks a worker thread writes, see
+ * cpu-profile.js): times added up, shares of the total wall time covered.
+ */
+export function summarizeCpuProfiles(
+  profiles: CpuProfile[],
+  inclusiveOf: string[] = [],
+  top = 20,
+): CpuProfileSummary {
+  const parts = profiles.map((p) => summarizeCpuProfile(p, inclusiveOf, Number.MAX_SAFE_INTEGER));
+  const total = parts.reduce((sum, s) => sum + s.ms, 0);
+  const share = (ms: number) => Math.round((ms / total) * 1000) / 1000;
+  const round = (ms: number) => Math.round(ms * 10) / 10;
+  const selfMs = new Map<string, number>();
+  for (const s of parts)
+    for (const { fn, ms } of s.selfTime) selfMs.set(fn, (selfMs.get(fn) ?? 0) + ms);
+  const busyMs = parts.reduce((sum, s) => sum + s.busyMs, 0);
+  return {
+    ms: total,
+    busyMs,
+    busyShare: share(busyMs),
+    selfTime: [...selfMs]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([fn, ms]) => ({ fn, ms: round(ms), share: share(ms) })),
+    inclusiveTime: Object.fromEntries(
+      inclusiveOf.map((f) => {
+        const ms = parts.reduce((sum, s) => sum + (s.inclusiveTime[f]?.ms ?? 0), 0);
+        return [f, { ms: round(ms), share: share(ms) }];
+      }),
+    ),
+  };
+}

@@ -56,6 +56,31 @@ export interface ProcessTarget {
   pid: number | undefined;
   /** Count its children too (Postgres backends). */
   withChildren?: boolean;
+  /** Also report the process's CPU per thread (`threads`), e.g. a Node worker thread apart. */
+  threads?: boolean;
+}
+
+/** CPU ticks of each thread of a process, by thread id, with its name (`main` for the main thread). */
+function threadTicks(pid: number): Map<number, { name: string; ticks: number }> {
+  const out = new Map<number, { name: string; ticks: number }>();
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out;
+  }
+  for (const entry of tids) {
+    const tid = Number(entry);
+    try {
+      const text = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = tid === pid ? 'main' : text.slice(text.indexOf('(') + 1, text.lastIndexOf(')'));
+      const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+      out.set(tid, { name, ticks: Number(f[11]) + Number(f[12]) });
+    } catch {
+      // the thread ended between listing and reading
+    }
+  }
+  return out;
 }
 
 /** What `sampleProcesses(…).stop()` gives per process, the `processes` field of a result. */
@@ -67,6 +92,12 @@ export interface ProcessUsage {
   /** PSS, summed over the family. */
   memoryPeakMiB: number;
   memoryLastMiB: number;
+  /**
+   * With `threads`: CPU seconds of each thread that used at least 0.1 s, busiest first, named by
+   * the kernel (`main`; a Node worker thread or V8's helpers show as `node`; the Temporal SDK's
+   * Rust core as `tokio-runtime-w` and `workflow-proces`).
+   */
+  threads?: { name: string; cpuSeconds: number }[];
 }
 
 /**
@@ -85,6 +116,8 @@ export function sampleProcesses(
   const last: Record<string, Map<number, number>> = {};
   const peak: Record<string, number> = {};
   const memoryNow: Record<string, number> = {};
+  const firstThreads: Record<string, Map<number, { name: string; ticks: number }>> = {};
+  const lastThreads: Record<string, Map<number, { name: string; ticks: number }>> = {};
   const sample = () => {
     for (const [name, target] of Object.entries(targets)) {
       const t = typeof target === 'number' ? { pid: target } : target;
@@ -104,6 +137,12 @@ export function sampleProcesses(
         memory += mib;
       }
       if (!alive) continue; // gone: its last sample stands
+      if (t.threads) {
+        const now = threadTicks(t.pid);
+        const before = (firstThreads[name] ??= new Map());
+        for (const [tid, thread] of now) if (!before.has(tid)) before.set(tid, thread);
+        lastThreads[name] = now;
+      }
       memoryNow[name] = round(memory, 1);
       peak[name] = Math.max(peak[name] ?? 0, memoryNow[name]);
     }
@@ -128,6 +167,19 @@ export function sampleProcesses(
             memoryPeakMiB: peak[name],
             memoryLastMiB: memoryNow[name],
           };
+          const threads = lastThreads[name];
+          if (threads) {
+            usage.threads = [...threads]
+              .map(([tid, { name: thread, ticks }]) => ({
+                name: thread,
+                cpuSeconds: round(
+                  (ticks - (firstThreads[name].get(tid)?.ticks ?? ticks)) / TICKS_PER_SECOND,
+                  1,
+                ),
+              }))
+              .filter((t) => t.cpuSeconds >= 0.1)
+              .sort((a, b) => b.cpuSeconds - a.cpuSeconds);
+          }
           return [name, usage];
         }),
       );

@@ -26,6 +26,27 @@ export const configSchema = commonEnvSchema.extend({
    * worker's sticky queue (Temporal sends new ones to the shared queue once it stops polling).
    */
   LAPSE_GRANT_WORKER_STICKY_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(60),
+  /**
+   * Workflow task polls this worker keeps open at once (at most LAPSE_GRANT_WORKER_WORKFLOW_TASKS).
+   * Each poll brings one task per round trip through the server, so the polls bound how fast
+   * tasks arrive when the server is slow to answer.
+   */
+  LAPSE_GRANT_WORKER_WORKFLOW_POLLERS: z.coerce.number().int().min(2).default(10),
+  /**
+   * The share of those polls on the shared task queue (the rest poll this worker's sticky queue,
+   * where only grants it holds in its cache wake). A new grant's first task, and every task of
+   * a grant not in the cache, comes from the shared queue; the SDK's default, 0.2, left 2 of 10
+   * polls for a fan-out of thousands of new grants, which then waited in Temporal's queue while
+   * the worker idled (decision 24).
+   */
+  LAPSE_GRANT_WORKER_SHARED_QUEUE_POLL_SHARE: z.coerce.number().gt(0).max(1).default(0.8),
+  /**
+   * Grant workflows kept in this worker's cache (the SDK's default grows with the heap: thousands).
+   * A cached grant's next task runs on its kept state; an evicted one replays its history first
+   * (a grant's is short and bounded by continue-as-new). A grant wakes about once per auto-lock
+   * period, so most of a big cache is memory that is rarely used.
+   */
+  LAPSE_GRANT_WORKER_CACHED_WORKFLOWS: z.coerce.number().int().min(2).optional(),
 });
 export type GrantWorkerConfig = z.infer<typeof configSchema>;
 

@@ -65,6 +65,17 @@ export class GrantWorkerRunner implements OnApplicationBootstrap, OnApplicationS
         stickyQueueScheduleToStartTimeout: `${c.LAPSE_GRANT_WORKER_STICKY_TIMEOUT_SECONDS}s`,
         // Publishing runs as a local activity: as many at once, so one produce carries many.
         maxConcurrentLocalActivityExecutions: c.LAPSE_GRANT_WORKER_CONCURRENCY,
+        workflowTaskPollerBehavior: {
+          type: 'simple-maximum',
+          maximum: Math.min(
+            c.LAPSE_GRANT_WORKER_WORKFLOW_POLLERS,
+            c.LAPSE_GRANT_WORKER_WORKFLOW_TASKS,
+          ),
+        },
+        nonStickyToStickyPollRatio: c.LAPSE_GRANT_WORKER_SHARED_QUEUE_POLL_SHARE,
+        ...(c.LAPSE_GRANT_WORKER_CACHED_WORKFLOWS === undefined
+          ? {}
+          : { maxCachedWorkflows: c.LAPSE_GRANT_WORKER_CACHED_WORKFLOWS }),
       },
     });
     this.health.register('temporal-worker', async () => {
