@@ -43,8 +43,8 @@ export async function createGrantWorker(options: CreateGrantWorkerOptions): Prom
   const workflowSource: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath' | 'bundlerOptions'> =
     bundle === undefined
       ? (() => {
-          const { workflowsPath, webpackConfigHook } = grantWorkflowBundleOptions();
-          return { workflowsPath, bundlerOptions: { webpackConfigHook } };
+          const { workflowsPath, webpackConfigHook, preloadModules } = grantWorkflowBundleOptions();
+          return { workflowsPath, bundlerOptions: { webpackConfigHook, preloadModules } };
         })()
       : {
           workflowBundle: typeof bundle === 'string' ? { codePath: bundle } : { code: bundle.code },

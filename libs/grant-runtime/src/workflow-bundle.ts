@@ -62,12 +62,26 @@ export function prebuiltGrantWorkflowBundle(): string | undefined {
   return existsSync(path) ? path : undefined;
 }
 
-/** Bundler options for the grant workflow (dev workers, the bundle script, tests). */
+/**
+ * Bundler options for the grant workflow (dev workers, the bundle script, tests).
+ *
+ * `preloadModules`: the workflow module and everything it imports (the grant machine, the
+ * contracts, the domain rules) are evaluated once, when the worker loads the bundle, and shared
+ * by every grant the worker runs. Otherwise the SDK's reused V8 context evaluates them again for
+ * each workflow it creates — every new grant, and every grant replayed after leaving the cache.
+ * Safe because these modules keep no state: constants, pure functions and message definitions
+ * (the SDK freezes what they export; a module that kept per-grant state there would leak it
+ * from one grant to the next, so such a module must not be imported by the workflow).
+ */
 export function grantWorkflowBundleOptions(): Pick<
   BundleOptions,
-  'workflowsPath' | 'webpackConfigHook'
+  'workflowsPath' | 'webpackConfigHook' | 'preloadModules'
 > {
-  return { workflowsPath: grantWorkflowsPath, webpackConfigHook: lapseWebpackConfigHook() };
+  return {
+    workflowsPath: grantWorkflowsPath,
+    webpackConfigHook: lapseWebpackConfigHook(),
+    preloadModules: [grantWorkflowsPath],
+  };
 }
 
 /** Bundles the grant workflow code (production bundle script, tests that bundle once). */
