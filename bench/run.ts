@@ -11,7 +11,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { releaseOnSignals, takeBenchLock } from './lib/bench-lock';
-import { benchDir, benchStack, ensureBenchStack } from './lib/bench-stack';
+import { benchDir, benchStack, benchStackEnv, ensureBenchStack } from './lib/bench-stack';
 
 type Bench = (argv: string[]) => Promise<void>;
 interface BenchEntry {
@@ -90,8 +90,13 @@ async function main() {
     process.exit(2);
   }
   if (bench.stack === 'bench') {
-    await lockBenchStack([name, ...rest].join(' '));
+    const label = [name, ...rest].join(' ');
+    await lockBenchStack(label);
     ensureBenchStack();
+    // A checkout older than the bench lock does not wait for it, but its stack.sh waits for
+    // the bench stack's own lock (its run dir's .lock): held for the run, such a bench waits
+    // for this one instead of recreating the topics under it. Released on exit like the other.
+    await takeBenchLock(join(benchStackEnv.LAPSE_RUN_DIR, '.lock'), label);
   } else loadStackEnv();
   await bench.load()(rest);
   process.exit(0);

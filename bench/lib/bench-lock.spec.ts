@@ -2,7 +2,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { elapsed, holderText, parseHolder, waitingLine } from './bench-lock';
+import {
+  aheadInLine,
+  elapsed,
+  holderText,
+  parseHolder,
+  queueEntry,
+  waitingLine,
+} from './bench-lock';
 
 describe('the lock file', () => {
   const holder = { pid: 4242, bench: 'lockstorm --grants 500', since: '2026-12-01T03:40:05.123Z' };
@@ -29,11 +36,38 @@ describe('the lock file', () => {
     expect(waitingLine(undefined, now, true)).toContain('has not said who it is');
   });
 
+  it('tells the waiter how many runs are ahead of it', () => {
+    const now = new Date('2026-12-01T03:43:10.000Z');
+    expect(waitingLine(holder, now, true, 1)).toMatch(/ago; 1 more run ahead in line$/);
+    expect(waitingLine(undefined, now, true, 2)).toMatch(/; 2 more runs ahead in line$/);
+  });
+
   it('says how long in the largest units that matter', () => {
     expect(elapsed(12_400)).toBe('12 s');
     expect(elapsed(185_000)).toBe('3 min 5 s');
     expect(elapsed(3_720_000)).toBe('1 h 2 min');
     expect(elapsed(-5)).toBe('0 s');
+  });
+});
+
+describe('the line of waiters', () => {
+  it('names entries in arrival order', () => {
+    expect(queueEntry(1_764_560_000_000, 42)).toBe('001764560000000-42');
+    expect(queueEntry(999, 7) < queueEntry(1000, 7)).toBe(true);
+  });
+
+  it('counts the live waiters that came first, nothing else', () => {
+    const mine = queueEntry(3000, 30);
+    const entries = [
+      queueEntry(1000, 10),
+      queueEntry(2000, 20), // stopped while waiting
+      mine,
+      queueEntry(4000, 40), // came later
+      'notes.txt',
+    ];
+    const alive = (pid: number) => pid !== 20;
+    expect(aheadInLine(entries, mine, alive)).toBe(1);
+    expect(aheadInLine(entries, queueEntry(1000, 10), alive)).toBe(0);
   });
 });
 
@@ -119,6 +153,24 @@ describe('two runs and the bench lock (processes)', () => {
     expect(alive(aChild)).toBe(false);
     const bPid = Number((await b.printed(/held (\d+)/))[1]);
     expect(parseHolder(readFileSync(file, 'utf8'))).toMatchObject({ pid: bPid, bench: 'live' });
+  }, 60_000);
+
+  it('hands the lock on in arrival order', async () => {
+    const file = join(dir, 'bench.lock');
+    const a = spawned(locker(file, 'fanout'));
+    const aPid = Number((await a.printed(/held (\d+)/))[1]);
+    const b = spawned(locker(file, 'approvals'));
+    await b.printed(new RegExp(`pid ${aPid} runs fanout`));
+    const c = spawned(locker(file, 'live'));
+    await c.printed(new RegExp(`pid ${aPid} runs fanout .*; 1 more run ahead in line`));
+
+    // A ends: B, first in line, takes it; C, polling as often, waits for B.
+    a.child.kill('SIGTERM');
+    const bPid = Number((await b.printed(/held (\d+)/))[1]);
+    await c.printed(new RegExp(`pid ${bPid} runs approvals since`));
+    expect(c.output()).not.toContain('held');
+    b.child.kill('SIGTERM');
+    await c.printed(/held \d+/);
   }, 60_000);
 
   it('is free once its holder is killed outright, whatever the holder left running', async () => {

@@ -18,9 +18,12 @@ import {
   mkdirSync,
   openSync,
   readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
   writeSync,
 } from 'node:fs';
-import { dirname } from 'node:path';
+import { join } from 'node:path';
 import { childrenOf } from './proc-usage';
 
 /** Who holds the lock, as the holder writes it into the lock file. */
@@ -62,14 +65,41 @@ export function elapsed(ms: number): string {
 }
 
 /**
- * The waiter's progress line: which pid holds the bench stack, running what, since when. A
- * holder whose pid is gone while the lock is still held left a process behind that holds it.
+ * The waiter's progress line: which pid holds the bench stack, running what, since when, and
+ * how many runs wait ahead of this one. A holder whose pid is gone while the lock is still held
+ * left a process behind that holds it.
  */
-export function waitingLine(holder: LockHolder | undefined, now: Date, alive: boolean): string {
-  if (!holder) return 'waiting for the bench stack: locked by a run that has not said who it is';
+export function waitingLine(
+  holder: LockHolder | undefined,
+  now: Date,
+  alive: boolean,
+  ahead = 0,
+): string {
+  const line = ahead > 0 ? `; ${ahead} more ${ahead === 1 ? 'run' : 'runs'} ahead in line` : '';
+  if (!holder)
+    return `waiting for the bench stack: locked by a run that has not said who it is${line}`;
   const since = `${holder.since.slice(11, 19)} UTC, ${elapsed(now.getTime() - Date.parse(holder.since))} ago`;
   const gone = alive ? '' : ' (that pid has exited: a process it left holds the lock)';
-  return `waiting for the bench stack: pid ${holder.pid} runs ${holder.bench} since ${since}${gone}`;
+  return `waiting for the bench stack: pid ${holder.pid} runs ${holder.bench} since ${since}${gone}${line}`;
+}
+
+/**
+ * A waiter's place in line, a file in the lock's queue directory: its arrival time and pid,
+ * so names sort in arrival order.
+ */
+export const queueEntry = (arrivedMs: number, pid: number): string =>
+  `${String(arrivedMs).padStart(15, '0')}-${pid}`;
+const QUEUE_ENTRY = /^\d{15}-(\d+)$/;
+
+/**
+ * How many live waiters arrived before `mine` (0: its turn). Entries of exited pids (a waiter
+ * stopped while waiting) and other files do not count.
+ */
+export function aheadInLine(entries: string[], mine: string, alive: (pid: number) => boolean) {
+  return entries.filter((e) => {
+    const m = QUEUE_ENTRY.exec(e);
+    return m && e < mine && alive(Number(m[1]));
+  }).length;
 }
 
 const CONFLICT = 75;
@@ -108,7 +138,9 @@ export interface BenchLock {
 
 /**
  * Takes the bench stack's lock for `bench`, waiting (a progress line every `pollMs` naming the
- * holder) while another run has it.
+ * holder) while another run has it. Waiters take turns in arrival order (`<file>.queue/`: one
+ * entry per waiter; only the first tries the lock), so a run started later cannot slip in
+ * whenever the lock falls free.
  */
 export async function takeBenchLock(
   file: string,
@@ -118,19 +150,32 @@ export async function takeBenchLock(
     progress = (line: string): void => void process.stdout.write(`\r  ${line}   `),
   }: { pollMs?: number; progress?: (line: string) => void } = {},
 ): Promise<BenchLock> {
-  mkdirSync(dirname(file), { recursive: true });
+  const queue = `${file}.queue`;
+  mkdirSync(queue, { recursive: true });
   const fd = openSync(file, constants.O_RDWR | constants.O_CREAT, 0o644);
+  const mine = queueEntry(Date.now(), process.pid);
+  writeFileSync(join(queue, mine), `${bench}\n`);
   let waited = false;
   try {
-    while (!tryLock(fd)) {
+    for (;;) {
+      const entries = readdirSync(queue);
+      // Entries of waiters that were stopped while waiting (Ctrl-C, kill -9) are cleared.
+      for (const e of entries) {
+        const pid = QUEUE_ENTRY.exec(e)?.[1];
+        if (pid && !pidAlive(Number(pid))) rmSync(join(queue, e), { force: true });
+      }
+      const ahead = aheadInLine(entries, mine, pidAlive);
+      if (ahead === 0 && tryLock(fd)) break;
       waited = true;
       const holder = parseHolder(readFileSync(file, 'utf8'));
-      progress(waitingLine(holder, new Date(), holder ? pidAlive(holder.pid) : true));
+      progress(waitingLine(holder, new Date(), holder ? pidAlive(holder.pid) : true, ahead));
       await new Promise((r) => setTimeout(r, pollMs));
     }
   } catch (e) {
     closeSync(fd);
     throw e;
+  } finally {
+    rmSync(join(queue, mine), { force: true });
   }
   if (waited) process.stdout.write('\n');
   ftruncateSync(fd, 0);
