@@ -44,4 +44,13 @@ export function percentile(samples: number[], p: number): number {
   return sorted[idx];
 }
 
+/** Progress samples (ms, count) → the rate over the last `windowMs` (per second; 0 until two). */
+export function recentRate(samples: { atMs: number; n: number }[], windowMs: number): number {
+  const last = samples.at(-1);
+  if (!last) return 0;
+  const first = samples.find((s) => s.atMs >= last.atMs - windowMs) ?? last;
+  const seconds = (last.atMs - first.atMs) / 1000;
+  return seconds > 0 ? (last.n - first.n) / seconds : 0;
+}
+
 export const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;

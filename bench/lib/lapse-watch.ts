@@ -88,3 +88,74 @@ export const latencySummary = (samples: number[]) => ({
   p99Ms: round(percentile(samples, 99)),
   maxMs: round(samples.reduce((a, b) => Math.max(a, b), -Infinity)),
 });
+
+/** One probe of a decision: when it was sent (performance.now()), how long it took, its answer. */
+export interface DecisionProbe {
+  atMs: number;
+  ms: number;
+  state: string;
+}
+
+/**
+ * A small steady probe of decisions: one `GET /v1/decisions` every `everyMs` for the next of
+ * `pairs` (round robin), at most `inFlight` outstanding (a tick with that many still out is
+ * skipped and counted), until `stop()`, which gives every probe.
+ */
+export function probeDecisions(
+  pairs: Pair[],
+  o: { decisionsUrl: string; token: string; everyMs: number; inFlight?: number },
+) {
+  const probes: DecisionProbe[] = [];
+  let outstanding = 0;
+  let skipped = 0;
+  let next = 0;
+  const pending = new Set<Promise<void>>();
+  const timer = setInterval(() => {
+    if (pairs.length === 0) return;
+    if (outstanding >= (o.inFlight ?? 4)) {
+      skipped++;
+      return;
+    }
+    const p = pairs[next++ % pairs.length];
+    const atMs = performance.now();
+    outstanding++;
+    const done = fetch(`${o.decisionsUrl}?userId=${p.userId}&resourceId=${p.resourceId}`, {
+      headers: { authorization: `Bearer ${o.token}` },
+    })
+      .then(async (res) => {
+        const state = res.ok ? ((await res.json()) as DecisionBody).state : `HTTP ${res.status}`;
+        probes.push({ atMs, ms: performance.now() - atMs, state });
+      })
+      .catch((e: unknown) => void probes.push({ atMs, ms: NaN, state: `error: ${String(e)}` }))
+      .finally(() => {
+        outstanding--;
+        pending.delete(done);
+      });
+    pending.add(done);
+  }, o.everyMs);
+  return {
+    stop: async (): Promise<{ probes: DecisionProbe[]; skipped: number }> => {
+      clearInterval(timer);
+      await Promise.all(pending);
+      return { probes, skipped };
+    },
+  };
+}
+
+/**
+ * The probes sent within [fromMs, toMs): their latency (p50/p90/p99/max) and how many answered
+ * another state than `expected`.
+ */
+export function probeSummary(
+  probes: DecisionProbe[],
+  fromMs: number,
+  toMs: number,
+  expected: string,
+) {
+  const within = probes.filter((p) => p.atMs >= fromMs && p.atMs < toMs);
+  return {
+    ...latencySummary(within.filter((p) => p.state === expected).map((p) => p.ms)),
+    seconds: round((toMs - fromMs) / 1000, 1),
+    otherAnswers: within.filter((p) => p.state !== expected).length,
+  };
+}
