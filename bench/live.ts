@@ -2,9 +2,14 @@
  * `npm run bench -- live`: as many live grant workflows as this machine holds, on the Temporal
  * server proper on Postgres (the bench stack), used the way proxies use them.
  *
- *  1. policy, access-tracking and the grant worker run as child processes; --grants `accessGrant`
- *     workflows are started directly (--start-concurrency in flight; the fan-out from a group is
- *     the fanout bench's) with an auto-lock of --auto-lock-seconds;
+ *  1. policy, access-tracking and the grant worker run as child processes; up to --grants
+ *     `accessGrant` workflows are started directly (the fan-out from a group is the fanout
+ *     bench's) with an auto-lock of --auto-lock-seconds, as fast as the machine works them off:
+ *     up to --start-concurrency in flight, halved while the newest grants' first workflow task
+ *     waits (scheduled → started) past --task-wait-bound-ms (bench/lib/ramp-control.ts). The
+ *     ramp stops when every grant is started, or at the largest number held — the wait stays
+ *     past the bound with one start in flight, memory runs short, --ramp-minutes are spent or
+ *     a start is refused — and the result says which;
  *  2. from the first start (a grant's clock starts at creation) until --minutes after the last,
  *     the proxy simulator's traffic (bench/lib/usage-load's events, as `npm run simulate`)
  *     goes at --rate usage events/s to the started grants of non-idle users (an --idle share
@@ -12,13 +17,14 @@
  *     knows it is dead-lettered as unknown, as in production). Meanwhile --chatty grants are sent
  *     `accessed` signals at --chatty-rate per second each (what an older sender did): the
  *     only way a grant's history grows quickly now, to show continue-as-new bounds it;
- *  3. CPU and RSS of the Temporal server, Postgres (postmaster and backends), the grant worker
- *     and access-tracking are sampled throughout;
+ *  3. CPU and memory of the Temporal server, Postgres (postmaster and backends), the grant
+ *     worker and access-tracking are sampled during the ramp and, apart, during the usage phase
+ *     (the steady state: every grant held);
  *  4. afterwards --sample random grants' histories give workflow task latency (scheduled →
  *     started, started → completed, during the usage phase), history events per grant (and per
  *     simulated day) and wake-ups; the chatty grants' run chains show every run bounded.
- * A start that fails after the client's retries stops the ramp: the result then says how many
- * the server held and why. Results: bench/results/live-<timestamp>.json and live-latest.json.
+ * Progress on the terminal: started, starts/s, ETA, starts in flight, the first tasks' wait,
+ * free memory. Results: bench/results/live-<timestamp>.json and live-latest.json.
  */
 import { readFileSync } from 'node:fs';
 import { Partitioners, type Producer } from 'kafkajs';
@@ -30,10 +36,11 @@ import { grantWorkflowId, type EffectivePolicy } from '@lapse/contracts';
 import { startLapseStack } from '@lapse/testing/lapse-stack';
 import { kafkaAs, stackTemporalSettings } from '@lapse/testing';
 import { connectTemporal } from '@lapse/temporal';
-import { percentile, round } from './lib/args';
+import { percentile, recentRate, round } from './lib/args';
 import { benchProcesses, benchStackSetup } from './lib/bench-stack';
 import { benchRun } from './lib/bench-run';
-import { sampleProcesses } from './lib/proc-usage';
+import { memAvailableMiB, sampleProcesses } from './lib/proc-usage';
+import { RampControl, type RampStop } from './lib/ramp-control';
 import { grantsFor, usageMessage, type Grant } from './lib/usage-load';
 
 const EventType = temporal.api.enums.v1.EventType;
@@ -48,6 +55,11 @@ export async function runLiveBench(argv: string[]): Promise<void> {
     idle: 0.2,
     'auto-lock-seconds': 300,
     'start-concurrency': 32,
+    'ramp-minutes': 13,
+    'check-seconds': 10,
+    'task-wait-bound-ms': 5000,
+    'over-checks': 3,
+    'min-free-mib': 512,
     sample: 200,
     chatty: 4,
     'chatty-rate': 10,
@@ -67,9 +79,14 @@ export async function runLiveBench(argv: string[]): Promise<void> {
     allowAutoTopicCreation: false,
   });
   await producer.connect();
-  const procs = sampleProcesses(
-    benchProcesses(s, ['temporal-server', 'postgres', 'grant-worker', 'access-tracking']),
-  );
+  const watched = benchProcesses(s, [
+    'temporal-server',
+    'postgres',
+    'grant-worker',
+    'access-tracking',
+  ]);
+  const procs = sampleProcesses(watched);
+  let steadyProcs: ReturnType<typeof sampleProcesses> | undefined;
   try {
     const users = Math.ceil(opts.grants / opts.resources);
     const all = grantsFor(runId, users, opts.resources).slice(0, opts.grants);
@@ -80,48 +97,96 @@ export async function runLiveBench(argv: string[]): Promise<void> {
       sourceGroupIds: [`bench-${runId}`],
     };
 
-    // 1. Start the grants; stop the ramp at the first start the server refuses. Usage starts
-    //    with the ramp (a grant's auto-lock clock starts when it is created): each started grant
-    //    is used from then on, or never (--idle share).
+    // 1. Start the grants as fast as the machine works them off (RampControl), until every
+    //    one is started or a limit stops the ramp. Usage starts with the ramp (a grant's auto-lock
+    //    clock starts when it is created): each started grant is used from then on, or never
+    //    (--idle share).
     let next = 0;
     let refused: string | null = null;
+    let stop: RampStop | undefined;
     const started: Grant[] = [];
+    const startedAtMs: number[] = [];
     const used: Grant[] = [];
     const idle: Grant[] = [];
     const usage = startUsage(producer, used, opts.rate);
     const t0 = performance.now();
     const rampFrom = Date.now();
-    let lastLog = 0;
-    await Promise.all(
-      Array.from({ length: opts['start-concurrency'] }, async () => {
-        while (refused === null && next < all.length) {
+    const ramp = new RampControl({
+      maxLanes: opts['start-concurrency'],
+      boundMs: opts['task-wait-bound-ms'],
+      overChecks: opts['over-checks'],
+      minFreeMiB: opts['min-free-mib'],
+      budgetMs: opts['ramp-minutes'] * 60_000,
+      total: all.length,
+    });
+    const rampWaits: number[] = [];
+    const ramping = () => stop === undefined && refused === null && next < all.length;
+    const lanes = Promise.all(
+      Array.from({ length: opts['start-concurrency'] }, async (_, lane) => {
+        while (ramping()) {
+          if (lane >= ramp.lanes) {
+            await new Promise((r) => setTimeout(r, 200));
+            continue;
+          }
           const g = all[next++];
           try {
             await s.grants.start(g, { policy });
             started.push(g);
+            startedAtMs.push(performance.now());
             (Math.random() < opts.idle ? idle : used).push(g);
           } catch (e) {
             refused ??= `start ${started.length + 1} refused: ${(e as Error).message}`;
           }
-          const now = performance.now();
-          if (now - lastLog > 2000) {
-            lastLog = now;
-            process.stdout.write(
-              `\r  ${started.length}/${all.length} started, ${round(started.length / ((now - t0) / 1000))}/s; ${usage.sent} usage events   `,
-            );
-          }
         }
       }),
     );
+    // Every --check-seconds: the first workflow task's wait of grants started one to two checks
+    // ago (those not picked up yet count with their wait so far), memory, progress.
+    const checkMs = opts['check-seconds'] * 1000;
+    const recentRates: { atMs: number; n: number }[] = [];
+    while (ramping()) {
+      await Promise.race([lanes, new Promise((r) => setTimeout(r, checkMs))]);
+      if (!ramping()) break;
+      const now = performance.now();
+      const recent = started.filter((_, i) => {
+        const age = now - startedAtMs[i];
+        return age >= checkMs && age < 2 * checkMs;
+      });
+      const waits = (
+        await Promise.all(
+          pickRandom(recent, 20).map((g) => firstTaskWaitMs(client, grantWorkflowId(g))),
+        )
+      ).filter((w): w is number => w !== undefined);
+      rampWaits.push(...waits);
+      recentRates.push({ atMs: now - t0, n: started.length });
+      const rate = recentRate(recentRates, 60_000) || started.length / ((now - t0) / 1000);
+      const p90 = percentile(waits, 90);
+      const freeMiB = memAvailableMiB();
+      stop = ramp.check({
+        held: started.length,
+        taskWaitP90Ms: p90,
+        freeMiB,
+        elapsedMs: now - t0,
+      });
+      process.stdout.write(
+        `\r  ${started.length}/${all.length} started, ${round(rate, 1)}/s, ETA ${Math.round((all.length - started.length) / Math.max(rate, 1e-3))} s; ${ramp.lanes} in flight; first task waited p90 ${round(p90 / 1000, 1)} s; ${Math.round(freeMiB)} MiB free; ${usage.sent} usage events   `,
+      );
+    }
+    await lanes;
     process.stdout.write('\n');
     const startSeconds = (performance.now() - t0) / 1000;
+    const limit: RampStop | { by: 'refused'; held: number; detail: string } = refused
+      ? { by: 'refused', held: started.length, detail: refused }
+      : (stop ?? { by: 'all started', held: started.length });
     log(
-      `${started.length} grant workflows started in ${round(startSeconds)} s (${round(started.length / startSeconds)}/s)${refused ? `; ${refused}` : ''}`,
+      `${started.length} grant workflows started in ${round(startSeconds)} s (${round(started.length / startSeconds)}/s); the ramp stopped: ${limit.by}${'detail' in limit ? ` (${limit.detail})` : ''}`,
     );
     const token = await signProxyToken(s.serviceSecret, 'bench-live');
     const decisionsUrl = `${s.services['access-tracking']?.url}/v1/decisions`;
 
     // 2. Usage for --minutes more; chatty grants signalled meanwhile.
+    const rampUsage = procs.stop();
+    steadyProcs = sampleProcesses(watched);
     const chatty = used.slice(0, opts.chatty);
     const usageFrom = Date.now();
     const seconds = opts.minutes * 60;
@@ -149,7 +214,7 @@ export async function runLiveBench(argv: string[]): Promise<void> {
     await chattyDone;
     process.stdout.write('\n');
     const usageTo = Date.now();
-    const processUsage = procs.stop();
+    const processUsage = steadyProcs.stop();
     log(
       `usage phase over: ${sent} events to ${used.length} grants, ${chattySignals} chatty signals`,
     );
@@ -220,7 +285,23 @@ export async function runLiveBench(argv: string[]): Promise<void> {
         asked: opts.grants,
         startSeconds: round(startSeconds),
         startsPerSecond: round(started.length / startSeconds),
-        refused,
+        limit,
+        what: 'the ramp stops at the first of: every grant started; a start refused; the newest grants’ first workflow task waiting (scheduled → started) p90 over --task-wait-bound-ms for --over-checks checks in a row with one start in flight; MemAvailable under --min-free-mib; --ramp-minutes spent',
+        wakeUpsPerSecondHeld: round(started.length / opts['auto-lock-seconds'], 1),
+        grantsAtOneHourAutoLock: Math.round((started.length * 3600) / opts['auto-lock-seconds']),
+        arithmetic:
+          'a held grant wakes once per auto-lock period (2 workflow tasks): held / auto-lock wake-ups per second; the same work holds held × 3600 / auto-lock grants at a 1 h auto-lock',
+        firstTaskWait: {
+          what: 'scheduled → started of sampled new grants’ first workflow task during the ramp (one not started yet counts its wait so far)',
+          ...summary(rampWaits),
+        },
+        checks: ramp.history.map((c) => ({
+          atSeconds: round(c.elapsedMs / 1000, 0),
+          held: c.held,
+          inFlight: c.lanes,
+          firstTaskWaitP90Ms: Math.round(c.taskWaitP90Ms),
+          freeMiB: Math.round(c.freeMiB),
+        })),
       },
       usage: {
         seconds: round(windowSeconds),
@@ -238,8 +319,9 @@ export async function runLiveBench(argv: string[]): Promise<void> {
       },
       processes: {
         ...processUsage,
-        note: 'coresAverage = CPU seconds / wall seconds over start + usage; postgres = postmaster and its backends (both Lapse and Temporal databases)',
+        note: 'the steady state: coresAverage = CPU seconds / wall seconds over the usage phase (every grant held); postgres = postmaster and its backends (both Lapse and Temporal databases)',
       },
+      processesDuringRamp: rampUsage,
       history: {
         sampledGrants: sample.length,
         eventsPerGrantInUsagePhase: round(perGrantWindow, 2),
@@ -264,6 +346,7 @@ export async function runLiveBench(argv: string[]): Promise<void> {
     log(`results: ${file}`);
   } finally {
     procs.stop();
+    steadyProcs?.stop();
     await producer.disconnect();
     await connection.close();
     await s.stop();
@@ -282,6 +365,29 @@ function pickRandom<T>(xs: T[], n: number): T[] {
 function eventMs(e: temporal.api.history.v1.IHistoryEvent): number {
   const t = e.eventTime;
   return t ? Number(t.seconds ?? 0) * 1000 + Math.floor((t.nanos ?? 0) / 1e6) : 0;
+}
+
+/**
+ * Scheduled → started of a grant's first workflow task (ms); its wait so far when not started
+ * yet; undefined when the history cannot be read.
+ */
+async function firstTaskWaitMs(client: Client, workflowId: string): Promise<number | undefined> {
+  try {
+    const events = (await client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+    const scheduled = events.find(
+      (e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
+    );
+    if (!scheduled) return undefined;
+    const started = events.find(
+      (e) =>
+        e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED &&
+        String(e.workflowTaskStartedEventAttributes?.scheduledEventId) ===
+          String(scheduled.eventId),
+    );
+    return (started ? eventMs(started) : Date.now()) - eventMs(scheduled);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Every run of a workflow, first to latest (continue-as-new followed). */

@@ -39,6 +39,12 @@ function pssMiB(pid: number): number | undefined {
   }
 }
 
+/** MemAvailable from /proc/meminfo (MiB): what the machine can still give without swapping. */
+export function memAvailableMiB(): number {
+  const m = /^MemAvailable:\s+(\d+) kB/m.exec(readFileSync('/proc/meminfo', 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
 /** The direct children of a process. */
 export function childrenOf(pid: number): number[] {
   const out: number[] = [];
