@@ -3,11 +3,18 @@ import { sampleProcesses } from './proc-usage';
 
 it('reports CPU per thread: a busy worker thread apart from the main thread', async () => {
   const sampler = sampleProcesses({ self: { pid: process.pid, threads: true } }, 50);
-  // A worker thread that spins for 400 ms of CPU, then says so.
+  // A worker thread that spins for 400 ms of its own CPU (its /proc/thread-self ticks:
+  // process.cpuUsage() counts every thread, so on a busy machine other threads' CPU would
+  // end the spin early), then says so.
   const worker = new Worker(
     `const { parentPort } = require('node:worker_threads');
-     const until = process.cpuUsage().user + 400_000;
-     while (process.cpuUsage().user < until);
+     const { readFileSync } = require('node:fs');
+     const ticks = () => {
+       const f = readFileSync('/proc/thread-self/stat', 'utf8').split(') ')[1].split(' ');
+       return Number(f[11]) + Number(f[12]);
+     };
+     const until = ticks() + 40;
+     while (ticks() < until);
      parentPort.postMessage('done');`,
     { eval: true },
   );
