@@ -10,7 +10,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { releaseOnSignals, takeBenchLock } from './lib/bench-lock';
+import { lockHolder, releaseOnSignals, takeBenchLock } from './lib/bench-lock';
 import { benchDir, benchStack, benchStackEnv, ensureBenchStack } from './lib/bench-stack';
 
 type Bench = (argv: string[]) => Promise<void>;
@@ -80,6 +80,16 @@ async function main() {
   if (name === 'stack' && (rest[0] === 'down' || rest[0] === 'status') && rest.length === 1) {
     if (rest[0] === 'down') await lockBenchStack('stack down');
     process.stdout.write(benchStack(rest[0]));
+    if (rest[0] === 'status') {
+      const holder = lockHolder(join(benchDir, 'bench.lock'));
+      console.log(
+        holder === undefined
+          ? 'bench lock: free'
+          : holder === 'unknown'
+            ? 'bench lock: held by a run that has not said who it is'
+            : `bench lock: pid ${holder.pid} runs ${holder.bench} since ${holder.since}`,
+      );
+    }
     process.exit(0);
   }
   const bench = name ? BENCHES[name] : undefined;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import {
   aheadInLine,
   elapsed,
+  lockHolder,
   holderText,
   parseHolder,
   queueEntry,
@@ -171,6 +172,19 @@ describe('two runs and the bench lock (processes)', () => {
     expect(c.output()).not.toContain('held');
     b.child.kill('SIGTERM');
     await c.printed(/held \d+/);
+  }, 60_000);
+
+  it('says who holds it to anyone who looks, and is free after Ctrl-C', async () => {
+    const file = join(dir, 'bench.lock');
+    expect(lockHolder(file)).toBeUndefined();
+    const a = spawned(locker(file, 'decisions'));
+    const aPid = Number((await a.printed(/held (\d+)/))[1]);
+    expect(lockHolder(file)).toMatchObject({ pid: aPid, bench: 'decisions' });
+    // Looking does not take it.
+    expect(lockHolder(file)).toMatchObject({ pid: aPid });
+    a.child.kill('SIGINT');
+    expect(await a.exited()).toBe(130);
+    expect(lockHolder(file)).toBeUndefined();
   }, 60_000);
 
   it('is free once its holder is killed outright, whatever the holder left running', async () => {

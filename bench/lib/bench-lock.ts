@@ -130,6 +130,25 @@ function pidAlive(pid: number): boolean {
   }
 }
 
+/**
+ * Who holds the lock now, without waiting or taking it for longer than a look: undefined when
+ * it is free.
+ */
+export function lockHolder(file: string): LockHolder | 'unknown' | undefined {
+  let fd: number;
+  try {
+    fd = openSync(file, constants.O_RDONLY);
+  } catch {
+    return undefined; // never taken
+  }
+  try {
+    if (tryLock(fd)) return undefined;
+    return parseHolder(readFileSync(file, 'utf8')) ?? 'unknown';
+  } finally {
+    closeSync(fd);
+  }
+}
+
 export interface BenchLock {
   file: string;
   /** Drops the lock (idempotent). Exiting drops it too. */
