@@ -31,6 +31,7 @@ const GRANT_WORKER_TUNING = [
   'LAPSE_GRANT_WORKER_WORKFLOW_POLLERS',
   'LAPSE_GRANT_WORKER_SHARED_QUEUE_POLL_SHARE',
   'LAPSE_GRANT_WORKER_CACHED_WORKFLOWS',
+  'LAPSE_GRANT_WORKER_WORKFLOW_THREADS',
 ];
 
 /** The grant worker's tuning this run was given in the bench's environment (unset: defaults). */

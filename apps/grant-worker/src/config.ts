@@ -47,6 +47,11 @@ export const configSchema = commonEnvSchema.extend({
    * period, so most of a big cache is memory that is rarely used.
    */
   LAPSE_GRANT_WORKER_CACHED_WORKFLOWS: z.coerce.number().int().min(2).optional(),
+  /**
+   * Threads running workflow code (the SDK's default with its reused V8 context: 1). Each has its
+   * own context and its own share of the cache; more help only with a spare core.
+   */
+  LAPSE_GRANT_WORKER_WORKFLOW_THREADS: z.coerce.number().int().min(1).max(16).default(1),
 });
 export type GrantWorkerConfig = z.infer<typeof configSchema>;
 

@@ -73,6 +73,7 @@ export class GrantWorkerRunner implements OnApplicationBootstrap, OnApplicationS
           ),
         },
         nonStickyToStickyPollRatio: c.LAPSE_GRANT_WORKER_SHARED_QUEUE_POLL_SHARE,
+        workflowThreadPoolSize: c.LAPSE_GRANT_WORKER_WORKFLOW_THREADS,
         ...(c.LAPSE_GRANT_WORKER_CACHED_WORKFLOWS === undefined
           ? {}
           : { maxCachedWorkflows: c.LAPSE_GRANT_WORKER_CACHED_WORKFLOWS }),
