@@ -9,6 +9,7 @@ import { RequestStore, type ListScope } from './request.store';
 import {
   GLOBAL_REVIEWER_ROLES,
   REVIEW_REFUSALS,
+  approverCheckMatters,
   canSee,
   reviewRight,
   seesAllRequests,
@@ -77,7 +78,9 @@ export class AccessRequestsService {
   async get(viewer: Viewer, id: string): Promise<VisibleRequest> {
     const request = await this.store.find(id);
     if (!request) throw LapseError.notFound('access request', id);
-    const approver = await this.isApprover(viewer, request.resourceId);
+    const approver = approverCheckMatters(viewer, request)
+      ? await this.isApprover(viewer, request.resourceId)
+      : false;
     if (!canSee(viewer, request, approver)) throw LapseError.notFound('access request', id);
     return { request, right: reviewRight(viewer, request, approver) };
   }

@@ -1,5 +1,11 @@
 import type { Role } from '@lapse/contracts';
-import { canSee, reviewRight, seesAllRequests, type Viewer } from './review-rules';
+import {
+  approverCheckMatters,
+  canSee,
+  reviewRight,
+  seesAllRequests,
+  type Viewer,
+} from './review-rules';
 
 const user = (id: string, ...roles: Role[]): Viewer => ({ kind: 'user', id, roles });
 const request = { userId: 'alice', resourceId: 'gitlab' };
@@ -50,5 +56,26 @@ describe('review rules (rule 6)', () => {
       allowed: false,
       why: 'SERVICE',
     });
+  });
+
+  it('asks whether the viewer approves the resource only where the answer changes something', () => {
+    const viewers: Viewer[] = [
+      { kind: 'service' },
+      user('alice'),
+      user('alice', 'ADMIN'),
+      ...(['ADMIN', 'DEVOPS', 'ACCESS_REVIEWER', 'SUPPORT'] as Role[]).map((r) => user('bob', r)),
+      user('carol'),
+    ];
+    for (const v of viewers) {
+      const changes =
+        canSee(v, request, true) !== canSee(v, request, false) ||
+        JSON.stringify(reviewRight(v, request, true)) !==
+          JSON.stringify(reviewRight(v, request, false));
+      if (!approverCheckMatters(v, request)) expect(changes).toBe(false);
+    }
+    expect(approverCheckMatters(user('bob', 'ACCESS_REVIEWER'), request)).toBe(false);
+    expect(approverCheckMatters(user('alice'), request)).toBe(false);
+    expect(approverCheckMatters(user('sam', 'SUPPORT'), request)).toBe(true);
+    expect(approverCheckMatters(user('carol'), request)).toBe(true);
   });
 });

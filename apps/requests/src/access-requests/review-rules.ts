@@ -29,6 +29,15 @@ export function seesAllRequests(v: Viewer): boolean {
   return v.kind === 'service' || holds(v, GLOBAL_READER_ROLES);
 }
 
+/**
+ * Whether being one of the resource's approvers changes what the viewer may see or decide of this
+ * request: not for services, the requester, or ADMIN, DEVOPS and ACCESS_REVIEWER (who see and
+ * decide every other request anyway), so for them nobody asks the policy service.
+ */
+export function approverCheckMatters(v: Viewer, r: RequestParties): boolean {
+  return v.kind === 'user' && v.id !== r.userId && !holds(v, GLOBAL_REVIEWER_ROLES);
+}
+
 /** May read this request: global readers, the requester, and the resource's approvers. */
 export function canSee(v: Viewer, r: RequestParties, isResourceApprover: boolean): boolean {
   if (seesAllRequests(v)) return true;
