@@ -6,14 +6,19 @@
  * next open request. Per request: approve call → decisions answer ACTIVE (allowed), polled every
  * `--pollMs` by the reviewer who approved it; also the approve call alone. Goal: p99 ≤ 300 ms.
  */
+import { Client } from '@temporalio/client';
 import { signProxyToken } from '@lapse/auth';
+import { grantWorkflowId } from '@lapse/contracts';
+import { connectTemporal } from '@lapse/temporal';
+import { stackTemporalSettings } from '@lapse/testing';
 import { startLapseStack } from '@lapse/testing/lapse-stack';
+import { STAGES, approvalStages, type ApprovalTimes, type Stage } from './lib/approval-stages';
 import { round } from './lib/args';
-import { benchProcesses, benchStackSetup, saveStackLogs } from './lib/bench-stack';
+import { benchProcesses, benchStackPid, benchStackSetup, saveStackLogs } from './lib/bench-stack';
 import { benchRun } from './lib/bench-run';
 import { profileEnv } from './lib/cpu-profile-env';
 import { awaitDecisions, latencySummary } from './lib/lapse-watch';
-import { sampleProcesses } from './lib/proc-usage';
+import { sampleMachine, sampleProcesses } from './lib/proc-usage';
 import { seedGroupMembers } from './lib/seed';
 
 export async function runApprovalsBench(argv: string[]): Promise<void> {
@@ -21,6 +26,7 @@ export async function runApprovalsBench(argv: string[]): Promise<void> {
     requests: 2000,
     reviewers: 50,
     pollMs: 10,
+    sample: 200,
     timeoutSeconds: 1800,
     profile: '',
   });
@@ -104,12 +110,23 @@ export async function runApprovalsBench(argv: string[]): Promise<void> {
     );
     process.stdout.write(`\r  ${open.length}/${requesters.length} requested\n`);
 
-    const processes = sampleProcesses(
-      benchProcesses(s, ['requests', 'access-tracking', 'grant-worker', 'temporal-server']),
-    );
+    const machine = sampleMachine();
+    const processes = sampleProcesses({
+      ...benchProcesses(s, [
+        'requests',
+        'access-tracking',
+        'policy',
+        'grant-worker',
+        'temporal-server',
+        'postgres',
+      ]),
+      kafka: { pid: benchStackPid('kafka') },
+      bench: { pid: process.pid },
+    });
     const tokens = await Promise.all(reviewers.map((r) => s.tokenFor(r.id)));
     const approveMs: number[] = [];
     const allowedMs: number[] = [];
+    const approvals: (ApprovalTimes & { userId: string })[] = [];
     const stateOf = async (userId: string) => {
       const res = await fetch(`${decisionsUrl}?userId=${userId}&resourceId=${resource.id}`, {
         headers: { authorization: `Bearer ${proxyToken}` },
@@ -124,6 +141,7 @@ export async function runApprovalsBench(argv: string[]): Promise<void> {
         while (taken < open.length) {
           const req = open[taken++];
           const t = performance.now();
+          const calledAt = Date.now();
           const res = await fetch(`${requestsUrl}/v1/access-requests/${req.id}/approve`, {
             method: 'POST',
             headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
@@ -131,6 +149,7 @@ export async function runApprovalsBench(argv: string[]): Promise<void> {
           });
           if (!res.ok) throw new Error(`approve → ${res.status}: ${await res.text()}`);
           approveMs.push(performance.now() - t);
+          const answeredAt = Date.now();
           const deadline = t + opts.timeoutSeconds * 1000;
           while ((await stateOf(req.userId)) !== 'ACTIVE') {
             if (performance.now() > deadline)
@@ -138,6 +157,7 @@ export async function runApprovalsBench(argv: string[]): Promise<void> {
             await new Promise((r) => setTimeout(r, opts.pollMs));
           }
           allowedMs.push(performance.now() - t);
+          approvals.push({ userId: req.userId, calledAt, answeredAt, allowedAt: Date.now() });
           if (allowedMs.length % 50 === 0 || allowedMs.length === open.length)
             process.stdout.write(`\r  ${allowedMs.length}/${open.length} approved and allowed   `);
         }
@@ -146,21 +166,94 @@ export async function runApprovalsBench(argv: string[]): Promise<void> {
     process.stdout.write('\n');
     const seconds = (performance.now() - started) / 1000;
     const usage = processes.stop();
+    const cpu = machine.stop();
+    const cpuMsPerApproval = Object.fromEntries(
+      Object.entries(usage).map(([name, u]) => [name, round((u.cpuSeconds * 1000) / open.length)]),
+    );
+    const cpuMsPerApprovalAll = round(Object.values(cpuMsPerApproval).reduce((a, b) => a + b, 0));
     const allowed = latencySummary(allowedMs);
     const approve = latencySummary(approveMs);
+    log(`where the time goes: histories of ${Math.min(opts.sample, approvals.length)} approvals`);
+    const stages = await stagesOf(approvals, resource.id, opts.sample);
     const file = write({
       setup: { ...benchStackSetup(s), ...opts },
       approveToAllowed: { what: 'approve call → ACTIVE in decisions', ...allowed },
       approveCall: { what: 'the approve call alone (baseline of the path)', ...approve },
       approvalsPerSecond: round(open.length / seconds),
+      stages,
       processes: usage,
+      cpu: {
+        what:
+          'machine: cores busy on average during the approvals (every process on it); ' +
+          'perApprovalMs: CPU milliseconds per approval of each process watched, and their sum',
+        machine: cpu,
+        perApprovalMs: { ...cpuMsPerApproval, all: cpuMsPerApprovalAll },
+      },
       goals: { p99MsAtMost: 300, p99Met: allowed.p99Ms <= 300 },
     });
+    log(
+      `CPU: machine ${cpu.coresBusy} of ${cpu.cores} cores busy; per approval ${cpuMsPerApprovalAll} ms (${Object.entries(
+        cpuMsPerApproval,
+      )
+        .map(([n, ms]) => `${n} ${ms}`)
+        .join(', ')})`,
+    );
+    for (const [stage, l] of Object.entries(stages.ms))
+      log(`  ${stage.padEnd(18)} p50 ${l.p50Ms} ms  p99 ${l.p99Ms} ms`);
     log(
       `approve → allowed p50 ${allowed.p50Ms} ms p99 ${allowed.p99Ms} ms (approve call p99 ${approve.p99Ms} ms), ${round(open.length / seconds)} approvals/s → ${file}`,
     );
   } finally {
     await s.stop();
     log(`service logs: ${saveStackLogs('approvals', s)}`);
+  }
+}
+
+/**
+ * Where the time of `sample` approvals (every k-th, in the order they were answered) went, from
+ * the grants' histories: latency summaries per stage (bench/lib/approval-stages.ts).
+ */
+async function stagesOf(
+  approvals: (ApprovalTimes & { userId: string })[],
+  resourceId: string,
+  sample: number,
+) {
+  const step = Math.max(1, Math.floor(approvals.length / Math.max(1, sample)));
+  const picked = approvals.filter((_, i) => i % step === 0).slice(0, sample);
+  const connection = await connectTemporal(stackTemporalSettings(), 1);
+  try {
+    const client = new Client({
+      connection,
+      namespace: process.env.TEMPORAL_NAMESPACE ?? 'default',
+    });
+    const byStage = Object.fromEntries(STAGES.map((s) => [s, [] as number[]])) as Record<
+      Stage,
+      number[]
+    >;
+    let unread = 0;
+    for (const a of picked) {
+      const history = await client.workflow
+        .getHandle(grantWorkflowId({ userId: a.userId, resourceId }))
+        .fetchHistory();
+      const stages = approvalStages(history.events ?? [], a);
+      if (!stages) {
+        unread++;
+        continue;
+      }
+      for (const s of STAGES) if (Number.isFinite(stages[s])) byStage[s].push(stages[s]);
+    }
+    return {
+      what:
+        "per sampled approval, from the bench's timestamps and the grant's history: " +
+        'toWorkflow (call → review task scheduled), queued (→ a grant worker took it), ' +
+        'workflowTask (→ completed, ACTIVE published), answer (→ the call returned), ' +
+        'toDecisions (→ ACTIVE seen); off the path: the recordRequest activity ' +
+        '(recordQueued, recordRun) and the workflow task after it (afterRecordQueued, afterRecordRun)',
+      sampled: picked.length,
+      unread,
+      ms: Object.fromEntries(STAGES.map((s) => [s, latencySummary(byStage[s])])),
+    };
+  } finally {
+    await connection.close();
   }
 }

@@ -4,6 +4,7 @@
  * child of the postmaster).
  */
 import { readFileSync, readdirSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { round } from './args';
 
 const TICKS_PER_SECOND = 100;
@@ -190,6 +191,30 @@ export function sampleProcesses(
         }),
       );
       return result;
+    },
+  };
+}
+
+/** Jiffies since boot over all cores: busy (everything but idle and iowait) and total. */
+function machineTicks(): { busy: number; total: number } {
+  const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1);
+  const n = cpu.map(Number);
+  const total = n.reduce((a, b) => a + b, 0);
+  return { busy: total - n[3] - n[4], total };
+}
+
+/**
+ * The whole machine's CPU from now until `stop()`: cores busy on average (any process, the
+ * bench's own and everybody else's) out of `cores` — whether a run was short of CPU at all.
+ */
+export function sampleMachine() {
+  const from = machineTicks();
+  const cores = cpus().length;
+  return {
+    stop: () => {
+      const to = machineTicks();
+      const busyShare = (to.busy - from.busy) / Math.max(1, to.total - from.total);
+      return { cores, coresBusy: round(busyShare * cores, 2) };
     },
   };
 }
