@@ -17,6 +17,7 @@ import {
 import { createGrantStateActivities, createGrantWorker } from '@lapse/grant-runtime';
 import type { GrantWorkerConfig } from './config';
 import { GRANT_WORKER_CONFIG } from './config.token';
+import { grantWorkerTuning } from './worker-tuning';
 
 const published = counter(
   'lapse_grant_state_published_total',
@@ -59,25 +60,7 @@ export class GrantWorkerRunner implements OnApplicationBootstrap, OnApplicationS
       activities,
       bundle: c.LAPSE_GRANT_WORKFLOW_BUNDLE,
       taskQueuePrefix: c.LAPSE_TASK_QUEUE_PREFIX,
-      workerOptions: {
-        maxConcurrentWorkflowTaskExecutions: c.LAPSE_GRANT_WORKER_WORKFLOW_TASKS,
-        maxConcurrentActivityTaskExecutions: c.LAPSE_GRANT_WORKER_CONCURRENCY,
-        stickyQueueScheduleToStartTimeout: `${c.LAPSE_GRANT_WORKER_STICKY_TIMEOUT_SECONDS}s`,
-        // Publishing runs as a local activity: as many at once, so one produce carries many.
-        maxConcurrentLocalActivityExecutions: c.LAPSE_GRANT_WORKER_CONCURRENCY,
-        workflowTaskPollerBehavior: {
-          type: 'simple-maximum',
-          maximum: Math.min(
-            c.LAPSE_GRANT_WORKER_WORKFLOW_POLLERS,
-            c.LAPSE_GRANT_WORKER_WORKFLOW_TASKS,
-          ),
-        },
-        nonStickyToStickyPollRatio: c.LAPSE_GRANT_WORKER_SHARED_QUEUE_POLL_SHARE,
-        workflowThreadPoolSize: c.LAPSE_GRANT_WORKER_WORKFLOW_THREADS,
-        ...(c.LAPSE_GRANT_WORKER_CACHED_WORKFLOWS === undefined
-          ? {}
-          : { maxCachedWorkflows: c.LAPSE_GRANT_WORKER_CACHED_WORKFLOWS }),
-      },
+      workerOptions: grantWorkerTuning(c),
     });
     this.health.register('temporal-worker', async () => {
       const state = this.worker?.getState();
