@@ -6,10 +6,10 @@
  *     `accessGrant` workflows are started directly (the fan-out from a group is the fanout
  *     bench's) with an auto-lock of --auto-lock-seconds, as fast as the machine works them off:
  *     up to --start-concurrency in flight, halved while the newest grants' first workflow task
- *     waits (scheduled → started) past --task-wait-bound-ms (bench/lib/ramp-control.ts). The
- *     ramp stops when every grant is started, or at the largest number held — the wait stays
- *     past the bound with one start in flight, memory runs short, --ramp-minutes are spent or
- *     a start is refused — and the result says which;
+ *     waits (scheduled → started) past --task-wait-bound-ms, paused past it with one in flight
+ *     until those tasks are picked up (bench/lib/ramp-control.ts). The ramp stops when every
+ *     grant is started, or at the largest number held — a pause not drained in --drain-seconds,
+ *     memory short, --ramp-minutes spent or a start refused — and the result says which;
  *  2. from the first start (a grant's clock starts at creation) until --minutes after the last,
  *     the proxy simulator's traffic (bench/lib/usage-load's events, as `npm run simulate`)
  *     goes at --rate usage events/s to the started grants of non-idle users (an --idle share
@@ -58,7 +58,7 @@ export async function runLiveBench(argv: string[]): Promise<void> {
     'ramp-minutes': 13,
     'check-seconds': 10,
     'task-wait-bound-ms': 5000,
-    'over-checks': 3,
+    'drain-seconds': 120,
     'min-free-mib': 512,
     sample: 200,
     chatty: 4,
@@ -114,7 +114,7 @@ export async function runLiveBench(argv: string[]): Promise<void> {
     const ramp = new RampControl({
       maxLanes: opts['start-concurrency'],
       boundMs: opts['task-wait-bound-ms'],
-      overChecks: opts['over-checks'],
+      drainMs: opts['drain-seconds'] * 1000,
       minFreeMiB: opts['min-free-mib'],
       budgetMs: opts['ramp-minutes'] * 60_000,
       total: all.length,
@@ -152,12 +152,17 @@ export async function runLiveBench(argv: string[]): Promise<void> {
         const age = now - startedAtMs[i];
         return age >= checkMs && age < 2 * checkMs;
       });
-      const waits = (
-        await Promise.all(
-          pickRandom(recent, 20).map((g) => firstTaskWaitMs(client, grantWorkflowId(g))),
-        )
-      ).filter((w): w is number => w !== undefined);
+      const firstTasks = async (gs: Grant[]) =>
+        (await Promise.all(gs.map((g) => firstTask(client, grantWorkflowId(g))))).filter(
+          (t) => t !== undefined,
+        );
+      const waits = (await firstTasks(pickRandom(recent, 20))).map((t) => t.waitMs);
       rampWaits.push(...waits);
+      // Paused: have the newest grants' first tasks all been picked up (the backlog worked off)?
+      const newestPickedUp =
+        ramp.lanes === 0
+          ? (await firstTasks(started.slice(-20))).every((t) => t.pickedUp)
+          : undefined;
       recentRates.push({ atMs: now - t0, n: started.length });
       const rate = recentRate(recentRates, 60_000) || started.length / ((now - t0) / 1000);
       const p90 = percentile(waits, 90);
@@ -167,9 +172,10 @@ export async function runLiveBench(argv: string[]): Promise<void> {
         taskWaitP90Ms: p90,
         freeMiB,
         elapsedMs: now - t0,
+        newestPickedUp,
       });
       process.stdout.write(
-        `\r  ${started.length}/${all.length} started, ${round(rate, 1)}/s, ETA ${Math.round((all.length - started.length) / Math.max(rate, 1e-3))} s; ${ramp.lanes} in flight; first task waited p90 ${round(p90 / 1000, 1)} s; ${Math.round(freeMiB)} MiB free; ${usage.sent} usage events   `,
+        `\r  ${started.length}/${all.length} started, ${round(rate, 1)}/s, ETA ${Math.round((all.length - started.length) / Math.max(rate, 1e-3))} s; ${ramp.lanes ? `${ramp.lanes} in flight` : 'paused'}; first task waited p90 ${round(p90 / 1000, 1)} s; ${Math.round(freeMiB)} MiB free; ${usage.sent} usage events   `,
       );
     }
     await lanes;
@@ -286,7 +292,7 @@ export async function runLiveBench(argv: string[]): Promise<void> {
         startSeconds: round(startSeconds),
         startsPerSecond: round(started.length / startSeconds),
         limit,
-        what: 'the ramp stops at the first of: every grant started; a start refused; the newest grants’ first workflow task waiting (scheduled → started) p90 over --task-wait-bound-ms for --over-checks checks in a row with one start in flight; MemAvailable under --min-free-mib; --ramp-minutes spent',
+        what: 'the ramp stops at the first of: every grant started; a start refused; starts paused (the newest grants’ first workflow task waited, scheduled → started, p90 over --task-wait-bound-ms with one start in flight) for --drain-seconds without those tasks all picked up; MemAvailable under --min-free-mib; --ramp-minutes spent',
         wakeUpsPerSecondHeld: round(started.length / opts['auto-lock-seconds'], 1),
         grantsAtOneHourAutoLock: Math.round((started.length * 3600) / opts['auto-lock-seconds']),
         arithmetic:
@@ -368,10 +374,13 @@ function eventMs(e: temporal.api.history.v1.IHistoryEvent): number {
 }
 
 /**
- * Scheduled → started of a grant's first workflow task (ms); its wait so far when not started
- * yet; undefined when the history cannot be read.
+ * A grant's first workflow task: whether a worker has picked it up, and its wait (scheduled →
+ * started, ms; its wait so far when not picked up yet). Undefined when the history cannot be read.
  */
-async function firstTaskWaitMs(client: Client, workflowId: string): Promise<number | undefined> {
+async function firstTask(
+  client: Client,
+  workflowId: string,
+): Promise<{ waitMs: number; pickedUp: boolean } | undefined> {
   try {
     const events = (await client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
     const scheduled = events.find(
@@ -384,7 +393,10 @@ async function firstTaskWaitMs(client: Client, workflowId: string): Promise<numb
         String(e.workflowTaskStartedEventAttributes?.scheduledEventId) ===
           String(scheduled.eventId),
     );
-    return (started ? eventMs(started) : Date.now()) - eventMs(scheduled);
+    return {
+      waitMs: (started ? eventMs(started) : Date.now()) - eventMs(scheduled),
+      pickedUp: !!started,
+    };
   } catch {
     return undefined;
   }

@@ -3,7 +3,7 @@ import { RampControl, type RampLimits } from './ramp-control';
 const limits: RampLimits = {
   maxLanes: 32,
   boundMs: 5000,
-  overChecks: 3,
+  drainMs: 120_000,
   minFreeMiB: 512,
   budgetMs: 15 * 60_000,
   total: 50_000,
@@ -34,21 +34,29 @@ describe('RampControl', () => {
     expect(ramp.history.map((h) => h.lanes).slice(0, 4)).toEqual([32, 16, 8, 4]);
   });
 
-  it('stops where even one start in flight leaves the tasks waiting, checks in a row', () => {
+  it('pauses with one start in flight past the bound, and goes on from one once the newest are picked up', () => {
     const ramp = new RampControl({ ...limits, maxLanes: 2 });
-    expect(ramp.check(check(9000, 7000))).toBeUndefined(); // 2 → 1
-    expect(ramp.check(check(9000, 7100))).toBeUndefined(); // 1st at one lane
-    expect(ramp.check(check(9000, 7200))).toBeUndefined(); // 2nd
-    expect(ramp.check(check(100, 7300))).toBeUndefined(); // recovered: counting again
+    ramp.check(check(9000, 7000, 60_000)); // 2 → 1
+    expect(ramp.lanes).toBe(1);
+    ramp.check(check(9000, 7100, 70_000)); // past the bound at one: pause
+    expect(ramp.lanes).toBe(0);
+    expect(ramp.check({ ...check(NaN, 7100, 80_000), newestPickedUp: false })).toBeUndefined();
+    expect(ramp.lanes).toBe(0);
+    expect(ramp.check({ ...check(NaN, 7100, 90_000), newestPickedUp: true })).toBeUndefined();
+    expect(ramp.lanes).toBe(1);
+    ramp.check(check(1000, 7150, 100_000));
     expect(ramp.lanes).toBe(2);
-    ramp.check(check(9000, 7400)); // 2 → 1
-    ramp.check(check(9000, 7500));
-    ramp.check(check(9000, 7600));
-    expect(ramp.check(check(12_000, 7700))).toEqual({
+  });
+
+  it('stops where a pause does not drain: the grants held keep the machine busy', () => {
+    const ramp = new RampControl({ ...limits, maxLanes: 1 });
+    ramp.check(check(9000, 7700, 60_000)); // pause at 60 s
+    expect(ramp.check({ ...check(NaN, 7700, 179_000), newestPickedUp: false })).toBeUndefined();
+    expect(ramp.check({ ...check(NaN, 7700, 180_000), newestPickedUp: false })).toEqual({
       by: 'task latency',
       held: 7700,
       detail:
-        "the newest grants' first workflow task waited p90 12 s (bound 5 s) for 3 checks in a row with one start in flight",
+        "starts paused 120 s and the newest grants' first workflow tasks were still waiting: the 7700 held keep the machine busier than it works off (the wait had passed 5 s with one start in flight)",
     });
   });
 
