@@ -8,11 +8,18 @@ import {
   loadConfig,
 } from './env';
 
+/** Every service needs a database; the tests below are about other variables. */
+const db = { DATABASE_URL: 'postgres://u:p@db:5432/lapse' };
+
 describe('loadConfig', () => {
   it('applies defaults and splits brokers', () => {
-    const cfg = loadConfig(commonEnvSchema, { KAFKA_BROKERS: 'a:1, b:2' });
+    const cfg = loadConfig(commonEnvSchema, { ...db, KAFKA_BROKERS: 'a:1, b:2' });
     expect(cfg.KAFKA_BROKERS).toEqual(['a:1', 'b:2']);
     expect(cfg.LAPSE_REQUEST_TTL).toBe(604800);
+  });
+
+  it('has no database URL of its own: a missing DATABASE_URL is named', () => {
+    expect(() => loadConfig(commonEnvSchema, {})).toThrow(/DATABASE_URL: required/);
   });
 
   it('names every bad variable', () => {
@@ -38,26 +45,30 @@ describe('loadConfig', () => {
 
   it('refuses secrets under 32 bytes and the same secret for two kinds of token', () => {
     const long = 'x'.repeat(32);
-    expect(() => loadConfig(commonEnvSchema, { LAPSE_JWT_SECRET: 'x'.repeat(31) })).toThrow(
+    expect(() => loadConfig(commonEnvSchema, { ...db, LAPSE_JWT_SECRET: 'x'.repeat(31) })).toThrow(
       /LAPSE_JWT_SECRET: must be at least 32 bytes/,
     );
     expect(() =>
-      loadConfig(commonEnvSchema, { LAPSE_JWT_SECRET: long, LAPSE_SERVICE_SECRET: long }),
+      loadConfig(commonEnvSchema, { ...db, LAPSE_JWT_SECRET: long, LAPSE_SERVICE_SECRET: long }),
     ).toThrow(/LAPSE_SERVICE_SECRET: must differ from LAPSE_JWT_SECRET/);
     expect(
-      loadConfig(commonEnvSchema, { LAPSE_JWT_SECRET: long, LAPSE_SERVICE_SECRET: `${long}y` })
-        .LAPSE_SERVICE_SECRET,
+      loadConfig(commonEnvSchema, {
+        ...db,
+        LAPSE_JWT_SECRET: long,
+        LAPSE_SERVICE_SECRET: `${long}y`,
+      }).LAPSE_SERVICE_SECRET,
     ).toBe(`${long}y`);
   });
 
   it('takes a JWKS over https only', () => {
-    expect(() => loadConfig(commonEnvSchema, { LAPSE_JWKS_URL: 'http://idp/jwks' })).toThrow(
+    expect(() => loadConfig(commonEnvSchema, { ...db, LAPSE_JWKS_URL: 'http://idp/jwks' })).toThrow(
       /LAPSE_JWKS_URL: must be an https/,
     );
   });
 
   it('parses the Temporal TLS settings and refuses half-configured mTLS, naming the variable', () => {
     const cfg = loadConfig(commonEnvSchema, {
+      ...db,
       TEMPORAL_TLS: 'true',
       TEMPORAL_TLS_SERVER_CA_CERT_PATH: '/tls/ca.crt',
       TEMPORAL_TLS_CLIENT_CERT_PATH: '/tls/c.crt',
@@ -67,17 +78,17 @@ describe('loadConfig', () => {
     });
     expect(cfg.TEMPORAL_TLS).toBe(true);
     expect(cfg.TEMPORAL_TLS_CLIENT_KEY_PATH).toBe('/tls/c.key');
-    expect(loadConfig(commonEnvSchema, {}).TEMPORAL_TLS).toBeUndefined();
+    expect(loadConfig(commonEnvSchema, db).TEMPORAL_TLS).toBeUndefined();
     expect(() =>
-      loadConfig(commonEnvSchema, { TEMPORAL_TLS_CLIENT_CERT_PATH: '/tls/c.crt' }),
+      loadConfig(commonEnvSchema, { ...db, TEMPORAL_TLS_CLIENT_CERT_PATH: '/tls/c.crt' }),
     ).toThrow(/TEMPORAL_TLS_CLIENT_KEY_PATH: required with TEMPORAL_TLS_CLIENT_CERT_PATH/);
     expect(() =>
-      loadConfig(commonEnvSchema, { TEMPORAL_TLS_CLIENT_KEY_PATH: '/tls/c.key' }),
+      loadConfig(commonEnvSchema, { ...db, TEMPORAL_TLS_CLIENT_KEY_PATH: '/tls/c.key' }),
     ).toThrow(/TEMPORAL_TLS_CLIENT_CERT_PATH: required with TEMPORAL_TLS_CLIENT_KEY_PATH/);
     expect(() =>
-      loadConfig(commonEnvSchema, { TEMPORAL_TLS: 'false', TEMPORAL_API_KEY: 'k' }),
+      loadConfig(commonEnvSchema, { ...db, TEMPORAL_TLS: 'false', TEMPORAL_API_KEY: 'k' }),
     ).toThrow(/TEMPORAL_TLS: is false, but TEMPORAL_API_KEY need TLS/);
-    expect(() => loadConfig(commonEnvSchema, { TEMPORAL_TLS: 'sometimes' })).toThrow(
+    expect(() => loadConfig(commonEnvSchema, { ...db, TEMPORAL_TLS: 'sometimes' })).toThrow(
       /TEMPORAL_TLS/,
     );
   });
@@ -88,13 +99,15 @@ describe('renamed settings', () => {
 
   it('reads a deprecated name while the new one is unset', () => {
     expect(
-      loadConfig(schema, { LAPSE_REQUESTS_WORKER_ENABLED: 'false' }).LAPSE_ACTIVITY_HOST_ENABLED,
+      loadConfig(schema, { ...db, LAPSE_REQUESTS_WORKER_ENABLED: 'false' })
+        .LAPSE_ACTIVITY_HOST_ENABLED,
     ).toBe(false);
   });
 
   it('the new name wins over a deprecated one', () => {
     expect(
       loadConfig(schema, {
+        ...db,
         LAPSE_ACTIVITY_HOST_ENABLED: 'true',
         LAPSE_POLICY_WORKER_ENABLED: 'false',
       }).LAPSE_ACTIVITY_HOST_ENABLED,

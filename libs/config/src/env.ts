@@ -42,7 +42,15 @@ export const DISTINCT_SECRETS = [
 export const commonEnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  DATABASE_URL: z.string().url().default('postgres://lapse:lapse@127.0.0.1:5432/lapse'),
+  /** No default: its password is a secret (`stack.sh env` prints the local stack's). */
+  DATABASE_URL: z
+    .string({
+      error: (i) =>
+        i.input === undefined
+          ? 'required: the database owner URL (`stack.sh env` prints the local stack’s)'
+          : undefined,
+    })
+    .url(),
   KAFKA_BROKERS: z
     .string()
     .default('127.0.0.1:9092')

@@ -35,7 +35,11 @@ function buildGrantWorkflowBundle() {
 }
 
 module.exports = async () => {
-  const pg = new URL(process.env.DATABASE_URL || 'postgres://lapse:lapse@127.0.0.1:5432/lapse');
+  if (!process.env.DATABASE_URL)
+    throw new Error(
+      'DATABASE_URL is not set: run the tests through `npm test`, or eval "$(bash tools/stack/stack.sh env)" first',
+    );
+  const pg = new URL(process.env.DATABASE_URL);
   const needs = {
     postgres: `${pg.hostname}:${pg.port || 5432}`,
     kafka: (process.env.KAFKA_BROKERS || '127.0.0.1:9092').split(',')[0],

@@ -8,7 +8,15 @@ import { commonEnvSchema, loadConfig } from '@lapse/config';
 import { temporalSettingsOf, type TemporalSettings } from '@lapse/temporal';
 
 export const stack = {
-  databaseUrl: process.env.DATABASE_URL ?? 'postgres://lapse:lapse@127.0.0.1:5432/lapse',
+  /** The owner's URL (its password is made on each machine: never a default in the repo). */
+  get databaseUrl(): string {
+    const url = process.env.DATABASE_URL;
+    if (!url)
+      throw new Error(
+        'DATABASE_URL is not set: run the tests through `npm test`, or eval "$(bash tools/stack/stack.sh env)" first',
+      );
+    return url;
+  },
   kafkaBrokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
   temporalAddress: process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
   temporalNamespace: process.env.TEMPORAL_NAMESPACE ?? 'default',

@@ -6,14 +6,23 @@ LAPSE_PG_PORT=${LAPSE_PG_PORT:-5432}
 LAPSE_PG_DATA=${LAPSE_PG_DATA:-$LAPSE_CACHE/pgdata}
 PG_SOCKET_DIR=$LAPSE_RUN_DIR/pgsocket
 
-PG_LOCAL_URL=postgres://lapse:lapse@127.0.0.1:$LAPSE_PG_PORT/lapse
 # Each service logs in as its own role (lapse_<schema>), with rights on its own schema only;
 # `lapse` owns every schema (the append-only audit log included) and runs the migrations.
 PG_SERVICES=(policy access-tracking requests notifications grant-worker console)
-# One random password per service role (0600), made once; rotate by deleting the file and `up`.
+# One random password per role (0600; the owner `lapse` too), made once on this machine, never
+# in the repository; rotate by deleting the file and `up`.
 PG_SECRETS=${LAPSE_PG_SECRETS:-$LAPSE_CACHE/postgres/secrets}
-# DATABASE_URL names another server (our own URL, e.g. after `eval "$(stack.sh env)"`, does not count).
-pg_external() { [ -n "${DATABASE_URL:-}" ] && [ "$DATABASE_URL" != "$PG_LOCAL_URL" ]; }
+# DATABASE_URL names another server (our own owner URL, e.g. after `eval "$(stack.sh env)"`, does
+# not count, whichever password it carried).
+pg_external() {
+  [ -n "${DATABASE_URL:-}" ] &&
+    ! [[ $DATABASE_URL =~ ^postgres(ql)?://lapse:[^@]*@127\.0\.0\.1:$LAPSE_PG_PORT/lapse$ ]]
+}
+# pg_local_url: the owner's URL on our own server (its password made on first use).
+pg_local_url() {
+  pg_passwords
+  echo "postgres://lapse:$(cat "$PG_SECRETS/lapse")@127.0.0.1:$LAPSE_PG_PORT/lapse"
+}
 pg_bindir() {
   local b
   b=$(find /usr/lib/postgresql/*/bin/postgres -maxdepth 0 2>/dev/null | sort -V | tail -n 1)
@@ -81,11 +90,12 @@ postgres_wait() {
   PG_BIN=$(pg_bindir)
   wait_ready postgres "$LAPSE_LOG_DIR/postgres.log" \
     "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$LAPSE_PG_PORT"
-  # Role and database `lapse` (idempotent).
-  pg_psql -c "DO \$\$ BEGIN
-      IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'lapse') THEN
-        CREATE ROLE lapse LOGIN CREATEDB PASSWORD 'lapse';
-      END IF; END \$\$;"
+  # Role and database `lapse` (idempotent); its password is this machine's (a data dir made
+  # before it had one gets it here), through stdin so it never appears in a command line.
+  pg_passwords
+  pg_psql <<<"SELECT 'CREATE ROLE lapse' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'lapse') \\gexec
+ALTER ROLE lapse LOGIN CREATEDB PASSWORD '$(cat "$PG_SECRETS/lapse")';
+"
   # Test suites drop their databases WITH (FORCE), which must be able to end an autovacuum
   # worker that happens to be in that database (it runs as no role a plain user belongs to).
   pg_psql -c "DO \$\$ BEGIN
@@ -96,19 +106,20 @@ postgres_wait() {
     pg_psql -c "CREATE DATABASE lapse OWNER lapse"
   fi
   pg_service_roles
-  log "postgres ready: $(postgres_url)"
+  log "postgres ready: 127.0.0.1:$LAPSE_PG_PORT, database lapse (owner lapse; passwords in $PG_SECRETS)"
 }
 
 # pg_role_of SERVICE: its database role (access-tracking -> lapse_access_tracking).
 pg_role_of() { echo "lapse_${1//-/_}"; }
 
-# pg_passwords: one random password (32 bytes, hex) per service role, made once.
+# pg_passwords: one random password (32 bytes, hex) per role (the owner and each service's),
+# made once.
 pg_passwords() {
-  local s f
+  local f
   mkdir -p "$PG_SECRETS" && chmod 700 "$PG_SECRETS"
-  for s in "${PG_SERVICES[@]}"; do
-    f=$PG_SECRETS/$(pg_role_of "$s")
-    [ -s "$f" ] || (umask 077 && openssl rand -hex 32 >"$f")
+  for f in lapse "${PG_SERVICES[@]}"; do
+    [ "$f" = lapse ] || f=$(pg_role_of "$f")
+    [ -s "$PG_SECRETS/$f" ] || (umask 077 && openssl rand -hex 32 >"$PG_SECRETS/$f")
   done
 }
 
@@ -128,7 +139,7 @@ ALTER ROLE $role LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPAS
   pg_psql <<<"$sql"
 }
 
-postgres_url() { if pg_external; then echo "$DATABASE_URL"; else echo "$PG_LOCAL_URL"; fi; }
+postgres_url() { if pg_external; then echo "$DATABASE_URL"; else pg_local_url; fi; }
 # DATABASE_URL: the owner (migrations, tools); LAPSE_<SERVICE>_DATABASE_URL: each service's own
 # role (an external server's roles are the deployment's to create and hand out).
 postgres_env() {
