@@ -34,7 +34,8 @@ async function main() {
   if (opts.idle < 0 || opts.idle > 1) throw new Error('--idle must be between 0 and 1');
   const optional = z.string().min(1).optional();
   const env = loadConfig(
-    commonEnvSchema.extend({
+    // The simulator only publishes to Kafka: no database.
+    commonEnvSchema.omit({ DATABASE_URL: true }).extend({
       LAPSE_PROXY_KAFKA_USERNAME: optional,
       LAPSE_PROXY_KAFKA_PASSWORD: optional,
       LAPSE_GRANT_WORKER_KAFKA_USERNAME: optional,

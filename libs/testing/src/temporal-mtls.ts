@@ -7,8 +7,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { commonEnvSchema, loadConfig } from '@lapse/config';
-import { temporalSettingsOf, type TemporalSettings } from '@lapse/temporal';
+import type { TemporalSettings } from '@lapse/temporal';
+import { stackTemporalSettings } from './stack';
 
 const root = join(__dirname, '..', '..', '..');
 
@@ -67,7 +67,7 @@ export function startMtlsTemporal(): MtlsTemporal {
     }
     return {
       env: exported,
-      settings: temporalSettingsOf(loadConfig(commonEnvSchema, exported)),
+      settings: stackTemporalSettings(exported),
       stop: () => {
         stackSh(env, 'down', 'temporal');
         rmSync(runDir, { recursive: true, force: true });
