@@ -257,6 +257,7 @@ describe('UsageCoalescer', () => {
 
 describe('forward-auth configuration', () => {
   const base = {
+    DATABASE_URL: 'postgres://u:p@db:5432/lapse',
     LAPSE_JWT_SECRET: 'j'.repeat(64),
     LAPSE_SERVICE_SECRET: 's'.repeat(64),
   };
