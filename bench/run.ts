@@ -5,10 +5,13 @@
  * shell; a variable already set in the environment wins. Benches on the bench stack (the
  * Temporal server proper on Postgres, servers of their own: bench/lib/bench-stack.ts) install
  * and start it first, idempotently, and use nothing else. `npm run bench -- stack down|status`
- * stops or shows the bench stack. One run at a time has the bench stack (bench/lib/bench-lock.ts):
- * a bench on it and `stack down` wait for the run before them, naming it.
+ * stops or shows the bench stack; `stack reset` stops it and empties its servers' data (every
+ * earlier run's workflows and records). One run at a time has the bench stack
+ * (bench/lib/bench-lock.ts): a bench on it, `stack down` and `stack reset` wait for the run
+ * before them, naming it.
  */
 import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { lockHolder, releaseOnSignals, takeBenchLock } from './lib/bench-lock';
 import { benchDir, benchStack, benchStackEnv, ensureBenchStack } from './lib/bench-stack';
@@ -77,10 +80,20 @@ async function lockBenchStack(what: string): Promise<void> {
 
 async function main() {
   const [name, ...rest] = process.argv.slice(2);
-  if (name === 'stack' && (rest[0] === 'down' || rest[0] === 'status') && rest.length === 1) {
-    if (rest[0] === 'down') await lockBenchStack('stack down');
-    process.stdout.write(benchStack(rest[0]));
-    if (rest[0] === 'status') {
+  const stackCommand = name === 'stack' && rest.length === 1 ? rest[0] : undefined;
+  if (stackCommand === 'down' || stackCommand === 'status' || stackCommand === 'reset') {
+    if (stackCommand !== 'status') await lockBenchStack(`stack ${stackCommand}`);
+    process.stdout.write(benchStack(stackCommand === 'status' ? 'status' : 'down'));
+    if (stackCommand === 'reset') {
+      // Every earlier run's workflows live in Temporal's databases (their timers still fire and
+      // their tasks wait on dead queues), its topics' data in Kafka's: a reset starts the next
+      // run from empty servers (a cold start, ~30 s). Secrets and installed servers are kept.
+      for (const dir of [benchStackEnv.LAPSE_PG_DATA, benchStackEnv.LAPSE_KAFKA_DATA]) {
+        rmSync(dir, { recursive: true, force: true });
+        console.log(`bench stack: removed ${dir}`);
+      }
+    }
+    if (stackCommand === 'status') {
       const holder = lockHolder(join(benchDir, 'bench.lock'));
       console.log(
         holder === undefined
@@ -95,7 +108,7 @@ async function main() {
   const bench = name ? BENCHES[name] : undefined;
   if (!bench) {
     console.error(
-      `usage: npm run bench -- <${Object.keys(BENCHES).join('|')}> [options] | stack down|status`,
+      `usage: npm run bench -- <${Object.keys(BENCHES).join('|')}> [options] | stack down|status|reset`,
     );
     process.exit(2);
   }
