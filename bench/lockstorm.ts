@@ -212,6 +212,12 @@ export async function runLockstormBench(argv: string[]): Promise<void> {
 
     // Every deadline on one whole second, far enough ahead to reach every grant first.
     const lead = opts.leadSeconds || Math.max(20, Math.ceil(2 * setupSeconds));
+    const setup = {
+      ...benchStackSetup(s),
+      ...opts,
+      leadSeconds: lead,
+      setupSeconds: round(setupSeconds),
+    };
     const period = Math.ceil((Date.now() - created.getTime()) / 1000) + lead;
     const deadline = created.getTime() + period * 1000;
     log(
@@ -268,12 +274,7 @@ export async function runLockstormBench(argv: string[]): Promise<void> {
     };
     if (verdict.verdict === 'too short') {
       const file = write({
-        setup: {
-          ...benchStackSetup(s),
-          ...opts,
-          leadSeconds: lead,
-          setupSeconds: round(setupSeconds),
-        },
+        setup,
         deadline: new Date(deadline).toISOString(),
         periodChanges,
         completed: false,
@@ -367,12 +368,7 @@ export async function runLockstormBench(argv: string[]): Promise<void> {
     const inWorkflow = latencySummary(lockedAtMs);
     const workflowInDecisions = latencySummary(fromWorkflow);
     const file = write({
-      setup: {
-        ...benchStackSetup(s),
-        ...opts,
-        leadSeconds: lead,
-        setupSeconds: round(setupSeconds),
-      },
+      setup,
       deadline: new Date(deadline).toISOString(),
       periodChanges,
       spareSecondsAtDeadline: round(spare),
