@@ -7,7 +7,8 @@
  * access-tracking's projection answers decisions. Same-run baseline: bare `signalWithStart` of as
  * many trivial workflows (nobody runs them) on the same server with the same number in flight
  * as the sync (`--concurrency`, policy's LAPSE_GRANT_SYNC_CONCURRENCY), measured after the
- * fan-out (its unrun workflows load the server for minutes). Reports grants/s, the baseline's
+ * fan-out (its unrun workflows load the server for minutes). `--window` is policy's pacing of the
+ * sync (LAPSE_GRANT_SYNC_WINDOW; 0: unpaced). Reports grants/s, the baseline's
  * starts/s, their ratio (goal ≥ 0.7), the ACTIVE curve and each process's CPU and memory.
  */
 import { Client } from '@temporalio/client';
@@ -79,6 +80,8 @@ export async function runFanoutBench(argv: string[]): Promise<void> {
     members: 10_000,
     concurrency: 16,
     pageSize: 500,
+    /** policy's LAPSE_GRANT_SYNC_WINDOW (its default; 0: the sync unpaced). */
+    window: 64,
     pollMs: 250,
     timeoutSeconds: 1800,
     profile: '',
@@ -98,6 +101,7 @@ export async function runFanoutBench(argv: string[]): Promise<void> {
         LOG_LEVEL: 'info',
         LAPSE_GRANT_SYNC_CONCURRENCY: String(opts.concurrency),
         LAPSE_GRANT_SYNC_PAGE_SIZE: String(opts.pageSize),
+        LAPSE_GRANT_SYNC_WINDOW: String(opts.window),
       },
     },
   });
