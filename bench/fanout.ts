@@ -17,7 +17,7 @@ import { startLapseStack } from '@lapse/testing/lapse-stack';
 import { stackTemporalSettings } from '@lapse/testing';
 import { connectTemporal } from '@lapse/temporal';
 import { round } from './lib/args';
-import { benchProcesses, benchStackSetup, saveStackLogs } from './lib/bench-stack';
+import { benchProcesses, benchStackPid, benchStackSetup, saveStackLogs } from './lib/bench-stack';
 import { benchRun } from './lib/bench-run';
 import { profileEnv } from './lib/cpu-profile-env';
 import { awaitDecisions, latencySummary } from './lib/lapse-watch';
@@ -122,9 +122,19 @@ export async function runFanoutBench(argv: string[]): Promise<void> {
       .map((u) => ({ userId: u.id, resourceId: resource.id }))
       .sort((a, b) => (a.userId < b.userId ? -1 : 1));
 
-    const processes = sampleProcesses(
-      benchProcesses(s, ['policy', 'access-tracking', 'grant-worker', 'temporal-server']),
-    );
+    // Every process on the 2 cores, the bench's own (its decisions sweep) included: where each
+    // grant's CPU goes.
+    const processes = sampleProcesses({
+      ...benchProcesses(s, [
+        'policy',
+        'access-tracking',
+        'grant-worker',
+        'temporal-server',
+        'postgres',
+      ]),
+      kafka: { pid: benchStackPid('kafka') },
+      bench: { pid: process.pid },
+    });
     const proxyToken = await signProxyToken(s.serviceSecret, 'bench-fanout');
     log(
       `assigning the group to the resource; waiting for ${opts.members} grants ACTIVE in decisions`,
