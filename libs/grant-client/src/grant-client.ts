@@ -1,5 +1,10 @@
 import type { FactoryProvider } from '@nestjs/common';
-import { Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import {
+  Client,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+} from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import {
@@ -85,8 +90,21 @@ export class GrantClient {
     this.requestTtlSeconds = settings.requestTtlSeconds ?? LIMITS.defaultRequestTtlSeconds;
   }
 
-  /** Starts the grant if absent and sends it `policyChanged` (one signalWithStart). Idempotent. */
-  async apply(ref: GrantRef, policy: EffectivePolicy): Promise<void> {
+  /**
+   * Starts the grant if absent and sends it `policyChanged` (one signalWithStart). Idempotent.
+   * With `likelyNew` (the caller knows of no grant yet) it first tries a plain start, whose input
+   * carries the policy: a new grant then has no `policyChanged` in its history (one event and
+   * one signal less per grant); one that exists after all gets the signalWithStart.
+   */
+  async apply(ref: GrantRef, policy: EffectivePolicy, likelyNew = false): Promise<void> {
+    if (likelyNew) {
+      try {
+        await this.start(ref, { policy });
+        return;
+      } catch (e) {
+        if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
+      }
+    }
     await this.temporal.workflow.signalWithStart<AccessGrantWorkflow, [PolicyChangedSignal]>(
       GRANT_WORKFLOW_TYPE,
       {

@@ -292,6 +292,7 @@ export class GrantSyncWorker {
   }
 
   private async execute(resourceId: string, actions: GrantAction[]): Promise<void> {
+    const known = await this.knownGrants(resourceId, actions);
     let next = 0;
     const lane = async () => {
       while (next < actions.length) {
@@ -299,7 +300,7 @@ export class GrantSyncWorker {
         if (next >= actions.length) break;
         const a = actions[next++];
         const grant = { userId: a.userId, resourceId };
-        if (a.action === 'APPLY') await this.driver.apply(grant, a.policy);
+        if (a.action === 'APPLY') await this.driver.apply(grant, a.policy, !known.has(a.userId));
         else await this.driver.revoke(grant, a.outcome);
         this.window.add(grant);
         windowSize.set(this.window.size);
@@ -307,6 +308,18 @@ export class GrantSyncWorker {
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.s.concurrency, actions.length) }, lane));
+  }
+
+  /**
+   * The users among `actions` whose grant to the resource policy's grant-state projection knows
+   * (any state): the others are most likely new, started without a `policyChanged` signal.
+   */
+  private async knownGrants(resourceId: string, actions: GrantAction[]): Promise<Set<string>> {
+    const rows: { user_id: string }[] = await this.ds.query(
+      `SELECT user_id FROM policy.grant_status WHERE resource_id = $1 AND user_id = ANY($2::uuid[])`,
+      [resourceId, actions.map((a) => a.userId)],
+    );
+    return new Set(rows.map((r) => r.user_id));
   }
 
   /**

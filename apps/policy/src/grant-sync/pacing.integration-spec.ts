@@ -5,7 +5,8 @@
  * Kafka and Temporal; the real GrantSyncWorker and grant client; the grant workflow worker in
  * this process, started only when the test says so.
  */
-import type { GrantRef } from '@lapse/contracts';
+import { temporal } from '@temporalio/proto';
+import { grantWorkflowId, type GrantRef } from '@lapse/contracts';
 import { ensureTopics } from '@lapse/kafka';
 import { kafkaAs, waitFor } from '@lapse/testing';
 import { startGrantWorker, type RunningGrantWorker } from '@lapse/testing/lapse-stack';
@@ -62,8 +63,8 @@ async function assignedGroup(name: string): Promise<GrantRef[]> {
 function countingDriver() {
   const seen = { applied: 0, waiting: 0, pickedUp: 0 };
   const driver: GrantDriver = {
-    apply: async (grant, policy) => {
-      await h.grants.apply(grant, policy);
+    apply: async (grant, policy, likelyNew) => {
+      await h.grants.apply(grant, policy, likelyNew);
       seen.applied++;
     },
     revoke: (grant, outcome) => h.grants.revoke(grant, outcome),
@@ -129,4 +130,30 @@ it('starts a window of grants, waits while no worker picks them up, and goes on 
         what: `grant of ${grant.userId} ACTIVE`,
       },
     );
+});
+
+it('a new grant is started without a policyChanged signal; one that exists still gets the new policy', async () => {
+  const [grant] = await assignedGroup('started-plain');
+  const { driver } = countingDriver();
+  await syncWith(driver, { window: 4, checkMs: 20, maxWaitMs: 600_000 }).drain();
+  await waitFor(async () => ((await h.grantState(grant))?.state === 'ACTIVE' ? true : undefined), {
+    what: 'the new grant ACTIVE',
+  });
+  const history = await h.client.workflow.getHandle(grantWorkflowId(grant)).fetchHistory();
+  const types = (history.events ?? []).map((e) => e.eventType);
+  expect(types).toContain(temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED);
+  expect(types).not.toContain(
+    temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED,
+  );
+
+  // Taken for new (this suite runs no grant-state projection), it exists: signalWithStart.
+  const policy = (await h.grantState(grant))?.policy;
+  if (!policy) throw new Error('no policy');
+  const longer = { ...policy, autoLock: { durationSeconds: 172_800, approval: 'MANUAL' as const } };
+  await h.grants.apply(grant, longer, true);
+  await waitFor(
+    async () =>
+      (await h.grantState(grant))?.policy.autoLock?.durationSeconds === 172_800 ? true : undefined,
+    { what: 'the new policy applied' },
+  );
 });
