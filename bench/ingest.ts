@@ -64,11 +64,13 @@ const SECRET = 'bench-secret-of-at-least-32-bytes-0123456789';
 /** With --profile, the time spent in each step of ingestion (inclusive of what each calls). */
 const PROFILED_STEPS = [
   'handleBatch',
+  'scanUsualUsage',
   'validateUsage',
   'parse',
   'safeParse',
   'compactGrantKey',
   'recordLatest',
+  'compactRows',
   'deadLetter',
   'decodeMessages',
   'fetch',
@@ -330,6 +332,7 @@ export async function runIngestBench(argv: string[]): Promise<void> {
         batches: ingested.batches,
         writes: ingested.writes,
         rowsWritten: ingested.rowsWritten,
+        rowsSkipped: ingested.rowsSkipped,
         accepted: ingested.accepted,
         rejected: ingested.rejected,
         projectionReadyMs: projectionMs,

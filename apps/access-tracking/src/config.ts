@@ -24,6 +24,13 @@ export const configSchema = commonEnvSchema
     /** Partitions of access.usage.v1 processed at once by one replica. */
     LAPSE_USAGE_CONCURRENCY: positiveInt.default(8),
     /**
+     * Usage events consumed and not yet durable (per writer) past which the consumer waits for
+     * the write in flight: a bound on memory (~8 bytes an event plus ~50 a grant) and on what a
+     * crash makes redeliver (harmless: the write is monotonic). Larger lets a slow write coalesce
+     * more and the consumer keep fetching meanwhile.
+     */
+    LAPSE_USAGE_MAX_PENDING_EVENTS: positiveInt.default(250_000),
+    /**
      * Consumer group of the grant-state projection. Every replica needs every grant in memory,
      * so each replica has its own group (default: per host).
      */

@@ -112,8 +112,6 @@ export async function sendRaw(
 export interface ReadRecord<T> {
   key: string;
   value: T;
-  /** The record's Kafka timestamp (epoch ms: when its producer wrote it). */
-  timestamp: number;
 }
 
 export interface TopicReader<T> {
@@ -159,7 +157,7 @@ export async function readTopic<T>(
         const key = message.key?.toString() ?? '';
         const value = parse(json, key);
         if (value === undefined) return;
-        records.push({ key, value, timestamp: Number(message.timestamp) });
+        records.push({ key, value });
         byKey.set(key, [...(byKey.get(key) ?? []), value]);
       },
     });

@@ -194,6 +194,16 @@ export class GrantProjection {
     return this.rows.get(compactGrantKey(key)) ?? -1;
   }
 
+  /** `rowOf` for a key already compact (`compactGrantKey`). */
+  rowOfCompact(compact: string): number {
+    return this.rows.get(compact) ?? -1;
+  }
+
+  /** The compact key of a row (`compactGrantKey` of its grant key). */
+  compactKeyOf(row: number): string {
+    return this.keys[row];
+  }
+
   /**
    * Applies a record; returns whether it changed the projection (lower versions are ignored). A
    * higher version replaces everything, the lock-due mark included; the same version again (a

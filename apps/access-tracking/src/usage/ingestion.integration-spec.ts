@@ -100,6 +100,32 @@ describe('access-tracking ingestion and decisions (real Kafka, Postgres, Tempora
     expect(await latest(userId, resourceId)).toBe(new Date(at(3)).toISOString());
   });
 
+  it('records grants given by their 32 key bytes, spelled as lower-case UUIDs, beside grants given by ids', async () => {
+    const repo = app.get(LastAccessRepository);
+    const a = ids('bytes-a');
+    const b = ids('bytes-b');
+    const at = (s: number) => Date.parse('2026-01-02T00:00:00Z') + s * 1000;
+    const keyBytes = (g: { userId: string; resourceId: string }) =>
+      Buffer.from(`${g.userId}${g.resourceId}`.replace(/-/g, ''), 'hex');
+    // a by key (later) and by ids (earlier) in one statement; b by key only.
+    await repo.recordLatest([{ ...a, at: at(1) }], {
+      keys: Buffer.concat([keyBytes(a), keyBytes(b)]),
+      ats: [at(4), at(2)],
+    });
+    expect(await latest(a.userId, a.resourceId)).toBe(new Date(at(4)).toISOString());
+    expect(await latest(b.userId, b.resourceId)).toBe(new Date(at(2)).toISOString());
+    // Monotonic by key too: an earlier time changes nothing, a later one moves it.
+    await repo.recordLatest([], {
+      keys: Buffer.concat([keyBytes(a), keyBytes(b)]),
+      ats: [at(3), at(5)],
+    });
+    expect(await latest(a.userId, a.resourceId)).toBe(new Date(at(4)).toISOString());
+    expect(await latest(b.userId, b.resourceId)).toBe(new Date(at(5)).toISOString());
+    await expect(repo.recordLatest([], { keys: keyBytes(a), ats: [at(6), at(7)] })).rejects.toThrow(
+      '32 key bytes for 2 times',
+    );
+  });
+
   it('sends future, malformed and unknown-grant events to the DLQ with reasons and keeps going', async () => {
     const { userId, resourceId } = ids('dlq');
     const key = `${userId}:${resourceId}`;

@@ -15,6 +15,8 @@ const batch = (
   partition,
   nextOffset,
   accepted,
+  usualRows: [],
+  usualAts: [],
   rows: accepted.map(() => -1),
   rejects: [],
   publishedAt: accepted.map(() => 1),
@@ -91,6 +93,34 @@ describe('UsageWriter', () => {
       'write a:1@9,c:1@1,b:1@4',
       'commit 1:8,0:5',
       'durable 4',
+    ]);
+  });
+
+  it('coalesces the usual uses by row over merged batches, keeping the latest time, beside the others', async () => {
+    const h = harness(100);
+    await h.writer.add(batch(0, 1, [use('z:1', 1)]));
+    await h.writer.add({ ...batch(0, 3, []), usualRows: [4, 2, 4], usualAts: [50, 20, 40] });
+    await h.writer.add({
+      ...batch(1, 9, [use('y:1', 3)]),
+      usualRows: [2, 7, 4],
+      usualAts: [10, 70, 60],
+    });
+    await h.finishWrite();
+    const w = h.writes[1];
+    const byRow = Array.from({ length: w.latestByRow.size }, (_, i) => [
+      w.latestByRow.row(i),
+      w.latestByRow.time(i),
+    ]);
+    expect(byRow).toEqual([
+      [4, 60],
+      [2, 20],
+      [7, 70],
+    ]);
+    expect([...w.latest.values()].map((u) => [u.key, u.at])).toEqual([['y:1', 3]]);
+    expect(w).toMatchObject({ accepted: 7, batches: 2 });
+    expect([...w.offsets]).toEqual([
+      [0, 3],
+      [1, 9],
     ]);
   });
 

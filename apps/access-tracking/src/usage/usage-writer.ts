@@ -1,11 +1,19 @@
 import type { DeadLetter } from '@lapse/kafka';
 import type { AcceptedUsage } from './usage-validation';
+import { RowTimes } from './row-times';
 
 /** What one consumed batch of access.usage.v1 leaves to make durable. */
 export interface ConsumedBatch {
   partition: number;
   /** The offset after the batch's last record: committed once the batch's effects are durable. */
   nextOffset: number;
+  /**
+   * Uses read by `scanUsualUsage` of grants the projection knows: their rows and times (epoch
+   * ms), side by side. The row's key spells the ids as sent (lower-case UUIDs).
+   */
+  usualRows: number[];
+  usualAts: number[];
+  /** The other accepted uses (read by `validateUsage`). */
   accepted: AcceptedUsage[];
   /**
    * Per accepted use, its grant's row in the projection (-1 when the projection does not know
@@ -21,11 +29,19 @@ export interface ConsumedBatch {
 
 /** One or more consumed batches, merged: one monotonic write and one dead-letter send. */
 export interface PendingWrite {
-  /** Latest access per grant (by row, or by key when it has none) over every merged batch. */
+  /** Latest access (epoch ms) per projection row of the usual uses over every merged batch. */
+  latestByRow: RowTimes;
+  /**
+   * Latest access per grant (by row, or by key when it has none) of the other uses over every
+   * merged batch (a grant may be in both maps: the write keeps the later time).
+   */
   latest: Map<number | string, AcceptedUsage>;
   rejects: { key: string | null; value: DeadLetter }[];
   publishedAt: number[];
+  /** Accepted uses merged, usual or not. */
   accepted: number;
+  /** Grants of `latestByRow` the write left out: their access was already durable as late. */
+  skipped: number;
   /** Consumed batches merged into this write. */
   batches: number;
   /** Per partition, the offset to commit once this write is durable. */
@@ -79,14 +95,18 @@ export class UsageWriter {
       await new Promise<void>((resolve) => this.waitingForRoom.push(resolve));
     if (this.closed) return false;
     const p: PendingWrite = (this.pending ??= {
+      latestByRow: new RowTimes(),
       latest: new Map(),
       rejects: [],
       publishedAt: [],
       accepted: 0,
+      skipped: 0,
       batches: 0,
       offsets: new Map(),
       consumedAt: b.consumedAt,
     });
+    const byRow = p.latestByRow;
+    for (let i = 0; i < b.usualRows.length; i++) byRow.offer(b.usualRows[i], b.usualAts[i]);
     for (let i = 0; i < b.accepted.length; i++) {
       const u = b.accepted[i];
       let key: number | string = b.rows[i] >= 0 ? b.rows[i] : u.key;
@@ -95,7 +115,7 @@ export class UsageWriter {
       if (seen && seen.key !== u.key) seen = p.latest.get((key = u.key));
       if (!seen || u.at > seen.at) p.latest.set(key, u);
     }
-    p.accepted += b.accepted.length;
+    p.accepted += b.usualRows.length + b.accepted.length;
     p.batches++;
     for (const r of b.rejects) p.rejects.push(r);
     for (const t of b.publishedAt) p.publishedAt.push(t);

@@ -6,7 +6,7 @@ import {
   OnApplicationShutdown,
 } from '@nestjs/common';
 import type { EachBatchPayload, Kafka } from 'kafkajs';
-import { TOPICS } from '@lapse/contracts';
+import { LIMITS, TOPICS } from '@lapse/contracts';
 import {
   JsonProducer,
   KAFKA,
@@ -22,9 +22,11 @@ import { ACCESS_TRACKING_CONFIG } from '../config.token';
 import { GrantProjection } from '../grants/grant-projection';
 import { GrantStateConsumer } from '../grants/grant-state.consumer';
 import { counter, histogram } from '@lapse/platform';
-import { LastAccessRepository } from './last-access.repository';
+import { LastAccessRepository, type CompactLastAccess } from './last-access.repository';
 import { validateUsage, type AcceptedUsage } from './usage-validation';
 import { UsageWriter, type PendingWrite } from './usage-writer';
+import { scanUsualUsage, type UsualUsage } from './usual-usage';
+import { DurableAccess } from './durable-access';
 
 const events = counter('lapse_usage_events_total', 'Usage events consumed by outcome', ['outcome']);
 const batchSeconds = histogram(
@@ -40,11 +42,6 @@ const lagSeconds = histogram(
   [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
 );
 
-/**
- * Events consumed and not yet durable past which the consumer waits for the write in flight: a
- * bound on memory (about a fetch of every partition) and on what a crash makes redeliver.
- */
-const MAX_PENDING_EVENTS = 50_000;
 /**
  * Writers, each for the partitions of its parity: two statements may run at once (the grants of
  * two partitions never overlap), so Postgres can use a second core while the consumer validates.
@@ -74,11 +71,22 @@ export class UsageIngestor implements OnApplicationBootstrap, OnApplicationShutd
   /** Per partition, the next offset not yet handed to the writer by this instance. */
   private readonly handedOff = new Map<number, number>();
   private readonly listeners: DurableListener[] = [];
+  /** scanUsualUsage's output, reused for every event. */
+  private readonly usual: UsualUsage = { compact: '', at: 0 };
+  private readonly durableAccess = new DurableAccess();
   private readonly writers: UsageWriter[];
   /** The latest batch's heartbeat: the writer keeps the group membership while it retries. */
   private heartbeat: () => Promise<void> = async () => undefined;
   /** Counted once durable; a write holds one or more consumed batches. */
-  readonly stats = { accepted: 0, rejected: 0, batches: 0, writes: 0, rowsWritten: 0 };
+  readonly stats = {
+    accepted: 0,
+    rejected: 0,
+    batches: 0,
+    writes: 0,
+    rowsWritten: 0,
+    /** Grants left out of a write: their access was already durable as late. */
+    rowsSkipped: 0,
+  };
   /** When the consumer last joined its group (epoch ms; 0 before). */
   get joinedAt(): number {
     return this.consumer?.joinedAt ?? 0;
@@ -116,7 +124,7 @@ export class UsageIngestor implements OnApplicationBootstrap, OnApplicationShutd
                 msg: 'committing usage offsets failed; the next write retries',
               }),
           },
-          MAX_PENDING_EVENTS,
+          config.LAPSE_USAGE_MAX_PENDING_EVENTS,
         ),
     );
   }
@@ -179,8 +187,14 @@ export class UsageIngestor implements OnApplicationBootstrap, OnApplicationShutd
     // writer commits the skipped offsets again once they are durable.
     const from = this.handedOff.get(batch.partition) ?? -1;
     const messages =
-      from < 0 ? batch.messages : batch.messages.filter((m) => Number(m.offset) >= from);
+      from < 0 || Number(batch.firstOffset() ?? from) >= from
+        ? batch.messages
+        : batch.messages.filter((m) => Number(m.offset) >= from);
     const nextOffset = Math.max(Number(batch.lastOffset()) + 1, from);
+    const usualRows: number[] = [];
+    const usualAts: number[] = [];
+    const latestAllowed = consumedAt + LIMITS.usageMaxFutureSkewSeconds * 1000;
+    const usual = this.usual;
     const accepted: AcceptedUsage[] = [];
     const rejects: { key: string | null; value: DeadLetter }[] = [];
     const publishedAt: number[] = new Array(messages.length);
@@ -197,6 +211,16 @@ export class UsageIngestor implements OnApplicationBootstrap, OnApplicationShutd
     for (let i = 0; i < messages.length; i++) {
       const m = messages[i];
       publishedAt[i] = Number(m.timestamp);
+      // The usual event of a grant the projection knows, read from its bytes; anything else
+      // (and every reject) goes through validateUsage, which names what is wrong.
+      if (scanUsualUsage(m.value, usual) && usual.at <= latestAllowed) {
+        const known = this.projection.rowOfCompact(usual.compact);
+        if (known >= 0) {
+          usualRows.push(known);
+          usualAts.push(usual.at);
+          continue;
+        }
+      }
       const v = validateUsage(m.value, consumedAt, isKnown);
       if (v.ok) {
         accepted.push(v.usage);
@@ -220,6 +244,8 @@ export class UsageIngestor implements OnApplicationBootstrap, OnApplicationShutd
     const queued = await this.writers[batch.partition % WRITERS].add({
       partition: batch.partition,
       nextOffset,
+      usualRows,
+      usualAts,
       accepted,
       rows,
       rejects,
@@ -238,6 +264,7 @@ export class UsageIngestor implements OnApplicationBootstrap, OnApplicationShutd
 
   /** Both effects are durable before the offsets move: DLQ (acks=all) and the monotonic write. */
   private async write(w: PendingWrite): Promise<void> {
+    const byKey = this.compactRows(w);
     // Each effect retries on its own: a failed write never re-sends the dead letters.
     await Promise.all([
       w.rejects.length > 0
@@ -245,8 +272,29 @@ export class UsageIngestor implements OnApplicationBootstrap, OnApplicationShutd
             sendDeadLetters(this.producer, TOPICS.usageDlq, w.rejects),
           )
         : undefined,
-      this.untilDone('writing last access', () => this.repo.recordLatest([...w.latest.values()])),
+      this.untilDone('writing last access', () =>
+        this.repo.recordLatest([...w.latest.values()], byKey),
+      ),
     ]);
+  }
+
+  /**
+   * The usual uses' grants as the repository takes them (32 key bytes and a time each), but those
+   * whose access is already durable as late (`skipped`).
+   */
+  private compactRows(w: PendingWrite): CompactLastAccess {
+    const keys = Buffer.allocUnsafe(w.latestByRow.size * 32);
+    const ats: number[] = [];
+    const byRow = w.latestByRow;
+    for (let i = 0; i < byRow.size; i++) {
+      const row = byRow.row(i);
+      const at = byRow.time(i);
+      if (at <= this.durableAccess.of(row)) continue;
+      keys.write(this.projection.compactKeyOf(row), ats.length * 32, 32, 'latin1');
+      ats.push(at);
+    }
+    w.skipped = w.latestByRow.size - ats.length;
+    return { keys: keys.subarray(0, ats.length * 32), ats };
   }
 
   private durable(w: PendingWrite, durableAt: number): void {
@@ -255,7 +303,10 @@ export class UsageIngestor implements OnApplicationBootstrap, OnApplicationShutd
     this.stats.rejected += w.rejects.length;
     this.stats.batches += w.batches;
     this.stats.writes++;
-    this.stats.rowsWritten += w.latest.size;
+    this.stats.rowsWritten += w.latestByRow.size - w.skipped + w.latest.size;
+    this.stats.rowsSkipped += w.skipped;
+    for (let i = 0; i < w.latestByRow.size; i++)
+      this.durableAccess.record(w.latestByRow.row(i), w.latestByRow.time(i));
     events.inc({ outcome: 'accepted' }, w.accepted);
     if (w.rejects.length > 0) events.inc({ outcome: 'rejected' }, w.rejects.length);
     for (const p of w.publishedAt) lagSeconds.observe((durableAt - p) / 1000);
