@@ -5,6 +5,8 @@
  * requests service; then `--reviewers` ACCESS_REVIEWERs approve them concurrently, each taking the
  * next open request. Per request: approve call → decisions answer ACTIVE (allowed), polled every
  * `--pollMs` by the reviewer who approved it; also the approve call alone. Goal: p99 ≤ 300 ms.
+ * The requests service caches policy's answers for `--policyCacheMs` (default 5000, its production
+ * default; 0 is the test stack's setting).
  */
 import { Client } from '@temporalio/client';
 import { signProxyToken } from '@lapse/auth';
@@ -29,6 +31,7 @@ export async function runApprovalsBench(argv: string[]): Promise<void> {
     sample: 200,
     timeoutSeconds: 1800,
     profile: '',
+    policyCacheMs: 5000,
   });
   const runId = `a${Date.now().toString(36)}`;
   log('starting policy, access-tracking, requests and the grant worker (processes)…');
@@ -36,6 +39,8 @@ export async function runApprovalsBench(argv: string[]): Promise<void> {
     services: ['access-tracking', 'requests'],
     grantWorker: 'process',
     env: { LOG_LEVEL: 'warn', ...profileEnv(opts.profile) },
+    // The production default (the test stack turns the cache off so tests see changes at once).
+    serviceEnv: { requests: { LAPSE_POLICY_CACHE_MS: String(opts.policyCacheMs) } },
   });
   try {
     const requestsUrl = s.services.requests?.url as string;

@@ -7,7 +7,8 @@
  * access-tracking's projection answers decisions. Same-run baseline: bare `signalWithStart` of as
  * many trivial workflows (nobody runs them) on the same server with the same number in flight
  * as the sync (`--concurrency`, policy's LAPSE_GRANT_SYNC_CONCURRENCY), measured after the
- * fan-out (its unrun workflows load the server for minutes). Reports grants/s, the baseline's
+ * fan-out (its unrun workflows load the server for minutes). `--window` is policy's pacing of the
+ * sync (LAPSE_GRANT_SYNC_WINDOW; 0: unpaced). Reports grants/s, the baseline's
  * starts/s, their ratio (goal ≥ 0.7), the ACTIVE curve and each process's CPU and memory.
  */
 import { Client } from '@temporalio/client';
@@ -16,7 +17,7 @@ import { startLapseStack } from '@lapse/testing/lapse-stack';
 import { stackTemporalSettings } from '@lapse/testing';
 import { connectTemporal } from '@lapse/temporal';
 import { round } from './lib/args';
-import { benchProcesses, benchStackSetup, saveStackLogs } from './lib/bench-stack';
+import { benchProcesses, benchStackPid, benchStackSetup, saveStackLogs } from './lib/bench-stack';
 import { benchRun } from './lib/bench-run';
 import { profileEnv } from './lib/cpu-profile-env';
 import { awaitDecisions, latencySummary } from './lib/lapse-watch';
@@ -79,6 +80,8 @@ export async function runFanoutBench(argv: string[]): Promise<void> {
     members: 10_000,
     concurrency: 16,
     pageSize: 500,
+    /** policy's LAPSE_GRANT_SYNC_WINDOW (its default; 0: the sync unpaced). */
+    window: 64,
     pollMs: 250,
     timeoutSeconds: 1800,
     profile: '',
@@ -98,6 +101,7 @@ export async function runFanoutBench(argv: string[]): Promise<void> {
         LOG_LEVEL: 'info',
         LAPSE_GRANT_SYNC_CONCURRENCY: String(opts.concurrency),
         LAPSE_GRANT_SYNC_PAGE_SIZE: String(opts.pageSize),
+        LAPSE_GRANT_SYNC_WINDOW: String(opts.window),
       },
     },
   });
@@ -118,9 +122,19 @@ export async function runFanoutBench(argv: string[]): Promise<void> {
       .map((u) => ({ userId: u.id, resourceId: resource.id }))
       .sort((a, b) => (a.userId < b.userId ? -1 : 1));
 
-    const processes = sampleProcesses(
-      benchProcesses(s, ['policy', 'access-tracking', 'grant-worker', 'temporal-server']),
-    );
+    // Every process on the 2 cores, the bench's own (its decisions sweep) included: where each
+    // grant's CPU goes.
+    const processes = sampleProcesses({
+      ...benchProcesses(s, [
+        'policy',
+        'access-tracking',
+        'grant-worker',
+        'temporal-server',
+        'postgres',
+      ]),
+      kafka: { pid: benchStackPid('kafka') },
+      bench: { pid: process.pid },
+    });
     const proxyToken = await signProxyToken(s.serviceSecret, 'bench-fanout');
     log(
       `assigning the group to the resource; waiting for ${opts.members} grants ACTIVE in decisions`,

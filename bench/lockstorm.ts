@@ -10,38 +10,47 @@
  *     waits until every grant has *published* T (its grants.state.v1 record's `autoLockAt`) and
  *     access-tracking has read those records — a grant that only received the period still
  *     has its old deadline — and reports how fast the grant worker applied the period changes.
- *     If the rate seen says the lead is too short, it stops there (the result says so and names
- *     the lead that would do) rather than measure a storm of part of the grants;
+ *     If the rate seen says the lead is too short (judged on the trailing 30 s once the rate has
+ *     settled: two minutes, a fifth of the grants, no longer rising), it stops there (the result
+ *     says so and names the lead that would do) rather than measure a storm of part of the grants;
  *  3. at T access-tracking's lock-due sweep finds every deadline passed with no recorded use
  *     and decisions answer LOCKED (enforcement); meanwhile every workflow's timer fires: it asks
  *     access-tracking for the latest access (none), locks, publishes LOCKED, which replaces the
  *     sweep's answer in decisions.
  *
- * Lateness per grant, against T: enforcement — LOCKED first seen in decisions (an upper bound:
- * one sweep of the decisions late at most), the goal's figure (p99 ≤ 2 s); the workflow's own
- * `lockedAt`, and when its LOCKED record was seen in decisions. Meanwhile a steady probe asks
+ * Lateness per grant, against T. Enforcement (the goal's figure, p99 ≤ 2 s): the sweep's own
+ * histogram (`lapse_lock_due_lateness_seconds`, no polling in it), and, as a client sees it,
+ * LOCKED in decisions on a sample (an upper bound: one walk of the sample late at most). The
+ * workflows' own locks: every grant's LOCKED record read from grants.state.v1 (its `lockedAt`
+ * and the record's Kafka timestamp); the run ends once all are in, or after
+ * `--lockedTimeoutSeconds` with how many were. Where their time went: `--historySample` grants'
+ * histories split into stages (bench/lib/lock-stages.ts). Meanwhile a steady probe asks
  * decisions about `--probeGrants` grants outside the storm (a day-long period): their latency
  * before the storm and while the sweep and the workflows lock the others.
  */
 import { randomUUID } from 'node:crypto';
+import { Client } from '@temporalio/client';
 import { signProxyToken } from '@lapse/auth';
 import {
   TOPICS,
   grantStateEventSchema,
+  grantWorkflowId,
   type EffectivePolicy,
   type GrantRef,
   type GrantStateEvent,
 } from '@lapse/contracts';
-import { kafkaAs, readTopic, waitFor } from '@lapse/testing';
+import { connectTemporal } from '@lapse/temporal';
+import { kafkaAs, readTopic, stackTemporalSettings, waitFor } from '@lapse/testing';
 import { startLapseStack, type LapseStack } from '@lapse/testing/lapse-stack';
-import { LOCK_DUE_REASON } from '../apps/access-tracking/src';
-import { recentRate, round } from './lib/args';
+import { round } from './lib/args';
+import { histogramDelta, type HistogramDelta } from './lib/prom-histogram';
 import { benchProcesses, benchStackSetup, saveStackLogs } from './lib/bench-stack';
 import { benchRun } from './lib/bench-run';
 import { profileEnv } from './lib/cpu-profile-env';
-import { DeadlineTally, leadVerdict } from './lib/deadline-tally';
+import { DeadlineTally, LockTally, leadVerdict, trailingRates } from './lib/deadline-tally';
 import { awaitDecisions, latencySummary, probeDecisions, probeSummary } from './lib/lapse-watch';
 import { inLanes } from './lib/lanes';
+import { LOCK_STAGES, lockPath, type LockStage } from './lib/lock-stages';
 import { sampleProcesses } from './lib/proc-usage';
 
 const autoLockPolicy = (durationSeconds: number): EffectivePolicy => ({
@@ -51,46 +60,10 @@ const autoLockPolicy = (durationSeconds: number): EffectivePolicy => ({
   sourceGroupIds: [],
 });
 
-/**
- * `lapse_lock_due_lateness_seconds` from a Prometheus text page (any labels): how many grants
- * the sweep marked, their mean lateness, the count within each bucket bound and the bound the
- * 50th and 99th percentiles fall within.
- */
-function lockDueLateness(
-  metrics: string,
-  before?: { marked: number; sum: number; withinSeconds: Record<string, number> },
-): {
-  sum: number;
-  marked: number;
-  meanMs: number;
-  withinSeconds: Record<string, number>;
-  p50AtMostSeconds: number;
-  p99AtMostSeconds: number;
-} {
-  const series = (suffix: string) =>
-    new RegExp(`^lapse_lock_due_lateness_seconds_${suffix}(?:\\{[^}]*\\})? (\\S+)$`, 'm');
-  const value = (re: RegExp) => Number(re.exec(metrics)?.[1] ?? NaN);
-  const marked = value(series('count')) - (before?.marked ?? 0);
-  const sum = value(series('sum')) - (before?.sum ?? 0);
-  const withinSeconds: Record<string, number> = {};
-  for (const m of metrics.matchAll(
-    /^lapse_lock_due_lateness_seconds_bucket\{(?:[^}]*,)?le="([^"]+)"[^}]*\} (\S+)$/gm,
-  ))
-    withinSeconds[m[1]] = Number(m[2]) - (before?.withinSeconds[m[1]] ?? 0);
-  // In bound order (an object lists integer-like keys such as "1" first).
-  const bounds = Object.entries(withinSeconds)
-    .map(([le, n]) => ({ le: le === '+Inf' ? Infinity : Number(le), n }))
-    .sort((a, b) => a.le - b.le);
-  const bound = (q: number) => bounds.find((b) => b.n >= q * marked)?.le ?? NaN;
-  return {
-    marked,
-    sum,
-    meanMs: round((sum / marked) * 1000),
-    withinSeconds,
-    p50AtMostSeconds: bound(0.5),
-    p99AtMostSeconds: bound(0.99),
-  };
-}
+/** access-tracking's sweep: deadline → marked lock due. */
+const LOCK_DUE = 'lapse_lock_due_lateness_seconds';
+/** The grant worker's SDK: a workflow task scheduled → started. */
+const SCHEDULE_TO_START = 'temporal_workflow_task_schedule_to_start_latency';
 
 /** Left before the deadline once every grant has published it, for access-tracking to read it. */
 const MARGIN_MS = 2000;
@@ -145,6 +118,82 @@ async function awaitAccessTrackingRead(s: LapseStack, timeoutMs: number): Promis
   }
 }
 
+/** The trailing window the period changes' rate is judged on (and the window before it). */
+const RATE_WINDOW_MS = 30_000;
+
+/** Reads grants.state.v1 from now on, tallying the workflows' LOCKED records of `grants`. */
+async function watchLocks(grants: GrantRef[], deadlineMs: number) {
+  const tally = new LockTally(grants, deadlineMs);
+  const reader = await readTopic<GrantStateEvent>(TOPICS.grantState, (value) => {
+    const r = grantStateEventSchema.safeParse(value);
+    return r.success ? r.data : undefined;
+  });
+  let read = 0;
+  return {
+    tally,
+    update: () => {
+      for (; read < reader.records.length; read++)
+        tally.add(reader.records[read].value, reader.records[read].timestamp);
+      return tally.count;
+    },
+    stop: () => reader.stop(),
+  };
+}
+
+/**
+ * Where the workflows' own locks spent their time, from `n` sampled grants' histories
+ * (bench/lib/lock-stages.ts): per stage p50/p90/p99/max, and how many took more than one
+ * latestAccess attempt, had a workflow task time out (sticky or not) or fail.
+ */
+async function sampleLockPaths(grants: GrantRef[], deadlineMs: number, n: number) {
+  const step = Math.max(1, Math.floor(grants.length / Math.max(1, n)));
+  const picked = grants.filter((_, i) => i % step === 0).slice(0, n);
+  const connection = await connectTemporal(stackTemporalSettings(), 1);
+  try {
+    const client = new Client({
+      connection,
+      namespace: process.env.TEMPORAL_NAMESPACE ?? 'default',
+    });
+    const byStage = Object.fromEntries(LOCK_STAGES.map((st) => [st, [] as number[]])) as Record<
+      LockStage,
+      number[]
+    >;
+    const counts = {
+      unread: 0,
+      retriedAccess: 0,
+      withTaskTimeouts: 0,
+      withStickyTimeouts: 0,
+      withFailedTasks: 0,
+    };
+    await inLanes(picked, 4, async (g) => {
+      const history = await client.workflow.getHandle(grantWorkflowId(g)).fetchHistory();
+      const path = lockPath(history.events ?? [], deadlineMs);
+      if (!path) {
+        counts.unread++;
+        return;
+      }
+      for (const st of LOCK_STAGES) if (Number.isFinite(path.ms[st])) byStage[st].push(path.ms[st]);
+      if (path.accessAttempts > 1) counts.retriedAccess++;
+      if (path.tasksTimedOut > 0) counts.withTaskTimeouts++;
+      if (path.stickyTimeouts > 0) counts.withStickyTimeouts++;
+      if (path.tasksFailed > 0) counts.withFailedTasks++;
+    });
+    return {
+      what:
+        'per sampled grant, from its workflow history against the deadline: timer (→ TimerFired), ' +
+        'checkQueued (first workflow task scheduled → the one that ran started), checkTask (→ completed: ' +
+        'latestAccess scheduled), accessQueued (→ its last attempt started on access-tracking), ' +
+        'accessRun (→ completed), lockQueued, lockTask (the task that locked and published LOCKED as a ' +
+        'local activity), total (deadline → that task completed)',
+      sampled: picked.length,
+      ...counts,
+      ms: Object.fromEntries(LOCK_STAGES.map((st) => [st, latencySummary(byStage[st])])),
+    };
+  } finally {
+    await connection.close();
+  }
+}
+
 export async function runLockstormBench(argv: string[]): Promise<void> {
   const { opts, log, write } = benchRun('lockstorm', argv, {
     grants: 10_000,
@@ -156,6 +205,8 @@ export async function runLockstormBench(argv: string[]): Promise<void> {
     probeGrants: 20,
     probeMs: 50,
     timeoutSeconds: 1800,
+    lockedTimeoutSeconds: 1800,
+    historySample: 200,
     profile: '',
   });
   log('starting policy, access-tracking and the grant worker (processes)…');
@@ -247,17 +298,19 @@ export async function runLockstormBench(argv: string[]): Promise<void> {
       await new Promise((r) => setTimeout(r, 250));
       const atMs = performance.now() - changesFrom;
       samples.push({ atMs, n: published.update() });
+      const rates = trailingRates(samples, RATE_WINDOW_MS);
       verdict = leadVerdict({
         total: grants.length,
         published: published.tally.published,
         elapsedMs: atMs,
-        ratePerSecond: recentRate(samples, 30_000),
+        ratePerSecond: rates.recent,
+        earlierRatePerSecond: rates.earlier,
         msLeft: deadline - Date.now(),
         marginMs: MARGIN_MS,
       });
       const eta = verdict.verdict === 'waiting' ? `, ETA ${Math.ceil(verdict.etaSeconds)} s` : '';
       process.stdout.write(
-        `\r  period sent to ${sent}/${grants.length}, new deadline published by ${published.tally.published} (${round(recentRate(samples, 30_000), 1)}/s${eta}), deadline in ${Math.round((deadline - Date.now()) / 1000)} s   `,
+        `\r  period sent to ${sent}/${grants.length}, new deadline published by ${published.tally.published} (${round(rates.recent, 1)}/s${eta}), deadline in ${Math.round((deadline - Date.now()) / 1000)} s   `,
       );
     }
     process.stdout.write('\n');
@@ -295,6 +348,8 @@ export async function runLockstormBench(argv: string[]): Promise<void> {
     });
     const spare = (deadline - Date.now()) / 1000;
     log(`access-tracking has them, ${round(spare)} s before the deadline; waiting for the storm…`);
+    // The workflows' own LOCKED records, as the grant worker writes them to grants.state.v1.
+    const locks = await watchLocks(grants, deadline);
     const deadlinePerf = performance.now() + (deadline - Date.now());
     const probe = probeDecisions(probed, { ...sweep, everyMs: opts.probeMs });
     const probeFrom = performance.now();
@@ -303,16 +358,18 @@ export async function runLockstormBench(argv: string[]): Promise<void> {
     // The sweep's marks so far: grants of earlier runs left ACTIVE in the shared topic.
     const metricsPage = async () =>
       (await fetch(`${s.services['access-tracking']?.url}/metrics`)).text();
-    const marksBefore = lockDueLateness(await metricsPage());
-    const lockedAtMs: number[] = [];
+    const marksBefore = histogramDelta(LOCK_DUE, await metricsPage());
+    const grantWorkerMetrics = async () =>
+      (await fetch(`${s.grantWorkerProcess?.url}/metrics`)).text();
+    const tasksBefore = histogramDelta(SCHEDULE_TO_START, await grantWorkerMetrics());
     const progress = (what: string) => (n: number, total: number) =>
       process.stdout.write(
         `\r  ${n}/${total} ${what}, ${round((performance.now() - deadlinePerf) / 1000, 1)} s after the deadline   `,
       );
-    // Enforcement: decisions refuse the grant (LOCKED), whoever decided it first. Walking all
-    // the grants takes the bench seconds (thousands of requests) once they flip together, so
-    // the lateness is read on a sample — every k-th grant (random user ids, sorted) — walked
-    // whole every `--pollMs`; then every grant is checked (upper bound for all of them).
+    // Enforcement as a client sees it: decisions refuse the grant (LOCKED), whoever decided it
+    // first, on a sample — every k-th grant (random user ids, sorted) — walked whole every
+    // `--pollMs` (an upper bound: a walk of the sample late at most). The figure without polling
+    // in it is the sweep's own histogram, read below.
     const step = Math.max(1, Math.ceil(grants.length / opts.sample));
     const sample = grants.filter((_, i) => i % step === 0);
     const seen = await awaitDecisions(sample, deadlinePerf, {
@@ -322,83 +379,85 @@ export async function runLockstormBench(argv: string[]): Promise<void> {
       progress: progress('sampled grants LOCKED in decisions'),
     });
     process.stdout.write('\n');
-    const seenAll = await awaitDecisions(grants, deadlinePerf, {
-      ...sweep,
-      state: 'LOCKED',
-      progress: progress('LOCKED in decisions'),
-    });
+    // The sweep's own lateness (deadline → marked), from access-tracking's histogram.
+    const marks = histogramDelta(LOCK_DUE, await metricsPage(), marksBefore);
+    log(
+      `the sweep marked ${marks.count}: mean ${marks.meanMs} ms after the deadline, p99 ≤ ${marks.p99AtMostSeconds} s; waiting for the workflows’ own LOCKED records (at most ${opts.lockedTimeoutSeconds} s)…`,
+    );
+    const lockBound = performance.now() + opts.lockedTimeoutSeconds * 1000;
+    while (locks.update() < grants.length && performance.now() < lockBound) {
+      await new Promise((r) => setTimeout(r, 1000));
+      progress('LOCKED records published by their workflow')(locks.tally.count, grants.length);
+    }
     process.stdout.write('\n');
-    log('every grant LOCKED in decisions; waiting for the workflows’ own LOCKED records…');
-    const fromWorkflow = await awaitDecisions(grants, deadlinePerf, {
-      ...sweep,
-      state: 'LOCKED',
-      reached: (d) => d.state === 'LOCKED' && d.reason !== LOCK_DUE_REASON,
-      progress: progress('LOCKED by their workflow'),
-    });
-    process.stdout.write('\n');
+    await locks.stop();
     const stormEndPerf = performance.now();
+    const tasks: HistogramDelta = histogramDelta(
+      SCHEDULE_TO_START,
+      await grantWorkerMetrics(),
+      tasksBefore,
+    );
+    const allLocked = locks.tally.count === grants.length;
     const probes = await probe.stop();
     const usage = processes.stop();
     const decisionsOutside = {
       what: `decisions for ${probed.length} grants outside the storm (ACTIVE, a day-long period), one every ${opts.probeMs} ms from the bench (its own event loop included)`,
       beforeStorm: probeSummary(probes.probes, probeFrom, deadlinePerf - 500, 'ACTIVE'),
       duringStorm: {
-        what: 'from the deadline until every workflow’s LOCKED record was seen: the sweep’s marks, the workflows’ locks, the bench’s polling',
+        what: 'from the deadline until every workflow’s LOCKED record was read (or the bound): the sweep’s marks, the workflows’ locks',
         ...probeSummary(probes.probes, deadlinePerf, stormEndPerf, 'ACTIVE'),
       },
       skippedTicks: probes.skipped,
     };
-    // The sweep's own lateness (deadline → marked), from access-tracking's histogram.
-    const marks = lockDueLateness(await metricsPage(), marksBefore);
-    // The workflow's own lock time for each grant (from the decision), against the deadline.
-    await inLanes(
-      grants,
-      8,
-      async (g) => {
-        const res = await fetch(
-          `${sweep.decisionsUrl}?userId=${g.userId}&resourceId=${g.resourceId}`,
-          { headers: { authorization: `Bearer ${proxyToken}` } },
-        );
-        const d = (await res.json()) as { lockedAt?: string };
-        if (d.lockedAt) lockedAtMs.push(Date.parse(d.lockedAt) - deadline);
-      },
-      'lock times read',
-    );
+    const { lockedAtMs, publishedMs } = locks.tally.lateness();
+    const workflowLocks = {
+      what: 'the workflows’ own locks: deadline → each grant’s lockedAt, and → its LOCKED record written to grants.state.v1 (the record’s Kafka timestamp); a request for access waits for these',
+      locked: locks.tally.count,
+      of: grants.length,
+      complete: allLocked,
+      boundSeconds: opts.lockedTimeoutSeconds,
+      waitedSeconds: round((stormEndPerf - deadlinePerf) / 1000, 1),
+      lockedAt: latencySummary(lockedAtMs),
+      published: latencySummary(publishedMs),
+    };
+    log(`reading ${Math.min(opts.historySample, grants.length)} sampled grants’ histories…`);
+    const lockPaths = await sampleLockPaths(grants, deadline, opts.historySample);
     const inDecisions = latencySummary(seen);
-    const inWorkflow = latencySummary(lockedAtMs);
-    const workflowInDecisions = latencySummary(fromWorkflow);
     const file = write({
       setup,
       deadline: new Date(deadline).toISOString(),
       periodChanges,
       spareSecondsAtDeadline: round(spare),
-      latenessInDecisions: {
-        what: `enforcement: deadline → LOCKED seen in decisions, whoever decided it, on ${sample.length} sampled grants (upper bound, ≤ one poll of the sample late)`,
-        ...inDecisions,
-      },
-      markLateness: {
-        what: 'deadline → marked lock due by access-tracking’s sweep (lapse_lock_due_lateness_seconds): grants marked within each bound',
+      completed: allLocked,
+      ...(allLocked
+        ? {}
+        : {
+            stopped: `${locks.tally.count} of ${grants.length} workflows had published LOCKED ${opts.lockedTimeoutSeconds} s after the deadline (--lockedTimeoutSeconds)`,
+          }),
+      enforcement: {
+        what: 'deadline → marked lock due by access-tracking’s sweep (lapse_lock_due_lateness_seconds, the server’s own figure: no polling in it); decisions refuse a marked grant',
         ...marks,
       },
-      allLockedInDecisionsMs: {
-        what: 'deadline → every grant seen LOCKED in decisions (a walk over all of them: upper bound)',
-        maxMs: round(seenAll.reduce((a, b) => Math.max(a, b), -Infinity)),
+      latenessInDecisions: {
+        what: `deadline → LOCKED seen in decisions, whoever decided it, on ${sample.length} sampled grants (upper bound: ≤ one walk of the sample late, the bench’s own polling)`,
+        ...inDecisions,
       },
-      latenessInWorkflow: { what: 'deadline → the workflow’s lockedAt', ...inWorkflow },
-      latenessOfWorkflowRecord: {
-        what: 'deadline → the workflow’s LOCKED record seen in decisions (upper bound)',
-        ...workflowInDecisions,
+      workflowLocks,
+      lockPath: lockPaths,
+      workflowTaskScheduleToStart: {
+        what: `the grant worker’s workflow tasks from the deadline until the last LOCKED record (or the bound): scheduled → started, the time each waited in Temporal’s queue for a poll (${SCHEDULE_TO_START}, the SDK’s histogram on the grant worker’s /metrics)`,
+        ...tasks,
       },
       decisionsOutside,
       processes: usage,
       goals: {
-        appliesTo: 'enforcement (latenessInDecisions)',
+        appliesTo: 'enforcement (the sweep’s histogram: the bucket bound its p99 falls within)',
         p99MsAtMost: 2000,
-        p99Met: inDecisions.p99Ms <= 2000,
+        p99Met: marks.count === grants.length && marks.p99AtMostSeconds <= 2,
       },
     });
     log(
-      `enforcement lateness (LOCKED in decisions) p50 ${inDecisions.p50Ms} ms p99 ${inDecisions.p99Ms} ms max ${inDecisions.maxMs} ms (the sweep marked ${marks.marked}: mean ${marks.meanMs} ms after the deadline, p99 ≤ ${marks.p99AtMostSeconds} s); the workflow's lockedAt p99 ${inWorkflow.p99Ms} ms, its record in decisions p99 ${workflowInDecisions.p99Ms} ms; decisions outside the storm p99 ${decisionsOutside.beforeStorm.p99Ms} ms before, ${decisionsOutside.duringStorm.p99Ms} ms during; ${periodChanges.publishedPerSecond} period changes/s → ${file}`,
+      `enforcement: the sweep marked ${marks.count}/${grants.length}, mean ${marks.meanMs} ms after the deadline, p99 ≤ ${marks.p99AtMostSeconds} s (sampled decisions p99 ${inDecisions.p99Ms} ms, upper bound); the workflows’ own LOCKED: ${workflowLocks.locked}/${grants.length}, lockedAt p50 ${workflowLocks.lockedAt.p50Ms} ms p99 ${workflowLocks.lockedAt.p99Ms} ms max ${workflowLocks.lockedAt.maxMs} ms; decisions outside the storm p99 ${decisionsOutside.beforeStorm.p99Ms} ms before, ${decisionsOutside.duringStorm.p99Ms} ms during; ${periodChanges.publishedPerSecond} period changes/s → ${file}`,
     );
   } finally {
     await s.stop();

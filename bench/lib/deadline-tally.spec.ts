@@ -1,5 +1,11 @@
 import { recentRate } from './args';
-import { DeadlineTally, leadVerdict, type LeadProgress } from './deadline-tally';
+import {
+  DeadlineTally,
+  LockTally,
+  leadVerdict,
+  trailingRates,
+  type LeadProgress,
+} from './deadline-tally';
 
 const T = Date.parse('2026-12-01T04:00:00.000Z');
 const a = { userId: 'u1', resourceId: 'r1' };
@@ -85,12 +91,30 @@ describe('leadVerdict', () => {
   it('is too short once the settled rate would publish the rest after the deadline', () => {
     // The 10,000-grant run given --leadSeconds 180: ~27 period changes a second.
     const v = leadVerdict(
-      at({ published: 1350, elapsedMs: 50_000, ratePerSecond: 27, msLeft: 130_000 }),
+      at({
+        published: 3510,
+        elapsedMs: 130_000,
+        ratePerSecond: 27,
+        earlierRatePerSecond: 27,
+        msLeft: 130_000,
+      }),
     );
     expect(v).toMatchObject({ verdict: 'too short', leadSecondsNeeded: 558 });
     expect(v.verdict === 'too short' && v.why).toBe(
-      '1350/10000 grants published the new deadline at 27/s: the other 8650 need ~321 s, the deadline is 130 s away',
+      '3510/10000 grants published the new deadline at 27/s: the other 6490 need ~241 s, the deadline is 130 s away',
     );
+  });
+
+  it('waits out a slow first minute and a rate still rising', () => {
+    // The 10,000-grant run given --leadSeconds 540: 13/s in its first 95 s, then ~30/s.
+    const slowStart = { published: 1235, elapsedMs: 95_000, ratePerSecond: 13 };
+    expect(
+      leadVerdict(at({ ...slowStart, earlierRatePerSecond: 13, msLeft: 445_000 })).verdict,
+    ).toBe('waiting');
+    const rising = { published: 2285, elapsedMs: 130_000, ratePerSecond: 30, msLeft: 200_000 };
+    expect(leadVerdict(at({ ...rising, earlierRatePerSecond: 13 })).verdict).toBe('waiting');
+    // Settled at 30/s: the other 7715 need ~258 s, 200 s are left.
+    expect(leadVerdict(at({ ...rising, earlierRatePerSecond: 29 })).verdict).toBe('too short');
   });
 
   it('is too short when the margin is reached with grants missing, whatever the rate', () => {
@@ -109,5 +133,39 @@ describe('leadVerdict', () => {
       why: 'no grant had published the new deadline 5.1 s after the first change with 0.9 s left to the deadline',
       leadSecondsNeeded: undefined,
     });
+  });
+});
+
+describe('trailingRates', () => {
+  it('is the rate over the trailing window and over the window before it', () => {
+    // 13/s for 90 s, then 30/s.
+    const samples = Array.from({ length: 13 }, (_, i) => {
+      const s = i * 10;
+      return { atMs: s * 1000, n: s <= 90 ? 13 * s : 1170 + 30 * (s - 90) };
+    });
+    expect(trailingRates(samples, 30_000)).toEqual({ recent: 30, earlier: 13 });
+    expect(trailingRates(samples.slice(0, 5), 30_000)).toEqual({ recent: 13, earlier: 0 });
+    expect(trailingRates([], 30_000)).toEqual({ recent: 0, earlier: 0 });
+  });
+});
+
+describe('LockTally', () => {
+  const locked = (g: typeof a, version: number, lockedAt: string | null) => ({
+    ...g,
+    version,
+    state: lockedAt ? 'LOCKED' : 'ACTIVE',
+    lockedAt,
+  });
+
+  it('takes each grant’s first LOCKED record: lockedAt and publication against the deadline', () => {
+    const tally = new LockTally([a, b], T);
+    tally.add(locked(a, 2, null), T - 5000); // the period change, ACTIVE
+    expect(tally.count).toBe(0);
+    tally.add(locked(a, 3, '2026-12-01T04:00:01.500Z'), T + 1700);
+    tally.add(locked(a, 3, '2026-12-01T04:00:01.500Z'), T + 9000); // read twice
+    tally.add(locked(b, 5, '2026-12-01T04:00:00.250Z'), T + 400);
+    tally.add(locked({ userId: 'u3', resourceId: 'r1' }, 1, '2026-12-01T04:00:00Z'), T); // not ours
+    expect(tally).toMatchObject({ count: 2, total: 2 });
+    expect(tally.lateness()).toEqual({ lockedAtMs: [1500, 250], publishedMs: [1700, 400] });
   });
 });

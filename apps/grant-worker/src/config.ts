@@ -52,6 +52,15 @@ export const configSchema = commonEnvSchema.extend({
    * own context and its own share of the cache; more help only with a spare core.
    */
   LAPSE_GRANT_WORKER_WORKFLOW_THREADS: z.coerce.number().int().min(1).max(16).default(1),
+  /**
+   * Where the Temporal SDK serves its own worker metrics (host:port; its Prometheus exporter),
+   * which /metrics appends to the service's (docs/operations.md). Unset: a free port on
+   * 127.0.0.1 at start-up, reached only through /metrics.
+   */
+  LAPSE_GRANT_WORKER_SDK_METRICS_ADDRESS: z
+    .string()
+    .regex(/^[^\s:]+:\d+$/, 'host:port')
+    .optional(),
 });
 export type GrantWorkerConfig = z.infer<typeof configSchema>;
 

@@ -8,10 +8,12 @@ import {
 import type { NativeConnection, Worker } from '@temporalio/worker';
 import { TOPICS } from '@lapse/contracts';
 import { CoalescingSender, JsonProducer } from '@lapse/kafka';
-import { HealthRegistry, counter } from '@lapse/platform';
+import { HealthRegistry, addMetricsSource, counter } from '@lapse/platform';
 import {
   connectTemporalWorker,
   installTemporalJsonLogging,
+  readSdkMetrics,
+  sdkMetricsAddress,
   temporalSettingsOf,
 } from '@lapse/temporal';
 import { createGrantStateActivities, createGrantWorker } from '@lapse/grant-runtime';
@@ -44,7 +46,10 @@ export class GrantWorkerRunner implements OnApplicationBootstrap, OnApplicationS
 
   async onApplicationBootstrap(): Promise<void> {
     const c = this.config;
-    installTemporalJsonLogging('grant-worker', c.LOG_LEVEL);
+    // The SDK's worker metrics (task schedule-to-start, slots, polls, sticky cache) in /metrics.
+    const sdkMetrics = await sdkMetricsAddress(c.LAPSE_GRANT_WORKER_SDK_METRICS_ADDRESS);
+    installTemporalJsonLogging('grant-worker', c.LOG_LEVEL, sdkMetrics);
+    addMetricsSource('temporal-sdk', () => readSdkMetrics(sdkMetrics));
     this.connection = await connectTemporalWorker(temporalSettingsOf(c));
     // Grant states published together (a burst of starts or locks) share produce requests.
     const sender = new CoalescingSender((topic, records) => this.producer.send(topic, records));

@@ -9,6 +9,15 @@ export const configSchema = commonEnvSchema.extend({
   LAPSE_GRANT_SYNC_PAGE_SIZE: z.coerce.number().int().min(1).max(5000).default(500),
   /** Temporal calls in flight per page. */
   LAPSE_GRANT_SYNC_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(16),
+  /**
+   * Pacing (docs/decisions.md §25): grants the sync lets wait in Temporal's task queue for a
+   * grant worker at once; it starts more as the grant workers pick them up. 0: unpaced.
+   */
+  LAPSE_GRANT_SYNC_WINDOW: z.coerce.number().int().min(0).max(10_000).default(64),
+  /** While the window is full, how often the sync asks whether the grant workers moved on. */
+  LAPSE_GRANT_SYNC_WINDOW_CHECK_MS: z.coerce.number().int().min(10).default(100),
+  /** A full window that does not move for this long is let go (no grant worker polling). */
+  LAPSE_GRANT_SYNC_WINDOW_MAX_WAIT_MS: z.coerce.number().int().min(0).default(10_000),
   /** How often the sync worker looks for jobs and due expiries when idle. */
   LAPSE_GRANT_SYNC_POLL_MS: z.coerce.number().int().min(10).default(500),
   /** Rule 11: sweep for drift between policy and the grant workflows (on the sync leader). */

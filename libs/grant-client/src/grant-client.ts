@@ -1,6 +1,12 @@
 import type { FactoryProvider } from '@nestjs/common';
-import { Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import {
+  Client,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+} from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
 import {
   GRANT_TASK_QUEUE,
   GRANT_WORKFLOW_TYPE,
@@ -63,6 +69,9 @@ export interface GrantStart {
 /** gRPC status codes the Temporal frontend answers with. */
 const GRPC_DEADLINE_EXCEEDED = 4;
 const GRPC_NOT_FOUND = 5;
+/** A workflow task scheduled and not yet picked up by a worker. */
+const TASK_SCHEDULED =
+  temporal.api.enums.v1.PendingWorkflowTaskState.PENDING_WORKFLOW_TASK_STATE_SCHEDULED;
 
 /**
  * The one way to drive grant workflows (`accessGrant`, one per grant). Every call takes a
@@ -81,8 +90,21 @@ export class GrantClient {
     this.requestTtlSeconds = settings.requestTtlSeconds ?? LIMITS.defaultRequestTtlSeconds;
   }
 
-  /** Starts the grant if absent and sends it `policyChanged` (one signalWithStart). Idempotent. */
-  async apply(ref: GrantRef, policy: EffectivePolicy): Promise<void> {
+  /**
+   * Starts the grant if absent and sends it `policyChanged` (one signalWithStart). Idempotent.
+   * With `likelyNew` (the caller knows of no grant yet) it first tries a plain start, whose input
+   * carries the policy: a new grant then has no `policyChanged` in its history (one event and
+   * one signal less per grant); one that exists after all gets the signalWithStart.
+   */
+  async apply(ref: GrantRef, policy: EffectivePolicy, likelyNew = false): Promise<void> {
+    if (likelyNew) {
+      try {
+        await this.start(ref, { policy });
+        return;
+      } catch (e) {
+        if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
+      }
+    }
     await this.temporal.workflow.signalWithStart<AccessGrantWorkflow, [PolicyChangedSignal]>(
       GRANT_WORKFLOW_TYPE,
       {
@@ -203,6 +225,21 @@ export class GrantClient {
     return view
       ? { status: 'RUNNING', state: view.state, policy: view.policy, version: view.version }
       : { status: 'ENDED' };
+  }
+
+  /**
+   * Whether the grant's workflow has a workflow task waiting in Temporal's task queue for a
+   * grant worker to pick it up (the grant sync's pacing). False when its task has been picked up,
+   * when it has none, and when there is no such workflow.
+   */
+  async taskWaiting(ref: GrantRef): Promise<boolean> {
+    try {
+      const { raw } = await this.handle(ref).describe();
+      return raw.pendingWorkflowTask?.state === TASK_SCHEDULED;
+    } catch (e) {
+      if (e instanceof WorkflowNotFoundError) return false;
+      throw e;
+    }
   }
 
   /** The grant's state, or null when the user has no running grant to the resource. */

@@ -51,14 +51,35 @@ export function histogram(
   return new Histogram({ name, help, labelNames, buckets, registers: [metricsRegistry] });
 }
 
+/** Prometheus text pages served by another part of the process, appended to /metrics. */
+const metricsSources = new Map<string, () => Promise<string>>();
+
+/**
+ * Appends the page `read` returns (Prometheus text, metric names distinct from this registry's)
+ * to every /metrics answer, e.g. the Temporal SDK's own metrics. A source that fails is left out
+ * of that answer with a comment naming it; the rest is still served.
+ */
+export function addMetricsSource(name: string, read: () => Promise<string>): void {
+  metricsSources.set(name, read);
+}
+
 @Public()
 @ApiExcludeController()
 @Controller()
 export class MetricsController {
   @Get('metrics')
   async metrics(@Res() res: Response): Promise<void> {
+    const pages = await Promise.all([
+      metricsRegistry.metrics(),
+      ...[...metricsSources].map(([name, read]) =>
+        read().then(
+          (page) => page,
+          (err: unknown) => `# ${name} metrics unavailable: ${String(err).replace(/\n/g, ' ')}\n`,
+        ),
+      ),
+    ]);
     res.setHeader('Content-Type', metricsRegistry.contentType);
-    res.send(await metricsRegistry.metrics());
+    res.send(pages.map((p) => (p.endsWith('\n') ? p : `${p}\n`)).join(''));
   }
 }
 

@@ -1,4 +1,5 @@
 import { DefaultLogger, Runtime, type LogEntry } from '@temporalio/worker';
+import { sdkMetricsTelemetry } from './sdk-metrics';
 
 let installed = false;
 
@@ -10,10 +11,15 @@ export function temporalLogLevel(logLevel: string | undefined): 'DEBUG' | 'INFO'
 
 /**
  * Makes the Temporal worker runtime (SDK and core) log JSON lines like the rest of the service, at
- * the service's LOG_LEVEL. Call once, before the first NativeConnection/Worker is created; later
+ * the service's LOG_LEVEL, and, given `metricsAddress` (host:port), serve the SDK's own metrics
+ * (sdk-metrics.ts) there. Call once, before the first NativeConnection/Worker is created; later
  * calls do nothing.
  */
-export function installTemporalJsonLogging(service: string, logLevel?: string): void {
+export function installTemporalJsonLogging(
+  service: string,
+  logLevel?: string,
+  metricsAddress?: string,
+): void {
   if (installed) return;
   const level = temporalLogLevel(logLevel);
   installed = true;
@@ -31,7 +37,10 @@ export function installTemporalJsonLogging(service: string, logLevel?: string): 
     );
   };
   try {
-    Runtime.install({ logger: new DefaultLogger(level, write) });
+    Runtime.install({
+      logger: new DefaultLogger(level, write),
+      ...(metricsAddress ? { telemetryOptions: sdkMetricsTelemetry(metricsAddress) } : {}),
+    });
   } catch {
     // A runtime already exists (e.g. created by a test harness): keep it.
   }

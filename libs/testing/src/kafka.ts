@@ -112,6 +112,8 @@ export async function sendRaw(
 export interface ReadRecord<T> {
   key: string;
   value: T;
+  /** The record's Kafka timestamp (epoch ms: when its producer wrote it). */
+  timestamp: number;
 }
 
 export interface TopicReader<T> {
@@ -157,7 +159,7 @@ export async function readTopic<T>(
         const key = message.key?.toString() ?? '';
         const value = parse(json, key);
         if (value === undefined) return;
-        records.push({ key, value });
+        records.push({ key, value, timestamp: Number(message.timestamp) });
         byKey.set(key, [...(byKey.get(key) ?? []), value]);
       },
     });

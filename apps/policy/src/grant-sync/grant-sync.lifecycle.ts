@@ -33,6 +33,11 @@ export class GrantSyncLifecycle implements OnApplicationBootstrap, OnApplication
         concurrency: config.LAPSE_GRANT_SYNC_CONCURRENCY,
         pollMs: config.LAPSE_GRANT_SYNC_POLL_MS,
         logEvery: config.LAPSE_GRANT_SYNC_LOG_EVERY,
+        pacing: {
+          window: config.LAPSE_GRANT_SYNC_WINDOW,
+          checkMs: config.LAPSE_GRANT_SYNC_WINDOW_CHECK_MS,
+          maxWaitMs: config.LAPSE_GRANT_SYNC_WINDOW_MAX_WAIT_MS,
+        },
       },
       config.LAPSE_RECONCILE_ENABLED
         ? new GrantReconciler(ds, grants, {

@@ -3,7 +3,9 @@ import type { DataSource } from 'typeorm';
 import type { Policy } from '@lapse/contracts';
 import type { GrantClient } from '@lapse/grant-client';
 import { counter, gauge } from '@lapse/platform';
+import type { GrantRef } from '@lapse/contracts';
 import type { GrantAction } from './grant-plan';
+import { PickupWindow } from './pickup-window';
 import { planResourceGrants } from './expected-grants';
 import { SyncJobsRepository, type SyncJob } from './sync-jobs.repository';
 import { queueExpiredAssignments } from './expiry';
@@ -12,8 +14,22 @@ import { SyncWakeup } from './sync-wakeup';
 import type { GrantReconciler } from './reconciler';
 import { NO_POLICY } from '../resources/policy-input';
 
-/** What the sync needs of the grant client (a narrower type so tests can inject faults). */
-export type GrantDriver = Pick<GrantClient, 'apply' | 'revoke'>;
+/**
+ * What the sync needs of the grant client (a narrower type so tests can inject faults). Without
+ * `taskWaiting` the sync is not paced.
+ */
+export type GrantDriver = Pick<GrantClient, 'apply' | 'revoke'> &
+  Partial<Pick<GrantClient, 'taskWaiting'>>;
+
+/** The sync's pacing (docs/decisions.md §25): grants it lets wait for a grant worker at once. */
+export interface GrantSyncPacing {
+  /** Grants sent whose workflow task may wait in the task queue; 0: unpaced. */
+  window: number;
+  /** While the window is full, how often to ask whether its middle grant was picked up (ms). */
+  checkMs: number;
+  /** A full window that does not move for this long is let go: the sync goes on (ms). */
+  maxWaitMs: number;
+}
 
 export interface GrantSyncSettings {
   pageSize: number;
@@ -21,6 +37,8 @@ export interface GrantSyncSettings {
   pollMs: number;
   logEvery: number;
   leaseMs?: number;
+  /** Unset: unpaced. */
+  pacing?: GrantSyncPacing;
 }
 
 const pairsSynced = counter(
@@ -36,6 +54,18 @@ const jobsFailed = counter(
   'lapse_policy_grant_sync_failures_total',
   'Grant sync job attempts that failed',
 );
+const windowSize = gauge(
+  'lapse_policy_grant_sync_window',
+  'Grants the sync sent whose workflow task may still wait for a grant worker',
+);
+const windowWaits = counter(
+  'lapse_policy_grant_sync_window_waits_total',
+  'Times the grant sync waited for a grant worker to pick up its grants (window full)',
+);
+const windowLetGo = counter(
+  'lapse_policy_grant_sync_window_let_go_total',
+  'Full windows let go after standing still for the max wait (no grant worker picking up)',
+);
 
 /**
  * Brings grant workflows in line with policy. Claims sync jobs in id order (lease + SKIP LOCKED),
@@ -50,6 +80,8 @@ export class GrantSyncWorker {
   /** Only the replica holding it runs jobs from `start()` (tests may call `tick()` directly). */
   readonly leadership: SyncLeadership;
   private stopped = true;
+  /** Set by `stop()`: a sync waiting on its window goes on unpaced (tests drive `tick()` unstarted). */
+  private stopping = false;
   private loop?: Promise<void>;
   private wake?: () => void;
   /** A job was announced since the loop last looked: look again before waiting. */
@@ -59,6 +91,11 @@ export class GrantSyncWorker {
 
   /** Rule 11: sweeps for drift between the sync's jobs, on the leader only (null: off). */
   readonly reconciler: GrantReconciler | null;
+
+  /** Grants sent whose workflow task may still wait for a grant worker (pacing). */
+  private readonly window: PickupWindow<GrantRef>;
+  /** The one question about the window in flight, which every waiting lane awaits. */
+  private asking?: Promise<void>;
 
   constructor(
     private readonly ds: DataSource,
@@ -77,6 +114,11 @@ export class GrantSyncWorker {
       (err) => this.log.warn({ err }, 'grant sync lost its job announcements; polling until back'),
     );
     this.reconciler = reconciler ?? null;
+    const paced = s.pacing && driver.taskWaiting ? s.pacing : undefined;
+    this.window = new PickupWindow({
+      size: paced?.window ?? 0,
+      maxWaitMs: paced?.maxWaitMs ?? 0,
+    });
   }
 
   private get leaseMs(): number {
@@ -91,6 +133,7 @@ export class GrantSyncWorker {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.stopping = true;
     this.wake?.();
     await this.loop;
     await this.wakeup.close();
@@ -249,17 +292,70 @@ export class GrantSyncWorker {
   }
 
   private async execute(resourceId: string, actions: GrantAction[]): Promise<void> {
+    const known = await this.knownGrants(resourceId, actions);
     let next = 0;
     const lane = async () => {
       while (next < actions.length) {
+        await this.paced();
+        if (next >= actions.length) break;
         const a = actions[next++];
         const grant = { userId: a.userId, resourceId };
-        if (a.action === 'APPLY') await this.driver.apply(grant, a.policy);
+        if (a.action === 'APPLY') await this.driver.apply(grant, a.policy, !known.has(a.userId));
         else await this.driver.revoke(grant, a.outcome);
+        this.window.add(grant);
+        windowSize.set(this.window.size);
         pairsSynced.inc({ action: a.action });
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.s.concurrency, actions.length) }, lane));
+  }
+
+  /**
+   * The users among `actions` whose grant to the resource policy's grant-state projection knows
+   * (any state): the others are most likely new, started without a `policyChanged` signal.
+   */
+  private async knownGrants(resourceId: string, actions: GrantAction[]): Promise<Set<string>> {
+    const rows: { user_id: string }[] = await this.ds.query(
+      `SELECT user_id FROM policy.grant_status WHERE resource_id = $1 AND user_id = ANY($2::uuid[])`,
+      [resourceId, actions.map((a) => a.userId)],
+    );
+    return new Set(rows.map((r) => r.user_id));
+  }
+
+  /**
+   * Returns once the window has room: while it is full, asks whether a grant worker has picked up
+   * its middle grant's workflow task (one question at a time, every lane waiting on it), and
+   * waits `checkMs` between questions. A question that fails counts as picked up: pacing only
+   * delays, it never holds a grant back.
+   */
+  private async paced(): Promise<void> {
+    while (this.window.full && !this.stopping) {
+      this.asking ??= this.ask().finally(() => (this.asking = undefined));
+      await this.asking;
+    }
+  }
+
+  private async ask(): Promise<void> {
+    const grant = this.window.probe();
+    const taskWaiting = this.driver.taskWaiting;
+    if (!grant || !taskWaiting) return;
+    const waiting = await taskWaiting.call(this.driver, grant).catch((err: unknown) => {
+      this.log.warn({ err }, 'cannot ask whether a grant worker picked up a grant; not waiting');
+      return false;
+    });
+    const move = this.window.answer(grant, waiting, Date.now());
+    windowSize.set(this.window.size);
+    if (move === 'moved') return;
+    if (move === 'let go') {
+      windowLetGo.inc();
+      this.log.warn(
+        { maxWaitMs: this.s.pacing?.maxWaitMs },
+        "no grant worker picked up the grant sync's grants for the max wait; going on unpaced for this window",
+      );
+      return;
+    }
+    windowWaits.inc();
+    await new Promise((resolve) => setTimeout(resolve, this.s.pacing?.checkMs ?? 0));
   }
 
   pendingJobs(): Promise<number> {
