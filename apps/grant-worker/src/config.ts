@@ -33,13 +33,23 @@ export const configSchema = commonEnvSchema.extend({
    */
   LAPSE_GRANT_WORKER_WORKFLOW_POLLERS: z.coerce.number().int().min(2).default(10),
   /**
-   * The share of those polls on the shared task queue (the rest poll this worker's sticky queue,
-   * where only grants it holds in its cache wake). A new grant's first task, and every task of
+   * With LAPSE_GRANT_WORKER_WORKFLOW_POLL_SCALING=fixed: the share of those polls on the shared
+   * task queue (the rest poll this worker's sticky queue, where only grants it holds in its
+   * cache wake). A new grant's first task, and every task of
    * a grant not in the cache, comes from the shared queue; the SDK's default, 0.2, left 2 of 10
    * polls for a fan-out of thousands of new grants, which then waited in Temporal's queue while
    * the worker idled (decision 24).
    */
   LAPSE_GRANT_WORKER_SHARED_QUEUE_POLL_SHARE: z.coerce.number().gt(0).max(1).default(0.8),
+  /**
+   * How the workflow task polls are set: `autoscaling` (default) lets the Temporal server's
+   * backlog hints move them, up to LAPSE_GRANT_WORKER_WORKFLOW_POLLERS, to whichever queue has
+   * the work — the shared queue in a fan-out of new grants, this worker's sticky queue when
+   * thousands of cached grants wake at once (a lock storm, a policy change to every grant);
+   * `fixed` keeps LAPSE_GRANT_WORKER_SHARED_QUEUE_POLL_SHARE of them on the shared queue, the
+   * rest on the sticky queue, whatever the load (decision 24).
+   */
+  LAPSE_GRANT_WORKER_WORKFLOW_POLL_SCALING: z.enum(['autoscaling', 'fixed']).default('autoscaling'),
   /**
    * Grant workflows kept in this worker's cache (the SDK's default grows with the heap: thousands).
    * A cached grant's next task runs on its kept state; an evicted one replays its history first
