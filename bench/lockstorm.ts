@@ -69,11 +69,12 @@ const SCHEDULE_TO_START = 'temporal_workflow_task_schedule_to_start_latency';
 const MARGIN_MS = 2000;
 
 /**
- * Reads grants.state.v1 from now on, tallying which of `grants` have published `deadlineMs`;
- * `update()` feeds what arrived since the last call.
+ * Reads grants.state.v1 from now on into `tally` (`add(record, kafkaTimestampMs)`); `update()`
+ * feeds what arrived since the last call.
  */
-async function watchPublishedDeadlines(grants: GrantRef[], deadlineMs: number) {
-  const tally = new DeadlineTally(grants, deadlineMs);
+async function watchGrantState<T extends { add(r: GrantStateEvent, timestampMs: number): void }>(
+  tally: T,
+) {
   const reader = await readTopic<GrantStateEvent>(TOPICS.grantState, (value) => {
     const r = grantStateEventSchema.safeParse(value);
     return r.success ? r.data : undefined;
@@ -82,8 +83,8 @@ async function watchPublishedDeadlines(grants: GrantRef[], deadlineMs: number) {
   return {
     tally,
     update: () => {
-      for (; read < reader.records.length; read++) tally.add(reader.records[read].value);
-      return tally.published;
+      for (; read < reader.records.length; read++)
+        tally.add(reader.records[read].value, reader.records[read].timestamp);
     },
     stop: () => reader.stop(),
   };
@@ -120,25 +121,6 @@ async function awaitAccessTrackingRead(s: LapseStack, timeoutMs: number): Promis
 
 /** The trailing window the period changes' rate is judged on (and the window before it). */
 const RATE_WINDOW_MS = 30_000;
-
-/** Reads grants.state.v1 from now on, tallying the workflows' LOCKED records of `grants`. */
-async function watchLocks(grants: GrantRef[], deadlineMs: number) {
-  const tally = new LockTally(grants, deadlineMs);
-  const reader = await readTopic<GrantStateEvent>(TOPICS.grantState, (value) => {
-    const r = grantStateEventSchema.safeParse(value);
-    return r.success ? r.data : undefined;
-  });
-  let read = 0;
-  return {
-    tally,
-    update: () => {
-      for (; read < reader.records.length; read++)
-        tally.add(reader.records[read].value, reader.records[read].timestamp);
-      return tally.count;
-    },
-    stop: () => reader.stop(),
-  };
-}
 
 /**
  * Where the workflows' own locks spent their time, from `n` sampled grants' histories
@@ -274,7 +256,7 @@ export async function runLockstormBench(argv: string[]): Promise<void> {
     log(
       `moving every deadline to ${new Date(deadline).toISOString()} (auto-lock period ${period} s, ${lead} s ahead); waiting until every grant has published it`,
     );
-    const published = await watchPublishedDeadlines(grants, deadline);
+    const published = await watchGrantState(new DeadlineTally(grants, deadline));
     const changesFrom = performance.now();
     let sent = 0;
     let sendError: unknown;
@@ -297,7 +279,8 @@ export async function runLockstormBench(argv: string[]): Promise<void> {
     while (verdict.verdict === 'waiting' && sendError === undefined) {
       await new Promise((r) => setTimeout(r, 250));
       const atMs = performance.now() - changesFrom;
-      samples.push({ atMs, n: published.update() });
+      published.update();
+      samples.push({ atMs, n: published.tally.published });
       const rates = trailingRates(samples, RATE_WINDOW_MS);
       verdict = leadVerdict({
         total: grants.length,
@@ -349,7 +332,7 @@ export async function runLockstormBench(argv: string[]): Promise<void> {
     const spare = (deadline - Date.now()) / 1000;
     log(`access-tracking has them, ${round(spare)} s before the deadline; waiting for the storm…`);
     // The workflows' own LOCKED records, as the grant worker writes them to grants.state.v1.
-    const locks = await watchLocks(grants, deadline);
+    const locks = await watchGrantState(new LockTally(grants, deadline));
     const deadlinePerf = performance.now() + (deadline - Date.now());
     const probe = probeDecisions(probed, { ...sweep, everyMs: opts.probeMs });
     const probeFrom = performance.now();
@@ -385,8 +368,10 @@ export async function runLockstormBench(argv: string[]): Promise<void> {
       `the sweep marked ${marks.count}: mean ${marks.meanMs} ms after the deadline, p99 ≤ ${marks.p99AtMostSeconds} s; waiting for the workflows’ own LOCKED records (at most ${opts.lockedTimeoutSeconds} s)…`,
     );
     const lockBound = performance.now() + opts.lockedTimeoutSeconds * 1000;
-    while (locks.update() < grants.length && performance.now() < lockBound) {
+    locks.update();
+    while (locks.tally.count < grants.length && performance.now() < lockBound) {
       await new Promise((r) => setTimeout(r, 1000));
+      locks.update();
       progress('LOCKED records published by their workflow')(locks.tally.count, grants.length);
     }
     process.stdout.write('\n');
