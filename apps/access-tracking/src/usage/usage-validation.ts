@@ -27,6 +27,11 @@ export const REJECT_REASONS = {
   unknownGrant: 'unknown grant',
 } as const;
 
+/** The latest occurredAt (epoch ms) accepted when consumed at `now`: the clock skew allowed. */
+export function latestAcceptedAt(now: number): number {
+  return now + LIMITS.usageMaxFutureSkewSeconds * 1000;
+}
+
 /**
  * Validates one record of access.usage.v1 (rule 2): size, schema (bounded ids without control
  * characters, a sane time), not more than 5 minutes
@@ -71,7 +76,7 @@ export function validateUsage(
     event = { userId, resourceId, at: Date.parse(occurredAt) };
   }
   const { userId, resourceId, at } = event;
-  if (at > now + LIMITS.usageMaxFutureSkewSeconds * 1000) {
+  if (at > latestAcceptedAt(now)) {
     return { ok: false, reject: { error: REJECT_REASONS.future, original: value } };
   }
   const key = grantKey({ userId, resourceId });

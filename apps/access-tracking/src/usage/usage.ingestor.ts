@@ -6,7 +6,7 @@ import {
   OnApplicationShutdown,
 } from '@nestjs/common';
 import type { EachBatchPayload, Kafka } from 'kafkajs';
-import { LIMITS, TOPICS } from '@lapse/contracts';
+import { TOPICS } from '@lapse/contracts';
 import {
   JsonProducer,
   KAFKA,
@@ -23,7 +23,7 @@ import { GrantProjection } from '../grants/grant-projection';
 import { GrantStateConsumer } from '../grants/grant-state.consumer';
 import { counter, histogram } from '@lapse/platform';
 import { LastAccessRepository, type CompactLastAccess } from './last-access.repository';
-import { validateUsage, type AcceptedUsage } from './usage-validation';
+import { latestAcceptedAt, validateUsage, type AcceptedUsage } from './usage-validation';
 import { UsageWriter, type PendingWrite } from './usage-writer';
 import { scanUsualUsage, type UsualUsage } from './usual-usage';
 import { DurableAccess } from './durable-access';
@@ -193,7 +193,7 @@ export class UsageIngestor implements OnApplicationBootstrap, OnApplicationShutd
     const nextOffset = Math.max(Number(batch.lastOffset()) + 1, from);
     const usualRows: number[] = [];
     const usualAts: number[] = [];
-    const latestAllowed = consumedAt + LIMITS.usageMaxFutureSkewSeconds * 1000;
+    const latestAllowed = latestAcceptedAt(consumedAt);
     const usual = this.usual;
     const accepted: AcceptedUsage[] = [];
     const rejects: { key: string | null; value: DeadLetter }[] = [];
