@@ -10,3 +10,4 @@ export * from './outbound-address';
 export * from './webhook-signature';
 export * from './paging';
 export * from './openapi';
+export * from './free-port';

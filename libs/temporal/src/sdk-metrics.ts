@@ -5,7 +5,7 @@
  * /metrics (addMetricsSource), so one scrape has them all. Durations in seconds; the
  * schedule-to-start buckets reach ten minutes, since a burst queues tasks for minutes.
  */
-import { createServer } from 'node:net';
+import { freePort } from '@lapse/platform';
 import type { TelemetryOptions } from '@temporalio/worker';
 
 /** Upper bounds (seconds) of the SDK's schedule-to-start and task latency histograms. */
@@ -43,18 +43,7 @@ export function sdkMetricsTelemetry(address: string): TelemetryOptions {
  */
 export async function sdkMetricsAddress(configured?: string): Promise<string> {
   if (configured) return configured;
-  const port = await new Promise<number>((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
+  const port = await freePort();
   return `127.0.0.1:${port}`;
 }
 

@@ -3,7 +3,7 @@
  * (e.g. requests' tests talk to a real policy service). Waits for /health, stops with SIGTERM.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from '@lapse/platform';
 import { join } from 'node:path';
 import { databaseUrlAs, waitFor, kafkaEnvAs } from './stack';
 
@@ -23,16 +23,7 @@ export function tsScriptArgs(file: string): string[] {
   return ['-r', 'reflect-metadata', '-r', '@swc-node/register', join(root, file)];
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 // Boot compiles the app with SWC and connects to Postgres, Kafka and Temporal: seconds on a quiet
 // machine, but a minute or more when both cores are busy with parallel suites.
